@@ -1,0 +1,104 @@
+"""What OCR produces: pages with text, words, lines and the evidence a reviewer needs.
+
+These models are the seam between ``ocr/`` and everything after it; they serialize to the JSON stored
+beside each original in MinIO, so metadata extraction and reindexing can run again without re-OCR.
+This module must not import anything outside ``ocr/`` and ``sohoa.errors``.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = ["Box", "Line", "OcrDocument", "OcrPage", "PageError", "PageSource", "Word"]
+
+#: x, y, width, height in pixels of the page image that was OCR'd
+Box = tuple[int, int, int, int]
+
+
+class PageSource(StrEnum):
+    """Where a page's text came from."""
+
+    OCR = "ocr"
+    TEXT_LAYER = "text-layer"
+    BLANK = "blank"
+    FAILED = "failed"
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Word(_Frozen):
+    """One recognized word."""
+
+    text: str
+    conf: float = Field(description="Tesseract confidence 0-100; 100 for a text layer")
+    box: Box
+    block: int = 0
+    line: int = Field(0, description="Index into the page's lines")
+
+
+class Line(_Frozen):
+    """One text line, in reading order."""
+
+    text: str
+    conf: float
+    box: Box
+    region: str = Field("body", description="header-left, header-right, body, closing-left, closing-right")
+
+
+class PageError(_Frozen):
+    """Why a page failed (the other pages of the document still count)."""
+
+    type: str
+    message: str
+
+
+class OcrPage(_Frozen):
+    """One page's result."""
+
+    number: int = Field(ge=1)
+    source: PageSource
+    text: str = Field("", description="NFC text in reading order; lines separated by newlines")
+    confidence: float = Field(0.0, description="Mean word confidence 0-100")
+    width: int = 0
+    height: int = 0
+    dpi: int | None = None
+    words: list[Word] = Field(default_factory=list)
+    lines: list[Line] = Field(default_factory=list)
+    preprocessing: dict[str, object] = Field(
+        default_factory=dict, description="What was applied: rotation, deskew angle, binarization, ..."
+    )
+    timings: dict[str, float] = Field(default_factory=dict, description="Seconds per step")
+    warnings: list[str] = Field(default_factory=list)
+    error: PageError | None = None
+
+
+class OcrDocument(_Frozen):
+    """The OCR result of one file."""
+
+    file_name: str
+    sha256: str
+    media_type: str = Field(description="Sniffed content type, e.g. image/tiff, application/pdf")
+    pages: list[OcrPage]
+    languages: str
+    engine: str = Field("", description="Tesseract version and data used")
+    seconds: float = 0.0
+
+    @property
+    def text(self) -> str:
+        """The whole document's text, pages separated by form feeds."""
+        return "\f".join(p.text for p in self.pages)
+
+    @property
+    def confidence(self) -> float:
+        """Mean confidence over the pages that were OCR'd (text-layer pages count as 100)."""
+        scored = [p.confidence for p in self.pages if p.source in (PageSource.OCR, PageSource.TEXT_LAYER)]
+        return sum(scored) / len(scored) if scored else 0.0
+
+    @property
+    def failed_pages(self) -> list[int]:
+        """Numbers of the pages that failed."""
+        return [p.number for p in self.pages if p.source is PageSource.FAILED]

@@ -1,0 +1,9 @@
+"""CLI commands, one module per capability; each exposes ``register(app)``."""
+
+from __future__ import annotations
+
+from types import ModuleType
+
+from sohoa.commands import extract, ingest, ocr, search, services, web
+
+COMMAND_MODULES: list[ModuleType] = [services, ocr, extract, search, ingest, web]

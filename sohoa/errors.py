@@ -1,0 +1,158 @@
+"""sohoa's exception tree, in one place.
+
+Every error a user can see is one of these, with a message a clerk or operator can act on.
+Third-party exceptions (pytesseract, pdf2image, minio, elasticsearch) are translated at one boundary in
+the module that wraps them, chained with ``raise ... from e``.
+
+    SohoaError
+    ├── ConfigurationError            settings or an external program is missing/wrong   (exit 2)
+    │   └── MissingDependencyError    a program (tesseract, pdftoppm, java, go) is not installed
+    ├── InputError                    the file itself is bad; retrying cannot help         (exit 3)
+    │   ├── EmptyFileError            zero bytes
+    │   ├── UnsupportedFileTypeError  not PNG/JPEG/TIFF/PDF whatever its extension says
+    │   ├── TruncatedFileError        the file ends early
+    │   ├── CorruptFileError          unreadable content
+    │   ├── EncryptedPdfError         password-protected PDF
+    │   ├── DecompressionBombError    more pixels (or pages) than the configured limit
+    │   └── ManifestError             a batch manifest that cannot be read
+    ├── OcrError                      Tesseract failed on readable input                  (exit 4)
+    │   └── OcrTimeoutError           a page took longer than its time limit
+    ├── ServiceError                  a service failed; worth retrying later              (exit 5)
+    │   ├── StorageError              MinIO / S3
+    │   │   └── ObjectNotFoundError   the object is not there
+    │   └── SearchIndexError          Elasticsearch
+    ├── IntegrityError                a stored object does not match its SHA-256          (exit 6)
+    └── ServicesError                 a local service could not be installed or started   (exit 7)
+
+``InputError`` and its children are never retried; ``ServiceError`` is.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigurationError",
+    "CorruptFileError",
+    "DecompressionBombError",
+    "EmptyFileError",
+    "EncryptedPdfError",
+    "InputError",
+    "IntegrityError",
+    "ManifestError",
+    "MissingDependencyError",
+    "ObjectNotFoundError",
+    "OcrError",
+    "OcrTimeoutError",
+    "SearchIndexError",
+    "ServiceError",
+    "ServicesError",
+    "SohoaError",
+    "StorageError",
+    "TruncatedFileError",
+    "UnsupportedFileTypeError",
+    "error_info",
+]
+
+
+class SohoaError(Exception):
+    """Base of every sohoa error."""
+
+    exit_code = 1
+    retryable = False
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class ConfigurationError(SohoaError):
+    """Settings or an external program are missing or wrong."""
+
+    exit_code = 2
+
+
+class MissingDependencyError(ConfigurationError):
+    """An external program is not installed; the message says how to install it."""
+
+
+class InputError(SohoaError):
+    """The input file is bad. Retrying cannot help; the rest of the batch goes on."""
+
+    exit_code = 3
+
+
+class EmptyFileError(InputError):
+    """The file has zero bytes."""
+
+
+class UnsupportedFileTypeError(InputError):
+    """The content is not a supported type (PNG, JPEG, TIFF, PDF), whatever the extension says."""
+
+
+class TruncatedFileError(InputError):
+    """The file ends before its content does (an interrupted copy or upload)."""
+
+
+class CorruptFileError(InputError):
+    """The content cannot be decoded."""
+
+
+class EncryptedPdfError(InputError):
+    """The PDF is password-protected."""
+
+
+class DecompressionBombError(InputError):
+    """The image or document is larger than the configured pixel or page limit."""
+
+
+class ManifestError(InputError):
+    """A batch manifest cannot be read."""
+
+
+class OcrError(SohoaError):
+    """Tesseract failed on input that could be read."""
+
+    exit_code = 4
+
+
+class OcrTimeoutError(OcrError):
+    """A page's OCR took longer than its limit."""
+
+
+class ServiceError(SohoaError):
+    """An external service failed; the operation can be retried later."""
+
+    exit_code = 5
+    retryable = True
+
+
+class StorageError(ServiceError):
+    """Object storage (MinIO/S3) failed."""
+
+
+class ObjectNotFoundError(StorageError):
+    """The object does not exist in storage."""
+
+    retryable = False
+
+
+class SearchIndexError(ServiceError):
+    """Elasticsearch failed."""
+
+
+class IntegrityError(SohoaError):
+    """A stored object no longer matches its SHA-256 content address."""
+
+    exit_code = 6
+
+
+class ServicesError(SohoaError):
+    """A local service could not be installed or started; the message names its log."""
+
+    exit_code = 7
+
+
+def error_info(exc: BaseException) -> dict[str, str]:
+    """The ``{"type", "message"}`` pair reports and JSON output show for an error."""
+    if isinstance(exc, SohoaError):
+        return {"type": type(exc).__name__, "message": exc.message}
+    return {"type": type(exc).__name__, "message": str(exc) or repr(exc)}

@@ -1,0 +1,135 @@
+"""All of sohoa's settings in one object.
+
+Every endpoint, credential, bucket, index name, OCR language and DPI lives here. Values come from
+environment variables with the prefix ``SOHOA_`` and ``__`` between a group and its field
+(``SOHOA_MINIO__ENDPOINT``, ``SOHOA_OCR__LANGUAGES``), then from the git-ignored file that
+``sohoa services up`` writes for the local services (``$SOHOA_HOME/local.env``), then from the
+defaults below, which point at loopback. Production sets the environment and never edits code.
+
+Stage functions must not read this module: callers build a frozen context from it and pass that in.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = [
+    "ElasticsearchSettings",
+    "MinioSettings",
+    "OcrSettings",
+    "PrefectSettings",
+    "Settings",
+    "WebSettings",
+    "get_settings",
+    "sohoa_home",
+]
+
+
+def sohoa_home() -> Path:
+    """The project data folder: ``$SOHOA_HOME`` or ``./.sohoa`` (git-ignored)."""
+    return Path(os.environ.get("SOHOA_HOME") or Path.cwd() / ".sohoa").resolve()
+
+
+class ElasticsearchSettings(BaseModel):
+    """Where the search index lives."""
+
+    url: str = Field("http://127.0.0.1:9200", description="Elasticsearch base URL")
+    username: str | None = Field(None, description="Basic-auth user (production clusters)")
+    password: SecretStr | None = Field(None, description="Basic-auth password")
+    api_key: SecretStr | None = Field(None, description="API key, instead of user and password")
+    ca_certs: Path | None = Field(None, description="CA bundle for a TLS cluster")
+    index_prefix: str = Field("sohoa", pattern=r"^[a-z0-9][a-z0-9_-]*$", description="Prefix of index names")
+    request_timeout: float = Field(30.0, gt=0, le=600, description="Seconds per request")
+
+
+class MinioSettings(BaseModel):
+    """Where the originals (the source of truth) and derived artifacts live."""
+
+    endpoint: str = Field("127.0.0.1:9000", description="host:port of the S3 API")
+    access_key: SecretStr | None = Field(None, description="Access key; local.env holds the local one")
+    secret_key: SecretStr | None = Field(None, description="Secret key; local.env holds the local one")
+    secure: bool = Field(False, description="Use TLS")
+    region: str | None = Field(None, description="Region, if the server needs one")
+    bucket: str = Field("sohoa-archive", description="Bucket of originals, artifacts and reports")
+    inbox_bucket: str = Field("sohoa-inbox", description="Bucket the nightly ingestion scans")
+    inbox_prefix: str = Field("", description="Prefix inside the inbox bucket")
+    presign_seconds: int = Field(900, ge=10, le=7 * 24 * 3600, description="Lifetime of presigned links")
+
+
+class PrefectSettings(BaseModel):
+    """The orchestration server."""
+
+    api_url: str = Field("http://127.0.0.1:4200/api", description="Prefect API URL")
+    work_pool: str = Field("sohoa-process", description="Process work pool the deployments use")
+
+
+class OcrSettings(BaseModel):
+    """OCR and preprocessing."""
+
+    languages: str = Field("vie+eng", pattern=r"^[a-z_]+(\+[a-z_]+)*$", description="Tesseract languages")
+    dpi: int = Field(300, ge=72, le=1200, description="Rasterization DPI for PDFs")
+    min_dpi: int = Field(200, ge=72, le=600, description="Scans below this are flagged and upscaled")
+    psm: int = Field(3, ge=0, le=13, description="Tesseract page segmentation mode")
+    oem: int = Field(1, ge=0, le=3, description="Tesseract engine mode (1 = LSTM)")
+    jobs: int = Field(0, ge=0, le=64, description="Parallel Tesseract processes; 0 = one per core")
+    page_timeout: float = Field(180.0, gt=0, le=3600, description="Seconds one page's Tesseract call may take")
+    max_pixels: int = Field(200_000_000, ge=1_000_000, description="Decompression-bomb limit per page")
+    max_pages: int = Field(2000, ge=1, description="Largest document accepted")
+    orientation: bool = Field(True, description="Correct 90/180/270 rotation with Tesseract OSD")
+    orientation_min_confidence: float = Field(2.0, ge=0, description="OSD confidence needed to rotate")
+    deskew: bool = Field(True, description="Straighten small skew angles")
+    denoise: bool = Field(True, description="Remove speckle noise")
+    binarize: Literal["auto", "otsu", "adaptive", "off"] = Field("auto", description="Binarization method")
+    remove_borders: bool = Field(True, description="Whiten dark scan borders")
+    blank_detection: bool = Field(True, description="Report blank pages instead of OCRing them")
+
+
+class WebSettings(BaseModel):
+    """The web app."""
+
+    host: str = Field("127.0.0.1", description="Bind address (loopback by default)")
+    port: int = Field(8000, ge=1, le=65535, description="Port")
+    secret_key: SecretStr | None = Field(None, description="Cookie-signing key; local.env holds the local one")
+    secure_cookies: bool = Field(False, description="Mark cookies Secure (set true behind HTTPS)")
+    session_hours: int = Field(8, ge=1, le=24 * 30, description="Session lifetime")
+    max_upload_mb: int = Field(500, ge=1, le=20_000, description="Largest upload accepted")
+
+
+class Settings(BaseSettings):
+    """sohoa's configuration (env prefix ``SOHOA_``, nested with ``__``)."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SOHOA_",
+        env_nested_delimiter="__",
+        env_file=None,
+        extra="ignore",
+    )
+
+    home: Path = Field(default_factory=sohoa_home, description="Data folder of the local services")
+    cache_dir: Path = Field(
+        default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "sohoa",
+        description="Downloads and builds cached across clones",
+    )
+    elasticsearch: ElasticsearchSettings = Field(default_factory=ElasticsearchSettings)
+    minio: MinioSettings = Field(default_factory=MinioSettings)
+    prefect: PrefectSettings = Field(default_factory=PrefectSettings)
+    ocr: OcrSettings = Field(default_factory=OcrSettings)
+    web: WebSettings = Field(default_factory=WebSettings)
+
+    @classmethod
+    def load(cls) -> Settings:
+        """Settings from the environment, then ``$SOHOA_HOME/local.env``, then defaults."""
+        env_file = sohoa_home() / "local.env"
+        return cls(_env_file=env_file if env_file.is_file() else None)  # type: ignore[call-arg]
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings (cached; call ``get_settings.cache_clear()`` after changing env)."""
+    return Settings.load()
