@@ -32,9 +32,11 @@ def main(
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Log debug messages."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Log warnings and errors only."),
 ) -> None:
-    """sohoa command line."""
+    """Sohoa command line."""
     level = logging.DEBUG if verbose else logging.WARNING if quiet else logging.INFO
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
     # Third-party chatter drowns our one-decision-per-line logs.
     for noisy in ("elastic_transport", "urllib3", "httpx", "prefect"):
         logging.getLogger(noisy).setLevel(max(level, logging.WARNING))

@@ -78,7 +78,9 @@ class OcrSettings(BaseModel):
     psm: int = Field(3, ge=0, le=13, description="Tesseract page segmentation mode")
     oem: int = Field(1, ge=0, le=3, description="Tesseract engine mode (1 = LSTM)")
     jobs: int = Field(0, ge=0, le=64, description="Parallel Tesseract processes; 0 = one per core")
-    page_timeout: float = Field(180.0, gt=0, le=3600, description="Seconds one page's Tesseract call may take")
+    page_timeout: float = Field(
+        180.0, gt=0, le=3600, description="Seconds one page's Tesseract call may take"
+    )
     max_pixels: int = Field(200_000_000, ge=1_000_000, description="Decompression-bomb limit per page")
     max_pages: int = Field(2000, ge=1, description="Largest document accepted")
     orientation: bool = Field(True, description="Correct 90/180/270 rotation with Tesseract OSD")
@@ -95,7 +97,9 @@ class WebSettings(BaseModel):
 
     host: str = Field("127.0.0.1", description="Bind address (loopback by default)")
     port: int = Field(8000, ge=1, le=65535, description="Port")
-    secret_key: SecretStr | None = Field(None, description="Cookie-signing key; local.env holds the local one")
+    secret_key: SecretStr | None = Field(
+        None, description="Cookie-signing key; local.env holds the local one"
+    )
     secure_cookies: bool = Field(False, description="Mark cookies Secure (set true behind HTTPS)")
     session_hours: int = Field(8, ge=1, le=24 * 30, description="Session lifetime")
     max_upload_mb: int = Field(500, ge=1, le=20_000, description="Largest upload accepted")

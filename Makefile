@@ -1,0 +1,39 @@
+# The two commands of the README: `make demo` (the main job) and `make test` (the whole suite).
+.PHONY: demo test bootstrap services-up services-down lint bench-ocr bench-ocr-speed bench-metadata bench-search bench-ingest
+
+VENV := .venv/bin
+EVAL ?= ../shared/eval
+
+bootstrap:
+	@bash scripts/bootstrap.sh
+
+services-up: bootstrap
+	$(VENV)/sohoa services up
+
+services-down:
+	$(VENV)/sohoa services down
+
+## demo: start the local services, ingest the bundled sample batch, show searches
+demo: services-up
+	$(VENV)/sohoa demo
+
+## test: the whole suite against the real local services
+test: services-up
+	$(VENV)/python -m pytest
+
+lint: bootstrap
+	$(VENV)/ruff check .
+	$(VENV)/ruff format --check .
+	$(VENV)/mypy
+
+bench-ocr: services-up
+	$(VENV)/python bench/ocr_eval.py --eval $(EVAL)
+
+bench-ocr-speed: bootstrap
+	$(VENV)/python bench/ocr_speed.py --eval $(EVAL)
+
+bench-metadata: bootstrap
+	$(VENV)/python bench/metadata_eval.py --eval $(EVAL)
+
+bench-search: services-up
+	$(VENV)/python bench/search_bench.py

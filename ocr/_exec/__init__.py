@@ -1,0 +1,1 @@
+"""One wrapper module per external program (tesseract, poppler). Internal to ``ocr``."""

@@ -1,0 +1,57 @@
+"""Local services for development, tests and the demo: real Elasticsearch, MinIO and Prefect on loopback.
+
+``up`` installs what is missing (cached in ``~/.cache/sohoa``), starts each service with its data under
+``$SOHOA_HOME`` and waits for health; ``down`` stops them; ``status`` probes them. A service whose
+address in the settings is not loopback is external (production) and is never started here.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from sohoa.services.base import LocalService, ServiceStatus
+from sohoa.services.elasticsearch import Elasticsearch
+from sohoa.services.layout import Layout, ensure_local_env
+from sohoa.services.minio import Minio
+from sohoa.services.prefect_server import PrefectServer, prefect_env
+from sohoa.services.system import poppler_status, tesseract_status
+from sohoa.settings import Settings, get_settings
+
+__all__ = ["ServiceStatus", "down", "local_services", "prefect_env", "status", "up"]
+
+log = logging.getLogger(__name__)
+
+
+def local_services(settings: Settings) -> list[LocalService]:
+    """The services in start order."""
+    return [Minio(settings), Elasticsearch(settings), PrefectServer(settings)]
+
+
+def up(settings: Settings | None = None) -> list[ServiceStatus]:
+    """Install and start every local service; raise ServicesError naming the one that failed and its log."""
+    settings = settings or get_settings()
+    ensure_local_env(Layout.from_settings(settings))
+    # Credentials may have just been generated: load them.
+    get_settings.cache_clear()
+    settings = get_settings() if settings is None else settings.model_copy(update=_fresh_credentials())
+    for service in local_services(settings):
+        service.install()
+        service.start()
+    return status(settings)
+
+
+def _fresh_credentials() -> dict[str, object]:
+    fresh = get_settings()
+    return {"minio": fresh.minio, "web": fresh.web}
+
+
+def down(settings: Settings | None = None) -> list[str]:
+    """Stop the local services; the names of those that were running."""
+    settings = settings or get_settings()
+    return [s.name for s in reversed(local_services(settings)) if s.stop()]
+
+
+def status(settings: Settings | None = None) -> list[ServiceStatus]:
+    """Health and version of every service and system program."""
+    settings = settings or get_settings()
+    return [*(s.status() for s in local_services(settings)), tesseract_status(), poppler_status()]
