@@ -11,7 +11,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Box", "Line", "OcrDocument", "OcrPage", "PageError", "PageSource", "Word"]
+__all__ = ["Box", "Line", "OcrDocument", "OcrPage", "PageError", "PageInput", "PageKind", "PageSource", "Word"]
 
 #: x, y, width, height in pixels of the page image that was OCR'd
 Box = tuple[int, int, int, int]
@@ -102,3 +102,31 @@ class OcrDocument(_Frozen):
     def failed_pages(self) -> list[int]:
         """Numbers of the pages that failed."""
         return [p.number for p in self.pages if p.source is PageSource.FAILED]
+
+
+class PageKind(StrEnum):
+    """What a prepared page needs before its text is known."""
+
+    IMAGE = "image"
+    PDF = "pdf"
+    TEXT_LAYER = "text-layer"
+    FAILED = "failed"
+
+
+class PageInput(_Frozen):
+    """One page of a document, ready to go to any worker (small and picklable; no pixels inside).
+
+    ``image``: frame ``index`` (0-based) of the image file ``path``; ``pdf``: page ``index`` (1-based) of the
+    PDF ``path``, rendered at ``dpi`` by the worker; ``text-layer``: ``text`` is the page's own text;
+    ``failed``: ``error`` says why.
+    """
+
+    number: int = Field(ge=1)
+    kind: PageKind
+    path: str = ""
+    index: int = 0
+    dpi: int | None = Field(None, description="Resolution of the image, or the PDF rendering DPI")
+    workdir: str = Field("", description="Folder for this page's temporary files")
+    text: str = ""
+    warnings: list[str] = Field(default_factory=list)
+    error: PageError | None = None

@@ -67,6 +67,12 @@ class PrefectSettings(BaseModel):
 
     api_url: str = Field("http://127.0.0.1:4200/api", description="Prefect API URL")
     work_pool: str = Field("sohoa-process", description="Process work pool the deployments use")
+    launch: Literal["subprocess", "deployment"] = Field(
+        "subprocess",
+        description="How the web app starts a batch: a local `sohoa ingest` process, or a run of the "
+        "ingest deployment picked up by any worker of the work pool",
+    )
+    ingest_deployment: str = Field("ingest-batch/ingest-batch", description="Deployment used when launch=deployment")
 
 
 class OcrSettings(BaseModel):

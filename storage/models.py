@@ -50,14 +50,20 @@ class SearchHit(BaseModel):
 
     id: str
     score: float | None
-    fields: dict[str, Any] = Field(description="so_ky_hieu, ngay_ban_hanh, loai_van_ban, co_quan_ban_hanh, ...")
+    fields: dict[str, Any] = Field(
+        description="so_ky_hieu, ngay_ban_hanh, loai_van_ban, co_quan_ban_hanh, ..."
+    )
     source_file: str
     access_level: AccessLevel
     pages: list[int] = Field(default_factory=list, description="Page numbers whose text matched")
     highlights: list[dict[str, Any]] = Field(
-        default_factory=list, description='[{"page": 2, "field": "text", "fragments": ["... <mark>x</mark> ..."]}]'
+        default_factory=list,
+        description='[{"page": 2, "field": "text", "fragments": ["... <mark>x</mark> ..."]}]',
     )
     sort: list[Any] | None = Field(None, description="Cursor to pass as search_after for the next page")
+    page_count: int = Field(0, description="Pages of the document")
+    batch: str | None = Field(None, description="Ingestion batch")
+    dossier_code: str | None = Field(None, description="Mã hồ sơ")
 
 
 class SearchResult(BaseModel):
@@ -66,4 +72,6 @@ class SearchResult(BaseModel):
     total: int
     took_ms: int
     hits: list[SearchHit]
-    facets: dict[str, dict[str, int]] = Field(default_factory=dict, description="type / issuer / year → counts")
+    facets: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="type / issuer / year → counts"
+    )

@@ -1,9 +1,134 @@
-"""CLI commands for this capability (filled in by its issue)."""
+"""``sohoa extract FILE...``: metadata of documents from text, saved OCR results, images or PDFs.
+
+``.txt`` is read as plain text; ``.json`` as a saved :class:`ocr.model.OcrDocument`; anything else is
+OCR'd first with the OCR engine. One file failing does not stop the others: its row (or JSON line)
+carries the error.
+"""
 
 from __future__ import annotations
 
+import json
+import logging
+from pathlib import Path
+from typing import Any
+
 import typer
+
+from pipeline.model import FIELD_NAMES, Metadata
+from sohoa.errors import InputError, error_info
+
+log = logging.getLogger(__name__)
+
+
+def _metadata(path: Path) -> Metadata:
+    from pipeline.metadata import extract, extract_text
+
+    suffix = path.suffix.lower()
+    if suffix == ".txt":
+        try:
+            return extract_text(path.read_text(encoding="utf-8"))
+        except UnicodeDecodeError as e:
+            raise InputError(f"{path.name}: not UTF-8 text ({e.reason})") from e
+    if suffix == ".json":
+        from pydantic import ValidationError
+
+        from ocr.model import OcrDocument
+
+        try:
+            doc = OcrDocument.model_validate_json(path.read_bytes())
+        except ValidationError as e:
+            raise InputError(f"{path.name}: not a saved OCR result ({e.error_count()} errors)") from e
+        return extract(doc)
+    # Images and PDFs: the OCR engine (ocr/) does the reading; imported here so text and JSON inputs
+    # work without it.
+    import ocr
+    from sohoa.settings import get_settings
+
+    doc = ocr.ocr_file(path, ocr.OcrContext.from_settings(get_settings().ocr))  # type: ignore[attr-defined]
+    return extract(doc)
+
+
+def _record(path: Path) -> dict[str, Any]:
+    try:
+        if not path.is_file():
+            raise InputError(f"{path}: no such file")
+        meta = _metadata(path)
+    except Exception as e:  # noqa: BLE001 - per-file guard: report and go on with the next file
+        log.error("extract %s failed: %s", path, e, exc_info=not isinstance(e, InputError))
+        return {
+            "file": str(path),
+            "fields": None,
+            "needs_review": None,
+            "reasons": [],
+            "error": error_info(e),
+        }
+    fields = {
+        name: {
+            "value": f.value,
+            "confidence": f.confidence,
+            "page": f.page,
+            "box": list(f.box) if f.box else None,
+        }
+        for name, f in meta.fields.items()
+    }
+    return {
+        "file": str(path),
+        "language": meta.language,
+        "fields": fields,
+        "needs_review": meta.needs_review,
+        "reasons": meta.reasons,
+        "error": None,
+    }
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return "\n".join(f"- {v}" for v in value)
+    return str(value)
+
+
+def extract_command(
+    files: list[Path] = typer.Argument(  # noqa: B008 - typer's documented style
+        ..., help="Page images, PDFs, .txt files or saved OCR results (.json)."
+    ),
+    as_json: bool = typer.Option(False, "--json", help="One JSON object per input file, one per line."),
+) -> None:
+    """Extract metadata (number, date, issuer, type, subject, signer ...) from documents."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    failed = 0
+    for path in files:
+        rec = _record(path)
+        failed += rec["error"] is not None
+        if as_json:
+            typer.echo(json.dumps(rec, ensure_ascii=False))
+            continue
+        if rec["error"] is not None:
+            console.print(
+                f"[bold]{path}[/bold]: [red]{rec['error']['type']}: {rec['error']['message']}[/red]"
+            )
+            continue
+        review = (
+            "[yellow]needs review[/yellow]: " + "; ".join(rec["reasons"]) if rec["needs_review"] else "ok"
+        )
+        table = Table(title=f"{path} ({rec['language']}) — {review}", title_justify="left")
+        table.add_column("field")
+        table.add_column("value", overflow="fold")
+        table.add_column("conf", justify="right")
+        table.add_column("page", justify="right")
+        for name in FIELD_NAMES:
+            f = rec["fields"][name]
+            if f["value"] is not None:
+                table.add_row(name, _show(f["value"]), f"{f['confidence']:.2f}", str(f["page"] or ""))
+        console.print(table)
+    if failed:
+        raise typer.Exit(code=3 if failed == len(files) else 1)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the CLI (none yet)."""
+    """Add ``sohoa extract``."""
+    app.command(name="extract")(extract_command)

@@ -1,9 +1,187 @@
-"""CLI commands for this capability (filled in by its issue)."""
+"""``sohoa ingest``, ``sohoa demo``, ``sohoa deploy``, ``sohoa worker``, ``sohoa reindex-flow``/``fixity``.
+
+Commands that run flows set up Prefect's environment first (its home under the data folder, the API URL
+from the settings), since Prefect reads both when first imported.
+"""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from sohoa.settings import get_settings
+
+_err = Console(stderr=True)
+_out = Console()
+
+
+def prefect_environment() -> None:
+    """Point Prefect at sohoa's server and home before it is imported (explicit env always wins)."""
+    from sohoa.services import prefect_env
+
+    for key, value in prefect_env(get_settings()).items():
+        os.environ.setdefault(key, value)
+
+
+def _print_report(report: object) -> None:
+    from pipeline.report import BatchReport
+
+    assert isinstance(report, BatchReport)
+    t = report.totals
+    table = Table(
+        title=f"batch {report.batch}: {t.files} files, {t.pages} pages, {t.pages_per_minute} pages/min"
+    )
+    for col in ("file", "status", "pages", "số/ký hiệu", "error / reasons"):
+        table.add_column(col, overflow="fold")
+    colors = {"stored": "green", "duplicate": "cyan", "needs_review": "yellow", "failed": "red"}
+    for f in report.files:
+        why = f"{f.error['type']}: {f.error['message']}" if f.error else "; ".join(f.reasons)
+        c = colors[f.status.value]
+        table.add_row(f.path, f"[{c}]{f.status.value}[/]", str(f.pages), f.so_ky_hieu or "", why)
+    _out.print(table)
+    _out.print(
+        f"stored {t.stored} · duplicate {t.duplicate} · needs review {t.needs_review} · failed {t.failed}"
+        + (f" · [yellow]not yet indexed {t.not_indexed} (run `sohoa reindex`)[/]" if t.not_indexed else "")
+    )
+    r = report.reconciliation
+    if r.manifest:
+        _out.print(
+            f"manifest {r.manifest}: missing {r.missing_files or 'none'}, unexpected {r.unexpected_files or 'none'}"
+            + (f", page mismatches {r.page_mismatches}" if r.page_mismatches else "")
+        )
+    if report.error:
+        _out.print(f"[red]{report.error['type']}: {report.error['message']}[/]")
+
+
+def run_batch(
+    source: str,
+    *,
+    manifest: Path | None = None,
+    dossier: str | None = None,
+    batch_id: str | None = None,
+    uploader: str | None = None,
+    show_progress: bool = True,
+) -> object:
+    """Run the ingest flow in this process with a live progress bar on stderr; return its report."""
+    prefect_environment()
+    from flows import progress as batch_progress
+    from flows.ingest import ingest_batch
+    from pipeline.report import BatchProgress
+
+    bar = Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.fields[pages]} pages · {task.fields[failed]} failed"),
+        TimeElapsedColumn(),
+        console=_err,
+        disable=not show_progress,
+    )
+    task_id = bar.add_task("files", total=None, pages=0, failed=0)
+
+    def on_progress(p: BatchProgress) -> None:
+        bar.update(task_id, total=p.files_total or None, completed=p.files_done, pages=p.pages_done,
+                   failed=len(p.failures))  # fmt: skip
+
+    batch_progress.add_listener(on_progress)
+    try:
+        with bar:
+            return ingest_batch(
+                source=source,
+                batch_id=batch_id,
+                manifest=str(manifest) if manifest else None,
+                dossier=dossier,
+                uploader=uploader or os.environ.get("USER"),
+            )
+    finally:
+        batch_progress.remove_listener(on_progress)
+
+
+def ingest(
+    path: str = typer.Argument(..., help="Folder, .zip, single file, or s3://bucket/prefix"),
+    manifest: Path | None = typer.Option(
+        None, "--manifest", "-m", help="Manifest CSV", exists=True, dir_okay=False
+    ),
+    dossier: str | None = typer.Option(None, "--dossier", help="Dossier code (mã hồ sơ) for the batch"),
+    batch_id: str | None = typer.Option(None, "--batch-id", help="Batch id (default: a new one)"),
+    uploader: str | None = typer.Option(None, "--uploader", help="Who submitted the batch"),
+    as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object"),
+) -> None:
+    """Ingest a batch: store originals, OCR, extract metadata, index; print the batch report."""
+    report = run_batch(path, manifest=manifest, dossier=dossier, batch_id=batch_id, uploader=uploader)
+    if as_json:
+        typer.echo(report.model_dump_json())  # type: ignore[attr-defined]
+    else:
+        _print_report(report)
+    if report.state.value == "failed":  # type: ignore[attr-defined]
+        raise typer.Exit(1)
+
+
+def reindex_flow() -> None:
+    """Run the reindex flow (rebuild the index from MinIO, no re-OCR) as a Prefect flow run."""
+    prefect_environment()
+    from flows.maintenance import reindex
+
+    typer.echo(json.dumps(reindex(), ensure_ascii=False, indent=2))
+
+
+def fixity(as_json: bool = typer.Option(False, "--json", help="Print the result as JSON")) -> None:
+    """Re-verify the SHA-256 of every stored original; exit 6 if any changed or is missing."""
+    prefect_environment()
+    from flows.maintenance import fixity_audit
+
+    result = fixity_audit()
+    if as_json:
+        typer.echo(json.dumps(result, ensure_ascii=False))
+    else:
+        _out.print(f"{result['checked']} originals checked, {len(result['problems'])} problems")
+        for p in result["problems"]:
+            _out.print(f"[red]{p['document']}[/] {p['problem']}: {p['detail']}")
+    if result["problems"]:
+        raise typer.Exit(6)
+
+
+def nightly() -> None:
+    """Run the nightly inbox ingestion once, now."""
+    prefect_environment()
+    from flows.nightly import nightly_ingest
+
+    typer.echo(json.dumps(nightly_ingest(), ensure_ascii=False, default=str))
+
+
+def deploy() -> None:
+    """Register the deployments of prefect.yaml (and the process work pool) with the Prefect server."""
+    prefect_environment()
+    pool = get_settings().prefect.work_pool
+    root = Path(__file__).resolve().parents[2]
+    exe = [sys.executable, "-m", "prefect"]
+    probe = subprocess.run([*exe, "work-pool", "inspect", pool], capture_output=True, text=True, check=False)  # noqa: S603
+    if probe.returncode != 0:
+        subprocess.run([*exe, "work-pool", "create", pool, "--type", "process"], check=True)  # noqa: S603
+    subprocess.run([*exe, "--no-prompt", "deploy", "--all"], check=True, cwd=root)  # noqa: S603
+
+
+def worker(limit: int = typer.Option(1, help="Flow runs at once on this machine")) -> None:
+    """Start a worker of the process work pool (runs the scheduled and on-demand deployments)."""
+    prefect_environment()
+    pool = get_settings().prefect.work_pool
+    os.execv(sys.executable, [sys.executable, "-m", "prefect", "worker", "start", "--pool", pool,  # noqa: S606
+                              "--type", "process", "--limit", str(limit)])  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the CLI (none yet)."""
+    """Add the batch and maintenance commands."""
+    app.command(name="ingest")(ingest)
+    app.command(name="reindex-flow")(reindex_flow)
+    app.command(name="fixity")(fixity)
+    app.command(name="nightly")(nightly)
+    app.command(name="deploy")(deploy)
+    app.command(name="worker")(worker)

@@ -1,0 +1,193 @@
+"""Field-level precision / recall / F1 of metadata extraction on the labelled eval documents.
+
+    .venv/bin/python bench/metadata_eval.py [--eval-dir ../shared/eval] [--show-errors]
+        [--source clean|ocr|both]
+
+Two runs over the ``vn-admin`` documents (labels: ``<id>.json``):
+(a) ``clean``: the ground-truth page text (``<id>-pN.gt.txt``, pages joined by form feeds) through
+    ``pipeline.metadata.extract_text``;
+(b) ``ocr``: OCR of the page images through ``pipeline.metadata.extract``. Uses ``ocr.ocr_file`` when the
+    ``ocr`` package provides it, else raw Tesseract (``-l vie --psm 3``, TSV word boxes → OcrPage).
+    OCR output is cached under ``bench/out/metadata/`` (git-ignored) so reruns are fast.
+
+Comparison: both values NFC-normalized, whitespace runs collapsed to one space, stripped; otherwise exact
+(case, diacritics and punctuation count). ``so`` compares as integers. List fields (``noi_nhan``,
+``kinh_gui``) are scored per item (multiset intersection). For scalar fields a wrong value is both a
+false positive and a false negative; predicting a value where the label is null is a false positive.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import sys
+import time
+import unicodedata
+from collections import Counter, defaultdict
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+
+from _tesseract_pages import page_from_tsv, page_image, run_tesseract  # noqa: E402
+
+from ocr.model import OcrDocument  # noqa: E402
+from pipeline.metadata import extract, extract_text  # noqa: E402
+from pipeline.model import FIELD_NAMES, Metadata  # noqa: E402
+
+GOALS_OCR = {"so_ky_hieu": 0.95, "ngay_ban_hanh": 0.95, "loai_van_ban": 0.95, "co_quan_ban_hanh": 0.95,
+             "trich_yeu": 0.85, "nguoi_ky": 0.85}  # fmt: skip
+GOALS_CLEAN = {"so_ky_hieu": 0.98, "ngay_ban_hanh": 0.98, "loai_van_ban": 0.98, "co_quan_ban_hanh": 0.98}
+
+
+def norm(v: object) -> object:
+    if isinstance(v, str):
+        return " ".join(unicodedata.normalize("NFC", v).split())
+    return v
+
+
+def score(pred: object, gold: object, c: Counter) -> bool:
+    """Add tp/fp/fn for one field of one document; True when exactly right."""
+    if isinstance(gold, list) or isinstance(pred, list):
+        p = Counter(norm(x) for x in (pred or []))
+        g = Counter(norm(x) for x in (gold or []))
+        tp = sum((p & g).values())
+        c["tp"] += tp
+        c["fp"] += sum(p.values()) - tp
+        c["fn"] += sum(g.values()) - tp
+        return p == g
+    p, g = norm(pred), norm(gold)
+    if p is not None and g is not None and p == g:
+        c["tp"] += 1
+        return True
+    if p is not None:
+        c["fp"] += 1
+    if g is not None:
+        c["fn"] += 1
+    return p is None and g is None
+
+
+def load_docs(eval_dir: Path) -> dict[str, list[dict[str, str]]]:
+    docs: dict[str, list[dict[str, str]]] = defaultdict(list)
+    with (eval_dir / "manifest.csv").open(encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            if row["set"] == "vn-admin":
+                docs[row["doc_id"]].append(row)
+    return {k: sorted(v, key=lambda r: int(r["page"])) for k, v in sorted(docs.items())}
+
+
+def ocr_engine() -> str:
+    try:
+        import ocr
+
+        ocr.ocr_file  # noqa: B018
+        return "ocr.ocr_file"
+    except (ImportError, AttributeError):
+        return "raw tesseract"
+
+
+def ocr_document(eval_dir: Path, rows: list[dict[str, str]], out: Path, engine: str) -> OcrDocument:
+    doc_id = rows[0]["doc_id"]
+    if engine == "ocr.ocr_file":
+        cache = out / "ocr_file" / f"{doc_id}.json"
+        if cache.exists():
+            return OcrDocument.model_validate_json(cache.read_text(encoding="utf-8"))
+        import ocr
+        from sohoa.settings import get_settings
+
+        images = sorted({r["image"] for r in rows})
+        pages = []
+        first = None
+        for image in images:
+            d = ocr.ocr_file(eval_dir / image, ocr.OcrContext.from_settings(get_settings().ocr))
+            first = first or d
+            pages.extend(d.pages)
+        pages = [p.model_copy(update={"number": i}) for i, p in enumerate(pages, start=1)]
+        doc = first.model_copy(update={"pages": pages})  # type: ignore[union-attr]
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        cache.write_text(doc.model_dump_json(), encoding="utf-8")
+        return doc
+    work = out / "tesseract"
+    work.mkdir(parents=True, exist_ok=True)
+    pages = []
+    for r in rows:
+        base = work / f"{doc_id}-p{r['page']}"
+        run_tesseract(page_image(eval_dir, r, work), base)
+        pages.append(page_from_tsv(base.with_suffix(".tsv"), int(r["page"])))
+    return OcrDocument(file_name=doc_id, sha256="0" * 64, media_type="image/*", pages=pages, languages="vie")
+
+
+def evaluate(
+    name: str, results: dict[str, Metadata], labels: dict[str, dict], show: bool, goals: dict
+) -> None:
+    fields = [f for f in FIELD_NAMES if any(f in lab for lab in labels.values())]
+    counts = {f: Counter() for f in fields}
+    errors = defaultdict(list)
+    for doc_id, meta in results.items():
+        for f in fields:
+            pred, gold = meta.value(f), labels[doc_id].get(f)
+            if not score(pred, gold, counts[f]):
+                errors[f].append((doc_id, pred, gold))
+    print(f"\n## {name}: {len(results)} documents")
+    print(f"| {'field':<17} | {'P':>5} | {'R':>5} | {'F1':>5} | {'tp':>4} | {'fp':>3} | {'fn':>3} | goal |")
+    print(f"|{'-' * 19}|{'-' * 7}|{'-' * 7}|{'-' * 7}|{'-' * 6}|{'-' * 5}|{'-' * 5}|------|")
+    for f in fields:
+        c = counts[f]
+        p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 1.0
+        r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 1.0
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        goal = goals.get(f)
+        mark = "" if goal is None else (f"≥{goal:.2f} {'ok' if f1 >= goal else 'MISS'}")
+        print(
+            f"| {f:<17} | {p:5.3f} | {r:5.3f} | {f1:5.3f} | {c['tp']:4d} | {c['fp']:3d} | {c['fn']:3d} "
+            f"| {mark} |"
+        )
+    review = sum(m.needs_review for m in results.values())
+    print(f"needs_review: {review}/{len(results)}")
+    if show:
+        for f in fields:
+            for doc_id, pred, gold in errors[f]:
+                print(f"  {f} {doc_id}: got {pred!r} want {gold!r}")
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--eval-dir", type=Path, default=REPO.parent / "shared" / "eval")
+    ap.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "metadata")
+    ap.add_argument("--source", choices=["clean", "ocr", "both"], default="both")
+    ap.add_argument("--show-errors", action="store_true")
+    args = ap.parse_args()
+    docs = load_docs(args.eval_dir)
+    labels = {
+        d: json.loads((args.eval_dir / rows[0]["json"]).read_text(encoding="utf-8"))
+        for d, rows in docs.items()
+    }
+    if args.source in ("clean", "both"):
+        t0 = time.perf_counter()
+        clean = {
+            d: extract_text("\f".join((args.eval_dir / r["gt"]).read_text(encoding="utf-8") for r in rows))
+            for d, rows in docs.items()
+        }
+        evaluate(
+            f"clean text ({time.perf_counter() - t0:.2f} s)", clean, labels, args.show_errors, GOALS_CLEAN
+        )
+    if args.source in ("ocr", "both"):
+        engine = ocr_engine()
+        print(f"\nOCR engine: {engine} (cache: {args.out})")
+        t0 = time.perf_counter()
+        ocr_docs = {d: ocr_document(args.eval_dir, rows, args.out, engine) for d, rows in docs.items()}
+        t1 = time.perf_counter()
+        results = {d: extract(doc) for d, doc in ocr_docs.items()}
+        t2 = time.perf_counter()
+        evaluate(
+            f"OCR output, {engine} (OCR {t1 - t0:.1f} s, extraction {t2 - t1:.2f} s)",
+            results,
+            labels,
+            args.show_errors,
+            GOALS_OCR,
+        )
+
+
+if __name__ == "__main__":
+    main()

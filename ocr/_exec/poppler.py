@@ -1,0 +1,64 @@
+"""The one wrapper around poppler's programs (``pdftotext``, ``pdftoppm`` through pdf2image).
+
+Argument lists, explicit timeouts; poppler's failures become sohoa errors here.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pdf2image
+import pdf2image.exceptions
+
+from sohoa.errors import CorruptFileError, MissingDependencyError, OcrTimeoutError
+
+__all__ = ["rasterize_page", "text_per_page"]
+
+_INSTALL = "install it with: apt-get install poppler-utils"
+
+
+def _require(program: str) -> str:
+    path = shutil.which(program)
+    if path is None:
+        raise MissingDependencyError(f"the {program} program is not installed; {_INSTALL}")
+    return path
+
+
+def text_per_page(pdf: Path, *, timeout: float) -> list[str]:
+    """The text layer of every page (``pdftotext``), in page order; empty strings for image-only pages."""
+    args = [_require("pdftotext"), "-enc", "UTF-8", "-eol", "unix", str(pdf), "-"]
+    try:
+        proc = subprocess.run(args, capture_output=True, timeout=timeout, check=False)
+    except subprocess.TimeoutExpired as e:
+        raise OcrTimeoutError(f"pdftotext took longer than {timeout:.0f} s on {pdf.name}") from e
+    if proc.returncode != 0:
+        tail = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise CorruptFileError(f"{pdf.name}: the PDF cannot be read ({tail[-1] if tail else 'pdftotext'})")
+    pages = proc.stdout.decode("utf-8", "replace").split("\f")
+    return pages[:-1] if pages and not pages[-1].strip() else pages
+
+
+def rasterize_page(pdf: Path, page: int, *, dpi: int, out_dir: Path, timeout: float) -> Path:
+    """Render page ``page`` (1-based) to a grayscale image file in ``out_dir`` and return its path."""
+    _require("pdftoppm")
+    try:
+        paths = pdf2image.convert_from_path(
+            pdf,
+            dpi=dpi,
+            first_page=page,
+            last_page=page,
+            grayscale=True,
+            output_folder=out_dir,
+            output_file=f"raster-{page:05d}",
+            paths_only=True,
+            timeout=int(timeout),
+        )
+    except pdf2image.exceptions.PDFPopplerTimeoutError as e:
+        raise OcrTimeoutError(f"rendering page {page} of {pdf.name} took longer than {timeout:.0f} s") from e
+    except (pdf2image.exceptions.PDFPageCountError, pdf2image.exceptions.PDFSyntaxError) as e:
+        raise CorruptFileError(f"{pdf.name}: page {page} cannot be rendered ({e})") from e
+    if not paths or not Path(paths[0]).is_file():
+        raise CorruptFileError(f"{pdf.name}: page {page} rendered no image")
+    return Path(paths[0])

@@ -1,0 +1,186 @@
+"""From a file to its pages: sniff, validate, and describe each page as a :class:`PageInput`.
+
+Whole-file problems (empty, truncated, corrupt, encrypted, too big) raise here, before any worker starts;
+a page that cannot be read later fails only itself. PDF pages with a real (visible) text layer are
+marked ``text-layer`` with their text; image pages are left for the workers to decode.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import warnings
+from pathlib import Path
+
+from PIL import Image, UnidentifiedImageError
+
+from ocr._exec import poppler
+from ocr.context import OcrContext
+from ocr.model import PageInput, PageKind
+from ocr.sniff import sniff
+from sohoa.errors import (
+    CorruptFileError,
+    DecompressionBombError,
+    EncryptedPdfError,
+    TruncatedFileError,
+)
+
+__all__ = ["image_dpi", "open_frame", "prepare_pages"]
+
+log = logging.getLogger(__name__)
+
+_INVISIBLE_TEXT = re.compile(rb"(^|[\s\]])3\s+Tr\b")
+
+
+def _check_pixels(name: str, width: int, height: int, max_pixels: int, what: str) -> None:
+    if width * height > max_pixels:
+        raise DecompressionBombError(
+            f"{name}: {what} is {width}x{height} = {width * height:,} pixels, over the limit of "
+            f"{max_pixels:,} (SOHOA_OCR__MAX_PIXELS); split or downsample the scan, or raise the limit"
+        )
+
+
+def image_dpi(image: Image.Image) -> int | None:
+    """The resolution stored in the image, if plausible."""
+    dpi = image.info.get("dpi")
+    try:
+        value = round(float(dpi[0])) if dpi else 0
+    except (TypeError, ValueError):
+        value = 0
+    return value if 50 <= value <= 2400 else None
+
+
+def open_frame(path: Path, index: int, *, max_pixels: int) -> Image.Image:
+    """Decode frame ``index`` of an image file fully, mapping decoder errors to sohoa errors."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(path)
+            _check_pixels(path.name, image.width, image.height, max_pixels, f"frame {index + 1}")
+            if index:
+                image.seek(index)
+                _check_pixels(path.name, image.width, image.height, max_pixels, f"frame {index + 1}")
+            image.load()
+            return image
+    except Image.DecompressionBombError as e:
+        raise DecompressionBombError(f"{path.name}: image too large to decode safely ({e})") from e
+    except UnidentifiedImageError as e:
+        raise CorruptFileError(f"{path.name}: the image cannot be decoded; scan or export it again") from e
+    except (OSError, SyntaxError, ValueError, EOFError) as e:
+        if "truncated" in str(e).lower() or isinstance(e, EOFError):
+            raise TruncatedFileError(f"{path.name}: the image ends early ({e}); copy it again") from e
+        raise CorruptFileError(f"{path.name}: the image cannot be decoded ({e}); scan it again") from e
+
+
+def _image_pages(path: Path, media: str, ctx: OcrContext, workdir: Path) -> list[PageInput]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                frames = getattr(image, "n_frames", 1)
+    except UnidentifiedImageError as e:
+        raise CorruptFileError(f"{path.name}: the {media} image cannot be decoded; scan it again") from e
+    except (OSError, SyntaxError, ValueError) as e:
+        raise CorruptFileError(f"{path.name}: the {media} image cannot be decoded ({e}); scan it again") from e
+    if frames > ctx.max_pages:
+        raise DecompressionBombError(
+            f"{path.name} has {frames} pages, over the limit of {ctx.max_pages} (SOHOA_OCR__MAX_PAGES)"
+        )
+    pages = []
+    for index in range(frames):
+        # decode every frame now so a broken file fails as a whole, before any OCR is spent on it
+        with open_frame(path, index, max_pixels=ctx.max_pixels) as frame:
+            dpi = image_dpi(frame)
+        pages.append(
+            PageInput(number=index + 1, kind=PageKind.IMAGE, path=str(path), index=index, dpi=dpi,
+                      workdir=str(workdir))
+        )
+    return pages
+
+
+def _pdf_reader(path: Path):  # type: ignore[no-untyped-def]
+    import pypdf
+    import pypdf.errors
+
+    try:
+        reader = pypdf.PdfReader(path, strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise EncryptedPdfError(
+                f"{path.name} is password-protected; ask the sender for an unprotected copy"
+            )
+        _ = len(reader.pages)
+    except EncryptedPdfError:
+        raise
+    except pypdf.errors.FileNotDecryptedError as e:
+        raise EncryptedPdfError(f"{path.name} is password-protected; ask for an unprotected copy") from e
+    except (pypdf.errors.PdfReadError, pypdf.errors.PdfStreamError) as e:
+        raise CorruptFileError(f"{path.name}: the PDF is damaged and cannot be read ({e})") from e
+    except (OSError, ValueError, KeyError, TypeError, AttributeError) as e:
+        raise CorruptFileError(f"{path.name}: the PDF is damaged and cannot be read ({e})") from e
+    return reader
+
+
+def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
+    reader = _pdf_reader(path)
+    count = len(reader.pages)
+    if count == 0:
+        raise CorruptFileError(f"{path.name}: the PDF has no pages")
+    if count > ctx.max_pages:
+        raise DecompressionBombError(
+            f"{path.name} has {count} pages, over the limit of {ctx.max_pages} (SOHOA_OCR__MAX_PAGES)"
+        )
+    texts = poppler.text_per_page(path, timeout=ctx.page_timeout)
+    pages = []
+    for number, page in enumerate(reader.pages, start=1):
+        try:
+            width = float(page.mediabox.width) * ctx.dpi / 72
+            height = float(page.mediabox.height) * ctx.dpi / 72
+        except (TypeError, ValueError, KeyError):
+            width = height = 0.0
+        _check_pixels(path.name, round(width), round(height), ctx.max_pixels, f"page {number} at {ctx.dpi} dpi")
+        text = texts[number - 1] if number - 1 < len(texts) else ""
+        chars = len("".join(text.split()))
+        if chars >= ctx.text_layer_min_chars and not _invisible_only(page):
+            log.info("%s page %d: skip OCR, page has a text layer (%d chars)", path.name, number, chars)
+            pages.append(PageInput(number=number, kind=PageKind.TEXT_LAYER, path=str(path), index=number,
+                                   text=text, workdir=str(workdir)))
+            continue
+        warn = []
+        if chars >= ctx.text_layer_min_chars:
+            warn.append("invisible text layer (an earlier OCR) ignored; page OCR'd again")
+        pages.append(PageInput(number=number, kind=PageKind.PDF, path=str(path), index=number, dpi=ctx.dpi,
+                               workdir=str(workdir), warnings=warn))
+    return pages
+
+
+def _invisible_only(page) -> bool:  # type: ignore[no-untyped-def]
+    """True when the page's text is drawn in render mode 3 (invisible), as OCR layers are."""
+    try:
+        contents = page.get_contents()
+        data = contents.get_data() if contents is not None else b""
+    except Exception:  # a page pypdf cannot parse: trust pdftotext's text
+        log.debug("cannot read content stream", exc_info=True)
+        return False
+    if not _INVISIBLE_TEXT.search(data):
+        return False
+    # visible text shows as another render mode or the default (no Tr at all before the first BT)
+    modes = re.findall(rb"(\d)\s+Tr\b", data)
+    return all(m == b"3" for m in modes)
+
+
+def prepare_pages(path: Path | str, ctx: OcrContext, workdir: Path | str) -> list[PageInput]:
+    """Validate a file and describe its pages for :func:`ocr.ocr_page`.
+
+    Args:
+        path: the original (never modified).
+        ctx: the OCR context.
+        workdir: an existing folder the workers may write temporary page images to.
+
+    Raises:
+        InputError: a subclass naming what is wrong with the whole file.
+    """
+    path, workdir = Path(path), Path(workdir)
+    media = sniff(path)
+    if media == "application/pdf":
+        return _pdf_pages(path, ctx, workdir)
+    return _image_pages(path, media, ctx, workdir)

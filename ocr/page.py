@@ -1,0 +1,265 @@
+"""One page from image to text: decode, preprocess, one Tesseract call, reading order.
+
+:func:`ocr_page` runs in a worker process. It never raises for a page's own failure: the page comes back
+with ``source=failed`` and the error, and the document's other pages still count.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import unicodedata
+from pathlib import Path
+
+import cv2
+
+from ocr import preprocess as pp
+from ocr._exec import poppler, tesseract
+from ocr.context import OcrContext
+from ocr.document import image_dpi, open_frame
+from ocr.layout import RawWord, build_lines, parse_tsv, reading_order
+from ocr.model import OcrPage, PageError, PageInput, PageKind, PageSource
+from sohoa.errors import SohoaError, error_info
+
+__all__ = ["ocr_page", "preprocess_page"]
+
+log = logging.getLogger(__name__)
+
+#: pages without a stored resolution are assumed to be A4 when their shape says so
+_A4_INCHES = (8.27, 11.69)
+
+
+def _guess_dpi(width: int, height: int) -> int | None:
+    short, long_ = sorted((width, height))
+    if 1.3 <= long_ / max(short, 1) <= 1.5:
+        return round(short / _A4_INCHES[0])
+    return None
+
+
+class _Prepared:
+    """A preprocessed page image and what was done to it."""
+
+    def __init__(self, gray: pp.Gray, dpi: int | None) -> None:
+        self.gray = gray
+        self.dpi = dpi
+        self.steps: dict[str, object] = {}
+        self.warnings: list[str] = []
+        self.timings: dict[str, float] = {}
+        self.blank = False
+
+
+def preprocess_page(gray: pp.Gray, dpi: int | None, ctx: OcrContext) -> _Prepared:
+    """Apply the enabled preprocessing steps to a grayscale page (no Tesseract call except OSD)."""
+    page = _Prepared(gray, dpi)
+    t = time.perf_counter()
+    if dpi is None:
+        page.dpi = _guess_dpi(gray.shape[1], gray.shape[0])
+        page.steps["dpi_guessed"] = page.dpi
+    if ctx.remove_borders:
+        page.gray, whitened = pp.remove_borders(page.gray)
+        page.steps["border_pixels_removed"] = whitened
+    if ctx.blank_detection and pp.is_blank(page.gray):
+        page.blank = True
+        page.timings["preprocess"] = time.perf_counter() - t
+        return page
+    if ctx.orientation and pp.text_is_vertical(page.gray):
+        page.gray = pp.rotate_right_angle(page.gray, 90)
+        page.steps["rotation"] = 90
+        page.warnings.append("page was turned sideways; rotated")
+    if ctx.deskew:
+        angle = pp.estimate_skew(page.gray, max_angle=ctx.deskew_max_angle)
+        page.steps["skew_angle"] = angle
+        if abs(angle) >= ctx.deskew_min_angle:
+            page.gray = pp.rotate(page.gray, angle)
+    if ctx.denoise and pp.is_noisy(page.gray):
+        page.gray = pp.denoise(page.gray)
+        page.steps["denoise"] = "median3"
+    method = ctx.binarize
+    if method == "auto":
+        if pp.looks_uneven(page.gray) or pp.looks_low_contrast(page.gray):
+            page.gray = pp.flatten_background(page.gray)
+            page.steps["binarization"] = "flatten+tesseract-otsu"
+        else:
+            page.steps["binarization"] = "tesseract-otsu"
+    elif method in ("otsu", "adaptive"):
+        page.gray = pp.binarize(page.gray, method)
+        page.steps["binarization"] = method
+    else:
+        page.steps["binarization"] = "tesseract-otsu"
+    if page.dpi is not None and page.dpi < ctx.min_dpi:
+        page.warnings.append(f"low resolution: {page.dpi} dpi (archival minimum {ctx.min_dpi}); upscaled")
+        factor = min(3.0, ctx.dpi / page.dpi)
+        page.gray = pp.upscale(page.gray, factor)
+        page.steps["upscaled_from_dpi"] = page.dpi
+        page.dpi = round(page.dpi * factor)
+    page.timings["preprocess"] = round(time.perf_counter() - t, 4)
+    return page
+
+
+def _load(page_input: PageInput, ctx: OcrContext, scratch: list[Path]) -> tuple[pp.Gray, int | None]:
+    path = Path(page_input.path)
+    if page_input.kind is PageKind.PDF:
+        raster = poppler.rasterize_page(
+            path, page_input.index, dpi=page_input.dpi or ctx.dpi, out_dir=Path(page_input.workdir),
+            timeout=ctx.page_timeout,
+        )
+        scratch.append(raster)
+        gray = cv2.imread(str(raster), cv2.IMREAD_GRAYSCALE)
+        if gray is None:
+            raise SohoaError(f"page {page_input.number} of {path.name} rendered an unreadable image")
+        return gray, page_input.dpi or ctx.dpi
+    with open_frame(path, page_input.index, max_pixels=ctx.max_pixels) as image:
+        return pp.to_gray(image), page_input.dpi or image_dpi(image)
+
+
+def _recognize(gray: pp.Gray, dpi: int | None, ctx: OcrContext, image_path: Path,
+               pdf_base: Path | None, psm: int | None = None) -> str:
+    cv2.imwrite(str(image_path), gray, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    try:
+        return tesseract.recognize(
+            image_path, languages=ctx.languages, psm=psm or ctx.psm, oem=ctx.oem, dpi=dpi,
+            timeout=ctx.page_timeout, pdf_base=pdf_base,
+        )
+    finally:
+        image_path.unlink(missing_ok=True)
+
+
+def _mean_conf(words: list[RawWord]) -> float:
+    return sum(w.conf for w in words) / len(words) if words else 0.0
+
+
+def _empty_blocks(tsv: str, words: list[RawWord]) -> list[tuple[int, int, int, int]]:
+    """Boxes of layout blocks Tesseract found but read no words in (it took them for pictures)."""
+    with_words = {w.block for w in words}
+    boxes = []
+    for row in tsv.splitlines()[1:]:
+        cols = row.split("\t")
+        if len(cols) >= 10 and cols[0] == "2" and int(cols[2]) not in with_words:
+            boxes.append(tuple(int(c) for c in cols[6:10]))  # type: ignore[arg-type]
+    return boxes  # type: ignore[return-value]
+
+
+def _rescue_blocks(gray: pp.Gray, dpi: int | None, ctx: OcrContext, tsv: str, words: list[RawWord],
+                   workdir: Path, number: int) -> list[RawWord]:
+    """Read text inside blocks Tesseract dropped as images (a signer's name under a seal and signature).
+
+    A second, small Tesseract call per such block; only confident, word-like results are kept.
+    """
+    heights = sorted(w.height for w in words) or [20]
+    text_h = heights[len(heights) // 2]
+    found: list[RawWord] = []
+    for x, y, w, h in _empty_blocks(tsv, words):
+        if h < 2 * text_h or w < 3 * text_h or w * h > 0.25 * gray.size:
+            continue
+        pad = text_h // 2
+        x0, y0 = max(0, x - pad), max(0, y - pad)
+        crop = gray[y0 : y + h + pad, x0 : x + w + pad]
+        sub = _recognize(crop, dpi, ctx, workdir / f"page-{number:05d}-block.png", None, psm=6)
+        for rw in parse_tsv(sub):
+            letters = sum(c.isalnum() for c in rw.text)
+            if rw.conf >= 60 and letters >= 2 and rw.height >= 0.6 * text_h:
+                found.append(RawWord(rw.text, rw.conf, rw.left + x0, rw.top + y0, rw.width, rw.height,
+                                     10_000 + rw.block, rw.par, rw.line))
+    return found
+
+
+def _ocr(prepared: _Prepared, ctx: OcrContext, workdir: Path, number: int,
+         pdf_base: Path | None) -> tuple[str, list[RawWord]]:
+    image_path = workdir / f"page-{number:05d}.png"
+    tsv = _recognize(prepared.gray, prepared.dpi, ctx, image_path, pdf_base)
+    words = parse_tsv(tsv)
+    if ctx.orientation and _mean_conf(words) < ctx.orientation_retry_confidence:
+        # an upside-down page reads as low-confidence noise; ask OSD before trusting it
+        cv2.imwrite(str(image_path), prepared.gray, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+        try:
+            guess = tesseract.osd(image_path, timeout=ctx.page_timeout)
+        finally:
+            image_path.unlink(missing_ok=True)
+        if guess and guess.rotate and guess.confidence >= ctx.orientation_min_confidence:
+            turned = pp.rotate_right_angle(prepared.gray, guess.rotate)
+            tsv2 = _recognize(turned, prepared.dpi, ctx, image_path, pdf_base)
+            words2 = parse_tsv(tsv2)
+            if _mean_conf(words2) > _mean_conf(words):
+                prepared.gray, tsv, words = turned, tsv2, words2
+                prev = int(prepared.steps.get("rotation", 0))  # type: ignore[call-overload]
+                prepared.steps["rotation"] = (prev + guess.rotate) % 360
+                prepared.steps["osd_confidence"] = guess.confidence
+                prepared.warnings.append(f"page was rotated; turned {guess.rotate}°")
+    return tsv, words
+
+
+def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | None = None) -> OcrPage:
+    """OCR one prepared page; a failure comes back as a page with ``source=failed``.
+
+    Args:
+        page_input: from :func:`ocr.prepare_pages`.
+        ctx: the OCR context.
+        pdf_base: when given, Tesseract also writes this page's text-layer PDF to ``<pdf_base>.pdf``
+            in the same call.
+    """
+    number = page_input.number
+    if page_input.kind is PageKind.TEXT_LAYER:
+        text = unicodedata.normalize("NFC", page_input.text).strip("\n")
+        text = "\n".join(line.rstrip() for line in text.splitlines())
+        return OcrPage(number=number, source=PageSource.TEXT_LAYER, text=text, confidence=100.0,
+                       warnings=list(page_input.warnings))
+    if page_input.kind is PageKind.FAILED:
+        return OcrPage(number=number, source=PageSource.FAILED, warnings=list(page_input.warnings),
+                       error=page_input.error)
+    started = time.perf_counter()
+    scratch: list[Path] = []
+    workdir = Path(page_input.workdir)
+    try:
+        t = time.perf_counter()
+        gray, dpi = _load(page_input, ctx, scratch)
+        load_s = time.perf_counter() - t
+        for p in scratch:
+            p.unlink(missing_ok=True)
+        prepared = preprocess_page(gray, dpi, ctx)
+        prepared.timings["load"] = round(load_s, 4)
+        warnings_ = list(page_input.warnings) + prepared.warnings
+        h, w = prepared.gray.shape
+        if prepared.blank:
+            log.info("page %d: blank, not OCR'd", number)
+            return OcrPage(number=number, source=PageSource.BLANK, width=w, height=h, dpi=prepared.dpi,
+                           preprocessing=prepared.steps, timings=prepared.timings,
+                           warnings=[*warnings_, "blank page"])
+        t = time.perf_counter()
+        base = Path(pdf_base) if pdf_base is not None else None
+        tsv, words = _ocr(prepared, ctx, workdir, number, base)
+        if ctx.reading_order and ctx.psm in (1, 3, 4, 11, 12):
+            words += _rescue_blocks(prepared.gray, prepared.dpi, ctx, tsv, words, workdir, number)
+        prepared.timings["ocr"] = round(time.perf_counter() - t, 4)
+        h, w = prepared.gray.shape
+        if ctx.reading_order:
+            segments = reading_order(words, w, h)
+        else:
+            from ocr.layout import Segment  # noqa: PLC0415 - only for the switch-off path
+
+            groups: dict[tuple[int, int, int], list[RawWord]] = {}
+            for word in words:
+                groups.setdefault((word.block, word.par, word.line), []).append(word)
+            segments = [Segment(g) for g in groups.values()]
+        out_words, lines, text = build_lines(segments)
+        conf = round(_mean_conf(words), 2)
+        if words and conf < 50:
+            warnings_.append(f"low OCR confidence ({conf:.0f}); check the scan")
+        if not words:
+            warnings_.append("no text recognized")
+        prepared.timings["total"] = round(time.perf_counter() - started, 4)
+        return OcrPage(number=number, source=PageSource.OCR, text=text, confidence=conf, width=w, height=h,
+                       dpi=prepared.dpi, words=out_words, lines=lines, preprocessing=prepared.steps,
+                       timings=prepared.timings, warnings=warnings_)
+    except SohoaError as e:
+        log.warning("page %d failed: %s: %s", number, type(e).__name__, e.message)
+        return OcrPage(number=number, source=PageSource.FAILED, error=PageError(**error_info(e)),
+                       warnings=list(page_input.warnings))
+    except Exception as e:  # per-page guard: one bad page must not sink the document
+        log.exception("page %d failed unexpectedly", number)
+        return OcrPage(number=number, source=PageSource.FAILED, error=PageError(**error_info(e)),
+                       warnings=list(page_input.warnings))
+    finally:
+        for p in scratch:
+            p.unlink(missing_ok=True)
+
+

@@ -1,0 +1,64 @@
+"""The searchable (text-layer) PDF of a document: Tesseract's per-page PDFs merged with pypdf.
+
+Pages that already had a text layer are copied from the original PDF; blank or failed pages keep their
+image without text. The original is never modified; the output is written to a temporary name and
+renamed into place, so a reader never sees half a file.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import warnings
+from pathlib import Path
+
+import pypdf
+from PIL import Image
+
+from ocr.model import OcrDocument, PageSource
+
+__all__ = ["merge_pdf"]
+
+log = logging.getLogger(__name__)
+
+
+def _image_page(original: Path, index: int) -> pypdf.PageObject:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+        with Image.open(original) as image:
+            image.seek(index)
+            dpi = image.info.get("dpi", (300, 300))[0] or 300
+            buf = io.BytesIO()
+            frame = image.convert("L") if image.mode not in ("1", "L", "RGB") else image
+            frame.save(buf, format="PDF", resolution=float(dpi))
+    return pypdf.PdfReader(io.BytesIO(buf.getvalue())).pages[0]
+
+
+def merge_pdf(original: Path, doc: OcrDocument, page_pdfs: list[Path | None], out: Path) -> Path:
+    """Merge per-page PDFs into ``out``.
+
+    Args:
+        original: the source file (PDF pages without OCR are copied from it).
+        doc: the OCR result, for each page's source.
+        page_pdfs: Tesseract's PDF of each page (same order as ``doc.pages``), None where not made.
+        out: the PDF to write.
+    """
+    writer = pypdf.PdfWriter()
+    source_pdf = pypdf.PdfReader(original) if doc.media_type == "application/pdf" else None
+    if source_pdf is not None and source_pdf.is_encrypted:
+        source_pdf.decrypt("")
+    for page, pdf in zip(doc.pages, page_pdfs, strict=True):
+        if page.source is PageSource.OCR and pdf is not None and pdf.is_file():
+            writer.add_page(pypdf.PdfReader(pdf).pages[0])
+        elif source_pdf is not None:
+            writer.add_page(source_pdf.pages[page.number - 1])
+        else:
+            writer.add_page(_image_page(original, page.number - 1))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_name(f".{out.name}.part")
+    with tmp.open("wb") as f:
+        writer.write(f)
+    os.replace(tmp, out)
+    log.info("%s: searchable PDF written to %s (%d pages)", doc.file_name, out, len(doc.pages))
+    return out

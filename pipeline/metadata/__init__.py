@@ -1,0 +1,122 @@
+"""Metadata extraction for Vietnamese administrative documents (Decree 30/2020/NĐ-CP) and English ones.
+
+Pure functions over the OCR result (text plus word boxes): no service, no settings, so they can be
+tested anywhere and re-run on stored OCR output.
+
+    extract(doc: OcrDocument) -> Metadata      # uses word boxes and region hints when present
+    extract_text(text: str) -> Metadata        # plain text (pages separated by form feeds)
+
+Each field in :data:`pipeline.model.FIELD_NAMES` is present in the result; a field not found has value
+None and confidence 0. ``needs_review`` is set, with reasons, when a key field is missing or unsure.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from ocr.model import OcrDocument, PageSource
+from pipeline.metadata import normalize
+from pipeline.metadata.body import find_dossier_code, find_recipients, find_subject, find_title
+from pipeline.metadata.closing import find_recipients_list, find_signer
+from pipeline.metadata.english import find_english, is_english
+from pipeline.metadata.evidence import Hit, hit, to_field
+from pipeline.metadata.header import find_date, find_issuer, find_marks, find_number, type_from_number
+from pipeline.metadata.layout import TextLine, page_lines, text_lines
+from pipeline.metadata.review import review
+from pipeline.model import FIELD_NAMES, ExtractedField, Metadata
+
+__all__ = ["extract", "extract_lines", "extract_text", "normalize"]
+
+log = logging.getLogger(__name__)
+
+
+def extract(doc: OcrDocument) -> Metadata:
+    """Extract the metadata fields of one OCR'd document.
+
+    Args:
+        doc: The OCR result; failed and blank pages are skipped.
+
+    Returns:
+        Metadata with every field of ``FIELD_NAMES``, the language and the review verdict.
+    """
+    lines: list[TextLine] = []
+    texts: dict[int, str] = {}
+    for page in doc.pages:
+        if page.source in (PageSource.FAILED, PageSource.BLANK):
+            continue
+        texts[page.number] = page.text
+        lines.extend(page_lines(page))
+    meta = extract_lines(lines, texts)
+    log.debug(
+        "metadata of %s: %d fields, review=%s",
+        doc.file_name,
+        sum(f.value is not None for f in meta.fields.values()),
+        meta.needs_review,
+    )
+    return meta
+
+
+def extract_text(text: str) -> Metadata:
+    """Extract the metadata fields of a plain-text document (pages separated by form feeds)."""
+    lines: list[TextLine] = []
+    texts: dict[int, str] = {}
+    for n, page_text in enumerate(text.split("\f"), start=1):
+        texts[n] = page_text
+        lines.extend(text_lines(page_text, n))
+    return extract_lines(lines, texts)
+
+
+def extract_lines(lines: list[TextLine], page_texts: dict[int, str]) -> Metadata:
+    """Extract the fields from lines already in reading order with zones (see ``layout``)."""
+    full = "\n".join(ln.text for ln in lines)
+    language = "en" if is_english(full) else "vi"
+    hits = _english(lines) if language == "en" else _vietnamese(lines)
+    fields: dict[str, ExtractedField] = {name: ExtractedField() for name in FIELD_NAMES}
+    for name, h in hits.items():
+        if h is not None and h.value not in (None, "", []):
+            fields[name] = to_field(h, page_texts)
+    needs, reasons = review(fields, language)
+    return Metadata(language=language, fields=fields, needs_review=needs, reasons=reasons)
+
+
+def _english(lines: list[TextLine]) -> dict[str, Hit | None]:
+    return dict(find_english(lines))
+
+
+def _vietnamese(lines: list[TextLine]) -> dict[str, Hit | None]:
+    out: dict[str, Hit | None] = {}
+    number = find_number(lines)
+    if number is not None:
+        value = number.value
+        num, _, code = value.partition("/")
+        out["so_ky_hieu"] = number
+        out["so"] = Hit(int(num), number.parts, number.score)
+        out["ky_hieu"] = Hit(code, number.parts, number.score)
+    out["ngay_ban_hanh"], out["noi_ban_hanh"] = find_date(lines)
+    out["co_quan_ban_hanh"], out["co_quan_chu_quan"] = find_issuer(lines)
+    title, title_index = find_title(lines)
+    subject = find_subject(lines, title_index)
+    out["trich_yeu"] = subject
+    code_type = type_from_number(out["ky_hieu"].value) if number is not None else (None, None)
+    if title is not None:
+        t = title.value
+        agree = code_type[1] is None or code_type[1] == t.code
+        out["loai_van_ban"] = Hit(t.name, title.parts, title.score if agree else title.score - 0.1)
+        out["ma_loai"] = Hit(t.code, title.parts, title.score) if t.code else None
+    elif code_type[0] is not None and number is not None:
+        out["loai_van_ban"] = Hit(code_type[0], number.parts, 0.85)
+        out["ma_loai"] = Hit(code_type[1], number.parts, 0.85) if code_type[1] else None
+    elif number is not None and (subject is not None and subject.raw.lower().startswith("v") or True):
+        # Decree 30: a công văn number has no type code ("215/SNgV-VP").
+        vv = subject is not None and normalize.fold(subject.parts[0][0].text).lstrip().startswith("v")
+        out["loai_van_ban"] = Hit("Công văn", number.parts, 0.9 if vv else 0.7)
+    out["kinh_gui"] = find_recipients(lines)
+    out["noi_nhan"] = find_recipients_list(lines)
+    out.update(find_signer(lines))
+    out.update(find_marks(lines))
+    out["ma_ho_so"] = find_dossier_code(lines)
+    return out
+
+
+# re-exported for callers that build lines themselves
+__all__ += ["hit"]

@@ -1,0 +1,183 @@
+"""Fields under the header: document type (title), subject (trích yếu), ``Kính gửi`` and dossier codes."""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.metadata.evidence import Hit, hit, hits_join
+from pipeline.metadata.header import NUMBER_LINE
+from pipeline.metadata.layout import BODY, HEADER_LEFT, HEADER_RIGHT, TextLine
+from pipeline.metadata.lexicon import type_by_name
+from pipeline.metadata.normalize import clean_spaces
+
+__all__ = ["find_dossier_code", "find_recipients", "find_subject", "find_title"]
+
+_VV = re.compile(r"^\W{0,2}(?:v\s*[/|l1i]\s*v|ve\s*viec)\b\s*[:.]?\s*")
+# How a body paragraph starts; a subject never does.
+_BODY_START = re.compile(
+    r"^\W{0,2}(kinh gui|can cu|thuc hien|theo|xet|phuc dap|ngay \d|tren co so|nham|de |dieu \d|chuong|"
+    r"[ivx]+\.|\d+\.|[a-z]\)|noi nhan|tiep nhan|trong |tai |sau |ve viec|v/v)"
+)
+
+
+def _first_page_top(lines: list[TextLine], limit: int = 45) -> list[TextLine]:
+    first = lines[0].page if lines else 1
+    return [ln for ln in lines if ln.page == first][:limit]
+
+
+def _letters_upper(text: str) -> str:
+    return re.sub(r"[^\w\s]|\d|_", " ", text).strip()
+
+
+def find_title(lines: list[TextLine]) -> tuple[Hit | None, int | None]:
+    """The type name printed as the title (``QUYẾT ĐỊNH``, ``TỜ TRÌNH``); returns the hit and its index."""
+    top = _first_page_top(lines)
+    for i, ln in enumerate(top):
+        if ln.zone == HEADER_RIGHT:
+            continue
+        letters = _letters_upper(ln.text)
+        if not letters or letters != letters.upper() or len(letters) > 40:
+            continue
+        t = type_by_name(letters)
+        if t is not None:
+            return hit(t, ln, 0, len(ln.text), 0.97), i
+    return None, None
+
+
+def _strip_vv(text: str) -> str:
+    from pipeline.metadata.normalize import fold
+
+    m = _VV.match(fold(text))
+    return text[m.end() :] if m else text
+
+
+def _clean_subject(text: str) -> str:
+    text = clean_spaces(text)
+    text = re.sub(r"\s+([,.;:)])", r"\1", text)
+    return text.strip(" -–_|").rstrip(".;")
+
+
+def _centered(line: TextLine, ref: TextLine) -> bool:
+    if line.box is None or ref.box is None:
+        return True
+    c1 = line.box[0] + line.box[2] / 2
+    c0 = ref.box[0] + ref.box[2] / 2
+    return abs(c1 - c0) < max(ref.box[3] * 3.0, 0.08 * max(ref.box[2], line.box[2]))
+
+
+def find_subject(lines: list[TextLine], title_index: int | None) -> Hit | None:
+    """Trích yếu: the ``V/v`` lines of a công văn, else the line(s) under the title, without ``Về việc``."""
+    top = _first_page_top(lines)
+    # Công văn: "V/v ..." under the number, continued by the lines below it in the same column.
+    for i, ln in enumerate(top):
+        if title_index is not None and i > title_index:
+            break
+        m = _VV.match(ln.folded)
+        if not m or not re.match(r"^\W{0,2}v", ln.folded) or ln.zone == HEADER_RIGHT:
+            continue
+        parts = [(ln, m.end(), len(ln.text))]
+        for nxt in top[i + 1 : i + 6]:
+            if nxt.zone != ln.zone or nxt.zone not in (HEADER_LEFT, BODY):
+                break
+            f = nxt.folded
+            if ln.zone == BODY and not re.match(r"^\W{0,2}[a-z0-9(]", nxt.text):
+                break  # in plain text, a wrapped subject line starts in lower case
+            if _BODY_START.match(f) or NUMBER_LINE.match(f) or nxt.text.isupper():
+                break
+            parts.append((nxt, 0, len(nxt.text)))
+        value = _clean_subject(" ".join(a.text[s:e] for a, s, e in parts))
+        if value:
+            return hits_join(value, parts, 0.93)
+    if title_index is None:
+        return None
+    title = top[title_index]
+    parts = []
+    for nxt in top[title_index + 1 : title_index + 6]:
+        f = nxt.folded
+        if nxt.zone != BODY:
+            break
+        if parts:
+            if _BODY_START.match(f) or not re.match(r"^\W{0,2}[a-zà-ỹđ0-9(]", nxt.text):
+                break
+            if not _centered(nxt, title):
+                break
+        else:
+            if re.match(r"^\W{0,2}(kinh gui|can cu)\b", f):
+                return None
+        letters = _letters_upper(nxt.text)
+        if letters and letters == letters.upper() and len(letters) > 3:
+            break  # the authority line ("ỦY BAN NHÂN DÂN TỈNH ...") under the subject
+        start = len(nxt.text) - len(_strip_vv(nxt.text)) if not parts else 0
+        parts.append((nxt, start, len(nxt.text)))
+    if not parts:
+        return None
+    value = _clean_subject(" ".join(a.text[s:e] for a, s, e in parts))
+    return hits_join(value, parts, 0.9) if value else None
+
+
+def _split_items(chunks: list[str]) -> list[str]:
+    items: list[str] = []
+    for chunk in chunks:
+        c = chunk.strip()
+        if re.match(r"^[-–+•*]\s*", c):
+            items.append(re.sub(r"^[-–+•*]\s*", "", c))
+        elif items and not re.search(r"[;.]\s*$", items[-1]):
+            items[-1] += " " + c
+        else:
+            items.append(c)
+    out = []
+    for it in items:
+        it = re.sub(r"(\./\.|[;.,:])+\s*$", "", clean_spaces(it)).strip()
+        if re.search(r"[A-Za-zÀ-ỹĐđ]{2,}", it):
+            out.append(it)
+    return out
+
+
+def find_recipients(lines: list[TextLine]) -> Hit | None:
+    """``Kính gửi: A.`` or ``Kính gửi: - A; - B.`` → list of addressees."""
+    from pipeline.metadata.normalize import fold
+
+    top = _first_page_top(lines, 60)
+    for i, ln in enumerate(top):
+        m = re.match(r"^\W{0,2}kinh\s*gui\s*[:;.]?\s*", ln.folded)
+        if not m:
+            continue
+        first = ln.text[m.end() :].strip()
+        parts = [(ln, m.end(), len(ln.text))] if first else []
+        chunks = [first] if first else []
+        is_list = first.startswith(("-", "–")) or not first
+        ended = bool(re.search(r"\.\s*$", first))
+        for nxt in top[i + 1 : i + 12]:
+            t = nxt.text.strip()
+            if ended and not t.startswith(("-", "–")):
+                break
+            if not is_list and not re.match(r"^[a-zà-ỹđ]", t):
+                break
+            if is_list and not t.startswith(("-", "–")) and chunks and re.search(r"[;.]\s*$", chunks[-1]):
+                break
+            if _BODY_START.match(fold(t)) and not t.startswith(("-", "–")):
+                break
+            chunks.append(t)
+            parts.append((nxt, 0, len(nxt.text)))
+            ended = bool(re.search(r"\.\s*$", t))
+        items = _split_items(chunks)
+        if items and parts:
+            return hits_join(items, parts, 0.9)
+    return None
+
+
+_DOSSIER = re.compile(
+    r"(?:ma\s*(?:so\s*)?ho\s*so|so\s*ho\s*so|ma\s*(?:so\s*)?bien\s*nhan|so\s*bien\s*nhan|ma\s*tiep\s*nhan)"
+    r"\s*[:.]?\s*([A-Za-z0-9][A-Za-z0-9.\-/_]{3,})"
+)
+
+
+def find_dossier_code(lines: list[TextLine]) -> Hit | None:
+    """The dossier or receipt code printed on a procedure result (``Mã hồ sơ: 000.00.20.H56-240315-0012``)."""
+    from pipeline.metadata.normalize import fold
+
+    for ln in lines:
+        m = _DOSSIER.search(fold(ln.text))
+        if m and re.search(r"\d", m.group(1)):
+            return hit(ln.text[m.start(1) : m.end(1)].rstrip(".,;"), ln, m.start(1), m.end(1), 0.9)
+    return None

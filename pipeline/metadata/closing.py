@@ -1,0 +1,124 @@
+"""Fields of the closing area: ``Nơi nhận`` list (left) and the signer block (right).
+
+Signer block (Decree 30): optional authority line (``KT. GIÁM ĐỐC``, ``TM. ỦY BAN NHÂN DÂN``,
+``TL.``, ``Q.``, ``TUQ.``, sometimes two of them), the signer's own title in capitals, then the
+name in title case below the signature.
+"""
+
+from __future__ import annotations
+
+import re
+
+from pipeline.metadata.body import _split_items
+from pipeline.metadata.casing import repair_upper, sentence_case_position
+from pipeline.metadata.evidence import Hit, hit, hits_join
+from pipeline.metadata.layout import CLOSING_LEFT, CLOSING_RIGHT, TextLine
+from pipeline.metadata.normalize import clean_spaces, fold
+
+__all__ = ["find_recipients_list", "find_signer"]
+
+_NOI_NHAN = re.compile(r"^\W{0,3}n[o0]i\s*nh[a4]n\s*[:;.]?\s*")
+_AUTH = re.compile(r"^\W{0,2}(KT|TM|TL|TUQ|Q)\s*[.,:]\s*(.+)$")
+# A signer's own title starts with a position word; anything else is seal or signature debris.
+_POSITION = re.compile(
+    r"^(pho\s+)?(tong\s+)?(giam doc|chu tich|bo truong|thu truong|cuc truong|vu truong|vien truong|"
+    r"chanh van phong|"
+    r"chanh thanh tra|chanh an|truong (phong|ban|khoa|doan)|dai su|lanh su|hieu truong|thu ky|chu nhiem|"
+    r"truong|thu tuong|giam doc)\b"
+)
+_AUTHORITY = re.compile(
+    r"^(uy ban|hoi dong|ban|bo|so|cuc|vu|van phong|thuong truc|doan|chinh phu)\b|" + _POSITION.pattern[1:]
+)
+_NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][a-zđà-ỹ]+$")
+
+
+def _closing(lines: list[TextLine]) -> tuple[list[TextLine], list[TextLine]]:
+    """The left and right closing columns of the last page that has them."""
+    pages = sorted({ln.page for ln in lines}, reverse=True)
+    for p in pages:
+        left = [ln for ln in lines if ln.page == p and ln.zone == CLOSING_LEFT]
+        right = [ln for ln in lines if ln.page == p and ln.zone == CLOSING_RIGHT]
+        if left or right:
+            return left, right
+    return [], []
+
+
+def find_recipients_list(lines: list[TextLine]) -> Hit | None:
+    """``Nơi nhận:`` items without dashes and final punctuation (``Như trên``, ``Lưu: VT, LS``)."""
+    left, _ = _closing(lines)
+    start = next((i for i, ln in enumerate(left) if _NOI_NHAN.match(ln.folded)), None)
+    if start is None:
+        return None
+    chunks: list[str] = []
+    parts = []
+    first = left[start]
+    rest = first.text[_NOI_NHAN.match(first.folded).end() :].strip()  # type: ignore[union-attr]
+    if rest.startswith(("-", "–")):
+        chunks.append(rest)
+    for ln in left[start + 1 :]:
+        t = ln.text.strip()
+        # OCR drops a leading dash now and then; an item after a finished one is still an item.
+        if chunks and not t.startswith(("-", "–", "+", "•")) and re.search(r"[;.]\s*\W{0,2}$", chunks[-1]):
+            t = "- " + t
+        chunks.append(_strip_junk(t))
+        parts.append((ln, 0, len(ln.text)))
+        if re.match(r"^[-–+•]?\s*l[uư]u\b", fold(t)) and re.search(r"\.\s*$", chunks[-1]):
+            break  # "Lưu: VT, ..." closes the list
+    items = _split_items(chunks)
+    if not items or not parts:
+        return None
+    return hits_join(items, parts, 0.9)
+
+
+def _strip_junk(text: str) -> str:
+    """Drop OCR debris after an item's final punctuation (seal and signature fragments)."""
+    m = re.match(r"^(.*?[;.])\s*[^\w(]{0,4}$", text)
+    return m.group(1) if m else text
+
+
+def _is_name(text: str) -> bool:
+    words = text.split()
+    return 2 <= len(words) <= 6 and all(_NAME_WORD.match(w) for w in words)
+
+
+def _is_caps(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 3 and sum(c.isupper() for c in letters) / len(letters) > 0.8
+
+
+def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
+    """``nguoi_ky``, ``chuc_vu_ky`` and ``hinh_thuc_ky`` from the signer block."""
+    _, right = _closing(lines)
+    if not right:
+        # No "Nơi nhận": the signer is the last name-like line of the last page.
+        last = max((ln.page for ln in lines), default=1)
+        tail = [ln for ln in lines if ln.page == last][-8:]
+        right = [ln for ln in tail if _is_caps(ln.text) or _is_name(ln.text.strip())]
+    found: dict[str, Hit] = {}
+    name_idx = None
+    for i in range(len(right) - 1, -1, -1):
+        t = clean_spaces(re.sub(r"[^\w\s.-]", " ", right[i].text))
+        if _is_name(t):
+            name_idx = i
+            found["nguoi_ky"] = hit(t, right[i], 0, len(right[i].text), 0.9)
+            break
+    block = right[: name_idx if name_idx is not None else len(right)]
+    auth = [(i, m) for i, ln in enumerate(block) if (m := _AUTH.match(ln.text.strip()))]
+    auth = [(i, m) for i, m in auth if _AUTHORITY.match(fold(clean_spaces(m.group(2))))]
+    if auth:
+        i, m = auth[0]
+        ln = block[i]
+        found["hinh_thuc_ky"] = hit(
+            f"{m.group(1)}. {repair_upper(clean_spaces(m.group(2)))}", ln, 0, len(ln.text), 0.92
+        )
+    after = auth[-1][0] + 1 if auth else 0
+    title_lines = [ln for ln in block[after:] if _is_caps(ln.text) and not _AUTH.match(ln.text.strip())]
+    title_lines = [ln for ln in title_lines if _POSITION.match(fold(clean_spaces(ln.text)).strip(" .-"))]
+    if title_lines:
+        raw = clean_spaces(" ".join(re.sub(r"[^\w\s,.-]", " ", ln.text) for ln in title_lines)).strip(" .-")
+        found["chuc_vu_ky"] = hits_join(
+            sentence_case_position(repair_upper(raw)), [(ln, 0, len(ln.text)) for ln in title_lines], 0.88
+        )
+    elif auth and len(auth) == 1:
+        pass  # title hidden (seal, signature): better none than the authority's title
+    return found

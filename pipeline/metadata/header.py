@@ -1,0 +1,269 @@
+"""Fields of the header block: issuing body and its parent, number and code, place and date, marks.
+
+Works on :class:`~pipeline.metadata.layout.TextLine` lists of the first page in reading order; every
+pattern is matched on folded text (no diacritics, lower case) so OCR that lost or confused tone marks
+still matches, and values are reported with proper Vietnamese spelling.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from pipeline.metadata.casing import repair_place, repair_upper
+from pipeline.metadata.evidence import Hit, hit, hits_join
+from pipeline.metadata.layout import BODY, HEADER_LEFT, HEADER_RIGHT, TextLine
+from pipeline.metadata.lexicon import type_by_code
+from pipeline.metadata.normalize import clean_spaces, fold
+
+__all__ = ["find_date", "find_issuer", "find_marks", "find_number", "parse_date", "NUMBER_LINE"]
+
+#: "Số:" label as OCR reads it: So, Sô, Số, S6, S0, with or without the colon
+NUMBER_LINE = re.compile(r"^\W{0,2}s[o06]\s*(?:(?:va\s*)?ky\s*hieu\s*)?[:;.,]?\s*(?=[0-9OolI|]{1,6}\s*/)")
+_NUM_TOKEN = re.compile(r"[0-9OolI|]{1,6}(?:\s*/\s*[\w.\-Đđ]+(?:\s*[-/]\s*[\w.Đđ]+)*)")
+_DIGIT_FIX = str.maketrans({"O": "0", "o": "0", "l": "1", "I": "1", "|": "1"})
+
+
+def _header_top(lines: list[TextLine], limit: int = 40) -> list[TextLine]:
+    """The lines of page 1 that can hold header fields: both header columns and the top of the body."""
+    first = lines[0].page if lines else 1
+    return [ln for ln in lines if ln.page == first][:limit]
+
+
+def _clean_code(code: str) -> str:
+    """Tidy an OCR'd ký hiệu: no spaces around separators, known type codes restored (QD → QĐ)."""
+    code = re.sub(r"\s*([-/])\s*", r"\1", code.strip())
+    code = code.rstrip(".,;:-/")
+    parts = re.split(r"([-/])", code)
+    for i, part in enumerate(parts):
+        if part in "-/" or not part or part.isdigit():
+            continue
+        t = type_by_code(part)
+        if t is not None and t.code is not None:
+            parts[i] = t.code
+        break  # only the first alphabetic part is the type code; the rest are issuer codes
+    return "".join(parts)
+
+
+def parse_number(text: str) -> tuple[str, int, str] | None:
+    """Split ``1340/QĐ-UBND`` into (canonical so_ky_hieu, so, ky_hieu); None if it is not a number."""
+    m = _NUM_TOKEN.match(text.strip())
+    if not m:
+        return None
+    raw = m.group()
+    num, _, rest = raw.partition("/")
+    num = num.strip().translate(_DIGIT_FIX)
+    if not num.isdigit():
+        return None
+    code = _clean_code(rest)
+    if not re.search(r"[A-Za-zĐđ]", code):
+        return None
+    return f"{num}/{code}", int(num), code
+
+
+def find_number(lines: list[TextLine]) -> Hit | None:
+    """``Số: 1340/QĐ-UBND`` from the left header column (or the top of the page)."""
+    candidates = [ln for ln in _header_top(lines) if ln.zone in (HEADER_LEFT, BODY)]
+    for ln in sorted(candidates, key=lambda x: x.zone != HEADER_LEFT):
+        f = ln.folded
+        m = NUMBER_LINE.match(f)
+        if not m:
+            continue
+        parsed = parse_number(ln.text[m.end() :])
+        if parsed is None:
+            continue
+        value, _, _ = parsed
+        end = (
+            m.end()
+            + len(_NUM_TOKEN.match(ln.text[m.end() :].strip()).group())
+            + (  # type: ignore[union-attr]
+                len(ln.text[m.end() :]) - len(ln.text[m.end() :].lstrip())
+            )
+        )
+        score = 0.97 if ln.zone == HEADER_LEFT else 0.9
+        return hit(value, ln, m.end(), end, score)
+    return None
+
+
+_VN_DATE = re.compile(
+    r"ng[a-z]{1,3}\s*([0-9OolI]{1,2})\s*[,.]?\s*th[a-z]{2,4}\s*([0-9OolI]{1,2})\s*[,.]?\s*n[a-z]{1,3}\s*([0-9OolI]{4})"
+)
+_NUM_DATE = re.compile(r"(?<!\d)(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{4})(?!\d)")
+_MIN_YEAR = 1945
+
+
+def valid_date(day: int, month: int, year: int) -> dt.date | None:
+    """The date if it exists and the year is plausible for an administrative document, else None."""
+    if not _MIN_YEAR <= year <= dt.date.today().year + 1:
+        return None
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return None
+
+
+def parse_date(text: str) -> tuple[dt.date, int, int] | None:
+    """The first valid date in ``text`` (``ngày 03 tháng 3 năm 2023``, ``03/3/2023``, ``03-03-2023``).
+
+    Returns:
+        The date and its (start, end) offsets in ``text``, or None.
+    """
+    f = fold(text)
+    for pattern in (_VN_DATE, _NUM_DATE):
+        for m in pattern.finditer(f):
+            d, mo, y = (int(g.translate(_DIGIT_FIX)) for g in m.groups())
+            date = valid_date(d, mo, y)
+            if date is not None:
+                return date, m.start(), m.end()
+    return None
+
+
+def find_date(lines: list[TextLine]) -> tuple[Hit | None, Hit | None]:
+    """``<place>, ngày dd tháng mm năm yyyy`` → (ngay_ban_hanh hit, noi_ban_hanh hit)."""
+    top = _header_top(lines, 30)
+    ranked = [ln for ln in top if ln.zone == HEADER_RIGHT] + [ln for ln in top if ln.zone != HEADER_RIGHT]
+    for ln in ranked:
+        found = parse_date(ln.text)
+        if found is None:
+            continue
+        date, a, b = found
+        before = ln.text[:a]
+        place_hit = None
+        m = re.search(r"([^,]{2,40}),\s*$", before)
+        if m and re.search(r"[A-Za-zÀ-ỹĐđ]", m.group(1)):
+            place = clean_spaces(re.sub(r"^[^\wÀ-ỹĐđ]+", "", m.group(1)))
+            place_hit = hit(repair_place(place), ln, m.start(1), m.end(1), 0.95)
+        right = ln.zone == HEADER_RIGHT
+        if not right and place_hit is None and ln.zone == BODY:
+            continue  # a bare date in the body is a date the text talks about, not the issue date
+        score = 0.98 if right and place_hit else 0.93 if right or place_hit else 0.8
+        return hit(date.isoformat(), ln, a, b, score), place_hit
+    return None, None
+
+
+_MARKS = {
+    "khan": ("do_khan", "Khẩn"),
+    "thuong khan": ("do_khan", "Thượng khẩn"),
+    "hoa toc": ("do_khan", "Hỏa tốc"),
+    "hoa toc hen gio": ("do_khan", "Hỏa tốc"),
+    "mat": ("do_mat", "Mật"),
+    "toi mat": ("do_mat", "Tối mật"),
+    "tuyet mat": ("do_mat", "Tuyệt mật"),
+}
+
+
+def find_marks(lines: list[TextLine]) -> dict[str, Hit]:
+    """Urgency and secrecy marks (``KHẨN``, ``HỎA TỐC``, ``MẬT`` ...) printed as their own line."""
+    found: dict[str, Hit] = {}
+    for ln in _header_top(lines, 25):
+        letters = re.sub(r"[^\w\s]|\d|_", " ", ln.text)
+        if not letters.strip() or letters.strip() != letters.strip().upper():
+            continue  # marks are stamped in capitals; "mặt" in a sentence is not one
+        key = " ".join(fold(letters).split())
+        if key in _MARKS:
+            name, value = _MARKS[key]
+            found.setdefault(name, hit(value, ln, 0, len(ln.text), 0.95))
+    return found
+
+
+# Words that start the name of an agency: a line beginning with one starts a new unit of the header.
+_UNIT_HEADS = (
+    "bo", "cuc", "tong cuc", "chi cuc", "so", "uy ban", "ubnd", "hoi dong", "hdnd", "van phong", "vu", "vien",
+    "ban", "truong", "trung tam", "phong", "cong an", "toa an", "dai su quan", "tong lanh su quan",
+    "lanh su quan", "co quan dai dien", "phai doan", "dang uy", "tinh uy", "thanh uy", "huyen uy", "mat tran",
+    "doan", "hoi", "cong ty", "tap doan", "ngan hang", "kho bac", "chi nhanh", "thanh tra", "bao hiem",
+    "hoc vien", "dai hoc", "benh vien", "bo tu lenh", "bo chi huy", "quan khu", "chinh phu", "quoc hoi",
+    "kiem toan", "vien kiem sat", "tong lien doan", "lien doan",
+)  # fmt: skip
+
+
+def _starts_unit(line: str, previous: str | None) -> bool:
+    if previous is not None and re.search(r"(\bva|[-,&])\s*$", fold(previous)):
+        return False  # the previous line was cut in the middle of a name
+    words = fold(line).split()
+    if len(words) < 2 and previous is not None:
+        return False  # a lone word ("VỤ", "NƯỚC") is the tail of a wrapped name
+    head = " ".join(words[:4])
+    return any(head == h or head.startswith(h + " ") for h in _UNIT_HEADS)
+
+
+def _is_noise(line: str) -> bool:
+    letters = re.findall(r"[A-Za-zÀ-ỹĐđ]", line)
+    return len(letters) < 2 or bool(re.fullmatch(r"[\W\d_]+", line))
+
+
+def find_issuer(lines: list[TextLine]) -> tuple[Hit | None, Hit | None]:
+    """Issuing body and its parent from the left header column, above ``Số:``.
+
+    Lines are grouped into units: a line that starts with an agency word (``BỘ``, ``CỤC``, ``SỞ``,
+    ``ỦY BAN`` ...) opens a unit, other lines continue the one above (``ỦY BAN NHÂN DÂN`` +
+    ``TỈNH LÀO CAI``). The last unit is the issuer, the ones above it its parent.
+
+    Returns:
+        (co_quan_ban_hanh hit, co_quan_chu_quan hit); either may be None.
+    """
+    top = _header_top(lines)
+    left = [ln for ln in top if ln.zone == HEADER_LEFT]
+    if not left:
+        left = top[:8]
+    block: list[TextLine] = []
+    for ln in left:
+        f = ln.folded
+        if NUMBER_LINE.match(f) or re.match(r"^\W{0,2}(v\s*[/|l1]\s*v|ve viec)\b", f):
+            break
+        if _is_noise(ln.text) or ln.text.strip().isdigit() or _MOTTO_LIKE.search(f):
+            continue
+        if (
+            fold(re.sub(r"[^\w\s]", " ", ln.text)).split()
+            and " ".join(fold(re.sub(r"[^\w\s]", " ", ln.text)).split()) in _MARKS
+        ):
+            continue
+        block.append(ln)
+    # A header is printed in capitals; lower-case lines here are body text that leaked upwards.
+    block = [ln for ln in block if _upper_ratio(ln.text) >= 0.6]
+    if not block:
+        return None, None
+    units: list[list[TextLine]] = []
+    prev: str | None = None
+    for ln in block:
+        if not units or _starts_unit(ln.text, prev):
+            units.append([ln])
+        else:
+            units[-1].append(ln)
+        prev = ln.text
+    issuer_lines = units[-1]
+    issuer = hits_join(
+        repair_upper(clean_spaces(" ".join(ln.text for ln in issuer_lines))),
+        [(ln, 0, len(ln.text)) for ln in issuer_lines],
+        0.95 if len(units) <= 3 else 0.8,
+    )
+    parent = None
+    if len(units) > 1:
+        parent_lines = [ln for u in units[:-1] for ln in u]
+        parent = hits_join(
+            repair_upper(clean_spaces(" ".join(ln.text for ln in parent_lines))),
+            [(ln, 0, len(ln.text)) for ln in parent_lines],
+            0.9,
+        )
+    return issuer, parent
+
+
+_MOTTO_LIKE = re.compile(r"cong\s*hoa\s*xa\s*hoi|doc\s*lap\s*[-–]?\s*tu\s*do|hanh\s*phuc")
+
+
+def _upper_ratio(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    return sum(c.isupper() for c in letters) / len(letters) if letters else 0.0
+
+
+def type_from_number(code: str) -> tuple[str | None, str | None]:
+    """(loai_van_ban, ma_loai) implied by a ký hiệu; công văn numbers carry no type code."""
+    first = next((p for p in re.split(r"[-/]", code) if p and not p.isdigit()), None)
+    if first is None:
+        return None, None
+    if first.upper() == "CV":
+        return "Công văn", None
+    t = type_by_code(first)
+    if t is None:
+        return None, None
+    return t.name, t.code

@@ -1,0 +1,127 @@
+"""The index's analysis and mappings, as data.
+
+Changing anything here that changes how existing documents are indexed means bumping
+:data:`MAPPING_VERSION`: ``sohoa reindex`` then builds ``<prefix>-documents-v<N>`` from MinIO and swaps
+the alias, with no downtime.
+
+Analysis (same behaviour on the minimal local server and a full Elasticsearch 9):
+
+- ``vi_exact``: standard tokenizer + lowercase on NFC text; keeps diacritics, so ``Hà`` ≠ ``Hạ``. The main
+  field of every text; exact spellings score here first.
+- ``vi_folded``: the same + ASCII folding (``quyết định`` → ``quyet dinh``, ``đ`` → ``d``), on the
+  ``.folded`` subfields. The folding filter is ``sohoa_folding`` (sohoa's plugin for distributions without
+  analysis-common) or the built-in ``asciifolding``: both are Lucene's ASCIIFoldingFilter.
+- Keys that filters match on (``so_ky_hieu_key``, ``loai_van_ban_key``, ``co_quan_ban_hanh_key``) are
+  computed in Python by :mod:`storage.keys`, because neither distribution-independent normalizers nor the
+  keyword tokenizer exist on the minimal server.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = ["FOLDING_FILTERS", "MAPPING_VERSION", "index_body"]
+
+MAPPING_VERSION = 1
+
+#: folding filter types in order of preference: sohoa's plugin, then the built-in one
+FOLDING_FILTERS: tuple[str, ...] = ("sohoa_folding", "asciifolding")
+
+_TEXT: dict[str, Any] = {
+    "type": "text",
+    "analyzer": "vi_exact",
+    "fields": {"folded": {"type": "text", "analyzer": "vi_folded"}},
+}
+# A display/facet keyword that is also searchable as text.
+_KEYWORD_TEXT: dict[str, Any] = {
+    "type": "keyword",
+    "ignore_above": 512,
+    "fields": {
+        "text": {"type": "text", "analyzer": "vi_exact"},
+        "folded": {"type": "text", "analyzer": "vi_folded"},
+    },
+}
+_KEYWORD: dict[str, Any] = {"type": "keyword", "ignore_above": 512}
+
+_PROPERTIES: dict[str, Any] = {
+    # identity and provenance
+    "sha256": {"type": "keyword"},
+    "source_file": _KEYWORD_TEXT,
+    "media_type": _KEYWORD,
+    "size": {"type": "long"},
+    "batch": _KEYWORD,
+    "dossier_code": _KEYWORD,
+    "uploader": _KEYWORD,
+    "page_count": {"type": "integer"},
+    "language": _KEYWORD,
+    "ocr_confidence": {"type": "float"},
+    "access_level": _KEYWORD,
+    "needs_review": {"type": "boolean"},
+    "ingested_at": {"type": "date"},
+    # metadata (names of pipeline.model.FIELD_NAMES)
+    "so_ky_hieu": _KEYWORD_TEXT,
+    "so_ky_hieu_key": _KEYWORD,
+    "so": {"type": "integer"},
+    "ky_hieu": _KEYWORD,
+    "ngay_ban_hanh": {"type": "date", "format": "strict_date"},
+    "year": {"type": "short"},
+    "noi_ban_hanh": _KEYWORD_TEXT,
+    "loai_van_ban": _KEYWORD_TEXT,
+    "loai_van_ban_key": _KEYWORD,
+    "ma_loai": _KEYWORD,
+    "co_quan_ban_hanh": _KEYWORD_TEXT,
+    "co_quan_ban_hanh_key": _KEYWORD,
+    "co_quan_chu_quan": _KEYWORD_TEXT,
+    "trich_yeu": _TEXT,
+    "nguoi_ky": _KEYWORD_TEXT,
+    "chuc_vu_ky": _KEYWORD_TEXT,
+    "hinh_thuc_ky": _KEYWORD,
+    "noi_nhan": _KEYWORD_TEXT,
+    "kinh_gui": _KEYWORD_TEXT,
+    "do_mat": _KEYWORD,
+    "do_khan": _KEYWORD,
+    "ma_ho_so": _KEYWORD,
+    # per-page text: a hit's inner hits say which pages matched
+    "pages": {
+        "type": "nested",
+        "dynamic": "strict",
+        "properties": {"number": {"type": "integer"}, "text": _TEXT},
+    },
+}
+
+
+def index_body(folding_filter: str) -> dict[str, Any]:
+    """Settings and mappings of a documents index.
+
+    Args:
+        folding_filter: ``sohoa_folding`` or ``asciifolding`` (whichever the cluster has).
+
+    Returns:
+        The body for ``indices.create``.
+    """
+    if folding_filter not in FOLDING_FILTERS:
+        raise ValueError(f"unknown folding filter {folding_filter!r}")
+    return {
+        "settings": {
+            "number_of_shards": 1,
+            # 0 replicas on a single node (green), 1 as soon as a second node joins.
+            "auto_expand_replicas": "0-1",
+            "refresh_interval": "1s",
+            "analysis": {
+                "filter": {"vi_fold": {"type": folding_filter}},
+                "analyzer": {
+                    "vi_exact": {"type": "custom", "tokenizer": "standard", "filter": ["lowercase"]},
+                    "vi_folded": {
+                        "type": "custom",
+                        "tokenizer": "standard",
+                        "filter": ["lowercase", "vi_fold"],
+                    },
+                },
+            },
+        },
+        "mappings": {
+            "dynamic": "strict",
+            "_meta": {"sohoa_mapping_version": MAPPING_VERSION, "folding_filter": folding_filter},
+            "properties": _PROPERTIES,
+        },
+    }

@@ -1,0 +1,88 @@
+"""extract() on OCR pages with word boxes: header columns merged into one OCR line are split by x."""
+
+from ocr.model import Line, OcrDocument, OcrPage, PageSource, Word
+from pipeline.metadata import extract
+
+CHAR_W, LINE_H, WIDTH = 14, 30, 1654
+
+
+def build_page(rows, conf=92.0):
+    """rows: list of OCR lines, each a list of (text, x) column pieces at one y; words get synthetic boxes."""
+    words, lines = [], []
+    for li, (y, pieces) in enumerate(rows):
+        for text, x in pieces:
+            for token in text.split():
+                words.append(Word(text=token, conf=conf, box=(x, y, CHAR_W * len(token), LINE_H), line=li))
+                x += CHAR_W * (len(token) + 1)
+        lw = [w for w in words if w.line == li]
+        x0 = min(w.box[0] for w in lw)
+        x1 = max(w.box[0] + w.box[2] for w in lw)
+        lines.append(Line(text=" ".join(w.text for w in lw), conf=conf, box=(x0, y, x1 - x0, LINE_H)))
+    return OcrPage(
+        number=1,
+        source=PageSource.OCR,
+        text="\n".join(ln.text for ln in lines),
+        confidence=conf,
+        width=WIDTH,
+        height=2339,
+        words=words,
+        lines=lines,
+    )
+
+
+# Raw Tesseract order: each OCR line holds a piece of the left column and a piece of the right one.
+MERGED = [
+    (180, [("UBND TỈNH QUẢNG TRỊ", 300), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 800)]),
+    (220, [("SỞ TƯ PHÁP", 360), ("Độc lập - Tự do - Hạnh phúc", 880)]),
+    (290, [("Số: 88/KH-STP", 340), ("Quảng Trị, ngày 12 tháng 5 năm 2022", 820)]),
+    (400, [("KẾ HOẠCH", 770)]),
+    (450, [("Triển khai số hóa hồ sơ lý lịch tư pháp", 560)]),
+    (500, [("năm 2022", 740)]),
+    (580, [("Thực hiện chỉ đạo của Ủy ban nhân dân tỉnh, Sở Tư pháp ban hành Kế hoạch như sau:", 270)]),
+    (1600, [("Nơi nhận:", 260), ("KT. GIÁM ĐỐC", 1050)]),
+    (1640, [("- UBND tỉnh (để b/c);", 270), ("PHÓ GIÁM ĐỐC", 1040)]),
+    (1680, [("- Lưu: VT, HCTP.", 270)]),
+    (1850, [("Hồ Văn Tâm", 1060)]),
+]
+
+
+def test_merged_columns_are_split_by_word_boxes():
+    doc = OcrDocument(
+        file_name="kh.png",
+        sha256="0" * 64,
+        media_type="image/png",
+        pages=[build_page(MERGED)],
+        languages="vie",
+    )
+    m = extract(doc)
+    v = {k: f.value for k, f in m.fields.items()}
+    assert v["so_ky_hieu"] == "88/KH-STP"
+    assert v["co_quan_ban_hanh"] == "SỞ TƯ PHÁP"
+    assert v["co_quan_chu_quan"] == "UBND TỈNH QUẢNG TRỊ"
+    assert v["ngay_ban_hanh"] == "2022-05-12"
+    assert v["noi_ban_hanh"] == "Quảng Trị"
+    assert v["loai_van_ban"] == "Kế hoạch"
+    assert v["trich_yeu"] == "Triển khai số hóa hồ sơ lý lịch tư pháp năm 2022"
+    assert v["hinh_thuc_ky"] == "KT. GIÁM ĐỐC"
+    assert v["chuc_vu_ky"] == "Phó Giám đốc"
+    assert v["nguoi_ky"] == "Hồ Văn Tâm"
+    assert v["noi_nhan"] == ["UBND tỉnh (để b/c)", "Lưu: VT, HCTP"]
+    # The number's box is that of its words in the left column, not of the merged OCR line.
+    box = m.fields["so_ky_hieu"].box
+    assert box is not None and box[0] >= 340 + CHAR_W * 4 and box[0] + box[2] < WIDTH / 2
+    assert not m.needs_review
+
+
+def test_low_ocr_confidence_sends_the_document_to_review():
+    doc = OcrDocument(
+        file_name="kh.png",
+        sha256="0" * 64,
+        media_type="image/png",
+        pages=[build_page(MERGED, conf=10.0)],
+        languages="vie",
+    )
+    m = extract(doc)
+    assert m.fields["so_ky_hieu"].value == "88/KH-STP"
+    assert m.fields["so_ky_hieu"].confidence < 0.6
+    assert m.needs_review
+    assert any(r.startswith("so_ky_hieu: low confidence") for r in m.reasons)

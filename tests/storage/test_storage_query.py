@@ -1,0 +1,119 @@
+"""Pure tests of query building and response parsing (no service)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from pipeline.model import AccessLevel
+from storage.models import SearchQuery, Sort
+from storage.query import (
+    build_search_body,
+    doc_number_candidates,
+    filter_clauses,
+    parse_response,
+    split_phrases,
+)
+
+
+def test_access_filter_is_always_first_and_empty_clearance_matches_nothing() -> None:
+    assert filter_clauses(SearchQuery())[0] == {"terms": {"access_level": ["public"]}}
+    levels = [AccessLevel.CONFIDENTIAL, AccessLevel.PUBLIC]
+    assert filter_clauses(SearchQuery(access_levels=levels))[0] == {
+        "terms": {"access_level": ["confidential", "public"]}
+    }
+    assert filter_clauses(SearchQuery(access_levels=[]))[0] == {"match_none": {}}
+    body = build_search_body(SearchQuery(text="hộ chiếu", access_levels=[]))
+    assert {"match_none": {}} in body["query"]["bool"]["filter"]
+
+
+def test_filters_are_normalized_like_the_index_keys() -> None:
+    q = SearchQuery(
+        loai_van_ban=["Công văn"],
+        co_quan_ban_hanh=["so ngoai vu", "SỞ NGOẠI VỤ"],
+        date_from=date(2020, 1, 1),
+        date_to=date(2021, 12, 31),
+        year=2021,
+    )
+    clauses = filter_clauses(q)
+    assert {"terms": {"loai_van_ban_key": ["cong van"]}} in clauses
+    assert {"terms": {"co_quan_ban_hanh_key": ["so ngoai vu"]}} in clauses
+    assert {"range": {"ngay_ban_hanh": {"gte": "2020-01-01", "lte": "2021-12-31"}}} in clauses
+    assert {"term": {"year": 2021}} in clauses
+    with pytest.raises(ValueError):
+        filter_clauses(SearchQuery(date_from=date(2022, 1, 1), date_to=date(2021, 1, 1)))
+
+
+def test_document_numbers_are_detected_in_queries() -> None:
+    assert doc_number_candidates("quyết định 1340/QĐ-UBND về hộ chiếu") == ["1340-QD-UBND"]
+    assert doc_number_candidates("1340 qđ ubnd") == ["1340-QD-UBND"]
+    assert doc_number_candidates("25/2024/NĐ-CP") == ["25-2024-ND-CP"]
+    assert doc_number_candidates("hộ chiếu công vụ") == []
+    assert doc_number_candidates("năm 2024") == []
+
+
+def test_phrases_are_split_out() -> None:
+    assert split_phrases('cấp "hộ chiếu công vụ" nhanh') == (
+        ["hộ chiếu công vụ"],
+        "cấp hộ chiếu công vụ nhanh",
+    )
+
+
+def test_sort_has_a_stable_tiebreaker_and_no_text_sorts_by_date() -> None:
+    assert build_search_body(SearchQuery(text="visa"))["sort"][-1] == {"sha256": "asc"}
+    assert build_search_body(SearchQuery())["sort"][0] == {
+        "ngay_ban_hanh": {"order": "desc", "missing": "_last"}
+    }
+    body = build_search_body(SearchQuery(text="visa", sort=Sort.DATE_ASC, search_after=["2020-01-01", "ab"]))
+    assert body["sort"][0]["ngay_ban_hanh"]["order"] == "asc"
+    assert body["search_after"] == ["2020-01-01", "ab"]
+    assert body["track_scores"] is True
+
+
+def test_parse_response_reads_pages_highlights_and_facets() -> None:
+    resp: dict[str, Any] = {
+        "took": 7,
+        "hits": {
+            "total": {"value": 1},
+            "hits": [
+                {
+                    "_id": "a" * 64,
+                    "_score": 2.5,
+                    "sort": [2.5, "a" * 64],
+                    "_source": {"source_file": "x.pdf", "access_level": "internal", "so_ky_hieu": "1/QĐ-X"},
+                    "inner_hits": {
+                        "pages": {
+                            "hits": {
+                                "hits": [
+                                    {
+                                        "_nested": {"offset": 2},
+                                        "fields": {"pages.number": [3]},
+                                        "highlight": {"pages.text.folded": ["<mark>a</mark>"]},
+                                    },
+                                    {
+                                        "_nested": {"offset": 0},
+                                        "fields": {"pages.number": [1]},
+                                        "highlight": {"pages.text": ["<mark>b</mark>"]},
+                                    },
+                                ]
+                            }
+                        }
+                    },
+                }
+            ],
+        },
+        "aggregations": {"year": {"buckets": [{"key": 2023, "doc_count": 4}]}},
+    }
+    result = parse_response(resp)
+    hit = result.hits[0]
+    assert (result.total, result.took_ms) == (1, 7)
+    assert hit.pages == [1, 3]
+    assert hit.highlights == [
+        {"page": 3, "field": "text", "fragments": ["<mark>a</mark>"]},
+        {"page": 1, "field": "text", "fragments": ["<mark>b</mark>"]},
+    ]
+    assert hit.fields["so_ky_hieu"] == "1/QĐ-X" and hit.fields["ngay_ban_hanh"] is None
+    assert hit.access_level is AccessLevel.INTERNAL
+    assert result.facets == {"year": {"2023": 4}}

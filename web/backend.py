@@ -1,0 +1,224 @@
+"""Everything the web app asks of storage and flows, behind one small class.
+
+Routes never import ``storage`` or ``flows`` directly: when those APIs change, this module is the one place
+that follows. Access control is NOT done here (routes check the user against what this returns) except
+that :meth:`Backend.search` only ever runs the query it is given, whose access levels the route set.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from ocr.model import OcrDocument
+from pipeline.model import Document
+from pipeline.report import BatchProgress, BatchReport, BatchState
+from sohoa.errors import ObjectNotFoundError
+from sohoa.settings import Settings
+from storage.index import SearchIndex
+from storage.models import SearchQuery, SearchResult
+from storage.objects import ARTIFACT_DOCUMENT, ARTIFACT_OCR, ARTIFACT_PDF, ObjectStore, thumbnail_name
+
+__all__ = ["Backend", "BatchSummary", "DocumentView", "Launcher", "is_batch_id", "is_document_id"]
+
+log = logging.getLogger(__name__)
+
+_DOC_ID = re.compile(r"^[0-9a-f]{64}$")
+_BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
+#: presigned links handed to a browser live this long at most (the route re-checks access each time)
+LINK_SECONDS = 300
+UPLOAD_PREFIX = "uploads"
+
+#: ``start_batch(source, *, batch_id, manifest, uploader) -> batch_id`` (flows.launch.start_batch)
+Launcher = Callable[..., str]
+
+
+def is_document_id(value: str) -> bool:
+    """Whether ``value`` looks like a document id (a lowercase SHA-256)."""
+    return bool(_DOC_ID.match(value))
+
+
+def is_batch_id(value: str) -> bool:
+    """Whether ``value`` is a valid batch id."""
+    return bool(_BATCH_ID.match(value)) and ".." not in value
+
+
+@dataclass(frozen=True)
+class DocumentView:
+    """A stored document with its OCR pages and which artifacts exist."""
+
+    document: Document
+    ocr: OcrDocument | None
+    thumbnails: frozenset[int] = field(default_factory=frozenset)
+    has_pdf: bool = False
+
+
+@dataclass(frozen=True)
+class BatchSummary:
+    """A line of the recent-batches list."""
+
+    batch: str
+    state: str
+    files_total: int
+    files_done: int
+    pages_done: int
+    failures: int
+    updated_at: str | None
+    uploader: str | None = None
+
+
+def _default_launcher() -> Launcher:
+    from flows.launch import start_batch
+
+    return start_batch
+
+
+def _default_batch_id() -> str:
+    from flows.launch import new_batch_id
+
+    return new_batch_id()
+
+
+class Backend:
+    """Search, documents, artifacts and batches for the web app."""
+
+    def __init__(
+        self,
+        store: ObjectStore,
+        index: SearchIndex,
+        *,
+        launcher: Launcher | None = None,
+        new_batch_id: Callable[[], str] | None = None,
+    ) -> None:
+        """Wrap a store and an index.
+
+        Args:
+            store: The archive bucket (originals, artifacts, batch status and reports, uploads).
+            index: The documents index.
+            launcher: Starts a batch in the background (default ``flows.launch.start_batch``, imported
+                lazily so the web app starts without Prefect loaded).
+            new_batch_id: Makes batch ids (default ``flows.launch.new_batch_id``).
+        """
+        self.store = store
+        self.index = index
+        self._launcher = launcher
+        self._new_batch_id = new_batch_id or _default_batch_id
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Backend:
+        """The backend on the configured MinIO bucket and Elasticsearch index."""
+        return cls(ObjectStore.from_settings(settings.minio), SearchIndex.from_settings(settings.elasticsearch))
+
+    # -- search and documents --------------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> SearchResult:
+        """Run a search exactly as given (the caller set ``access_levels`` from the user's clearance)."""
+        return self.index.search(query)
+
+    def document(self, doc_id: str) -> DocumentView | None:
+        """A stored document (``document.json``, the source of truth) with its OCR pages, or None."""
+        if not is_document_id(doc_id):
+            return None
+        try:
+            document = Document.model_validate(self.store.get_json(doc_id, ARTIFACT_DOCUMENT))
+        except ObjectNotFoundError:
+            return None
+        names = set(self.store.list_artifacts(doc_id))
+        ocr = None
+        if ARTIFACT_OCR in names:
+            ocr = OcrDocument.model_validate(self.store.get_json(doc_id, ARTIFACT_OCR))
+        pages = frozenset(n for n in range(1, max(document.page_count, 0) + 1) if thumbnail_name(n) in names)
+        return DocumentView(document, ocr, pages, ARTIFACT_PDF in names)
+
+    def thumbnail(self, doc_id: str, page: int) -> bytes | None:
+        """A page image (JPEG), or None."""
+        if not is_document_id(doc_id) or page < 1:
+            return None
+        try:
+            return self.store.get_artifact(doc_id, thumbnail_name(page))
+        except ObjectNotFoundError:
+            return None
+
+    def link(self, doc_id: str, kind: str) -> str:
+        """A short-lived presigned link to the original (``kind="original"``) or the searchable PDF.
+
+        Raises:
+            ObjectNotFoundError: that object is not stored.
+        """
+        artifact = None if kind == "original" else ARTIFACT_PDF
+        if artifact is not None:
+            self.store.stat(f"derived/{doc_id}/{artifact}")
+        ttl = min(LINK_SECONDS, self.store.presign_seconds)
+        return self.store.presigned_url(doc_id, artifact, expires=timedelta(seconds=ttl))
+
+    # -- batches ---------------------------------------------------------------------------------
+
+    def new_batch_id(self) -> str:
+        """A fresh batch id."""
+        return self._new_batch_id()
+
+    def start_batch(self, batch_id: str, files: list[tuple[str, Path]], *, uploader: str) -> str:
+        """Copy a staged upload to ``uploads/<batch>/`` in the archive bucket and start its ingestion.
+
+        Args:
+            batch_id: From :meth:`new_batch_id`.
+            files: ``(path inside the batch, local file)``; a ``manifest.csv`` at the top is the manifest.
+            uploader: The user name recorded on every original.
+
+        Returns:
+            The batch id.
+        """
+        prefix = f"{UPLOAD_PREFIX}/{batch_id}/"
+        for rel, path in files:
+            self.store.put_file(prefix + rel, path)
+        log.info("batch %s: %d uploaded files stored under %s by %s", batch_id, len(files), prefix, uploader)
+        launcher = self._launcher or _default_launcher()
+        return launcher(f"s3://{self.store.bucket}/{prefix}", batch_id=batch_id, manifest=None, uploader=uploader)
+
+    def _batch_json(self, batch_id: str, name: str) -> Any:
+        try:
+            return json.loads(self.store.get_bytes(f"batches/{batch_id}/{name}"))
+        except ObjectNotFoundError:
+            return None
+
+    def batch_status(self, batch_id: str) -> BatchProgress | None:
+        """A batch's live progress, or None if it has none (yet)."""
+        if not is_batch_id(batch_id):
+            return None
+        data = self._batch_json(batch_id, "status.json")
+        return BatchProgress.model_validate(data) if data else None
+
+    def batch_report(self, batch_id: str) -> BatchReport | None:
+        """A finished batch's report, or None."""
+        if not is_batch_id(batch_id):
+            return None
+        data = self._batch_json(batch_id, "report.json")
+        return BatchReport.model_validate(data) if data else None
+
+    def recent_batches(self, limit: int = 15) -> list[BatchSummary]:
+        """The newest batches first (batch ids sort by start time), from their status or report."""
+        ids = sorted(
+            {k.split("/")[1] for k in self.store.list_keys("batches/") if k.count("/") >= 2}, reverse=True
+        )[:limit]
+        out = []
+        for batch_id in ids:
+            status = self.batch_status(batch_id)
+            report = self.batch_report(batch_id) if status is None or status.state is BatchState.COMPLETED else None
+            if report is not None:
+                t = report.totals
+                out.append(
+                    BatchSummary(batch_id, report.state.value, t.files, t.files, t.pages, t.failed,
+                                 report.finished_at or report.started_at, report.uploader)  # fmt: skip
+                )
+            elif status is not None:
+                out.append(
+                    BatchSummary(batch_id, status.state.value, status.files_total, status.files_done,
+                                 status.pages_done, len(status.failures), status.updated_at)  # fmt: skip
+                )
+        return out
