@@ -78,7 +78,7 @@ def main() -> None:
     ap.add_argument("--variant-pages", type=int, default=10, help="pages per variant (spread over the set)")
     ap.add_argument("--variant-systems", default="raw,sohoa", help="systems run on the variants")
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--lang", default="vie+eng", help="sohoa languages (raw/OCRmyPDF use vie as the baseline)")
+    ap.add_argument("--lang", default="vie", help="sohoa languages (raw/OCRmyPDF use vie as the baseline)")
     ap.add_argument("--out", type=Path, help="write predictions here (default: a temp folder, removed)")
     ap.add_argument("--ctx", action="append", default=[], help="OcrContext override, e.g. deskew=false")
     args = ap.parse_args()

@@ -22,7 +22,7 @@ Binarize = Literal["auto", "otsu", "adaptive", "off"]
 class OcrContext:
     """Everything OCR needs, as plain values (see ``sohoa.settings.OcrSettings`` for meanings)."""
 
-    languages: str = "vie+eng"
+    languages: str = "vie"
     dpi: int = 300
     min_dpi: int = 200
     psm: int = 3

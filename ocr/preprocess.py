@@ -21,6 +21,7 @@ __all__ = [
     "flatten_background",
     "is_blank",
     "is_noisy",
+    "noise_level",
     "denoise",
     "looks_low_contrast",
     "looks_uneven",
@@ -216,12 +217,24 @@ def binarize(gray: Gray, method: str) -> Gray:
     raise ValueError(f"unknown binarization method: {method}")
 
 
+def noise_level(gray: Gray) -> tuple[float, float]:
+    """(sigma of the paper's grain, share of isolated dark specks), measured at full resolution."""
+    h, w = gray.shape
+    crop = gray[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4]
+    smooth = cv2.GaussianBlur(crop, (0, 0), 2.0)
+    paper = float(np.percentile(smooth, 90))
+    flat = smooth > paper - 12
+    resid = crop.astype(np.float32) - smooth.astype(np.float32)
+    sigma = float(resid[flat].std()) if flat.any() else 0.0
+    med = cv2.medianBlur(crop, 3)
+    specks = (crop.astype(np.int16) < paper - 100) & (med.astype(np.int16) > paper - 30)
+    return sigma, float(specks.mean())
+
+
 def is_noisy(gray: Gray) -> bool:
-    """True when the page carries salt-and-pepper or heavy sensor noise worth a median filter."""
-    small, _ = _small(gray)
-    residual = cv2.absdiff(small, cv2.medianBlur(small, 3))
-    # on clean or lightly noisy scans the median changes only edges; speckle changes many isolated pixels
-    return float((residual > 60).mean()) > 0.004
+    """True when the paper carries heavy grain or salt-and-pepper worth a median filter."""
+    sigma, specks = noise_level(gray)
+    return sigma > 10.0 or specks > 0.008
 
 
 def denoise(gray: Gray) -> Gray:

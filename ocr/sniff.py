@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from sohoa.errors import EmptyFileError, TruncatedFileError, UnsupportedFileTypeError
+from sohoa.errors import EmptyFileError, InputError, TruncatedFileError, UnsupportedFileTypeError
 
 __all__ = ["MEDIA_TYPES", "sniff"]
 
@@ -61,12 +61,18 @@ def sniff(path: Path | str) -> str:
     """The media type of ``path`` from its content: image/png, image/jpeg, image/tiff or application/pdf.
 
     Raises:
+        InputError: the path does not exist or is not a readable file.
         EmptyFileError: the file has zero bytes.
         UnsupportedFileTypeError: the content is something else, whatever the extension says.
         TruncatedFileError: the file's end marker is missing (an interrupted copy or upload).
     """
     path = Path(path)
-    size = path.stat().st_size
+    try:
+        size = path.stat().st_size
+    except OSError as e:
+        raise InputError(f"{path} cannot be read ({e.strerror}); check the path and permissions") from e
+    if not path.is_file():
+        raise InputError(f"{path} is not a file")
     if size == 0:
         raise EmptyFileError(f"{path.name} is empty (0 bytes); copy or scan it again")
     with path.open("rb") as f:

@@ -78,7 +78,7 @@ class PrefectSettings(BaseModel):
 class OcrSettings(BaseModel):
     """OCR and preprocessing."""
 
-    languages: str = Field("vie+eng", pattern=r"^[a-z_]+(\+[a-z_]+)*$", description="Tesseract languages")
+    languages: str = Field("vie", pattern=r"^[a-z_]+(\+[a-z_]+)*$", description="Tesseract languages")
     dpi: int = Field(300, ge=72, le=1200, description="Rasterization DPI for PDFs")
     min_dpi: int = Field(200, ge=72, le=600, description="Scans below this are flagged and upscaled")
     psm: int = Field(3, ge=0, le=13, description="Tesseract page segmentation mode")

@@ -139,6 +139,7 @@ def filter_clauses(q: SearchQuery) -> list[dict[str, Any]]:
 
 
 def _page_clause(text: str) -> dict[str, Any]:
+    """Scores documents by their best page: exact accents, folded, proximity, then typos."""
     return {
         "nested": {
             "path": "pages",
@@ -161,20 +162,50 @@ def _page_clause(text: str) -> dict[str, Any]:
                             }
                         },
                         {"match_phrase": {"pages.text.folded": {"query": text, "slop": 3, "boost": 1.0}}},
-                        {
-                            "match": {
-                                "pages.text.folded": {
-                                    "query": text,
-                                    "fuzziness": _FUZZINESS,
-                                    "prefix_length": 1,
-                                    "max_expansions": 20,
-                                    "minimum_should_match": _MSM,
-                                    "boost": 0.2,
-                                }
-                            }
-                        },
+                        {"match": {"pages.text.folded": {**_fuzzy(text), "boost": 0.2}}},
                     ],
                     "minimum_should_match": 1,
+                }
+            },
+        }
+    }
+
+
+def _fuzzy(text: str) -> dict[str, Any]:
+    return {
+        "query": text,
+        "fuzziness": _FUZZINESS,
+        "prefix_length": 1,
+        "max_expansions": 20,
+        "minimum_should_match": _MSM,
+    }
+
+
+def _pages_clause(text: str) -> dict[str, Any]:
+    """Names a hit's matching pages (inner hits) with snippets, without adding to its score.
+
+    Inner hits re-run their nested query once per returned hit, so this one is kept lighter than the
+    scoring clause (no proximity clause): that halves the cost of a page of results.
+    """
+    return {
+        "nested": {
+            "path": "pages",
+            "score_mode": "none",
+            "query": {
+                "constant_score": {
+                    "filter": {
+                        "bool": {
+                            "should": [
+                                {
+                                    "match": {
+                                        "pages.text.folded": {"query": text, "minimum_should_match": _MSM}
+                                    }
+                                },
+                                {"match": {"pages.text.folded": _fuzzy(text)}},
+                            ]
+                        }
+                    },
+                    "boost": 0.0,
                 }
             },
             "inner_hits": {
@@ -182,7 +213,14 @@ def _page_clause(text: str) -> dict[str, Any]:
                 "size": _INNER_HITS,
                 "_source": False,
                 "docvalue_fields": ["pages.number"],
-                "highlight": {**_HIGHLIGHT, "fields": {"pages.text": {}, "pages.text.folded": {}}},
+                "highlight": {
+                    **_HIGHLIGHT,
+                    # Highlight what the scoring clause matched: exact spellings, then folded ones.
+                    "fields": {
+                        "pages.text": {"highlight_query": {"match": {"pages.text": text}}},
+                        "pages.text.folded": {"highlight_query": {"match": {"pages.text.folded": text}}},
+                    },
+                },
             },
         }
     }
@@ -253,7 +291,7 @@ def build_search_body(q: SearchQuery) -> dict[str, Any]:
     phrases, plain = split_phrases(text)
     must: list[dict[str, Any]] = []
     if plain:
-        should: list[dict[str, Any]] = [_page_clause(plain), _metadata_clause(plain)]
+        should: list[dict[str, Any]] = [_page_clause(plain), _pages_clause(plain), _metadata_clause(plain)]
         keys = doc_number_candidates(plain)
         if keys:
             should.append(

@@ -65,7 +65,8 @@ class AuditLog:
         """Append one entry (UTC time stamped here)."""
         with connect(self.path) as db:
             db.execute(
-                "INSERT INTO audit(at, user, action, target, outcome, ip, detail) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO audit(at, user, action, target, outcome, ip, detail) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
                     datetime.now(UTC).isoformat(timespec="milliseconds"),
                     user,
@@ -78,7 +79,12 @@ class AuditLog:
             )
 
     def entries(
-        self, *, user: str | None = None, action: str | None = None, before: int | None = None, limit: int = 100
+        self,
+        *,
+        user: str | None = None,
+        action: str | None = None,
+        before: int | None = None,
+        limit: int = 100,
     ) -> list[AuditEntry]:
         """The newest entries first, optionally of one user or action, older than id ``before``."""
         where, args = [], []
@@ -91,7 +97,11 @@ class AuditLog:
         if before is not None:
             where.append("id < ?")
             args.append(before)
-        sql = "SELECT * FROM audit" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY id DESC LIMIT ?"
+        sql = (
+            "SELECT * FROM audit"
+            + (" WHERE " + " AND ".join(where) if where else "")
+            + " ORDER BY id DESC LIMIT ?"
+        )
         with connect(self.path) as db:
             rows = db.execute(sql, [*args, max(1, min(limit, 1000))]).fetchall()
         return [

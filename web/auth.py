@@ -59,7 +59,11 @@ class SessionCodec:
             data = self._serializer.loads(cookie, max_age=self.max_age)
         except BadSignature:
             return None
-        if not isinstance(data, dict) or not isinstance(data.get("u"), str) or not isinstance(data.get("s"), str):
+        if (
+            not isinstance(data, dict)
+            or not isinstance(data.get("u"), str)
+            or not isinstance(data.get("s"), str)
+        ):
             return None
         return Session(data["u"], data["s"])
 
@@ -98,7 +102,9 @@ class LoginThrottle:
     one account. A success clears the count.
     """
 
-    def __init__(self, *, max_failures: int = 5, window_seconds: float = 900.0, lock_seconds: float = 60.0) -> None:
+    def __init__(
+        self, *, max_failures: int = 5, window_seconds: float = 900.0, lock_seconds: float = 60.0
+    ) -> None:
         """Lock a name for ``lock_seconds`` after ``max_failures`` failures within ``window_seconds``."""
         self.max_failures = max_failures
         self.window = window_seconds

@@ -113,7 +113,9 @@ class Backend:
     @classmethod
     def from_settings(cls, settings: Settings) -> Backend:
         """The backend on the configured MinIO bucket and Elasticsearch index."""
-        return cls(ObjectStore.from_settings(settings.minio), SearchIndex.from_settings(settings.elasticsearch))
+        return cls(
+            ObjectStore.from_settings(settings.minio), SearchIndex.from_settings(settings.elasticsearch)
+        )
 
     # -- search and documents --------------------------------------------------------------------
 
@@ -179,7 +181,9 @@ class Backend:
             self.store.put_file(prefix + rel, path)
         log.info("batch %s: %d uploaded files stored under %s by %s", batch_id, len(files), prefix, uploader)
         launcher = self._launcher or _default_launcher()
-        return launcher(f"s3://{self.store.bucket}/{prefix}", batch_id=batch_id, manifest=None, uploader=uploader)
+        return launcher(
+            f"s3://{self.store.bucket}/{prefix}", batch_id=batch_id, manifest=None, uploader=uploader
+        )
 
     def _batch_json(self, batch_id: str, name: str) -> Any:
         try:
@@ -209,16 +213,35 @@ class Backend:
         out = []
         for batch_id in ids:
             status = self.batch_status(batch_id)
-            report = self.batch_report(batch_id) if status is None or status.state is BatchState.COMPLETED else None
+            report = (
+                self.batch_report(batch_id)
+                if status is None or status.state is BatchState.COMPLETED
+                else None
+            )
             if report is not None:
                 t = report.totals
                 out.append(
-                    BatchSummary(batch_id, report.state.value, t.files, t.files, t.pages, t.failed,
-                                 report.finished_at or report.started_at, report.uploader)  # fmt: skip
+                    BatchSummary(
+                        batch_id,
+                        report.state.value,
+                        t.files,
+                        t.files,
+                        t.pages,
+                        t.failed,
+                        report.finished_at or report.started_at,
+                        report.uploader,
+                    )  # fmt: skip
                 )
             elif status is not None:
                 out.append(
-                    BatchSummary(batch_id, status.state.value, status.files_total, status.files_done,
-                                 status.pages_done, len(status.failures), status.updated_at)  # fmt: skip
+                    BatchSummary(
+                        batch_id,
+                        status.state.value,
+                        status.files_total,
+                        status.files_done,
+                        status.pages_done,
+                        len(status.failures),
+                        status.updated_at,
+                    )  # fmt: skip
                 )
         return out

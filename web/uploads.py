@@ -141,7 +141,9 @@ def stage_upload(
                 continue
             raise InputError(f"{rel}: only one manifest CSV per upload")
         if suffix not in ALLOWED_SUFFIXES:
-            raise InputError(f"{rel}: type {suffix or '(none)'} is not accepted (PDF, PNG, JPEG, TIFF or ZIP)")
+            raise InputError(
+                f"{rel}: type {suffix or '(none)'} is not accepted (PDF, PNG, JPEG, TIFF or ZIP)"
+            )
         tmp = incoming / f"{i:05d}{suffix}"
         budget -= _copy_limited(stream, tmp, budget)
         with tmp.open("rb") as f:
@@ -204,6 +206,8 @@ def _merge(unpacked: Path, root: Path, rel: str) -> None:
             continue
         target = root / p.relative_to(unpacked)
         if target.exists():
-            raise InputError(f"{rel}: {p.relative_to(unpacked).as_posix()} is also in another part of the upload")
+            raise InputError(
+                f"{rel}: {p.relative_to(unpacked).as_posix()} is also in another part of the upload"
+            )
         target.parent.mkdir(parents=True, exist_ok=True)
         p.replace(target)

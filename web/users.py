@@ -82,8 +82,8 @@ class User:
 def _check_name(name: str) -> str:
     if not _NAME.match(name):
         raise InputError(
-            f"user name {name!r} is not valid: use 1-64 letters, digits, '.', '_', '-' or '@', starting with a "
-            "letter or digit"
+            f"user name {name!r} is not valid: use 1-64 letters, digits, '.', '_', '-' or '@', "
+            "starting with a letter or digit"
         )
     return name
 
@@ -117,7 +117,9 @@ class UserStore:
     def get(self, name: str) -> User | None:
         """An enabled user by name, or None."""
         with connect(self.path) as db:
-            row = db.execute("SELECT role, clearance FROM users WHERE name=? AND disabled=0", (name,)).fetchone()
+            row = db.execute(
+                "SELECT role, clearance FROM users WHERE name=? AND disabled=0", (name,)
+            ).fetchone()
         return User(name, Role(row["role"]), AccessLevel(row["clearance"])) if row else None
 
     def authenticate(self, name: str, password: str) -> User | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import html
 import shutil
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from sohoa.commands.ingest import _print_report, run_batch
@@ -45,7 +47,10 @@ def demo() -> None:
             table.add_column(col, overflow="fold")
         for hit in result.hits:
             f = hit.fields
-            snippet = " … ".join(fr for h in hit.highlights[:1] for fr in h.get("fragments", [])[:1])
+            fragment = next((fr for h in hit.highlights for fr in h.get("fragments", [])), "")
+            # Document text may contain rich markup characters: escape it, then mark the hits.
+            marked = html.unescape(fragment.replace("<mark>", "\x00").replace("</mark>", "\x01"))
+            snippet = escape(marked[:200]).replace("\x00", "[bold yellow]").replace("\x01", "[/]")
             table.add_row(
                 str(f.get("so_ky_hieu") or ""),
                 str(f.get("loai_van_ban") or ""),

@@ -1,9 +1,98 @@
-"""CLI commands for this capability (filled in by its issue)."""
+"""``sohoa web`` (serve the web app) and ``sohoa user add|list|disable`` (its users)."""
 
 from __future__ import annotations
 
+import json
+import sys
+
 import typer
+
+from sohoa.errors import ConfigurationError, InputError
+from sohoa.settings import get_settings
+
+user_app = typer.Typer(help="Users of the web app (admin, staff, clerk) and their clearances.")
+
+
+def web(
+    host: str | None = typer.Option(None, "--host", help="Bind address (default: settings, 127.0.0.1)"),
+    port: int | None = typer.Option(None, "--port", help="Port (default: settings, 8000)"),
+) -> None:
+    """Serve the web app (search for clerks, upload for archive staff, JSON API under /api/)."""
+    import uvicorn
+
+    from web.app import create_app
+
+    settings = get_settings()
+    app = create_app(settings)
+    host = host or settings.web.host
+    if host not in ("127.0.0.1", "localhost", "::1") and not settings.web.secure_cookies:
+        typer.echo(
+            f"warning: serving on {host} without secure cookies; put it behind HTTPS and set "
+            "SOHOA_WEB__SECURE_COOKIES=true",
+            err=True,
+        )
+    uvicorn.run(app, host=host, port=port or settings.web.port, log_level="info", proxy_headers=False)
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        return typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    # Piped: the first line is the password (e.g. from a secrets manager).
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+@user_app.command("add")
+def add(
+    name: str = typer.Argument(..., help="User name"),
+    role: str = typer.Option(..., "--role", help="admin, staff or clerk"),
+    clearance: str | None = typer.Option(
+        None,
+        "--clearance",
+        help="public, internal or confidential (default: confidential for admin, else internal)",
+    ),
+) -> None:
+    """Create a user, or reset one's password, role and clearance (password prompted or read from stdin)."""
+    from pipeline.model import AccessLevel
+    from web.app import database_path
+    from web.users import Role, UserStore
+
+    try:
+        role_value = Role(role)
+    except ValueError as e:
+        raise InputError(f"role must be one of {', '.join(r.value for r in Role)}") from e
+    try:
+        level = AccessLevel(clearance) if clearance else None
+    except ValueError as e:
+        raise InputError(f"clearance must be one of {', '.join(a.value for a in AccessLevel)}") from e
+    password = _read_password()
+    if not password:
+        raise InputError("no password given")
+    user = UserStore(database_path(get_settings())).add(name, password, role=role_value, clearance=level)
+    typer.echo(json.dumps({"name": user.name, "role": user.role.value, "clearance": user.clearance.value}))
+
+
+@user_app.command("list")
+def list_users() -> None:
+    """Print the users (no password hashes) as JSON lines."""
+    from web.app import database_path
+    from web.users import UserStore
+
+    for row in UserStore(database_path(get_settings())).list():
+        typer.echo(json.dumps(row, ensure_ascii=False))
+
+
+@user_app.command("disable")
+def disable(name: str = typer.Argument(..., help="User name")) -> None:
+    """Stop a user from signing in (the audit trail is kept)."""
+    from web.app import database_path
+    from web.users import UserStore
+
+    if not UserStore(database_path(get_settings())).disable(name):
+        raise ConfigurationError(f"no user {name!r}")
+    typer.echo(json.dumps({"name": name, "disabled": True}))
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the CLI (none yet)."""
+    """Add ``sohoa web`` and ``sohoa user``."""
+    app.command(name="web")(web)
+    app.add_typer(user_app, name="user")

@@ -1,0 +1,314 @@
+"""Search benchmark: bulk indexing and query latency on synthetic documents built from real Vietnamese text.
+
+Page text is drawn from the lines of the evaluation set's ground-truth pages (real Vietnamese legal prose;
+read at run time from --eval-dir, never copied); metadata (numbers, types, issuers, dates, access levels)
+is random with a fixed seed. Each size N gets its own throwaway index (``sohoa-bench-<run>-documents``),
+deleted afterwards; --reindex N also writes N documents to a throwaway MinIO bucket and times a full
+reindex from it.
+
+    .venv/bin/python bench/search_bench.py --sizes 10000,100000 [--reindex 10000]
+
+The machine is shared (2 cores): figures are noisy. Latency is measured at the client (what a caller
+sees, including JSON parsing) and as Elasticsearch's own ``took``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import random
+import statistics
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
+from pathlib import Path
+
+from ocr.model import OcrDocument, OcrPage, PageSource
+from pipeline.model import AccessLevel, Document, ExtractedField, Metadata
+from sohoa.settings import get_settings
+from storage.index import SearchIndex
+from storage.models import SearchQuery
+from storage.objects import ARTIFACT_DOCUMENT, ARTIFACT_OCR, ObjectStore
+from storage.records import build_record
+from storage.reindex import reindex_from_store
+
+REPO = Path(__file__).resolve().parents[1]
+TYPES = [
+    ("Quyết định", "QĐ"),
+    ("Công văn", None),
+    ("Thông báo", "TB"),
+    ("Kế hoạch", "KH"),
+    ("Báo cáo", "BC"),
+    ("Tờ trình", "TTr"),
+]
+ISSUERS = [
+    ("SỞ NGOẠI VỤ", "SNgV"),
+    ("CỤC LÃNH SỰ", "CLS"),
+    ("BỘ NGOẠI GIAO", "BNG"),
+    ("BỘ TƯ PHÁP", "BTP"),
+    ("ỦY BAN NHÂN DÂN TỈNH LÀO CAI", "UBND"),
+    ("ỦY BAN NHÂN DÂN TỈNH KHÁNH HÒA", "UBND"),
+    ("SỞ TƯ PHÁP", "STP"),
+    ("SỞ NỘI VỤ", "SNV"),
+    ("CỤC VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚC", "VTLTNN"),
+]
+SUBJECTS = [
+    "cấp hộ chiếu công vụ",
+    "thủ tục cấp thị thực",
+    "công tác lưu trữ hồ sơ",
+    "số hóa tài liệu lưu trữ",
+    "đón tiếp đoàn công tác nước ngoài",
+    "hợp pháp hóa lãnh sự",
+    "cải cách thủ tục hành chính",
+    "quản lý hồ sơ người nước ngoài",
+    "kế hoạch công tác năm",
+    "chứng nhận lãnh sự",
+]
+LEVELS = [AccessLevel.PUBLIC] * 6 + [AccessLevel.INTERNAL] * 3 + [AccessLevel.CONFIDENTIAL]
+
+
+def line_pool(eval_dir: Path) -> list[str]:
+    lines = [
+        ln.strip()
+        for p in sorted((eval_dir / "vn-admin").glob("*.gt.txt"))
+        for ln in p.read_text(encoding="utf-8").splitlines()
+        if len(ln.strip()) > 20
+    ]
+    if not lines:
+        raise SystemExit(f"no ground-truth text under {eval_dir}/vn-admin (use --eval-dir)")
+    return lines
+
+
+def make_document(i: int, rng: random.Random, pool: list[str]) -> tuple[Document, OcrDocument]:
+    sha = hashlib.sha256(f"bench document {i}".encode()).hexdigest()
+    kind, code = rng.choice(TYPES)
+    issuer, issuer_code = rng.choice(ISSUERS)
+    day = date(2015, 1, 1) + timedelta(days=rng.randrange(4000))
+    number = f"{1 + i % 3000}/{code + '-' if code else ''}{issuer_code}"
+    subject = f"Về việc {rng.choice(SUBJECTS)} {rng.choice(pool)[:40]}"
+    pages = [
+        OcrPage(
+            number=n,
+            source=PageSource.OCR,
+            confidence=90.0,
+            text="\n".join(rng.choices(pool, k=rng.randint(18, 30))),
+        )
+        for n in range(1, rng.choice((1, 1, 2, 2, 3, 4, 5)) + 1)
+    ]
+    values = {
+        "so_ky_hieu": number,
+        "ngay_ban_hanh": day.isoformat(),
+        "loai_van_ban": kind,
+        "co_quan_ban_hanh": issuer,
+        "trich_yeu": subject,
+        "nguoi_ky": "Nguyễn Văn An",
+    }
+    doc = Document(
+        id=sha,
+        source_file=f"bench-{i}.pdf",
+        media_type="application/pdf",
+        size=1000 + i,
+        batch=f"bench-{i // 1000}",
+        dossier_code=f"HS-{i // 50}",
+        page_count=len(pages),
+        access_level=rng.choice(LEVELS),
+        metadata=Metadata(fields={k: ExtractedField(value=v) for k, v in values.items()}),
+    )
+    ocr = OcrDocument(
+        file_name=doc.source_file, sha256=sha, media_type="application/pdf", pages=pages, languages="vie+eng"
+    )
+    return doc, ocr
+
+
+def records(n: int, pool: list[str], seed: int) -> Iterator[dict]:
+    rng = random.Random(seed)
+    for i in range(n):
+        yield build_record(*make_document(i, rng, pool))
+
+
+def query_set() -> list[tuple[str, SearchQuery]]:
+    cleared = [AccessLevel.PUBLIC, AccessLevel.INTERNAL]
+    words = [
+        "hộ chiếu",
+        "thủ tục hành chính",
+        "lưu trữ",
+        "nông thôn mới",
+        "trách nhiệm thi hành",
+        "ngân sách",
+        "đánh giá",
+        "cơ quan nhà nước",
+    ]
+    phrases = ['"nông thôn mới"', '"thủ tục hành chính"', '"tổ chức thực hiện"', '"có hiệu lực"']
+    folded = [
+        "ho chieu cong vu",
+        "thi thuc",
+        "luu tru ho so",
+        "quyet dinh",
+        "to chuc thuc hien",
+        "uy ban nhan dan",
+    ]
+    numbers = ["1340/QĐ-UBND", "215/SNgV", "7/TB-CLS", "1340 qd ubnd", "25/BC-VTLTNN", "999/KH-STP"]
+    qs: list[tuple[str, SearchQuery]] = []
+    qs += [("words", SearchQuery(text=t, access_levels=cleared)) for t in words]
+    qs += [("phrase", SearchQuery(text=t, access_levels=cleared)) for t in phrases]
+    qs += [("accent-free", SearchQuery(text=t, access_levels=cleared)) for t in folded]
+    qs += [("doc-number", SearchQuery(text=t, access_levels=cleared)) for t in numbers]
+    qs += [
+        (
+            "filters+facets",
+            SearchQuery(text="hộ chiếu", loai_van_ban=["Quyết định"], year=2020, access_levels=cleared),
+        ),
+        (
+            "filters+facets",
+            SearchQuery(
+                text="luu tru",
+                co_quan_ban_hanh=["so ngoai vu"],
+                date_from=date(2018, 1, 1),
+                date_to=date(2022, 12, 31),
+                access_levels=list(AccessLevel),
+            ),
+        ),
+        ("filters+facets", SearchQuery(text="", loai_van_ban=["Công văn", "Thông báo"], sort="date_desc")),
+        (
+            "filters+facets",
+            SearchQuery(text="thủ tục", dossier_code="HS-100", access_levels=list(AccessLevel)),
+        ),
+        ("filters+facets", SearchQuery(text="báo cáo", batch="bench-3", sort="date_asc")),
+        ("filters+facets", SearchQuery(text="", co_quan_ban_hanh=["BỘ NGOẠI GIAO"], year=2019)),
+    ]
+    return qs
+
+
+def pct(values: list[float], p: float) -> float:
+    s = sorted(values)
+    return s[min(len(s) - 1, round(p / 100 * (len(s) - 1)))]
+
+
+def measure_queries(index: SearchIndex, rounds: int) -> dict[str, tuple[list[float], list[float], int]]:
+    qs = query_set()
+    for _, q in qs:  # warm-up round (caches, JIT), not counted
+        index.search(q)
+    out: dict[str, tuple[list[float], list[float], int]] = {}
+    for _ in range(rounds):
+        for cat, q in qs:
+            t0 = time.perf_counter()
+            res = index.search(q)
+            wall = (time.perf_counter() - t0) * 1000
+            client, took, hits = out.setdefault(cat, ([], [], 0))
+            client.append(wall)
+            took.append(res.took_ms)
+            out[cat] = (client, took, hits + res.total)
+    return out
+
+
+def bench_size(n: int, pool: list[str], rounds: int, seed: int) -> None:
+    settings = get_settings()
+    index = SearchIndex.from_settings(settings.elasticsearch, prefix=f"sohoa-bench-{uuid.uuid4().hex[:8]}")
+    try:
+        name = index.create_index(bulk_load=True)
+        index.swap_alias(name)
+        t0 = time.perf_counter()
+        stats = index.index_records(records(n, pool, seed), index=name, refresh=False)
+        t_bulk = time.perf_counter() - t0
+        index.finish_bulk_load(name)
+        t_all = time.perf_counter() - t0
+        size_mb = index.client.indices.stats(index=name, metric="store")["_all"]["primaries"]["store"][
+            "size_in_bytes"
+        ]
+        print(f"\n## N = {n:,} documents ({stats.pages:,} pages), failed {stats.failed}")
+        print("| bulk | docs/s | pages/s | seconds | incl. refresh | index size |")
+        print("| --- | --- | --- | --- | --- | --- |")
+        print(
+            f"| streaming_bulk, 500/chunk, refresh off | {stats.indexed / t_bulk:,.0f} | {stats.pages / t_bulk:,.0f} "
+            f"| {t_bulk:.1f} | {t_all:.1f} | {size_mb / 2**20:,.0f} MiB |"
+        )
+        res = measure_queries(index, rounds)
+        print(f"\nquery latency, {rounds} rounds after a warm-up (ms; client = wall time incl. parsing)")
+        print("| queries | n | client p50 | client p95 | ES took p50 | ES took p95 | mean hits |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
+        allc: list[float] = []
+        allt: list[float] = []
+        for cat, (client, took, hits) in res.items():
+            allc += client
+            allt += took
+            print(
+                f"| {cat} | {len(client)} | {pct(client, 50):.1f} | {pct(client, 95):.1f} | {pct(took, 50):.0f} "
+                f"| {pct(took, 95):.0f} | {hits / len(client):,.0f} |"
+            )
+        print(
+            f"| **all** | {len(allc)} | {pct(allc, 50):.1f} | {pct(allc, 95):.1f} | {pct(allt, 50):.0f} "
+            f"| {pct(allt, 95):.0f} | |"
+        )
+    finally:
+        index.drop()
+        index.client.close()
+
+
+def bench_reindex(n: int, pool: list[str], seed: int, workers: int) -> None:
+    from minio.deleteobjects import DeleteObject
+
+    settings = get_settings()
+    run = uuid.uuid4().hex[:8]
+    store = ObjectStore.from_settings(settings.minio, bucket=f"sohoa-bench-{run}")
+    index = SearchIndex.from_settings(settings.elasticsearch, prefix=f"sohoa-bench-{run}")
+    try:
+        store.ensure_bucket()
+        t0 = time.perf_counter()
+
+        def write(i: int) -> None:
+            doc, ocr = make_document(i, random.Random(seed + i), pool)
+            store.put_json(doc.id, ARTIFACT_DOCUMENT, doc)
+            store.put_json(doc.id, ARTIFACT_OCR, ocr)
+
+        with ThreadPoolExecutor(max_workers=workers) as ex:
+            list(ex.map(write, range(n)))
+        t_write = time.perf_counter() - t0
+        report = reindex_from_store(store, index, workers=workers)
+        print(f"\n## reindex from MinIO: {n:,} documents")
+        print("| step | documents | pages | seconds | docs/s |")
+        print("| --- | --- | --- | --- | --- |")
+        print(
+            f"| write document.json + ocr.json ({workers} threads) | {n:,} | | {t_write:.1f} | {n / t_write:,.0f} |"
+        )
+        print(
+            f"| reindex_from_store ({workers} readers) | {report.indexed:,} | {report.pages:,} | {report.seconds:.1f} "
+            f"| {report.indexed / report.seconds:,.0f} |"
+        )
+    finally:
+        index.drop()
+        versions = [
+            DeleteObject(o.object_name, o.version_id)
+            for o in store.client.list_objects(store.bucket, recursive=True, include_version=True)
+        ]
+        for i in range(0, len(versions), 1000):
+            list(store.client.remove_objects(store.bucket, versions[i : i + 1000]))
+        store.client.remove_bucket(store.bucket)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--eval-dir", type=Path, default=REPO.parent / "shared" / "eval")
+    ap.add_argument("--sizes", default="10000,100000", help="comma-separated document counts")
+    ap.add_argument("--rounds", type=int, default=5, help="timed rounds over the query set")
+    ap.add_argument(
+        "--reindex", type=int, default=0, help="documents for the MinIO reindex benchmark (0 = skip)"
+    )
+    ap.add_argument("--workers", type=int, default=8)
+    ap.add_argument("--seed", type=int, default=20261123)
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING)
+    pool = line_pool(args.eval_dir)
+    print(
+        f"text pool: {len(pool):,} real lines from {args.eval_dir / 'vn-admin'}; {len(query_set())} queries"
+    )
+    for n in (int(s) for s in args.sizes.split(",") if s):
+        bench_size(n, pool, args.rounds, args.seed)
+    if args.reindex:
+        bench_reindex(args.reindex, pool, args.seed, args.workers)
+
+
+if __name__ == "__main__":
+    main()

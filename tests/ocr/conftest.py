@@ -1,0 +1,17 @@
+"""OCR test setup.
+
+``tests/conftest.py`` puts ``tests/`` on ``sys.path``, where the folder ``tests/ocr`` would shadow the ``ocr``
+package as a namespace package; the repository root goes first so ``import ocr`` is the real one.
+(``pythonpath = ["."]`` in the pytest config would do the same for every test folder.)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+_REPO = str(Path(__file__).resolve().parents[2])
+if sys.path[0] != _REPO:
+    sys.path.insert(0, _REPO)
+if "ocr" in sys.modules and getattr(sys.modules["ocr"], "__file__", None) is None:
+    del sys.modules["ocr"]
