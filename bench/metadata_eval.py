@@ -157,6 +157,7 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=REPO / "bench" / "out" / "metadata")
     ap.add_argument("--source", choices=["clean", "ocr", "both"], default="both")
     ap.add_argument("--show-errors", action="store_true")
+    ap.add_argument("--engine", choices=["auto", "ocr.ocr_file", "raw tesseract"], default="auto")
     args = ap.parse_args()
     docs = load_docs(args.eval_dir)
     labels = {
@@ -173,7 +174,7 @@ def main() -> None:
             f"clean text ({time.perf_counter() - t0:.2f} s)", clean, labels, args.show_errors, GOALS_CLEAN
         )
     if args.source in ("ocr", "both"):
-        engine = ocr_engine()
+        engine = ocr_engine() if args.engine == "auto" else args.engine
         print(f"\nOCR engine: {engine} (cache: {args.out})")
         t0 = time.perf_counter()
         ocr_docs = {d: ocr_document(args.eval_dir, rows, args.out, engine) for d, rows in docs.items()}

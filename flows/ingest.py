@@ -18,10 +18,10 @@ from typing import Any
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
 from prefect.futures import PrefectFuture
-from prefect.task_runners import ThreadPoolTaskRunner
 
 import ocr
 from flows import tasks
+from flows.runners import make_task_runner
 from flows.progress import ProgressTracker
 from pipeline import batch as batch_stage
 from pipeline.model import AccessLevel, Document
@@ -84,7 +84,7 @@ def _materialize(
 @flow(
     name="ingest-batch",
     flow_run_name="ingest {batch_id}",
-    task_runner=ThreadPoolTaskRunner(max_workers=2),
+    task_runner=make_task_runner(get_settings().prefect),
     log_prints=False,
     persist_result=False,
 )

@@ -141,11 +141,11 @@ def _fits(row: list[Segment], gutter: tuple[float, float], min_gutter: float) ->
     """The gutter narrowed by this row, or None if a segment crosses it."""
     gl, gr = gutter
     for s in row:
-        if s.x1 <= gr:
+        if s.x1 <= gr and s.x0 < gl:
             gl = max(gl, s.x1)
-        elif s.x0 >= gl:
+        elif s.x0 >= gl and s.x1 > gr:
             gr = min(gr, s.x0)
-        else:
+        else:  # crosses the gutter, or sits inside it (a centred title): not a column line
             return None
     return (gl, gr) if gr - gl >= min_gutter else None
 

@@ -70,7 +70,7 @@ def preprocess_page(gray: pp.Gray, dpi: int | None, ctx: OcrContext) -> _Prepare
         angle = pp.estimate_skew(page.gray, max_angle=ctx.deskew_max_angle)
         page.steps["skew_angle"] = angle
         if abs(angle) >= ctx.deskew_min_angle:
-            page.gray = pp.rotate(page.gray, angle)
+            page.gray = pp.rotate(page.gray, -angle)
     if ctx.denoise and pp.is_noisy(page.gray):
         page.gray = pp.denoise(page.gray)
         page.steps["denoise"] = "median3"

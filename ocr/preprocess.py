@@ -134,7 +134,9 @@ def _sharpness(xs: NDArray[np.float64], ys: NDArray[np.float64], angle: float, h
 
 
 def estimate_skew(gray: Gray, *, max_angle: float = 6.0) -> float:
-    """Skew of the text lines in degrees (positive = counter-clockwise); 0.0 if it cannot be measured.
+    """Skew of the text lines in degrees (positive = turned counter-clockwise); 0.0 if not measurable.
+
+    ``rotate(gray, -angle)`` straightens the page.
 
     Projection-profile search over ink pixels of a ~100 dpi copy: coarse 0.5° steps, then 0.05° steps.
     """
@@ -149,7 +151,7 @@ def estimate_skew(gray: Gray, *, max_angle: float = 6.0) -> float:
 
     coarse = best(np.arange(-max_angle, max_angle + 0.001, 0.5))
     fine = best(np.arange(coarse - 0.5, coarse + 0.501, 0.05))
-    return round(fine, 2)
+    return round(-fine, 2) + 0.0
 
 
 def rotate(gray: Gray, angle: float) -> Gray:

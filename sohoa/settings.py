@@ -73,6 +73,13 @@ class PrefectSettings(BaseModel):
         "ingest deployment picked up by any worker of the work pool",
     )
     ingest_deployment: str = Field("ingest-batch/ingest-batch", description="Deployment used when launch=deployment")
+    task_runner: Literal["threads", "dask"] = Field(
+        "threads", description="Where ingestion's OCR tasks run: threads here, or a Dask cluster"
+    )
+    task_workers: int = Field(2, ge=1, le=256, description="Documents OCR'd at once (threads or local Dask workers)")
+    dask_address: str | None = Field(
+        None, description="Scheduler of an existing Dask cluster (tcp://host:8786); none = a local cluster"
+    )
 
 
 class OcrSettings(BaseModel):

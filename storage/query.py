@@ -381,6 +381,10 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
+def _marks(fragments: list[str]) -> int:
+    return sum(f.count("<mark>") for f in fragments)
+
+
 def _parse_hit(hit: Mapping[str, Any]) -> SearchHit:
     src = hit.get("_source") or {}
     fields = {name: src.get(name) for name in DISPLAY_FIELDS}
@@ -392,7 +396,9 @@ def _parse_hit(hit: Mapping[str, Any]) -> SearchHit:
         number = int(numbers[0]) if numbers else int(inner["_nested"]["offset"]) + 1
         pages.append(number)
         hl = inner.get("highlight", {})
-        fragments = hl.get("pages.text") or hl.get("pages.text.folded")
+        # Exact-spelling marks win unless folding marked more (an accent-free query on accented text).
+        exact, folded = hl.get("pages.text", []), hl.get("pages.text.folded", [])
+        fragments = folded if _marks(folded) > _marks(exact) else exact
         if fragments:
             highlights.append({"page": number, "field": "text", "fragments": fragments})
     return SearchHit(

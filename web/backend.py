@@ -7,7 +7,6 @@ that :meth:`Backend.search` only ever runs the query it is given, whose access l
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 from collections.abc import Callable
@@ -34,6 +33,15 @@ _BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 #: presigned links handed to a browser live this long at most (the route re-checks access each time)
 LINK_SECONDS = 300
 UPLOAD_PREFIX = "uploads"
+_CONTENT_TYPES = {
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".tif": "image/tiff",
+    ".tiff": "image/tiff",
+    ".csv": "text/csv",
+}
 
 #: ``start_batch(source, *, batch_id, manifest, uploader) -> batch_id`` (flows.launch.start_batch)
 Launcher = Callable[..., str]
@@ -178,7 +186,9 @@ class Backend:
         """
         prefix = f"{UPLOAD_PREFIX}/{batch_id}/"
         for rel, path in files:
-            self.store.put_file(prefix + rel, path)
+            # One file in memory at a time; a streaming put would suit very large scans better.
+            ctype = _CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+            self.store.put_bytes(prefix + rel, path.read_bytes(), content_type=ctype)
         log.info("batch %s: %d uploaded files stored under %s by %s", batch_id, len(files), prefix, uploader)
         launcher = self._launcher or _default_launcher()
         return launcher(
@@ -187,7 +197,7 @@ class Backend:
 
     def _batch_json(self, batch_id: str, name: str) -> Any:
         try:
-            return json.loads(self.store.get_bytes(f"batches/{batch_id}/{name}"))
+            return self.store.get_batch_json(batch_id, name)
         except ObjectNotFoundError:
             return None
 
@@ -207,9 +217,7 @@ class Backend:
 
     def recent_batches(self, limit: int = 15) -> list[BatchSummary]:
         """The newest batches first (batch ids sort by start time), from their status or report."""
-        ids = sorted(
-            {k.split("/")[1] for k in self.store.list_keys("batches/") if k.count("/") >= 2}, reverse=True
-        )[:limit]
+        ids = self.store.list_batches()[:limit]
         out = []
         for batch_id in ids:
             status = self.batch_status(batch_id)

@@ -11,7 +11,10 @@ import sys
 from pathlib import Path
 
 _REPO = str(Path(__file__).resolve().parents[2])
-if sys.path[0] != _REPO:
-    sys.path.insert(0, _REPO)
+_HERE = str(Path(__file__).resolve().parent)  # for ocr_fixtures
+for _path in (_HERE, _REPO):
+    if _path in sys.path:
+        sys.path.remove(_path)
+    sys.path.insert(0, _path)
 if "ocr" in sys.modules and getattr(sys.modules["ocr"], "__file__", None) is None:
     del sys.modules["ocr"]

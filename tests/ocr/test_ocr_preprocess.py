@@ -20,7 +20,7 @@ def test_deskew_measures_known_angle_within_half_a_degree(angle: float) -> None:
     gray = pp.to_gray(rotated(render_letter(), angle))
     measured = pp.estimate_skew(gray)
     assert abs(measured - angle) <= 0.5
-    straightened = pp.rotate(gray, measured)
+    straightened = pp.rotate(gray, -measured)
     assert abs(pp.estimate_skew(straightened)) <= 0.5
 
 

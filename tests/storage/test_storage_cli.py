@@ -9,9 +9,9 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
-from corpus import build_corpus
 
 from sohoa.settings import Settings, get_settings
 from storage.index import SearchIndex
@@ -31,7 +31,9 @@ def _run(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 @pytest.fixture
-def cli_env(services: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[ObjectStore, SearchIndex]]:
+def cli_env(
+    services: Settings, monkeypatch: pytest.MonkeyPatch, remove_bucket: Any
+) -> Iterator[tuple[ObjectStore, SearchIndex]]:
     run = uuid.uuid4().hex[:12]
     monkeypatch.setenv("SOHOA_MINIO__BUCKET", f"sohoa-test-{run}")
     monkeypatch.setenv("SOHOA_ELASTICSEARCH__INDEX_PREFIX", f"sohoa-test-{run}")
@@ -41,15 +43,12 @@ def cli_env(services: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[tup
     index = SearchIndex.from_settings(settings.elasticsearch)
     yield store, index
     index.drop()
-    from conftest import _remove_bucket
-
-    _remove_bucket(store)
+    remove_bucket(store)
     get_settings.cache_clear()
 
 
-def test_reindex_then_search_json(cli_env: tuple[ObjectStore, SearchIndex]) -> None:
+def test_reindex_then_search_json(cli_env: tuple[ObjectStore, SearchIndex], corpus: dict[str, Any]) -> None:
     store, index = cli_env
-    corpus = build_corpus()
     for it in list(corpus.values())[:8]:
         store.put_json(it.document.id, ARTIFACT_DOCUMENT, it.document)
         store.put_json(it.document.id, ARTIFACT_OCR, it.ocr)

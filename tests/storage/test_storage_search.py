@@ -5,9 +5,9 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from datetime import date
+from typing import Any
 
 import pytest
-from corpus import Item, build_corpus
 
 from pipeline.model import AccessLevel
 from sohoa.errors import SearchIndexError
@@ -24,12 +24,7 @@ ALL = [AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.CONFIDENTIAL]
 
 
 @pytest.fixture(scope="module")
-def corpus() -> dict[str, Item]:
-    return build_corpus()
-
-
-@pytest.fixture(scope="module")
-def index(services: Settings, corpus: dict[str, Item]) -> Iterator[SearchIndex]:
+def index(services: Settings, corpus: dict[str, Any]) -> Iterator[SearchIndex]:
     """The corpus indexed the way flows index (one bulk call, one refresh at the end)."""
     idx = SearchIndex.from_settings(services.elasticsearch, prefix=f"sohoa-test-{uuid.uuid4().hex[:12]}")
     idx.ensure()
@@ -40,24 +35,24 @@ def index(services: Settings, corpus: dict[str, Item]) -> Iterator[SearchIndex]:
     idx.client.close()
 
 
-def _keys(result: SearchResult, corpus: dict[str, Item]) -> list[str]:
+def _keys(result: SearchResult, corpus: dict[str, Any]) -> list[str]:
     by_id = {it.document.id: k for k, it in corpus.items()}
     return [by_id[h.id] for h in result.hits]
 
 
-def search(index: SearchIndex, corpus: dict[str, Item], text: str = "", **kw: object) -> list[str]:
+def search(index: SearchIndex, corpus: dict[str, Any], text: str = "", **kw: object) -> list[str]:
     return _keys(
         index.search(SearchQuery(text=text, access_levels=kw.pop("access_levels", ALL), **kw)), corpus
     )
 
 
-def test_accent_free_query_finds_accented_text(index: SearchIndex, corpus: dict[str, Item]) -> None:
+def test_accent_free_query_finds_accented_text(index: SearchIndex, corpus: dict[str, Any]) -> None:
     assert search(index, corpus, "ho chieu cong vu")[0] == "qd1340"
     assert search(index, corpus, "thi thuc")[0] == "cv215"
     assert "luutru" in search(index, corpus, "luu tru") and "luutru_cu" in search(index, corpus, "luu tru")
 
 
-def test_exact_accents_rank_first(index: SearchIndex, corpus: dict[str, Item]) -> None:
+def test_exact_accents_rank_first(index: SearchIndex, corpus: dict[str, Any]) -> None:
     """ "lưu trữ" (archives) and "lưu trú" (residence) fold alike; the exact spelling wins each time."""
     archives = search(index, corpus, "lưu trữ hồ sơ")
     residence = search(index, corpus, "lưu trú")
@@ -69,7 +64,7 @@ def test_exact_accents_rank_first(index: SearchIndex, corpus: dict[str, Item]) -
     "typed", ["1340/QĐ-UBND", "1340/QD-UBND", "1340/qđ-ubnd", "1340 QĐ UBND", "số 1340 qd ubnd"]
 )
 def test_document_number_variants_find_the_document_first(
-    index: SearchIndex, corpus: dict[str, Item], typed: str
+    index: SearchIndex, corpus: dict[str, Any], typed: str
 ) -> None:
     hits = search(index, corpus, typed)
     assert hits[0] == "qd1340"
@@ -78,14 +73,14 @@ def test_document_number_variants_find_the_document_first(
     assert result.hits[0].score > 2 * (result.hits[1].score or 0) if len(result.hits) > 1 else True
 
 
-def test_typos_are_tolerated_without_swamping_exact_hits(index: SearchIndex, corpus: dict[str, Item]) -> None:
+def test_typos_are_tolerated_without_swamping_exact_hits(index: SearchIndex, corpus: dict[str, Any]) -> None:
     exact = search(index, corpus, "visa")
     assert exact[0] == "cv215"  # "visa" itself beats "Vina" (one edit away)
     assert search(index, corpus, "vsia")[:1] == ["cv215"]  # transposed letters still find it
     assert search(index, corpus, "giám đôc sở ngoai vụ")[0] == "qd1340"
 
 
-def test_filters(index: SearchIndex, corpus: dict[str, Item]) -> None:
+def test_filters(index: SearchIndex, corpus: dict[str, Any]) -> None:
     assert set(search(index, corpus, "", loai_van_ban=["cong van"], size=50)) == {"cv215"}
     issuer = set(search(index, corpus, "", co_quan_ban_hanh=["Sở Ngoại vụ"], size=50))
     assert issuer == {
@@ -109,7 +104,7 @@ def test_filters(index: SearchIndex, corpus: dict[str, Item]) -> None:
     }
 
 
-def test_facets_count_types_issuers_and_years(index: SearchIndex, corpus: dict[str, Item]) -> None:
+def test_facets_count_types_issuers_and_years(index: SearchIndex, corpus: dict[str, Any]) -> None:
     result = index.search(SearchQuery(text="số hóa", access_levels=ALL, size=1))
     matching = [corpus[k] for k in search(index, corpus, "số hóa", size=200)]
     assert result.total == len(matching) >= 30
@@ -125,7 +120,7 @@ def test_facets_count_types_issuers_and_years(index: SearchIndex, corpus: dict[s
     assert sum(result.facets["co_quan_ban_hanh"].values()) == len(matching)
 
 
-def test_hits_name_matching_pages_with_highlights(index: SearchIndex, corpus: dict[str, Item]) -> None:
+def test_hits_name_matching_pages_with_highlights(index: SearchIndex, corpus: dict[str, Any]) -> None:
     hit = index.search(SearchQuery(text="thi hành quyết định", access_levels=ALL)).hits[0]
     assert hit.id == corpus["qd1340"].document.id
     assert 2 in hit.pages and 3 not in hit.pages
@@ -138,7 +133,7 @@ def test_hits_name_matching_pages_with_highlights(index: SearchIndex, corpus: di
 
 @pytest.mark.parametrize("sort", [Sort.RELEVANCE, Sort.DATE_DESC, Sort.DATE_ASC])
 def test_search_after_pages_through_everything_once(
-    index: SearchIndex, corpus: dict[str, Item], sort: Sort
+    index: SearchIndex, corpus: dict[str, Any], sort: Sort
 ) -> None:
     everything = index.search(SearchQuery(text="số hóa tài liệu", access_levels=ALL, sort=sort, size=200))
     seen: list[str] = []
@@ -162,7 +157,7 @@ def test_search_after_pages_through_everything_once(
     assert seen == [h.id for h in everything.hits]
 
 
-def test_access_levels_are_enforced_in_the_query(index: SearchIndex, corpus: dict[str, Item]) -> None:
+def test_access_levels_are_enforced_in_the_query(index: SearchIndex, corpus: dict[str, Any]) -> None:
     public = search(index, corpus, "hộ chiếu ngoại giao", access_levels=[AccessLevel.PUBLIC])
     internal = search(
         index, corpus, "hộ chiếu ngoại giao", access_levels=[AccessLevel.PUBLIC, AccessLevel.INTERNAL]
@@ -176,7 +171,7 @@ def test_access_levels_are_enforced_in_the_query(index: SearchIndex, corpus: dic
     assert default.hits and all(h.access_level is AccessLevel.PUBLIC for h in default.hits)
 
 
-def test_more_like_this(index: SearchIndex, corpus: dict[str, Item]) -> None:
+def test_more_like_this(index: SearchIndex, corpus: dict[str, Any]) -> None:
     """A report on diplomatic passports is most like the notice on diplomatic passports, if cleared for it."""
     similar = _keys(index.more_like_this(corpus["noibo"].document.id, access_levels=ALL), corpus)
     assert similar[:2] == ["mat", "qd1340"] and "noibo" not in similar
@@ -189,7 +184,7 @@ def test_more_like_this(index: SearchIndex, corpus: dict[str, Item]) -> None:
 
 
 def test_writes_never_create_an_index_with_guessed_mappings(
-    search_index: SearchIndex, corpus: dict[str, Item]
+    search_index: SearchIndex, corpus: dict[str, Any]
 ) -> None:
     item = corpus["qd1340"]
     with pytest.raises(SearchIndexError):
@@ -204,7 +199,7 @@ def test_writes_never_create_an_index_with_guessed_mappings(
 
 
 def test_reindex_from_storage_reproduces_the_results(
-    index: SearchIndex, corpus: dict[str, Item], module_store: ObjectStore
+    index: SearchIndex, corpus: dict[str, Any], module_store: ObjectStore
 ) -> None:
     """GIVEN the corpus in MinIO and an index built by flows WHEN rebuilt from MinIO THEN same answers."""
     for it in corpus.values():
