@@ -49,9 +49,18 @@ def load_rows(root: Path, sets: Iterable[str] | None = None) -> list[PageRow]:
                 continue
             base = Path(r["gt"]).name
             name = base[: -len(".gt.txt")] if base.endswith(".gt.txt") else Path(base).stem
-            rows.append(PageRow(name, r["set"], root / r["image"], int(r["frame"] or 1),
-                                (root / r["gt"]).read_text(encoding="utf-8"), r["format"], int(r["dpi"] or 0),
-                                r["level"]))
+            rows.append(
+                PageRow(
+                    name,
+                    r["set"],
+                    root / r["image"],
+                    int(r["frame"] or 1),
+                    (root / r["gt"]).read_text(encoding="utf-8"),
+                    r["format"],
+                    int(r["dpi"] or 0),
+                    r["level"],
+                )
+            )
     return rows
 
 
@@ -59,8 +68,10 @@ def page_gray(row: PageRow) -> np.ndarray:
     """The page's pixels as 8-bit gray (PDF pages via pdfimages, as the baseline does)."""
     if row.fmt == "pdf":
         with tempfile.TemporaryDirectory() as tmp:
-            subprocess.run(["pdfimages", "-j", "-f", str(row.frame), "-l", str(row.frame), str(row.doc),
-                            f"{tmp}/p"], check=True)
+            subprocess.run(
+                ["pdfimages", "-j", "-f", str(row.frame), "-l", str(row.frame), str(row.doc), f"{tmp}/p"],
+                check=True,
+            )
             (img,) = sorted(Path(tmp).iterdir())
             return np.asarray(Image.open(img).convert("L"))
     with Image.open(row.doc) as im:
@@ -91,8 +102,13 @@ def run_raw(images: list[Path], *, lang: str = "vie", jobs: int = 2) -> list[str
     """`tesseract IMG - -l vie --psm 3`, one process per page, `jobs` at a time."""
 
     def one(img: Path) -> str:
-        out = subprocess.run(["tesseract", str(img), "-", "-l", lang, "--psm", "3"], capture_output=True,
-                             text=True, env=tesseract_env(), check=False)
+        out = subprocess.run(
+            ["tesseract", str(img), "-", "-l", lang, "--psm", "3"],
+            capture_output=True,
+            text=True,
+            env=tesseract_env(),
+            check=False,
+        )
         return out.stdout
 
     with ThreadPoolExecutor(jobs) as pool:
@@ -102,13 +118,27 @@ def run_raw(images: list[Path], *, lang: str = "vie", jobs: int = 2) -> list[str
 def run_ocrmypdf(doc: Path, dpi: int, workdir: Path, *, jobs: int = 2, lang: str = "vie") -> list[str]:
     """`ocrmypdf -l vie --deskew --rotate-pages` sidecar text, split into pages."""
     side, out = workdir / f"{doc.stem}.txt", workdir / f"{doc.stem}.pdf"
-    args = [shutil.which("ocrmypdf") or str(Path(sys.executable).parent / "ocrmypdf"), "-l", lang, "--deskew",
-            "--rotate-pages", "--jobs", str(jobs), "--sidecar", str(side), "--output-type", "pdf",
-            "--optimize", "0", "-q"]
+    args = [
+        shutil.which("ocrmypdf") or str(Path(sys.executable).parent / "ocrmypdf"),
+        "-l",
+        lang,
+        "--deskew",
+        "--rotate-pages",
+        "--jobs",
+        str(jobs),
+        "--sidecar",
+        str(side),
+        "--output-type",
+        "pdf",
+        "--optimize",
+        "0",
+        "-q",
+    ]
     if doc.suffix.lower() != ".pdf":
         args += ["--image-dpi", str(dpi or 300)]
-    proc = subprocess.run([*args, str(doc), str(out)], capture_output=True, text=True, check=False,
-                          env=tesseract_env())
+    proc = subprocess.run(
+        [*args, str(doc), str(out)], capture_output=True, text=True, check=False, env=tesseract_env()
+    )
     if proc.returncode not in (0, 10) or not side.exists():  # 10: PDF/A conversion warning
         print(f"ocrmypdf failed on {doc.name}: {proc.stderr.strip()[-300:]}", file=sys.stderr)
         return []
@@ -116,5 +146,3 @@ def run_ocrmypdf(doc: Path, dpi: int, workdir: Path, *, jobs: int = 2, lang: str
     side.unlink(missing_ok=True)
     out.unlink(missing_ok=True)
     return pages
-
-

@@ -62,10 +62,12 @@ def table(title: str, results: dict[str, dict[str, list[dict[str, float]]]]) -> 
             chars = sum(p["chars"] for p in pages) or 1
             words = sum(p["words"] for p in pages) or 1
             med = statistics.median(p["edits"] / max(1, p["chars"]) for p in pages)
-            print(f"| {subset} | {system} | {len(pages)} | {sum(p['edits'] for p in pages) / chars:.4f} | "
-                  f"{med:.4f} | {sum(p['edits_nodia'] for p in pages) / chars:.4f} | "
-                  f"{sum(p['word_edits'] for p in pages) / words:.4f} | "
-                  f"{sum(p['word_miss'] for p in pages) / words:.4f} |")
+            print(
+                f"| {subset} | {system} | {len(pages)} | {sum(p['edits'] for p in pages) / chars:.4f} | "
+                f"{med:.4f} | {sum(p['edits_nodia'] for p in pages) / chars:.4f} | "
+                f"{sum(p['word_edits'] for p in pages) / words:.4f} | "
+                f"{sum(p['word_miss'] for p in pages) / words:.4f} |"
+            )
 
 
 def main() -> None:
@@ -182,8 +184,10 @@ def main() -> None:
             (out / system).mkdir(parents=True, exist_ok=True)
             for name, text in texts.items():
                 (out / system / f"{name}.txt").write_text(text, encoding="utf-8")
-        print(f"\npredictions in {out}/<system>/ (score with: python3 {root}/cer.py {root}/manifest.csv "
-              f"{out}/sohoa --bow --by level)")
+        print(
+            f"\npredictions in {out}/<system>/ (score with: python3 {root}/cer.py {root}/manifest.csv "
+            f"{out}/sohoa --bow --by level)"
+        )
     print("\nwall-clock seconds: " + ", ".join(f"{k} {v:.0f}" for k, v in seconds.items()))
     tmp.cleanup()
 

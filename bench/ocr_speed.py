@@ -86,11 +86,16 @@ def main() -> None:
             elif system == "ocrmypdf":
                 dpis = {r.doc: r.dpi for r in rows}
                 results["ocrmypdf"] = measure(
-                    lambda: [run_ocrmypdf(d, dpis[d], work, jobs=args.jobs, lang=args.lang) for d in docs])
+                    lambda dpis=dpis: [
+                        run_ocrmypdf(d, dpis[d], work, jobs=args.jobs, lang=args.lang) for d in docs
+                    ]
+                )
             elif system == "sohoa":
                 results["sohoa"] = measure(lambda: list(ocr_files(docs, ctx, jobs=args.jobs)))
-    print(f"\n{pages} pages in {len(docs)} files, jobs={args.jobs}, cores={psutil.cpu_count()}, "
-          f"load average at end {psutil.getloadavg()[0]:.1f}\n")
+    print(
+        f"\n{pages} pages in {len(docs)} files, jobs={args.jobs}, cores={psutil.cpu_count()}, "
+        f"load average at end {psutil.getloadavg()[0]:.1f}\n"
+    )
     print("| system | seconds | pages/min | vs raw tesseract | vs ocrmypdf | peak RSS (MB) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: |")
     raw = results.get("raw tesseract", (0, 0))[0]

@@ -18,7 +18,6 @@ import argparse
 import hashlib
 import logging
 import random
-import statistics
 import time
 import uuid
 from collections.abc import Iterator
@@ -222,7 +221,8 @@ def bench_size(n: int, pool: list[str], rounds: int, seed: int) -> None:
         print("| bulk | docs/s | pages/s | seconds | incl. refresh | index size |")
         print("| --- | --- | --- | --- | --- | --- |")
         print(
-            f"| streaming_bulk, 500/chunk, refresh off | {stats.indexed / t_bulk:,.0f} | {stats.pages / t_bulk:,.0f} "
+            "| streaming_bulk, 500/chunk, refresh off "
+            f"| {stats.indexed / t_bulk:,.0f} | {stats.pages / t_bulk:,.0f} "
             f"| {t_bulk:.1f} | {t_all:.1f} | {size_mb / 2**20:,.0f} MiB |"
         )
         res = measure_queries(index, rounds)
@@ -235,7 +235,8 @@ def bench_size(n: int, pool: list[str], rounds: int, seed: int) -> None:
             allc += client
             allt += took
             print(
-                f"| {cat} | {len(client)} | {pct(client, 50):.1f} | {pct(client, 95):.1f} | {pct(took, 50):.0f} "
+                f"| {cat} | {len(client)} | {pct(client, 50):.1f} | {pct(client, 95):.1f} "
+                f"| {pct(took, 50):.0f} "
                 f"| {pct(took, 95):.0f} | {hits / len(client):,.0f} |"
             )
         print(
@@ -271,10 +272,12 @@ def bench_reindex(n: int, pool: list[str], seed: int, workers: int) -> None:
         print("| step | documents | pages | seconds | docs/s |")
         print("| --- | --- | --- | --- | --- |")
         print(
-            f"| write document.json + ocr.json ({workers} threads) | {n:,} | | {t_write:.1f} | {n / t_write:,.0f} |"
+            f"| write document.json + ocr.json ({workers} threads) | {n:,} | "
+            f"| {t_write:.1f} | {n / t_write:,.0f} |"
         )
         print(
-            f"| reindex_from_store ({workers} readers) | {report.indexed:,} | {report.pages:,} | {report.seconds:.1f} "
+            f"| reindex_from_store ({workers} readers) | {report.indexed:,} | {report.pages:,} "
+            f"| {report.seconds:.1f} "
             f"| {report.indexed / report.seconds:,.0f} |"
         )
     finally:

@@ -81,7 +81,9 @@ def _image_pages(path: Path, media: str, ctx: OcrContext, workdir: Path) -> list
     except UnidentifiedImageError as e:
         raise CorruptFileError(f"{path.name}: the {media} image cannot be decoded; scan it again") from e
     except (OSError, SyntaxError, ValueError) as e:
-        raise CorruptFileError(f"{path.name}: the {media} image cannot be decoded ({e}); scan it again") from e
+        raise CorruptFileError(
+            f"{path.name}: the {media} image cannot be decoded ({e}); scan it again"
+        ) from e
     if frames > ctx.max_pages:
         raise DecompressionBombError(
             f"{path.name} has {frames} pages, over the limit of {ctx.max_pages} (SOHOA_OCR__MAX_PAGES)"
@@ -92,8 +94,14 @@ def _image_pages(path: Path, media: str, ctx: OcrContext, workdir: Path) -> list
         with open_frame(path, index, max_pixels=ctx.max_pixels) as frame:
             dpi = image_dpi(frame)
         pages.append(
-            PageInput(number=index + 1, kind=PageKind.IMAGE, path=str(path), index=index, dpi=dpi,
-                      workdir=str(workdir))
+            PageInput(
+                number=index + 1,
+                kind=PageKind.IMAGE,
+                path=str(path),
+                index=index,
+                dpi=dpi,
+                workdir=str(workdir),
+            )
         )
     return pages
 
@@ -137,19 +145,38 @@ def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
             height = float(page.mediabox.height) * ctx.dpi / 72
         except (TypeError, ValueError, KeyError):
             width = height = 0.0
-        _check_pixels(path.name, round(width), round(height), ctx.max_pixels, f"page {number} at {ctx.dpi} dpi")
+        _check_pixels(
+            path.name, round(width), round(height), ctx.max_pixels, f"page {number} at {ctx.dpi} dpi"
+        )
         text = texts[number - 1] if number - 1 < len(texts) else ""
         chars = len("".join(text.split()))
         if chars >= ctx.text_layer_min_chars and not _invisible_only(page):
             log.info("%s page %d: skip OCR, page has a text layer (%d chars)", path.name, number, chars)
-            pages.append(PageInput(number=number, kind=PageKind.TEXT_LAYER, path=str(path), index=number,
-                                   text=text, workdir=str(workdir)))
+            pages.append(
+                PageInput(
+                    number=number,
+                    kind=PageKind.TEXT_LAYER,
+                    path=str(path),
+                    index=number,
+                    text=text,
+                    workdir=str(workdir),
+                )
+            )
             continue
         warn = []
         if chars >= ctx.text_layer_min_chars:
             warn.append("invisible text layer (an earlier OCR) ignored; page OCR'd again")
-        pages.append(PageInput(number=number, kind=PageKind.PDF, path=str(path), index=number, dpi=ctx.dpi,
-                               workdir=str(workdir), warnings=warn))
+        pages.append(
+            PageInput(
+                number=number,
+                kind=PageKind.PDF,
+                path=str(path),
+                index=number,
+                dpi=ctx.dpi,
+                workdir=str(workdir),
+                warnings=warn,
+            )
+        )
     return pages
 
 

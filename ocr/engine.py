@@ -55,13 +55,22 @@ def sha256_of(path: Path) -> str:
 
 
 def assemble(
-    file_name: str, sha256: str, media_type: str, pages: Iterable[OcrPage], ctx: OcrContext,
-    *, seconds: float = 0.0,
+    file_name: str,
+    sha256: str,
+    media_type: str,
+    pages: Iterable[OcrPage],
+    ctx: OcrContext,
+    *,
+    seconds: float = 0.0,
 ) -> OcrDocument:
     """Put OCR'd pages (in any order) together into the document result."""
     ordered = sorted(pages, key=lambda p: p.number)
     return OcrDocument(
-        file_name=file_name, sha256=sha256, media_type=media_type, pages=ordered, languages=ctx.languages,
+        file_name=file_name,
+        sha256=sha256,
+        media_type=media_type,
+        pages=ordered,
+        languages=ctx.languages,
         engine=f"{tesseract.version()} ({ctx.languages}, oem {ctx.oem}, psm {ctx.psm})",
         seconds=round(seconds, 3),
     )
@@ -167,8 +176,13 @@ def _start(
             doc = assemble(path.name, digest, media, results, ctx, seconds=time.perf_counter() - started)
             if pdf_target is not None:
                 merge_pdf(path, doc, [Path(b).with_suffix(".pdf") if b else None for b in bases], pdf_target)
-            log.info("%s: %d pages in %.1f s (%d failed)", path.name, len(results), doc.seconds,
-                     len(doc.failed_pages))
+            log.info(
+                "%s: %d pages in %.1f s (%d failed)",
+                path.name,
+                len(results),
+                doc.seconds,
+                len(doc.failed_pages),
+            )
             return FileResult(path, doc, None)
         finally:
             for future in futures:
@@ -192,17 +206,22 @@ def ocr_file(
         InputError: a subclass for a bad file (empty, truncated, corrupt, encrypted, too big, not a scan).
     """
     target = Path(pdf_out) if pdf_out is not None else None
-    (result,) = list(ocr_files([path], ctx, jobs=jobs, progress=progress,
-                               pdf_out=(lambda _p: target) if target else None))
+    (result,) = list(
+        ocr_files([path], ctx, jobs=jobs, progress=progress, pdf_out=(lambda _p: target) if target else None)
+    )
     if result.error is not None:
         raise result.error
     assert result.document is not None
     return result.document
 
 
-def searchable_pdf(path: Path | str, out: Path | str, ctx: OcrContext, *, jobs: int | None = None,
-                   progress: ProgressCallback | None = None) -> OcrDocument:
+def searchable_pdf(
+    path: Path | str,
+    out: Path | str,
+    ctx: OcrContext,
+    *,
+    jobs: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> OcrDocument:
     """Write a text-layer PDF of ``path`` to ``out`` (the original is never modified); returns the OCR."""
     return ocr_file(path, ctx, jobs=jobs, progress=progress, pdf_out=out)
-
-

@@ -35,11 +35,11 @@ class RawWord:
     line: int
 
     @property
-    def right(self) -> int:
+    def right(self) -> int:  # noqa: D102
         return self.left + self.width
 
     @property
-    def bottom(self) -> int:
+    def bottom(self) -> int:  # noqa: D102
         return self.top + self.height
 
 
@@ -81,11 +81,11 @@ class Segment:
         self.y1 = max(w.bottom for w in self.words)
 
     @property
-    def yc(self) -> float:
+    def yc(self) -> float:  # noqa: D102
         return (self.y0 + self.y1) / 2
 
     @property
-    def height(self) -> int:
+    def height(self) -> int:  # noqa: D102
         return self.y1 - self.y0
 
 

@@ -11,7 +11,17 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["Box", "Line", "OcrDocument", "OcrPage", "PageError", "PageInput", "PageKind", "PageSource", "Word"]
+__all__ = [
+    "Box",
+    "Line",
+    "OcrDocument",
+    "OcrPage",
+    "PageError",
+    "PageInput",
+    "PageKind",
+    "PageSource",
+    "Word",
+]
 
 #: x, y, width, height in pixels of the page image that was OCR'd
 Box = tuple[int, int, int, int]

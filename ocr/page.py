@@ -100,7 +100,10 @@ def _load(page_input: PageInput, ctx: OcrContext, scratch: list[Path]) -> tuple[
     path = Path(page_input.path)
     if page_input.kind is PageKind.PDF:
         raster = poppler.rasterize_page(
-            path, page_input.index, dpi=page_input.dpi or ctx.dpi, out_dir=Path(page_input.workdir),
+            path,
+            page_input.index,
+            dpi=page_input.dpi or ctx.dpi,
+            out_dir=Path(page_input.workdir),
             timeout=ctx.page_timeout,
         )
         scratch.append(raster)
@@ -112,13 +115,24 @@ def _load(page_input: PageInput, ctx: OcrContext, scratch: list[Path]) -> tuple[
         return pp.to_gray(image), page_input.dpi or image_dpi(image)
 
 
-def _recognize(gray: pp.Gray, dpi: int | None, ctx: OcrContext, image_path: Path,
-               pdf_base: Path | None, psm: int | None = None) -> str:
+def _recognize(
+    gray: pp.Gray,
+    dpi: int | None,
+    ctx: OcrContext,
+    image_path: Path,
+    pdf_base: Path | None,
+    psm: int | None = None,
+) -> str:
     cv2.imwrite(str(image_path), gray, [cv2.IMWRITE_PNG_COMPRESSION, 1])
     try:
         return tesseract.recognize(
-            image_path, languages=ctx.languages, psm=psm or ctx.psm, oem=ctx.oem, dpi=dpi,
-            timeout=ctx.page_timeout, pdf_base=pdf_base,
+            image_path,
+            languages=ctx.languages,
+            psm=psm or ctx.psm,
+            oem=ctx.oem,
+            dpi=dpi,
+            timeout=ctx.page_timeout,
+            pdf_base=pdf_base,
         )
     finally:
         image_path.unlink(missing_ok=True)
@@ -139,8 +153,15 @@ def _empty_blocks(tsv: str, words: list[RawWord]) -> list[tuple[int, int, int, i
     return boxes  # type: ignore[return-value]
 
 
-def _rescue_blocks(gray: pp.Gray, dpi: int | None, ctx: OcrContext, tsv: str, words: list[RawWord],
-                   workdir: Path, number: int) -> list[RawWord]:
+def _rescue_blocks(
+    gray: pp.Gray,
+    dpi: int | None,
+    ctx: OcrContext,
+    tsv: str,
+    words: list[RawWord],
+    workdir: Path,
+    number: int,
+) -> list[RawWord]:
     """Read text inside blocks Tesseract dropped as images (a signer's name under a seal and signature).
 
     A second, small Tesseract call per such block; only confident, word-like results are kept.
@@ -158,13 +179,25 @@ def _rescue_blocks(gray: pp.Gray, dpi: int | None, ctx: OcrContext, tsv: str, wo
         for rw in parse_tsv(sub):
             letters = sum(c.isalnum() for c in rw.text)
             if rw.conf >= 60 and letters >= 2 and rw.height >= 0.6 * text_h:
-                found.append(RawWord(rw.text, rw.conf, rw.left + x0, rw.top + y0, rw.width, rw.height,
-                                     10_000 + rw.block, rw.par, rw.line))
+                found.append(
+                    RawWord(
+                        rw.text,
+                        rw.conf,
+                        rw.left + x0,
+                        rw.top + y0,
+                        rw.width,
+                        rw.height,
+                        10_000 + rw.block,
+                        rw.par,
+                        rw.line,
+                    )
+                )
     return found
 
 
-def _ocr(prepared: _Prepared, ctx: OcrContext, workdir: Path, number: int,
-         pdf_base: Path | None) -> tuple[str, list[RawWord]]:
+def _ocr(
+    prepared: _Prepared, ctx: OcrContext, workdir: Path, number: int, pdf_base: Path | None
+) -> tuple[str, list[RawWord]]:
     image_path = workdir / f"page-{number:05d}.png"
     tsv = _recognize(prepared.gray, prepared.dpi, ctx, image_path, pdf_base)
     words = parse_tsv(tsv)
@@ -201,11 +234,20 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
     if page_input.kind is PageKind.TEXT_LAYER:
         text = unicodedata.normalize("NFC", page_input.text).strip("\n")
         text = "\n".join(line.rstrip() for line in text.splitlines())
-        return OcrPage(number=number, source=PageSource.TEXT_LAYER, text=text, confidence=100.0,
-                       warnings=list(page_input.warnings))
+        return OcrPage(
+            number=number,
+            source=PageSource.TEXT_LAYER,
+            text=text,
+            confidence=100.0,
+            warnings=list(page_input.warnings),
+        )
     if page_input.kind is PageKind.FAILED:
-        return OcrPage(number=number, source=PageSource.FAILED, warnings=list(page_input.warnings),
-                       error=page_input.error)
+        return OcrPage(
+            number=number,
+            source=PageSource.FAILED,
+            warnings=list(page_input.warnings),
+            error=page_input.error,
+        )
     started = time.perf_counter()
     scratch: list[Path] = []
     workdir = Path(page_input.workdir)
@@ -221,9 +263,16 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
         h, w = prepared.gray.shape
         if prepared.blank:
             log.info("page %d: blank, not OCR'd", number)
-            return OcrPage(number=number, source=PageSource.BLANK, width=w, height=h, dpi=prepared.dpi,
-                           preprocessing=prepared.steps, timings=prepared.timings,
-                           warnings=[*warnings_, "blank page"])
+            return OcrPage(
+                number=number,
+                source=PageSource.BLANK,
+                width=w,
+                height=h,
+                dpi=prepared.dpi,
+                preprocessing=prepared.steps,
+                timings=prepared.timings,
+                warnings=[*warnings_, "blank page"],
+            )
         t = time.perf_counter()
         base = Path(pdf_base) if pdf_base is not None else None
         tsv, words = _ocr(prepared, ctx, workdir, number, base)
@@ -247,19 +296,36 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
         if not words:
             warnings_.append("no text recognized")
         prepared.timings["total"] = round(time.perf_counter() - started, 4)
-        return OcrPage(number=number, source=PageSource.OCR, text=text, confidence=conf, width=w, height=h,
-                       dpi=prepared.dpi, words=out_words, lines=lines, preprocessing=prepared.steps,
-                       timings=prepared.timings, warnings=warnings_)
+        return OcrPage(
+            number=number,
+            source=PageSource.OCR,
+            text=text,
+            confidence=conf,
+            width=w,
+            height=h,
+            dpi=prepared.dpi,
+            words=out_words,
+            lines=lines,
+            preprocessing=prepared.steps,
+            timings=prepared.timings,
+            warnings=warnings_,
+        )
     except SohoaError as e:
         log.warning("page %d failed: %s: %s", number, type(e).__name__, e.message)
-        return OcrPage(number=number, source=PageSource.FAILED, error=PageError(**error_info(e)),
-                       warnings=list(page_input.warnings))
+        return OcrPage(
+            number=number,
+            source=PageSource.FAILED,
+            error=PageError(**error_info(e)),
+            warnings=list(page_input.warnings),
+        )
     except Exception as e:  # per-page guard: one bad page must not sink the document
         log.exception("page %d failed unexpectedly", number)
-        return OcrPage(number=number, source=PageSource.FAILED, error=PageError(**error_info(e)),
-                       warnings=list(page_input.warnings))
+        return OcrPage(
+            number=number,
+            source=PageSource.FAILED,
+            error=PageError(**error_info(e)),
+            warnings=list(page_input.warnings),
+        )
     finally:
         for p in scratch:
             p.unlink(missing_ok=True)
-
-

@@ -155,7 +155,7 @@ def estimate_skew(gray: Gray, *, max_angle: float = 6.0) -> float:
 
 
 def rotate(gray: Gray, angle: float) -> Gray:
-    """Rotate by ``angle`` degrees counter-clockwise about the centre, keeping the size, paper-coloured fill."""
+    """Rotate ``angle`` degrees counter-clockwise about the centre; same size, paper-coloured fill."""
     h, w = gray.shape
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     paper = int(np.percentile(gray[:: max(1, h // 200), :: max(1, w // 200)], 90))
@@ -203,7 +203,7 @@ def flatten_background(gray: Gray) -> Gray:
     paper = cv2.GaussianBlur(paper, (0, 0), k / 2)
     paper = cv2.resize(paper, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
     flat = gray.astype(np.float32) / np.maximum(paper.astype(np.float32), 1.0)
-    lo = float(np.percentile(flat[:: 4, :: 4], 0.5))
+    lo = float(np.percentile(flat[::4, ::4], 0.5))
     out = (flat - lo) / max(1e-3, 1.0 - lo) * 255.0
     return np.clip(out, 0, 255).astype(np.uint8)
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import io
 import logging
-import os
 import warnings
 from pathlib import Path
 
@@ -59,6 +58,6 @@ def merge_pdf(original: Path, doc: OcrDocument, page_pdfs: list[Path | None], ou
     tmp = out.with_name(f".{out.name}.part")
     with tmp.open("wb") as f:
         writer.write(f)
-    os.replace(tmp, out)
+    tmp.replace(out)
     log.info("%s: searchable PDF written to %s (%d pages)", doc.file_name, out, len(doc.pages))
     return out

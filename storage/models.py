@@ -41,7 +41,9 @@ class SearchQuery(BaseModel):
     )
     sort: Sort = Sort.RELEVANCE
     size: int = Field(10, ge=1, le=200)
-    search_after: list[Any] | None = Field(None, description="Cursor from the previous page's last hit")
+    search_after: list[Any] | None = Field(
+        default=None, description="Cursor from the previous page's last hit"
+    )
     facets: bool = True
 
 
@@ -60,10 +62,12 @@ class SearchHit(BaseModel):
         default_factory=list,
         description='[{"page": 2, "field": "text", "fragments": ["... <mark>x</mark> ..."]}]',
     )
-    sort: list[Any] | None = Field(None, description="Cursor to pass as search_after for the next page")
+    sort: list[Any] | None = Field(
+        default=None, description="Cursor to pass as search_after for the next page"
+    )
     page_count: int = Field(0, description="Pages of the document")
-    batch: str | None = Field(None, description="Ingestion batch")
-    dossier_code: str | None = Field(None, description="Mã hồ sơ")
+    batch: str | None = Field(default=None, description="Ingestion batch")
+    dossier_code: str | None = Field(default=None, description="Mã hồ sơ")
 
 
 class SearchResult(BaseModel):

@@ -279,7 +279,7 @@ class ObjectStore:
         if self._exists(key):
             log.info("%s: original already stored, not uploading %s again", sha[:12], file_name or path.name)
             return PutResult(sha, False, size)
-        metadata = {
+        metadata: dict[str, str | list[str] | tuple[str]] = {
             "sha256": sha,
             "original-name": _enc(file_name or path.name),
             "size": str(size),
@@ -484,7 +484,7 @@ class ObjectStore:
                 Path(artifact).name,
                 _CONTENT_TYPES.get(Path(artifact).suffix, "application/octet-stream"),
             )
-        headers = {
+        headers: dict[str, str | list[str] | tuple[str]] = {
             "response-content-disposition": f"inline; filename*=UTF-8''{quote(name, safe='')}",
             "response-content-type": ctype,
         }

@@ -87,7 +87,8 @@ class AuditLog:
         limit: int = 100,
     ) -> list[AuditEntry]:
         """The newest entries first, optionally of one user or action, older than id ``before``."""
-        where, args = [], []
+        where: list[str] = []
+        args: list[object] = []
         if user:
             where.append("user = ?")
             args.append(user)

@@ -62,7 +62,7 @@ class BadCsrf(Exception):  # noqa: N818
 
 def ctx(request: Request) -> AppContext:
     """The app's context."""
-    return request.app.state.ctx  # type: ignore[no-any-return]
+    return request.app.state.ctx
 
 
 def client_ip(request: Request) -> str | None:
@@ -80,7 +80,7 @@ def audit(request: Request, action: Action, **kwargs: Any) -> None:
 def current_user(request: Request) -> User | None:
     """The signed-in user (session cookie first, then HTTP Basic), or None."""
     if hasattr(request.state, "user"):
-        return request.state.user  # type: ignore[no-any-return]
+        return request.state.user
     c = ctx(request)
     user = None
     method = None

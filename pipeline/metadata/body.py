@@ -33,8 +33,7 @@ def find_title(lines: list[TextLine]) -> tuple[Hit | None, int | None]:
     """The type name printed as the title (``QUYẾT ĐỊNH``, ``TỜ TRÌNH``); returns the hit and its index."""
     top = _first_page_top(lines)
     for i, ln in enumerate(top):
-        if ln.zone == HEADER_RIGHT:
-            continue
+        # (an OCR engine may count the centred title as part of the right header column)
         letters = _letters_upper(ln.text)
         if not letters or letters != letters.upper() or len(letters) > 40:
             continue

@@ -336,7 +336,9 @@ def _from_regions(page: OcrPage) -> list[TextLine]:
 def page_lines(page: OcrPage) -> list[TextLine]:
     """Lines of one OCR page in reading order with zones; uses boxes and region hints when present."""
     if page.lines and any(ln.region != BODY for ln in page.lines):
-        return _order(_from_regions(page))
+        # Region hints give the zones; inside a zone, top to bottom.
+        lines = sorted(_from_regions(page), key=lambda ln: ln.box[1] if ln.box else 0)
+        return _order(lines)
     if not page.words:
         return text_lines(page.text, page.number)
     segs = _segments(page)

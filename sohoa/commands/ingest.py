@@ -166,7 +166,9 @@ def deploy() -> None:
     probe = subprocess.run([*exe, "work-pool", "inspect", pool], capture_output=True, text=True, check=False)  # noqa: S603
     if probe.returncode != 0:
         subprocess.run([*exe, "work-pool", "create", pool, "--type", "process"], check=True)  # noqa: S603
-    subprocess.run([*exe, "--no-prompt", "deploy", "--all"], check=True, cwd=root)  # noqa: S603
+    # prefect.yaml's pull step changes into SOHOA_WORKDIR: where the flows' code is on the workers.
+    env = {**os.environ, "SOHOA_WORKDIR": os.environ.get("SOHOA_WORKDIR", str(root))}
+    subprocess.run([*exe, "--no-prompt", "deploy", "--all"], check=True, cwd=root, env=env)  # noqa: S603
 
 
 def worker(limit: int = typer.Option(1, help="Flow runs at once on this machine")) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -34,14 +35,22 @@ def _pdf_target(out: Path | None, files: list[Path]) -> dict[Path, Path | None]:
 
 
 def ocr_command(
-    files: list[Path] = typer.Argument(..., help="Scans to read: PNG, JPEG, TIFF (multi-page too) or PDF."),
-    lang: str | None = typer.Option(None, "--lang", "-l", help="Tesseract languages, e.g. vie or vie+eng."),
-    as_json: bool = typer.Option(False, "--json", help="One JSON object per file, one per line."),
-    pdf: Path | None = typer.Option(
-        None, "--pdf", help="Write a searchable PDF here (a folder when several files are given)."
-    ),
-    jobs: int | None = typer.Option(None, "--jobs", "-j", min=1, help="Parallel pages (default: all cores)."),
-    words: bool = typer.Option(False, "--words", help="With --json: include words and lines with boxes."),
+    files: Annotated[
+        list[Path], typer.Argument(help="Scans to read: PNG, JPEG, TIFF (multi-page too) or PDF.")
+    ],
+    lang: Annotated[
+        str | None, typer.Option("--lang", "-l", help="Tesseract languages, e.g. vie+eng.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="One JSON object per file, one per line.")] = False,
+    pdf: Annotated[
+        Path | None, typer.Option("--pdf", help="Write a searchable PDF here (a folder when several files).")
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option("--jobs", "-j", min=1, help="Parallel pages (default: all cores).")
+    ] = None,
+    words: Annotated[
+        bool, typer.Option("--words", help="With --json: include words and lines with boxes.")
+    ] = False,
 ) -> None:
     """OCR scans and print their text (pages separated by form feeds) or JSON."""
     settings = get_settings().ocr
@@ -51,8 +60,13 @@ def ocr_command(
     failed = 0
     total_pages = {"n": 0}
     with Progress(
-        TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=stderr, transient=True, disable=not stderr.is_terminal,
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=stderr,
+        transient=True,
+        disable=not stderr.is_terminal,
     ) as bar:
         task = bar.add_task("OCR", total=None)
 
@@ -65,8 +79,9 @@ def ocr_command(
                 failed += 1
                 info = error_info(result.error)
                 if as_json:
-                    typer.echo(json.dumps({"file": str(result.path), "pages": [], "error": info},
-                                          ensure_ascii=False))
+                    typer.echo(
+                        json.dumps({"file": str(result.path), "pages": [], "error": info}, ensure_ascii=False)
+                    )
                 else:
                     stderr.print(f"[red]{result.path}: {info['type']}: {info['message']}[/red]")
                 continue
@@ -75,18 +90,34 @@ def ocr_command(
             if as_json:
                 exclude = None if words else {"words", "lines"}
                 pages = [p.model_dump(mode="json", exclude=exclude) for p in doc.pages]
-                typer.echo(json.dumps({"file": str(result.path), "sha256": doc.sha256,
-                                       "media_type": doc.media_type, "engine": doc.engine,
-                                       "confidence": round(doc.confidence, 2), "seconds": doc.seconds,
-                                       "pages": pages, "error": None}, ensure_ascii=False))
+                typer.echo(
+                    json.dumps(
+                        {
+                            "file": str(result.path),
+                            "sha256": doc.sha256,
+                            "media_type": doc.media_type,
+                            "engine": doc.engine,
+                            "confidence": round(doc.confidence, 2),
+                            "seconds": doc.seconds,
+                            "pages": pages,
+                            "error": None,
+                        },
+                        ensure_ascii=False,
+                    )
+                )
             else:
                 typer.echo(doc.text)
             for page in doc.pages:
                 for warning in page.warnings:
                     log.warning("%s page %d: %s", result.path.name, page.number, warning)
                 if page.error is not None:
-                    log.error("%s page %d failed: %s: %s", result.path.name, page.number, page.error.type,
-                              page.error.message)
+                    log.error(
+                        "%s page %d failed: %s: %s",
+                        result.path.name,
+                        page.number,
+                        page.error.type,
+                        page.error.message,
+                    )
     if failed:
         raise typer.Exit(InputError.exit_code)
 

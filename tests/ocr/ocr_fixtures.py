@@ -22,7 +22,11 @@ BODY = [
     "Việc số hóa tài liệu lưu trữ phải bảo đảm đầy đủ, chính xác.",
 ]
 HEADER_LEFT = ["UBND TỈNH KHÁNH HÒA", "SỞ NGOẠI VỤ", "Số: 215/SNgV-VP"]
-HEADER_RIGHT = ["CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Khánh Hòa, ngày 03 tháng 3 năm 2023"]
+HEADER_RIGHT = [
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+    "Khánh Hòa, ngày 03 tháng 3 năm 2023",
+]
 
 
 def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:

@@ -9,6 +9,7 @@ import unicodedata
 from pathlib import Path
 
 import pytest
+from ocr_fixtures import BODY, HEADER_LEFT, HEADER_RIGHT, render_letter, render_lines, rotated, save
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -16,7 +17,6 @@ from ocr import OcrContext, PageSource, ocr_file, searchable_pdf
 from ocr.model import PageInput, PageKind
 from ocr.page import ocr_page
 from sohoa.cli import app
-from ocr_fixtures import BODY, HEADER_LEFT, HEADER_RIGHT, render_letter, render_lines, rotated, save
 
 CTX = OcrContext(languages="vie", jobs=1)
 
@@ -59,16 +59,18 @@ def test_vietnamese_letter_is_read_with_diacritics_in_reading_order(letter: Path
 
 
 def test_upside_down_page_is_turned_and_read(tmp_path: Path) -> None:
-    img = render_lines(BODY, width=1300)
+    img = render_lines(BODY, width=1600)
     path = save(img.rotate(180), tmp_path / "upside-down.png")
-    page = ocr_page(PageInput(number=1, kind=PageKind.IMAGE, path=str(path), dpi=200, workdir=str(tmp_path)), CTX)
+    page = ocr_page(
+        PageInput(number=1, kind=PageKind.IMAGE, path=str(path), dpi=200, workdir=str(tmp_path)), CTX
+    )
     assert page.preprocessing.get("rotation") == 180
     _assert_reads(page.text, "\n".join(BODY))
     assert list(tmp_path.iterdir()) == [path]  # no temp files left
 
 
 def test_multipage_tiff_with_blank_and_broken_page(tmp_path: Path) -> None:
-    text = rotated(render_lines(BODY[:2], width=1300), 2.0)
+    text = rotated(render_lines(BODY[:2], width=1600), 2.0)
     blank = Image.new("L", text.size, 250)
     path = tmp_path / "dossier.tif"
     text.save(path, save_all=True, append_images=[blank], dpi=(200, 200))
@@ -84,19 +86,21 @@ def test_multipage_tiff_with_blank_and_broken_page(tmp_path: Path) -> None:
 
 
 def test_searchable_pdf_has_text_and_original_is_untouched(tmp_path: Path) -> None:
-    src = save(render_lines(BODY[:2], width=1300), tmp_path / "scan.png")
+    src = save(render_lines(BODY[:2], width=1600), tmp_path / "scan.png")
     before = src.read_bytes()
     out = tmp_path / "out" / "scan.pdf"
     doc = searchable_pdf(src, out, CTX, jobs=1)
     assert src.read_bytes() == before
-    extracted = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
+    extracted = subprocess.run(
+        ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
     assert "Ngoại" in unicodedata.normalize("NFC", extracted)
     assert doc.pages[0].source is PageSource.OCR
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "scan.png"]
 
 
 def test_cli_json_lines_go_on_after_a_bad_file(tmp_path: Path) -> None:
-    good = save(render_lines(BODY[:1], width=1300), tmp_path / "good.png")
+    good = save(render_lines(BODY[1:2], width=1600), tmp_path / "good.png")
     bad = tmp_path / "bad.jpg"
     bad.write_bytes(b"")
     result = CliRunner().invoke(app, ["ocr", "--json", str(bad), str(good)])

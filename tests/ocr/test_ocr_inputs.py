@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pypdf
 import pytest
+from ocr_fixtures import image_pdf, render_lines, save, text_pdf
 from PIL import Image
 
 from ocr import OcrContext, PageKind, prepare_pages, sniff
@@ -19,7 +20,6 @@ from sohoa.errors import (
     TruncatedFileError,
     UnsupportedFileTypeError,
 )
-from ocr_fixtures import image_pdf, render_lines, save, text_pdf
 
 CTX = OcrContext()
 
@@ -139,15 +139,21 @@ def test_media_types(tmp_path: Path, small_page: Image.Image) -> None:
 
 def test_multipage_tiff_gives_one_input_per_frame(tmp_path: Path, small_page: Image.Image) -> None:
     path = tmp_path / "dossier.tif"
-    small_page.save(path, save_all=True, append_images=[small_page, small_page], compression="tiff_lzw",
-                    dpi=(200, 200))
+    small_page.save(
+        path, save_all=True, append_images=[small_page, small_page], compression="tiff_lzw", dpi=(200, 200)
+    )
     pages = prepare_pages(path, CTX, tmp_path)
     assert [(p.number, p.index, p.kind, p.dpi) for p in pages] == [
-        (1, 0, PageKind.IMAGE, 200), (2, 1, PageKind.IMAGE, 200), (3, 2, PageKind.IMAGE, 200)]
+        (1, 0, PageKind.IMAGE, 200),
+        (2, 1, PageKind.IMAGE, 200),
+        (3, 2, PageKind.IMAGE, 200),
+    ]
 
 
 def test_born_digital_pdf_page_uses_its_text_layer(tmp_path: Path, small_page: Image.Image) -> None:
-    digital = text_pdf(tmp_path / "digital.pdf", ["Quyet dinh so 1340/QD-UBND", "ve viec so hoa ho so luu tru"])
+    digital = text_pdf(
+        tmp_path / "digital.pdf", ["Quyet dinh so 1340/QD-UBND", "ve viec so hoa ho so luu tru"]
+    )
     scanned = image_pdf(tmp_path / "scanned.pdf", [small_page])
     (page,) = prepare_pages(digital, CTX, tmp_path)
     assert page.kind is PageKind.TEXT_LAYER

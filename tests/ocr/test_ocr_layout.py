@@ -17,14 +17,19 @@ def _line(text: str, x: int, y: int, block: int, line: int, h: int = 30) -> list
 def _page() -> list[RawWord]:
     words: list[RawWord] = []
     # Tesseract glued each header row into one line (block 1), as it does on real pages
-    rows = [("UBND TỈNH NGHỆ AN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"), ("SỞ NGOẠI VỤ", "Độc lập - Tự do - Hạnh phúc"),
-            ("Số: 692/BC-SNgV", "Nghệ An, ngày 08 tháng 5 năm 2024")]
+    rows = [
+        ("UBND TỈNH NGHỆ AN", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"),
+        ("SỞ NGOẠI VỤ", "Độc lập - Tự do - Hạnh phúc"),
+        ("Số: 692/BC-SNgV", "Nghệ An, ngày 08 tháng 5 năm 2024"),
+    ]
     for i, (left, right) in enumerate(rows):
         words += _line(left, 100, 100 + 50 * i, 1, i) + _line(right, 900, 102 + 50 * i, 1, i)
     words += _line("HỎA TỐC", 150, 260, 2, 0)
     words += _line("BÁO CÁO", 700, 360, 3, 0)
     for i in range(3):
-        words += _line("Thực hiện chế độ báo cáo định kỳ của Sở Ngoại vụ tỉnh Nghệ An báo cáo", 100, 420 + 50 * i, 4, i)
+        words += _line(
+            "Thực hiện chế độ báo cáo định kỳ của Sở Ngoại vụ tỉnh Nghệ An báo cáo", 100, 420 + 50 * i, 4, i
+        )
     words += _line("Nơi nhận:", 100, 700, 5, 0) + _line("KT. GIÁM ĐỐC", 1000, 690, 5, 0)
     words += _line("- Như trên;", 100, 740, 5, 1) + _line("PHÓ GIÁM ĐỐC", 1000, 735, 5, 1)
     words += _line("- Lưu: VT.", 100, 780, 5, 2)
@@ -36,12 +41,21 @@ def test_two_column_header_and_closing_are_read_column_by_column() -> None:
     segments = reading_order(_page(), 1654, 1000)
     _, lines, text = build_lines(segments)
     assert [line.text for line in lines] == [
-        "UBND TỈNH NGHỆ AN", "SỞ NGOẠI VỤ", "Số: 692/BC-SNgV", "HỎA TỐC",
-        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "Nghệ An, ngày 08 tháng 5 năm 2024",
+        "UBND TỈNH NGHỆ AN",
+        "SỞ NGOẠI VỤ",
+        "Số: 692/BC-SNgV",
+        "HỎA TỐC",
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+        "Độc lập - Tự do - Hạnh phúc",
+        "Nghệ An, ngày 08 tháng 5 năm 2024",
         "BÁO CÁO",
         *["Thực hiện chế độ báo cáo định kỳ của Sở Ngoại vụ tỉnh Nghệ An báo cáo"] * 3,
-        "Nơi nhận:", "- Như trên;", "- Lưu: VT.",
-        "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Văn An",
+        "Nơi nhận:",
+        "- Như trên;",
+        "- Lưu: VT.",
+        "KT. GIÁM ĐỐC",
+        "PHÓ GIÁM ĐỐC",
+        "Nguyễn Văn An",
     ]
     regions = {line.text: line.region for line in lines}
     assert regions["SỞ NGOẠI VỤ"] == "header-left"
@@ -64,8 +78,12 @@ def test_single_column_text_keeps_line_order() -> None:
 def test_parse_tsv_normalizes_to_nfc_and_skips_empty_words() -> None:
     header = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
     decomposed = "Vie\u0302\u0323t"  # Việt in NFD
-    rows = [header, "5\t1\t1\t1\t1\t1\t10\t10\t50\t20\t91.5\t" + decomposed, "5\t1\t1\t1\t1\t2\t70\t10\t5\t20\t-1\t ",
-            "4\t1\t1\t1\t1\t0\t10\t10\t60\t20\t-1\t"]
+    rows = [
+        header,
+        "5\t1\t1\t1\t1\t1\t10\t10\t50\t20\t91.5\t" + decomposed,
+        "5\t1\t1\t1\t1\t2\t70\t10\t5\t20\t-1\t ",
+        "4\t1\t1\t1\t1\t0\t10\t10\t60\t20\t-1\t",
+    ]
     words = parse_tsv("\n".join(rows))
     assert [w.text for w in words] == ["Việt"]
     assert words[0].text == "Vi\u1ec7t"

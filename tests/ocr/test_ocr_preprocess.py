@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from ocr_fixtures import noisy, render_letter, rotated
 
 from ocr import preprocess as pp
-from ocr_fixtures import noisy, render_letter, rotated
 
 
 @pytest.fixture(scope="module")

@@ -62,7 +62,9 @@ def web_settings(services: Settings, home: Path, run: str, *, max_upload_mb: int
         update={
             "home": home,
             "minio": services.minio.model_copy(update={"bucket": f"sohoa-webtest-{run}"}),
-            "elasticsearch": services.elasticsearch.model_copy(update={"index_prefix": f"sohoa-webtest-{run}"}),
+            "elasticsearch": services.elasticsearch.model_copy(
+                update={"index_prefix": f"sohoa-webtest-{run}"}
+            ),
             "web": services.web.model_copy(
                 update={"secret_key": SecretStr(SECRET), "max_upload_mb": max_upload_mb}
             ),
@@ -81,7 +83,9 @@ class Launched:
     calls: list[dict[str, Any]] = field(default_factory=list)
 
     def __call__(self, source: str, *, batch_id: str, manifest: str | None, uploader: str | None) -> str:
-        self.calls.append({"source": source, "batch_id": batch_id, "manifest": manifest, "uploader": uploader})
+        self.calls.append(
+            {"source": source, "batch_id": batch_id, "manifest": manifest, "uploader": uploader}
+        )
         return batch_id
 
 
@@ -138,16 +142,42 @@ def add_document(
     """Store document.json, ocr.json and page images for a document, then index it."""
     original = f"original of {key} {uuid.uuid4()}".encode()
     sha = hashlib.sha256(original).hexdigest()
-    values = {"so_ky_hieu": number, "ngay_ban_hanh": date, "loai_van_ban": kind, "co_quan_ban_hanh": issuer,
-              "trich_yeu": subject}  # fmt: skip
+    values = {
+        "so_ky_hieu": number,
+        "ngay_ban_hanh": date,
+        "loai_van_ban": kind,
+        "co_quan_ban_hanh": issuer,
+        "trich_yeu": subject,
+    }
     metadata = Metadata(fields={k: ExtractedField(value=v, confidence=0.9) for k, v in values.items()})
-    document = Document(id=sha, source_file=f"{key}.png", media_type="image/png", size=len(original), batch=batch,
-                        page_count=len(pages), access_level=access, metadata=metadata)  # fmt: skip
+    document = Document(
+        id=sha,
+        source_file=f"{key}.png",
+        media_type="image/png",
+        size=len(original),
+        batch=batch,
+        page_count=len(pages),
+        access_level=access,
+        metadata=metadata,
+    )
     ocr = OcrDocument(
-        file_name=f"{key}.png", sha256=sha, media_type="image/png", languages="vie+eng",
-        pages=[OcrPage(number=i, source=PageSource.OCR, text=t, confidence=90.0, width=1240, height=1754,
-                       words=_words(t, 1240)) for i, t in enumerate(pages, 1)],
-    )  # fmt: skip
+        file_name=f"{key}.png",
+        sha256=sha,
+        media_type="image/png",
+        languages="vie+eng",
+        pages=[
+            OcrPage(
+                number=i,
+                source=PageSource.OCR,
+                text=t,
+                confidence=90.0,
+                width=1240,
+                height=1754,
+                words=_words(t, 1240),
+            )
+            for i, t in enumerate(pages, 1)
+        ],
+    )
     tmp = Path(f"/tmp/sohoa-webtest-{sha[:12]}.bin")
     tmp.write_bytes(original)
     try:
@@ -203,22 +233,55 @@ def world(services: Settings, tmp_path_factory: pytest.TempPathFactory) -> Itera
     users.add("viewer1", PASSWORD, role=Role.CLERK, clearance=AccessLevel.PUBLIC)
     issuer = "ỦY BAN NHÂN DÂN TỈNH LÀO CAI"
     docs = {
-        "qd": add_document(store, index, "qd1340", number="1340/QĐ-UBND", kind="Quyết định", issuer=issuer,
-                           subject="Cấp hộ chiếu công vụ cho cán bộ", date="2023-03-03",
-                           pages=["QUYẾT ĐỊNH\nVề việc cấp hộ chiếu công vụ", "Điều 2. Giám đốc Sở Ngoại vụ"],
-                           access=AccessLevel.INTERNAL),
-        "public": add_document(store, index, "tb88", number="88/TB-SNV", kind="Thông báo", issuer="SỞ NGOẠI VỤ",
-                               subject="Lịch tiếp công dân", date="2022-01-05",
-                               pages=["THÔNG BÁO\nLịch tiếp công dân tháng một"], access=AccessLevel.PUBLIC),
-        "secret": add_document(store, index, "mat7", number="7/BC-SNgV", kind="Báo cáo", issuer="SỞ NGOẠI VỤ",
-                               subject="Đàm phán biên giới zebraquartz", date="2021-07-07",
-                               pages=["BÁO CÁO MẬT\nĐàm phán biên giới zebraquartz"],
-                               access=AccessLevel.CONFIDENTIAL),
-        "xss": add_document(store, index, "xss", number="9/CV-XSS", kind="Công văn",
-                            issuer="<img src=x onerror=alert(2)>", subject="<script>alert(1)</script> thư mời",
-                            date="2020-02-02", pages=["Trang có mã <script>alert(1)</script> lạ\nthư mời họp"],
-                            access=AccessLevel.PUBLIC),
-    }  # fmt: skip
+        "qd": add_document(
+            store,
+            index,
+            "qd1340",
+            number="1340/QĐ-UBND",
+            kind="Quyết định",
+            issuer=issuer,
+            subject="Cấp hộ chiếu công vụ cho cán bộ",
+            date="2023-03-03",
+            pages=["QUYẾT ĐỊNH\nVề việc cấp hộ chiếu công vụ", "Điều 2. Giám đốc Sở Ngoại vụ"],
+            access=AccessLevel.INTERNAL,
+        ),
+        "public": add_document(
+            store,
+            index,
+            "tb88",
+            number="88/TB-SNV",
+            kind="Thông báo",
+            issuer="SỞ NGOẠI VỤ",
+            subject="Lịch tiếp công dân",
+            date="2022-01-05",
+            pages=["THÔNG BÁO\nLịch tiếp công dân tháng một"],
+            access=AccessLevel.PUBLIC,
+        ),
+        "secret": add_document(
+            store,
+            index,
+            "mat7",
+            number="7/BC-SNgV",
+            kind="Báo cáo",
+            issuer="SỞ NGOẠI VỤ",
+            subject="Đàm phán biên giới zebraquartz",
+            date="2021-07-07",
+            pages=["BÁO CÁO MẬT\nĐàm phán biên giới zebraquartz"],
+            access=AccessLevel.CONFIDENTIAL,
+        ),
+        "xss": add_document(
+            store,
+            index,
+            "xss",
+            number="9/CV-XSS",
+            kind="Công văn",
+            issuer="<img src=x onerror=alert(2)>",
+            subject="<script>alert(1)</script> thư mời",
+            date="2020-02-02",
+            pages=["Trang có mã <script>alert(1)</script> lạ\nthư mời họp"],
+            access=AccessLevel.PUBLIC,
+        ),
+    }
     yield WebWorld(settings, store, index, users, Launched(), docs, db_path)
     index.drop()
     index.client.close()

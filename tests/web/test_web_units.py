@@ -33,7 +33,10 @@ PDF = b"%PDF-1.4\n" + b"\x00" * 64
     [
         ("a <mark>b</mark> c", "a <mark>b</mark> c"),
         # Elasticsearch's html encoder already escaped the text: escaped exactly once, not twice.
-        ("&lt;script&gt;alert(1)&lt;/script&gt; <mark>x</mark>", "&lt;script&gt;alert(1)&lt;/script&gt; <mark>x</mark>"),
+        (
+            "&lt;script&gt;alert(1)&lt;/script&gt; <mark>x</mark>",
+            "&lt;script&gt;alert(1)&lt;/script&gt; <mark>x</mark>",
+        ),
         # Raw text (no encoder): still escaped.
         ("<script>alert(1)</script> <mark>x</mark>", "&lt;script&gt;alert(1)&lt;/script&gt; <mark>x</mark>"),
         ("<mark><img src=x onerror=alert(1)></mark>", "<mark>&lt;img src=x onerror=alert(1)&gt;</mark>"),
@@ -71,7 +74,9 @@ def _zip(entries: dict[str, bytes]) -> bytes:
     return out.getvalue()
 
 
-@pytest.mark.parametrize("name", ["../evil.png", "/etc/passwd.png", "a/../../b.png", "C:/x.png", "", ".hidden.png"])
+@pytest.mark.parametrize(
+    "name", ["../evil.png", "/etc/passwd.png", "a/../../b.png", "C:/x.png", "", ".hidden.png"]
+)
 def test_clean_name_refuses_escapes(name: str) -> None:
     with pytest.raises(InputError):
         clean_name(name)
@@ -129,8 +134,12 @@ def test_stage_upload_refuses_too_large(tmp_path: Path) -> None:
 
 def test_stage_upload_refuses_bad_manifest_and_empty(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="access level"):
-        stage_upload([("a.png", io.BytesIO(PNG))], tmp_path / "a", max_bytes=1000,
-                     manifest=("m.csv", io.BytesIO(b"file,access_level\na.png,top-secret\n")))  # fmt: skip
+        stage_upload(
+            [("a.png", io.BytesIO(PNG))],
+            tmp_path / "a",
+            max_bytes=1000,
+            manifest=("m.csv", io.BytesIO(b"file,access_level\na.png,top-secret\n")),
+        )
     with pytest.raises(InputError, match="no files"):
         stage_upload([("m.csv", io.BytesIO(b"file\na.png\n"))], tmp_path / "b", max_bytes=1000)
 
@@ -184,7 +193,9 @@ def test_app_refuses_to_start_without_secret_key(tmp_path: Path) -> None:
     settings = settings.model_copy(update={"web": settings.web.model_copy(update={"secret_key": None})})
     with pytest.raises(ConfigurationError, match="secret_key"):
         create_app(settings)
-    short = settings.model_copy(update={"web": settings.web.model_copy(update={"secret_key": SecretStr("short")})})
+    short = settings.model_copy(
+        update={"web": settings.web.model_copy(update={"secret_key": SecretStr("short")})}
+    )
     with pytest.raises(ConfigurationError):
         create_app(short)
 
@@ -213,7 +224,9 @@ def test_roles_and_clearances() -> None:
     clerk = User("c", Role.CLERK, AccessLevel.INTERNAL)
     staff = User("s", Role.STAFF, AccessLevel.PUBLIC)
     admin = User("a", Role.ADMIN, AccessLevel.CONFIDENTIAL)
-    assert clerk.can(Permission.SEARCH) and not clerk.can(Permission.UPLOAD) and not clerk.can(Permission.AUDIT)
+    assert (
+        clerk.can(Permission.SEARCH) and not clerk.can(Permission.UPLOAD) and not clerk.can(Permission.AUDIT)
+    )
     assert staff.can(Permission.UPLOAD) and not staff.can(Permission.AUDIT)
     assert all(admin.can(p) for p in Permission)
     assert clerk.access_levels == [AccessLevel.PUBLIC, AccessLevel.INTERNAL]
@@ -252,10 +265,16 @@ def test_access_levels_come_from_clearance_and_only_narrow() -> None:
 
 def test_query_parameters_are_checked() -> None:
     clerk = User("c", Role.CLERK, AccessLevel.PUBLIC)
-    q = to_query(SearchParams(q=" hộ chiếu ", type=["Quyết định"], date_from="2023-01-01", sort="date_desc"), clerk)
+    q = to_query(
+        SearchParams(q=" hộ chiếu ", type=["Quyết định"], date_from="2023-01-01", sort="date_desc"), clerk
+    )
     assert q.text == "hộ chiếu" and q.loai_van_ban == ["Quyết định"] and q.sort.value == "date_desc"
-    for bad in (SearchParams(date_from="2023-13-01"), SearchParams(sort="random"),
-                SearchParams(date_from="2024-01-01", date_to="2023-01-01"), SearchParams(after="%%%")):  # fmt: skip
+    for bad in (
+        SearchParams(date_from="2023-13-01"),
+        SearchParams(sort="random"),
+        SearchParams(date_from="2024-01-01", date_to="2023-01-01"),
+        SearchParams(after="%%%"),
+    ):
         with pytest.raises(InputError):
             to_query(bad, clerk)
 
