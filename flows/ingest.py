@@ -21,8 +21,8 @@ from prefect.futures import PrefectFuture
 
 import ocr
 from flows import tasks
-from flows.runners import make_task_runner
 from flows.progress import ProgressTracker
+from flows.runners import make_task_runner
 from pipeline import batch as batch_stage
 from pipeline.model import AccessLevel, Document
 from pipeline.report import BatchReport, BatchState, FileResult, FileStatus, to_markdown

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import threading
 from datetime import UTC, datetime
+from typing import cast
 
 from flows.ingest import new_batch_id
 from pipeline.report import BatchProgress, BatchState
@@ -37,10 +38,11 @@ def start_batch(
     queued = BatchProgress(batch=batch_id, state=BatchState.QUEUED, updated_at=datetime.now(UTC).isoformat())
     store.put_batch_json(batch_id, "status.json", queued)
     if settings.prefect.launch == "deployment":
+        from prefect.client.schemas.objects import FlowRun
         from prefect.deployments import run_deployment
 
         params = {"source": source, "batch_id": batch_id, "manifest": manifest, "uploader": uploader}
-        run = run_deployment(settings.prefect.ingest_deployment, parameters=params, timeout=0)
+        run = cast(FlowRun, run_deployment(settings.prefect.ingest_deployment, parameters=params, timeout=0))
         log.info("batch %s: deployment run %s queued", batch_id, run.id)
         return batch_id
     argv = [sys.executable, "-m", "sohoa", "--quiet", "ingest", source, "--batch-id", batch_id]

@@ -10,6 +10,7 @@ import logging
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import cast
 from uuid import UUID
 
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
@@ -51,9 +52,10 @@ class ProgressTracker:
         )
         self._artifact: UUID | None = None
         try:
-            self._artifact = create_progress_artifact(
+            artifact = create_progress_artifact(
                 progress=0.0, key="batch-progress", description=f"Batch {batch}"
             )
+            self._artifact = cast(UUID, artifact)  # a sync call inside a flow run: a UUID, not a coroutine
         except Exception:  # noqa: BLE001 - outside a flow run or server hiccup: progress is optional
             log.debug("no Prefect progress artifact", exc_info=True)
         self._publish()

@@ -7,6 +7,8 @@ engine starts its own page processes.
 
 from __future__ import annotations
 
+from typing import Any
+
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from sohoa.settings import PrefectSettings
@@ -14,7 +16,7 @@ from sohoa.settings import PrefectSettings
 __all__ = ["make_task_runner"]
 
 
-def make_task_runner(settings: PrefectSettings) -> TaskRunner:  # type: ignore[type-arg]
+def make_task_runner(settings: PrefectSettings) -> TaskRunner[Any]:
     """ThreadPoolTaskRunner, or a DaskTaskRunner on ``dask_address`` or a local cluster."""
     if settings.task_runner == "threads":
         return ThreadPoolTaskRunner(max_workers=settings.task_workers)

@@ -103,7 +103,7 @@ def safe_extract_zip(archive: Path, dest: Path) -> list[BatchItem]:
     """Unpack a zip into dest, refusing absolute paths, ``..``, links and zip bombs.
 
     Raises:
-        InputError: the archive is unreadable or unsafe (the whole batch is refused: its contents can't be trusted).
+        InputError: the archive is unreadable or unsafe (the whole batch is refused).
     """
     try:
         zf = zipfile.ZipFile(archive)
@@ -168,7 +168,7 @@ def parse_manifest(data: bytes, *, name: str = "manifest.csv") -> list[ManifestR
     try:
         dialect = csv.Sniffer().sniff(text.splitlines()[0], delimiters=",;\t")
     except csv.Error:
-        dialect = csv.excel  # type: ignore[assignment]
+        dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
     header = [_ascii_fold(h).replace(" ", "_") for h in next(reader)]
     index: dict[str, int] = {}
@@ -201,7 +201,8 @@ def parse_manifest(data: bytes, *, name: str = "manifest.csv") -> list[ManifestR
             access = _ACCESS_ALIASES.get(_ascii_fold(level))
             if access is None:
                 raise ManifestError(
-                    f"{name}, line {line_no}: access level {level!r} is not one of public, internal, confidential"
+                    f"{name}, line {line_no}: access level {level!r} "
+                    "is not one of public, internal, confidential"
                 )
         rows.append(
             ManifestRow(

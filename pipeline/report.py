@@ -131,7 +131,8 @@ def to_markdown(report: BatchReport) -> str:
         why = f"{f.error['type']}: {f.error['message']}" if f.error else "; ".join(f.reasons)
         doc = f.document_id[:12] if f.document_id else ""
         lines.append(
-            f"| {_cell(f.path)} | {f.status.value} | {f.pages} | {_cell(f.so_ky_hieu or '')} | {doc} | {_cell(why)} |"
+            f"| {_cell(f.path)} | {f.status.value} | {f.pages} | {_cell(f.so_ky_hieu or '')} "
+            f"| {doc} | {_cell(why)} |"
         )
     r = report.reconciliation
     if r.manifest:

@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import cast
 
 from pdf2image import convert_from_path
 from PIL import Image, ImageSequence
@@ -142,7 +143,10 @@ def page_thumbnails(path: Path, media_type: str, *, width: int = THUMBNAIL_WIDTH
     if media_type == "application/pdf":
         dpi = 100  # ~830 px for A4: rendered once, then scaled to width
         with tempfile.TemporaryDirectory(prefix="sohoa-thumbs-") as tmp:
-            pages = convert_from_path(path, dpi=dpi, output_folder=tmp, fmt="jpeg", paths_only=True)
+            # paths_only=True returns file names (typed as images by pdf2image)
+            pages = cast(
+                list[str], convert_from_path(path, dpi=dpi, output_folder=tmp, fmt="jpeg", paths_only=True)
+            )
             out = []
             for i, p in enumerate(sorted(pages), start=1):
                 with Image.open(p) as im:
@@ -163,7 +167,7 @@ def store_derived(
     thumbnails: Iterable[tuple[int, bytes]] = (),
     pdf: Path | None = None,
 ) -> None:
-    """Store OCR result, metadata, thumbnails and searchable PDF, then ``document.json`` (the completion mark)."""
+    """Store OCR, metadata, thumbnails and searchable PDF, then ``document.json`` (the completion mark)."""
     sha = document.id
     store.put_json(sha, ARTIFACT_OCR, ocr_doc)
     store.put_json(sha, ARTIFACT_METADATA, document.metadata)

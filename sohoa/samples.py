@@ -30,7 +30,7 @@ _FONT_DIRS = (
 
 
 def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont:
-    names = ("DejaVuSerif-Bold.ttf",) if bold else ("DejaVuSerif.ttf",)
+    names: tuple[str, ...] = ("DejaVuSerif-Bold.ttf",) if bold else ("DejaVuSerif.ttf",)
     names += ("LiberationSerif-Bold.ttf",) if bold else ("LiberationSerif-Regular.ttf",)
     for d in _FONT_DIRS:
         for n in names:
@@ -114,8 +114,9 @@ SAMPLE_DOCS: tuple[SampleDoc, ...] = (
         title="THÔNG BÁO",
         subject="Về việc tiếp nhận hồ sơ hợp pháp hóa lãnh sự trực tuyến",
         body=[
-            "Nhằm đẩy mạnh cải cách thủ tục hành chính, Cục Lãnh sự thông báo việc tiếp nhận hồ sơ chứng nhận "
-            "lãnh sự và hợp pháp hóa lãnh sự trên Cổng dịch vụ công trực tuyến kể từ ngày 01 tháng 02 năm 2025.",
+            "Nhằm đẩy mạnh cải cách thủ tục hành chính, Cục Lãnh sự thông báo việc tiếp nhận hồ sơ "
+            "chứng nhận lãnh sự và hợp pháp hóa lãnh sự trên Cổng dịch vụ công trực tuyến kể từ "
+            "ngày 01 tháng 02 năm 2025.",
             "Tổ chức, cá nhân có nhu cầu nộp hồ sơ trực tuyến, thanh toán lệ phí và nhận kết quả qua dịch vụ "
             "bưu chính công ích. Hồ sơ giấy vẫn được tiếp nhận tại trụ sở Cục Lãnh sự.",
         ]
@@ -134,7 +135,7 @@ def render_page(doc: SampleDoc, *, page: int = 1, pages: int = 1, noise: bool = 
     d = ImageDraw.Draw(im)
     reg, bold, small_bold = _font(False, 36), _font(True, 36), _font(True, 33)
     left_c, right_c = A4[0] * 0.27, A4[0] * 0.68
-    margin, width = 230, A4[0] - 230 - 160
+    margin = 230
     y = 160
 
     def center(text: str, x: float, y: int, font: ImageFont.FreeTypeFont) -> int:

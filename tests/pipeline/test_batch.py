@@ -80,7 +80,10 @@ def test_not_a_zip_is_an_input_error(tmp_path: Path) -> None:
 
 
 def test_manifest_with_vietnamese_headers_semicolons_and_bom() -> None:
-    data = "\ufeffTên tệp;Mã hồ sơ;Số trang;Mức truy cập;Ghi chú\nqd.png;HS-01;2;Mật;bản gốc\ncv.jpg;;;công khai;\n"
+    data = (
+        "\ufeffTên tệp;Mã hồ sơ;Số trang;Mức truy cập;Ghi chú\n"
+        + "qd.png;HS-01;2;Mật;bản gốc\ncv.jpg;;;công khai;\n"
+    )
     rows = parse_manifest(data.encode("utf-8"))
     assert rows == [
         ManifestRow("qd.png", "HS-01", 2, AccessLevel.CONFIDENTIAL, "bản gốc"),
@@ -105,17 +108,29 @@ def test_bad_manifests_say_what_is_wrong(data: bytes, message: str) -> None:
 
 def test_attach_manifest_matches_path_then_bare_name(tmp_path: Path) -> None:
     rows = [ManifestRow("box1/a.png", "HS-1"), ManifestRow("b.png", "HS-2")]
-    items = [BatchItem("box1/a.png", tmp_path / "a"), BatchItem("other/b.png", tmp_path / "b"), BatchItem("c.png", tmp_path)]
-    attached = {i.name: (i.manifest.dossier_code if i.manifest else None) for i in attach_manifest(items, rows)}
+    items = [
+        BatchItem("box1/a.png", tmp_path / "a"),
+        BatchItem("other/b.png", tmp_path / "b"),
+        BatchItem("c.png", tmp_path),
+    ]
+    attached = {
+        i.name: (i.manifest.dossier_code if i.manifest else None) for i in attach_manifest(items, rows)
+    }
     assert attached == {"box1/a.png": "HS-1", "other/b.png": "HS-2", "c.png": None}
 
 
 def test_reconcile_reports_missing_unexpected_and_page_mismatches() -> None:
-    rows = [ManifestRow("a.png", expected_pages=1), ManifestRow("b.pdf", expected_pages=3), ManifestRow("gone.tif")]
+    rows = [
+        ManifestRow("a.png", expected_pages=1),
+        ManifestRow("b.pdf", expected_pages=3),
+        ManifestRow("gone.tif"),
+    ]
     results = [
         FileResult(path="a.png", status=FileStatus.STORED, pages=1),
         FileResult(path="b.pdf", status=FileStatus.STORED, pages=2),
-        FileResult(path="extra.jpg", status=FileStatus.FAILED, error={"type": "EmptyFileError", "message": "0 bytes"}),
+        FileResult(
+            path="extra.jpg", status=FileStatus.FAILED, error={"type": "EmptyFileError", "message": "0 bytes"}
+        ),
     ]
     r = reconcile(rows, results, manifest_name="manifest.csv")
     assert r.missing_files == ["gone.tif"]

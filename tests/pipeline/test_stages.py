@@ -31,10 +31,21 @@ def test_access_level_manifest_beats_secrecy_mark_beats_default() -> None:
 def test_build_document_takes_dossier_from_manifest_then_batch_then_page() -> None:
     ctx = IngestContext(batch="b1", ocr=OcrContext.from_settings(OcrSettings()), dossier_code="HS-BATCH")
     pages = [OcrPage(number=1, source=PageSource.OCR, text="x", confidence=80.0)]
-    ocr_doc = OcrDocument(file_name="a.png", sha256="a" * 64, media_type="image/png", pages=pages, languages="vie")
-    common = {"sha256": "a" * 64, "name": "a.png", "media_type": "image/png", "size": 3, "ocr_doc": ocr_doc, "ctx": ctx}
+    ocr_doc = OcrDocument(
+        file_name="a.png", sha256="a" * 64, media_type="image/png", pages=pages, languages="vie"
+    )
+    common = {
+        "sha256": "a" * 64,
+        "name": "a.png",
+        "media_type": "image/png",
+        "size": 3,
+        "ocr_doc": ocr_doc,
+        "ctx": ctx,
+    }
     meta = _meta(ma_ho_so="HS-PAGE")
-    assert build_document(**common, metadata=meta, row=ManifestRow("a.png", "HS-ROW")).dossier_code == "HS-ROW"
+    assert (
+        build_document(**common, metadata=meta, row=ManifestRow("a.png", "HS-ROW")).dossier_code == "HS-ROW"
+    )
     doc = build_document(**common, metadata=meta, row=None)
     assert doc.dossier_code == "HS-BATCH" and doc.page_count == 1 and doc.ocr_confidence == 80.0
     assert doc.batch == "b1" and doc.access_level is AccessLevel.INTERNAL
@@ -58,9 +69,13 @@ def test_thumbnails_of_multipage_tiff_are_scaled_jpegs(tmp_path: Path) -> None:
 def test_totals_and_markdown_report() -> None:
     results = [
         FileResult(path="a|b.png", status=FileStatus.STORED, document_id="a" * 64, pages=2, indexed=True),
-        FileResult(path="c.png", status=FileStatus.NEEDS_REVIEW, document_id="c" * 64, pages=1, reasons=["no date"]),
+        FileResult(
+            path="c.png", status=FileStatus.NEEDS_REVIEW, document_id="c" * 64, pages=1, reasons=["no date"]
+        ),
         FileResult(path="d.png", status=FileStatus.DUPLICATE, document_id="d" * 64, pages=5, indexed=True),
-        FileResult(path="e.pdf", status=FileStatus.FAILED, error={"type": "EmptyFileError", "message": "0 bytes"}),
+        FileResult(
+            path="e.pdf", status=FileStatus.FAILED, error={"type": "EmptyFileError", "message": "0 bytes"}
+        ),
     ]
     t = totals(results, 30.0)
     assert (t.files, t.stored, t.needs_review, t.duplicate, t.failed, t.pages) == (4, 1, 1, 1, 1, 3)

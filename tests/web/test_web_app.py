@@ -188,6 +188,9 @@ def test_search_pagination_with_cursor(world: WebWorld) -> None:
     assert second["hits"][0]["id"] != first["hits"][0]["id"]
     assert second["hits"][0]["fields"]["ngay_ban_hanh"] < first["hits"][0]["fields"]["ngay_ban_hanh"]
     assert c.get("/api/search?after=not-a-cursor!", headers=_basic("clerk1")).status_code == 400
+    assert c.get("/api/search?batch=lo-test", headers=_basic("clerk1")).json()["total"] == 3
+    assert c.get("/api/search?batch=other", headers=_basic("clerk1")).json()["total"] == 0
+    assert c.get("/api/search?year=2023", headers=_basic("clerk1")).json()["total"] == 1
 
 
 def test_document_page_shows_pages_with_marked_words(world: WebWorld) -> None:
