@@ -12,26 +12,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from minio.deleteobjects import DeleteObject
 
 from sohoa.samples import write_sample_batch
 from sohoa.settings import Settings, get_settings
 from storage.index import SearchIndex
 from storage.objects import ObjectStore
-
-
-def remove_bucket(store: ObjectStore) -> None:
-    """Delete every version of every object, then the bucket."""
-    client = store.client
-    if not client.bucket_exists(store.bucket):
-        return
-    versions = [
-        DeleteObject(o.object_name, o.version_id)
-        for o in client.list_objects(store.bucket, recursive=True, include_version=True)
-        if o.object_name
-    ]
-    assert not list(client.remove_objects(store.bucket, versions))
-    client.remove_bucket(store.bucket)
+from tests.support import remove_bucket
 
 
 @pytest.fixture(scope="module")

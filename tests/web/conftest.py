@@ -18,7 +18,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from minio.deleteobjects import DeleteObject
 from PIL import Image
 from pydantic import SecretStr
 
@@ -27,6 +26,7 @@ from pipeline.model import AccessLevel, Document, ExtractedField, Metadata
 from sohoa.settings import Settings
 from storage.index import SearchIndex
 from storage.objects import ARTIFACT_DOCUMENT, ARTIFACT_OCR, ObjectStore, thumbnail_name
+from tests.support import remove_bucket
 from web.app import create_app
 from web.backend import Backend
 from web.users import Role, UserStore
@@ -39,21 +39,6 @@ with warnings.catch_warnings():
 PASSWORD = "correct horse battery"
 SECRET = "test-secret-key-" + "x" * 32
 FONT = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
-
-
-def remove_bucket(store: ObjectStore) -> None:
-    """Delete every object version, then the bucket."""
-    client = store.client
-    if not client.bucket_exists(store.bucket):
-        return
-    versions = [
-        DeleteObject(o.object_name, o.version_id)
-        for o in client.list_objects(store.bucket, recursive=True, include_version=True)
-        if o.object_name
-    ]
-    errors = list(client.remove_objects(store.bucket, versions))
-    assert not errors, errors
-    client.remove_bucket(store.bucket)
 
 
 def web_settings(services: Settings, home: Path, run: str, *, max_upload_mb: int = 5) -> Settings:

@@ -24,7 +24,8 @@ from pipeline.model import AccessLevel
 from sohoa.settings import Settings, get_settings
 from storage.index import SearchIndex
 from storage.objects import ObjectStore
-from tests.web.conftest import PASSWORD, page_png, remove_bucket, web_settings
+from tests.support import remove_bucket
+from tests.web.conftest import PASSWORD, page_png, web_settings
 from web.app import create_app
 from web.users import Role, UserStore
 
