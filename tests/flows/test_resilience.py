@@ -86,3 +86,43 @@ def test_index_outage_keeps_originals_and_reindex_completes(archive: Settings, t
     index = SearchIndex.from_settings(archive.elasticsearch)
     hits = index.search(SearchQuery(text="1340/QĐ-SNgV", access_levels=list(AccessLevel))).hits
     assert hits and hits[0].fields["so_ky_hieu"] == "1340/QĐ-SNgV"
+
+
+def test_storage_down_stops_the_batch_before_ocr_or_indexing(
+    archive: Settings, sample_batch: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN MinIO unreachable WHEN a batch starts THEN it fails at once with a StorageError, indexing nothing."""
+    from sohoa.errors import StorageError
+    from sohoa.settings import get_settings
+
+    index = SearchIndex.from_settings(archive.elasticsearch)
+    before = index.count() if index.exists() else 0
+    monkeypatch.setenv("SOHOA_MINIO__ENDPOINT", "127.0.0.1:9")  # nothing listens on the discard port
+    get_settings.cache_clear()
+    try:
+        started = time.monotonic()
+        with pytest.raises(StorageError, match="cannot reach the server.*is MinIO running"):
+            ingest_batch(source=str(sample_batch), batch_id="minio-down")
+        assert time.monotonic() - started < 120
+    finally:
+        monkeypatch.undo()
+        get_settings.cache_clear()
+    assert (index.count() if index.exists() else 0) == before
+
+
+def test_fixity_audit_flags_a_tampered_original(archive: Settings, sample_batch: Path) -> None:
+    from flows.maintenance import fixity_audit
+
+    store = ObjectStore.from_settings(archive.minio)
+    store.put_original(sample_batch / "qd-1340-ubnd.png", media_type="image/png")
+    store.put_original(sample_batch / "cv-215-sngv.jpg", media_type="image/jpeg")
+    shas = sorted(store.iter_originals())
+    clean = fixity_audit()
+    assert clean["problems"] == [] and clean["checked"] >= len(shas)
+    victim = shas[0]
+    store.put_bytes(f"originals/{victim[:2]}/{victim[2:4]}/{victim}", b"not the scanned bytes")
+    result = fixity_audit()
+    assert [(p["document"], p["problem"]) for p in result["problems"]] == [(victim, "checksum mismatch")]
+    # Versioning kept the original bytes: the archive can restore them.
+    versions = store.list_versions(f"originals/{victim[:2]}/{victim[2:4]}/{victim}")
+    assert len(versions) == 2
