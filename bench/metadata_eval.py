@@ -47,16 +47,16 @@ def norm(v: object) -> object:
     return v
 
 
-def score(pred: object, gold: object, c: Counter) -> bool:
+def score(pred: object, gold: object, c: Counter[str]) -> bool:
     """Add tp/fp/fn for one field of one document; True when exactly right."""
     if isinstance(gold, list) or isinstance(pred, list):
-        p = Counter(norm(x) for x in (pred or []))
-        g = Counter(norm(x) for x in (gold or []))
-        tp = sum((p & g).values())
+        pl = Counter(norm(x) for x in (pred if isinstance(pred, list) else []))
+        gl = Counter(norm(x) for x in (gold if isinstance(gold, list) else []))
+        tp = sum((pl & gl).values())
         c["tp"] += tp
-        c["fp"] += sum(p.values()) - tp
-        c["fn"] += sum(g.values()) - tp
-        return p == g
+        c["fp"] += sum(pl.values()) - tp
+        c["fn"] += sum(gl.values()) - tp
+        return pl == gl
     p, g = norm(pred), norm(gold)
     if p is not None and g is not None and p == g:
         c["tp"] += 1
@@ -122,7 +122,7 @@ def evaluate(
     name: str, results: dict[str, Metadata], labels: dict[str, dict], show: bool, goals: dict
 ) -> None:
     fields = [f for f in FIELD_NAMES if any(f in lab for lab in labels.values())]
-    counts = {f: Counter() for f in fields}
+    counts: dict[str, Counter[str]] = {f: Counter() for f in fields}
     errors = defaultdict(list)
     for doc_id, meta in results.items():
         for f in fields:

@@ -2,8 +2,16 @@
 
 Page text is drawn from the lines of the evaluation set's ground-truth pages (real Vietnamese legal prose;
 read at run time from --eval-dir, never copied); metadata (numbers, types, issuers, dates, access levels)
-is random with a fixed seed. Each size N gets its own throwaway index (``sohoa-bench-<run>-documents``),
-deleted afterwards; --reindex N also writes N documents to a throwaway MinIO bucket and times a full
+is random with a fixed seed. Two corpora (--corpus):
+
+- ``lines``: whole lines of the pool (about 1,900 distinct lines), so common words occur in 70-80 % of the
+  documents: the worst case for scoring, counting and facets;
+- ``mixed``: more realistic, every line is rebuilt: about half of a pool line's words are swapped for words
+  drawn from the whole pool (so word frequencies stay Vietnamese), and numbers, dates and document numbers
+  are varied, giving mostly distinct lines.
+
+Each size N gets its own throwaway index (``sohoa-bench-<run>-documents``), deleted afterwards;
+--reindex N also writes N documents to a throwaway MinIO bucket and times a full
 reindex from it.
 
     .venv/bin/python bench/search_bench.py --sizes 10000,100000 [--reindex 10000]
@@ -17,7 +25,9 @@ from __future__ import annotations
 import argparse
 import hashlib
 import logging
+import os
 import random
+import re
 import time
 import uuid
 from collections.abc import Iterator
@@ -81,10 +91,27 @@ def line_pool(eval_dir: Path) -> list[str]:
     return lines
 
 
-def make_document(i: int, rng: random.Random, pool: list[str]) -> tuple[Document, OcrDocument]:
+_NUMBER = re.compile(r"\d+")
+
+
+def mixed_line(rng: random.Random, pool: list[str], vocabulary: list[str]) -> str:
+    """A pool line with about half its words replaced by pool words and its numbers varied."""
+    words = rng.choice(pool).split()
+    for j in range(len(words)):
+        if rng.random() < 0.5:
+            words[j] = rng.choice(vocabulary)
+    line = " ".join(words)
+    return _NUMBER.sub(lambda m: str(rng.randrange(1, 10 ** len(m.group(0)))), line)
+
+
+def make_document(
+    i: int, rng: random.Random, pool: list[str], vocabulary: list[str] | None = None
+) -> tuple[Document, OcrDocument]:
     sha = hashlib.sha256(f"bench document {i}".encode()).hexdigest()
     kind, code = rng.choice(TYPES)
     issuer, issuer_code = rng.choice(ISSUERS)
+    if vocabulary and rng.random() < 0.3:  # the same type and issuer as printed in capitals
+        kind, issuer = kind.upper(), issuer.title()
     day = date(2015, 1, 1) + timedelta(days=rng.randrange(4000))
     number = f"{1 + i % 3000}/{code + '-' if code else ''}{issuer_code}"
     subject = f"Về việc {rng.choice(SUBJECTS)} {rng.choice(pool)[:40]}"
@@ -93,7 +120,10 @@ def make_document(i: int, rng: random.Random, pool: list[str]) -> tuple[Document
             number=n,
             source=PageSource.OCR,
             confidence=90.0,
-            text="\n".join(rng.choices(pool, k=rng.randint(18, 30))),
+            text="\n".join(
+                mixed_line(rng, pool, vocabulary) if vocabulary else rng.choice(pool)
+                for _ in range(rng.randint(18, 30))
+            ),
         )
         for n in range(1, rng.choice((1, 1, 2, 2, 3, 4, 5)) + 1)
     ]
@@ -122,10 +152,10 @@ def make_document(i: int, rng: random.Random, pool: list[str]) -> tuple[Document
     return doc, ocr
 
 
-def records(n: int, pool: list[str], seed: int) -> Iterator[dict]:
+def records(n: int, pool: list[str], seed: int, vocabulary: list[str] | None = None) -> Iterator[dict]:
     rng = random.Random(seed)
     for i in range(n):
-        yield build_record(*make_document(i, rng, pool))
+        yield build_record(*make_document(i, rng, pool, vocabulary))
 
 
 def query_set() -> list[tuple[str, SearchQuery]]:
@@ -203,30 +233,45 @@ def measure_queries(index: SearchIndex, rounds: int) -> dict[str, tuple[list[flo
     return out
 
 
-def bench_size(n: int, pool: list[str], rounds: int, seed: int) -> None:
+def load() -> str:
+    """The 1-minute load average (the machine is shared: print it beside every figure)."""
+    return f"{os.getloadavg()[0]:.2f}"
+
+
+def bench_size(
+    n: int, pool: list[str], rounds: int, seed: int, vocabulary: list[str] | None, threads: int
+) -> None:
     settings = get_settings()
     index = SearchIndex.from_settings(settings.elasticsearch, prefix=f"sohoa-bench-{uuid.uuid4().hex[:8]}")
     try:
         name = index.create_index(bulk_load=True)
         index.swap_alias(name)
+        load_before = load()
         t0 = time.perf_counter()
-        stats = index.index_records(records(n, pool, seed), index=name, refresh=False)
+        stats = index.index_records(
+            records(n, pool, seed, vocabulary), index=name, refresh=False, threads=threads
+        )
         t_bulk = time.perf_counter() - t0
         index.finish_bulk_load(name)
         t_all = time.perf_counter() - t0
         size_mb = index.client.indices.stats(index=name, metric="store")["_all"]["primaries"]["store"][
             "size_in_bytes"
         ]
-        print(f"\n## N = {n:,} documents ({stats.pages:,} pages), failed {stats.failed}")
-        print("| bulk | docs/s | pages/s | seconds | incl. refresh | index size |")
-        print("| --- | --- | --- | --- | --- | --- |")
+        corpus = "mixed" if vocabulary else "lines"
+        print(f"\n## N = {n:,} documents ({stats.pages:,} pages, corpus {corpus}), failed {stats.failed}")
+        print("| bulk | docs/s | pages/s | seconds | incl. refresh | index size | load before/after |")
+        print("| --- | --- | --- | --- | --- | --- | --- |")
         print(
-            "| streaming_bulk, 500/chunk, refresh off "
-            f"| {stats.indexed / t_bulk:,.0f} | {stats.pages / t_bulk:,.0f} "
-            f"| {t_bulk:.1f} | {t_all:.1f} | {size_mb / 2**20:,.0f} MiB |"
+            f"| {'parallel_bulk x' + str(threads) if threads > 1 else 'streaming_bulk'}, 500/chunk, "
+            f"refresh off | {stats.indexed / t_bulk:,.0f} | {stats.pages / t_bulk:,.0f} "
+            f"| {t_bulk:.1f} | {t_all:.1f} | {size_mb / 2**20:,.0f} MiB | {load_before} / {load()} |"
         )
+        load_before = load()
         res = measure_queries(index, rounds)
-        print(f"\nquery latency, {rounds} rounds after a warm-up (ms; client = wall time incl. parsing)")
+        print(
+            f"\nquery latency, {rounds} rounds after a warm-up (ms; client = wall time incl. parsing; "
+            f"load {load_before} / {load()})"
+        )
         print("| queries | n | client p50 | client p95 | ES took p50 | ES took p95 | mean hits |")
         print("| --- | --- | --- | --- | --- | --- | --- |")
         allc: list[float] = []
@@ -300,6 +345,8 @@ def main() -> None:
         "--reindex", type=int, default=0, help="documents for the MinIO reindex benchmark (0 = skip)"
     )
     ap.add_argument("--workers", type=int, default=8)
+    ap.add_argument("--threads", type=int, default=2, help="parallel bulk requests")
+    ap.add_argument("--corpus", default="lines,mixed", help="lines, mixed or both (see above)")
     ap.add_argument("--seed", type=int, default=20261123)
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -307,8 +354,12 @@ def main() -> None:
     print(
         f"text pool: {len(pool):,} real lines from {args.eval_dir / 'vn-admin'}; {len(query_set())} queries"
     )
-    for n in (int(s) for s in args.sizes.split(",") if s):
-        bench_size(n, pool, args.rounds, args.seed)
+    vocabulary = [w for line in pool for w in line.split()]
+    for corpus in args.corpus.split(","):
+        for n in (int(s) for s in args.sizes.split(",") if s):
+            bench_size(
+                n, pool, args.rounds, args.seed, vocabulary if corpus == "mixed" else None, args.threads
+            )
     if args.reindex:
         bench_reindex(args.reindex, pool, args.seed, args.workers)
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import elastic_transport
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
-from elasticsearch.helpers import streaming_bulk
+from elasticsearch.helpers import parallel_bulk, streaming_bulk
 
 from ocr.model import OcrDocument
 from pipeline.model import AccessLevel, Document
@@ -27,7 +27,13 @@ from sohoa.errors import SearchIndexError
 from sohoa.settings import ElasticsearchSettings
 from storage.mapping import FOLDING_FILTERS, MAPPING_VERSION, index_body
 from storage.models import SearchQuery, SearchResult
-from storage.query import build_more_like_this_body, build_search_body, parse_response
+from storage.query import (
+    FUZZY_BELOW,
+    build_facets_body,
+    build_more_like_this_body,
+    build_search_body,
+    parse_response,
+)
 from storage.records import build_record
 
 __all__ = ["BulkStats", "SearchIndex", "make_client"]
@@ -259,6 +265,7 @@ class SearchIndex:
         index: str | None = None,
         refresh: bool = True,
         on_indexed: Callable[[int], None] | None = None,
+        threads: int = 1,
     ) -> BulkStats:
         """Bulk-index records built by :func:`storage.records.build_record` (``_id`` = sha256).
 
@@ -269,6 +276,9 @@ class SearchIndex:
             index: A physical index (reindexing); default the alias (which must exist).
             refresh: Refresh once at the end so the batch is searchable.
             on_indexed: Called with the running count of documents processed.
+            threads: Parallel bulk requests. 2 keeps both cores of a small node busy during a bulk
+                load (one request is parsed while the other is indexed); parallel requests are not
+                retried on rejection (429), so keep 1 for interactive batches.
 
         Returns:
             Counts of indexed and failed documents, with the first error messages.
@@ -285,18 +295,20 @@ class SearchIndex:
         ok = failed = 0
         errors: list[str] = []
         with _translate(f"bulk index into {target}"):
-            for success, item in streaming_bulk(
-                self.client,
-                actions(),
-                chunk_size=_BULK_CHUNK,
-                max_chunk_bytes=_BULK_BYTES,
-                raise_on_error=False,
-                raise_on_exception=True,
-                max_retries=3,
-                initial_backoff=1,
+            common: dict[str, Any] = {
+                "chunk_size": _BULK_CHUNK,
+                "max_chunk_bytes": _BULK_BYTES,
+                "raise_on_error": False,
+                "raise_on_exception": True,
                 # Writing to the alias must never auto-create a concrete index with guessed mappings.
-                require_alias=index is None,
-            ):
+                "require_alias": index is None,
+            }
+            results = (
+                parallel_bulk(self.client, actions(), thread_count=threads, queue_size=threads, **common)
+                if threads > 1
+                else streaming_bulk(self.client, actions(), max_retries=3, initial_backoff=1, **common)
+            )
+            for success, item in results:
                 if success:
                     ok += 1
                 else:
@@ -352,10 +364,37 @@ class SearchIndex:
         Raises:
             SearchIndexError: Elasticsearch failed or the index is missing.
         """
-        body = build_search_body(query)
         with _translate("search"):
-            resp = self.client.search(index=self.alias, **body)
-        return parse_response(resp.body)
+            result = self._search(query, fuzzy=False)
+            if query.text.strip() and result.total < FUZZY_BELOW and not result.total_is_lower_bound:
+                # Few exact matches: retry with typo tolerance (fuzzy hits rank below exact ones).
+                took = result.took_ms
+                result = self._search(query, fuzzy=True)
+                result = result.model_copy(update={"took_ms": result.took_ms + took})
+        return result
+
+    def _search(self, query: SearchQuery, *, fuzzy: bool) -> SearchResult:
+        if not query.facets:
+            resp = self.client.search(index=self.alias, **build_search_body(query, fuzzy=fuzzy))
+            return parse_response(resp.body, query=query.text)
+        # Hits (skipping what cannot reach the top) and facets + exact total (unscored) side by side.
+        both = self.client.msearch(
+            searches=[
+                {"index": self.alias},
+                build_search_body(query, fuzzy=fuzzy, count=False),
+                {"index": self.alias},
+                build_facets_body(query, fuzzy=fuzzy),
+            ]
+        )
+        hits, facets = both["responses"]
+        for r in (hits, facets):
+            if "error" in r:
+                err = r["error"] if isinstance(r["error"], dict) else {"reason": r["error"]}
+                missing = err.get("type") == "index_not_found_exception"
+                hint = " (run `sohoa reindex` to create the index)" if missing else ""
+                reason = f"{err.get('type')}: {err.get('reason')}{hint}"
+                raise SearchIndexError(f"search index: search failed ({r.get('status')}): {reason}")
+        return parse_response(hits, facets, query=query.text)
 
     def more_like_this(
         self, doc_id: str, *, access_levels: list[AccessLevel] | None = None, size: int = 10

@@ -73,9 +73,18 @@ class SearchHit(BaseModel):
 class SearchResult(BaseModel):
     """A page of hits with facet counts."""
 
-    total: int
+    total: int = Field(
+        description="Matching documents, counted exactly up to 10,000; beyond that a lower bound "
+        "(see total_is_lower_bound: show it as '≥ 10,000')"
+    )
     took_ms: int
+    total_is_lower_bound: bool = Field(
+        default=False, description="True when more documents match than were counted (total is a minimum)"
+    )
     hits: list[SearchHit]
     facets: dict[str, dict[str, int]] = Field(
-        default_factory=dict, description="type / issuer / year → counts"
+        default_factory=dict,
+        description="loai_van_ban / co_quan_ban_hanh / year / access_level / batch / dossier_code → "
+        "{display value: count}; types and issuers are counted by normalized key, shown in their most "
+        "frequent spelling",
     )

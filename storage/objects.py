@@ -592,6 +592,27 @@ class ObjectStore:
             )
         return StoredObject(key, len(data), content_type, result.etag or "", None, result.version_id)
 
+    def put_file(
+        self, key: str, path: Path, *, content_type: str = "application/octet-stream"
+    ) -> StoredObject:
+        """Store a local file under a key of the caller's choosing, streamed (never whole in memory).
+
+        Large files go up as a multipart upload in 16 MiB parts.
+
+        Raises:
+            StorageError: the file cannot be read, or MinIO failed.
+        """
+        self.ensure_bucket()
+        try:
+            size = path.stat().st_size
+        except OSError as e:
+            raise StorageError(f"object storage: cannot read {path}: {e}") from e
+        with _translate("upload", key):
+            result = self.client.fput_object(
+                self.bucket, key, str(path), content_type=content_type, part_size=16 * 1024 * 1024
+            )
+        return StoredObject(key, size, content_type, result.etag or "", None, result.version_id)
+
     def move(self, key: str, new_key: str) -> None:
         """Server-side copy to ``new_key``, then delete ``key`` (used to clear processed inbox objects)."""
         from minio.commonconfig import CopySource

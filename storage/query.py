@@ -4,8 +4,16 @@ Pure functions (no client), so ranking decisions are readable and testable in on
 
 - every term is matched on the exact-accent field (boost 3) and the folded field (1.5): an accent-free
   query finds accented text, and an accented query ranks exact spellings first;
-- a fuzzy match on the folded field adds typo tolerance at a small weight, so fuzzy hits follow the exact
-  ones instead of swamping them;
+- scoring is a plain match on the multi-valued page text, which Lucene can skip through (the hits request
+  does not count every match), instead of a block join over nested pages; facets and the exact total
+  come from a second, unscored request (:func:`build_facets_body`) that runs beside it in one
+  ``_msearch``;
+- a hit's matching pages and snippets come from the highlighter, which returns each matching page whole
+  (offsets are in the postings, so nothing is re-analyzed); :func:`page_highlights` names the pages and
+  cuts the snippets;
+- typo tolerance is a fallback: when the query finds fewer than :data:`FUZZY_BELOW` documents,
+  :class:`storage.index.SearchIndex` runs it again with a fuzzy clause at a small weight, so typos find
+  documents but never swamp (or slow down) queries that have exact hits;
 - a document number in the query (``1340/QĐ-UBND``, ``1340 qd ubnd``) is matched on its normalized key with
   a boost that puts that document first;
 - ``"quoted phrases"`` must occur as phrases (accent-free phrases match accented text);
@@ -14,22 +22,27 @@ Pure functions (no client), so ranking decisions are readable and testable in on
 
 from __future__ import annotations
 
+import html
 import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
 from pipeline.model import FIELD_NAMES, AccessLevel
-from storage.keys import doc_number_key, facet_key, nfc
+from storage.keys import doc_number_key, facet_key, fold, nfc
 from storage.models import SearchHit, SearchQuery, SearchResult, Sort
 
 __all__ = [
     "DISPLAY_FIELDS",
     "FACETS",
+    "FUZZY_BELOW",
+    "TOTAL_HITS_CAP",
+    "build_facets_body",
     "build_more_like_this_body",
     "build_search_body",
     "doc_number_candidates",
     "filter_clauses",
+    "page_highlights",
     "parse_response",
     "split_phrases",
 ]
@@ -43,12 +56,24 @@ DISPLAY_FIELDS: tuple[str, ...] = (
     "trich_yeu",
 )
 
-#: facet name → (index field, number of buckets)
-FACETS: dict[str, tuple[str, int]] = {
-    "loai_van_ban": ("loai_van_ban", 20),
-    "co_quan_ban_hanh": ("co_quan_ban_hanh", 50),
-    "year": ("year", 100),
+#: facet name → (bucket field, display field or None, number of buckets). Types and issuers are bucketed
+#: on their normalized key (``Quyết định`` and ``QUYẾT ĐỊNH`` are one bucket) and shown with the most
+#: frequent spelling of the bucket; filtering on that spelling matches the whole bucket (same key).
+FACETS: dict[str, tuple[str, str | None, int]] = {
+    "loai_van_ban": ("loai_van_ban_key", "loai_van_ban", 20),
+    "co_quan_ban_hanh": ("co_quan_ban_hanh_key", "co_quan_ban_hanh", 50),
+    "year": ("year", None, 100),
+    "access_level": ("access_level", None, 3),
+    "batch": ("batch", None, 20),
+    "dossier_code": ("dossier_code", None, 20),
 }
+
+#: totals are counted exactly up to this many hits, then reported as a lower bound
+#: (``SearchResult.total_is_lower_bound``): counting every match of a common word costs more than the
+#: search itself.
+TOTAL_HITS_CAP = 10_000
+#: fewer hits than this and the query is retried with typo tolerance
+FUZZY_BELOW = 10
 
 _PHRASE = re.compile(r'"([^"]+)"')
 # As printed: 1340/QĐ-UBND, 25/2024/NĐ-CP, 215/SNgV-VP.
@@ -62,17 +87,21 @@ _MSM = "2<75%"
 _FUZZINESS = "AUTO:4,8"
 _NUMBER_BOOST = 100.0
 _NUMBER_PREFIX_BOOST = 20.0
-_INNER_HITS = 20
+_FUZZY_HL = {"fuzziness": _FUZZINESS, "prefix_length": 1, "max_expansions": 20}
 _MLT_CHARS = 8000
-_HIGHLIGHT = {
+# The highlighter returns every matching page whole (number_of_fragments 0), from postings offsets; the
+# page it belongs to and the snippets around the marks are worked out here (page_highlights).
+_HIGHLIGHT: dict[str, Any] = {
     "pre_tags": ["<mark>"],
     "post_tags": ["</mark>"],
     # Fragments are safe HTML: the text is escaped, only <mark> is markup.
     "encoder": "html",
-    "fragment_size": 160,
-    "number_of_fragments": 2,
-    "no_match_size": 0,
+    "number_of_fragments": 0,
 }
+_FRAGMENT_CHARS = 160
+_FRAGMENTS_PER_PAGE = 2
+_MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
+_WORD = re.compile(r"\w+")
 
 
 def split_phrases(text: str) -> tuple[list[str], str]:
@@ -138,39 +167,6 @@ def filter_clauses(q: SearchQuery) -> list[dict[str, Any]]:
     return clauses
 
 
-def _page_clause(text: str) -> dict[str, Any]:
-    """Scores documents by their best page: exact accents, folded, proximity, then typos."""
-    return {
-        "nested": {
-            "path": "pages",
-            "score_mode": "max",
-            "query": {
-                "bool": {
-                    "should": [
-                        {
-                            "match": {
-                                "pages.text": {"query": text, "minimum_should_match": _MSM, "boost": 3.0}
-                            }
-                        },
-                        {
-                            "match": {
-                                "pages.text.folded": {
-                                    "query": text,
-                                    "minimum_should_match": _MSM,
-                                    "boost": 1.5,
-                                }
-                            }
-                        },
-                        {"match_phrase": {"pages.text.folded": {"query": text, "slop": 3, "boost": 1.0}}},
-                        {"match": {"pages.text.folded": {**_fuzzy(text), "boost": 0.2}}},
-                    ],
-                    "minimum_should_match": 1,
-                }
-            },
-        }
-    }
-
-
 def _fuzzy(text: str) -> dict[str, Any]:
     return {
         "query": text,
@@ -181,49 +177,21 @@ def _fuzzy(text: str) -> dict[str, Any]:
     }
 
 
-def _pages_clause(text: str) -> dict[str, Any]:
-    """Names a hit's matching pages (inner hits) with snippets, without adding to its score.
+def _text_clause(text: str, *, fuzzy: bool) -> dict[str, Any]:
+    """Scores documents by their page text: exact accents, folded, all words present, then typos.
 
-    Inner hits re-run their nested query once per returned hit, so this one is kept lighter than the
-    scoring clause (no proximity clause): that halves the cost of a page of results.
+    The text of all pages is one multi-valued field, so a document matches when its pages together hold
+    enough of the words; :func:`page_highlights` then names the pages that hold them.
     """
-    return {
-        "nested": {
-            "path": "pages",
-            "score_mode": "none",
-            "query": {
-                "constant_score": {
-                    "filter": {
-                        "bool": {
-                            "should": [
-                                {
-                                    "match": {
-                                        "pages.text.folded": {"query": text, "minimum_should_match": _MSM}
-                                    }
-                                },
-                                {"match": {"pages.text.folded": _fuzzy(text)}},
-                            ]
-                        }
-                    },
-                    "boost": 0.0,
-                }
-            },
-            "inner_hits": {
-                "name": "pages",
-                "size": _INNER_HITS,
-                "_source": False,
-                "docvalue_fields": ["pages.number"],
-                "highlight": {
-                    **_HIGHLIGHT,
-                    # Highlight what the scoring clause matched: exact spellings, then folded ones.
-                    "fields": {
-                        "pages.text": {"highlight_query": {"match": {"pages.text": text}}},
-                        "pages.text.folded": {"highlight_query": {"match": {"pages.text.folded": text}}},
-                    },
-                },
-            },
-        }
-    }
+    should: list[dict[str, Any]] = [
+        {"match": {"pages.text": {"query": text, "minimum_should_match": _MSM, "boost": 3.0}}},
+        {"match": {"pages.text.folded": {"query": text, "minimum_should_match": _MSM, "boost": 1.5}}},
+        # Coordination: text that holds every word beats text (or metadata) that holds most of them.
+        {"match": {"pages.text.folded": {"query": text, "operator": "and", "boost": 3.0}}},
+    ]
+    if fuzzy:
+        should.append({"match": {"pages.text.folded": {**_fuzzy(text), "boost": 0.2}}})
+    return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
 def _metadata_clause(text: str) -> dict[str, Any]:
@@ -253,19 +221,8 @@ def _phrase_clause(phrase: str) -> dict[str, Any]:
     return {
         "bool": {
             "should": [
-                {
-                    "nested": {
-                        "path": "pages",
-                        "query": {
-                            "bool": {
-                                "should": [
-                                    {"match_phrase": {"pages.text": phrase}},
-                                    {"match_phrase": {"pages.text.folded": phrase}},
-                                ]
-                            }
-                        },
-                    }
-                },
+                {"match_phrase": {"pages.text": phrase}},
+                {"match_phrase": {"pages.text.folded": phrase}},
                 {"match_phrase": {"trich_yeu": phrase}},
                 {"match_phrase": {"trich_yeu.folded": phrase}},
             ],
@@ -282,16 +239,12 @@ def _sort(q: SearchQuery, has_text: bool) -> list[Any]:
     return [{"ngay_ban_hanh": {"order": order, "missing": "_last"}}, {"sha256": "asc"}]
 
 
-def build_search_body(q: SearchQuery) -> dict[str, Any]:
-    """The ``search`` request body for a SearchQuery.
-
-    Without text, relevance order falls back to newest first (every score would be equal).
-    """
+def _query(q: SearchQuery, *, fuzzy: bool, scored: bool) -> dict[str, Any]:
     text = nfc(q.text).strip()
     phrases, plain = split_phrases(text)
     must: list[dict[str, Any]] = []
     if plain:
-        should: list[dict[str, Any]] = [_page_clause(plain), _pages_clause(plain), _metadata_clause(plain)]
+        should: list[dict[str, Any]] = [_text_clause(plain, fuzzy=fuzzy), _metadata_clause(plain)]
         keys = doc_number_candidates(plain)
         if keys:
             should.append(
@@ -308,30 +261,70 @@ def build_search_body(q: SearchQuery) -> dict[str, Any]:
                 }
             )
         must.append({"bool": {"should": should, "minimum_should_match": 1}})
-    must.extend(_phrase_clause(p) for p in phrases)
+    # Phrases only filter (a filter stops at a page's first occurrence; scoring would count them all).
+    filters = [*filter_clauses(q), *(_phrase_clause(p) for p in phrases)]
+    if not scored:
+        return {"bool": {"filter": must + filters}}
+    return {"bool": {"must": must or [{"match_all": {}}], "filter": filters}}
+
+
+def build_search_body(q: SearchQuery, *, fuzzy: bool = False, count: bool = True) -> dict[str, Any]:
+    """The hits request of a search: ranked hits with their matching pages highlighted.
+
+    Without text, relevance order falls back to newest first (every score would be equal).
+
+    Args:
+        q: The search.
+        fuzzy: Add typo tolerance (the fallback when the plain query finds few documents).
+        count: Count matches (up to :data:`TOTAL_HITS_CAP`); False when :func:`build_facets_body`
+            counts them, so this request can skip documents that cannot reach the top.
+    """
+    _, plain = split_phrases(nfc(q.text).strip())
     body: dict[str, Any] = {
-        "query": {"bool": {"must": must or [{"match_all": {}}], "filter": filter_clauses(q)}},
+        "query": _query(q, fuzzy=fuzzy, scored=True),
         "size": q.size,
         "sort": _sort(q, bool(plain)),
-        "track_total_hits": True,
+        "track_total_hits": TOTAL_HITS_CAP if count else False,
         "_source": {"excludes": ["pages"]},
     }
+    if plain:
+        folded: dict[str, Any] = {"query": plain, **(_FUZZY_HL if fuzzy else {})}
+        body["highlight"] = {
+            **_HIGHLIGHT,
+            # Exact spellings and folded ones; page_highlights keeps the one with more marks.
+            "fields": {
+                "pages.text": {"highlight_query": {"match": {"pages.text": plain}}},
+                "pages.text.folded": {"highlight_query": {"match": {"pages.text.folded": folded}}},
+            },
+        }
+        # The page numbers of the highlighted values (returned hits only).
+        body["_source"] = True
     if plain and q.sort is not Sort.RELEVANCE:
         body["track_scores"] = True
     if q.search_after:
         body["search_after"] = list(q.search_after)
-    if q.facets:
-        body["aggs"] = {
-            name: {
-                "terms": {
-                    "field": field,
-                    "size": size,
-                    **({"order": {"_key": "desc"}} if name == "year" else {}),
-                }
-            }
-            for name, (field, size) in FACETS.items()
-        }
     return body
+
+
+def build_facets_body(q: SearchQuery, *, fuzzy: bool = False) -> dict[str, Any]:
+    """The facets request of a search: exact total and facet counts, no hits, no scoring."""
+    return {
+        "query": _query(q, fuzzy=fuzzy, scored=False),
+        "size": 0,
+        "track_total_hits": True,
+        "aggs": {
+            name: _facet_agg(name, field, display, size) for name, (field, display, size) in FACETS.items()
+        },
+    }
+
+
+def _facet_agg(name: str, field: str, display: str | None, size: int) -> dict[str, Any]:
+    agg: dict[str, Any] = {
+        "terms": {"field": field, "size": size, **({"order": {"_key": "desc"}} if name == "year" else {})}
+    }
+    if display:
+        agg["aggs"] = {"display": {"terms": {"field": display, "size": 1}}}
+    return agg
 
 
 def build_more_like_this_body(
@@ -356,13 +349,7 @@ def build_more_like_this_body(
         "query": {
             "bool": {
                 "should": [
-                    {
-                        "nested": {
-                            "path": "pages",
-                            "score_mode": "max",
-                            "query": {"more_like_this": {"fields": ["pages.text.folded"], **mlt}},
-                        }
-                    },
+                    {"more_like_this": {"fields": ["pages.text.folded"], **mlt}},
                     {"more_like_this": {"fields": ["trich_yeu.folded"], **mlt, "boost": 2.0}},
                 ],
                 "minimum_should_match": 1,
@@ -372,7 +359,7 @@ def build_more_like_this_body(
         },
         "size": size,
         "sort": [{"_score": "desc"}, {"sha256": "asc"}],
-        "track_total_hits": True,
+        "track_total_hits": TOTAL_HITS_CAP,
         "_source": {"excludes": ["pages"]},
     }
 
@@ -381,33 +368,114 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _marks(fragments: list[str]) -> int:
-    return sum(f.count("<mark>") for f in fragments)
+def _unmark(highlighted: str) -> tuple[str, list[tuple[int, int]]]:
+    """Plain text and the spans of the marks of a highlighted (HTML-encoded) value."""
+    text: list[str] = []
+    spans: list[tuple[int, int]] = []
+    length = pos = 0
+    for m in _MARK.finditer(highlighted):
+        before = html.unescape(highlighted[pos : m.start()])
+        marked = html.unescape(m.group(1))
+        text += [before, marked]
+        length += len(before)
+        spans.append((length, length + len(marked)))
+        length += len(marked)
+        pos = m.end()
+    text.append(html.unescape(highlighted[pos:]))
+    return "".join(text), spans
 
 
-def _parse_hit(hit: Mapping[str, Any]) -> SearchHit:
+def _fragments(text: str, spans: list[tuple[int, int]]) -> list[str]:
+    """Up to two snippets of about 160 characters around the marks, most marked words first."""
+    windows: list[tuple[int, int, list[tuple[int, int]]]] = []
+    for s, e in spans:
+        if windows and e - windows[-1][0] <= _FRAGMENT_CHARS:
+            start, _, inside = windows[-1]
+            windows[-1] = (start, e, [*inside, (s, e)])
+        else:
+            windows.append((max(0, s - _FRAGMENT_CHARS // 4), e, [(s, e)]))
+    best = sorted(windows, key=lambda w: (-len({fold(text[s:e]) for s, e in w[2]}), w[0]))
+    out: list[str] = []
+    for start, last, inside in best[:_FRAGMENTS_PER_PAGE]:
+        first = inside[0][0]
+        end = max(last, min(len(text), start + _FRAGMENT_CHARS))
+        # Whole words at both ends.
+        if start > 0:
+            cut = text.find(" ", start, first)
+            start = cut + 1 if cut >= 0 else first
+        if end < len(text):
+            cut = text.rfind(" ", last, end)
+            end = cut if cut >= 0 else last
+        parts: list[str] = []
+        pos = start
+        for s, e in inside:
+            parts += [html.escape(text[pos:s], quote=False), "<mark>", html.escape(text[s:e], quote=False)]
+            parts.append("</mark>")
+            pos = e
+        parts.append(html.escape(text[pos:end], quote=False))
+        out.append("".join(parts).strip())
+    return out
+
+
+def _required_terms(query: str) -> int:
+    """How many distinct query words a page must contain (the ``2<75%`` rule of the query)."""
+    n = len(set(_WORD.findall(fold(query))))
+    return n if n <= 2 else int(n * 0.75)
+
+
+def page_highlights(
+    pages: list[Mapping[str, Any]], highlight: Mapping[str, list[str]], query: str
+) -> tuple[list[int], list[dict[str, Any]]]:
+    """Matching page numbers and their snippets, from a hit's pages and its whole-value highlights.
+
+    A page matches when it holds as many distinct query words as the query requires (typos included,
+    when the query was fuzzy); if no single page does (the words are spread over pages), every page
+    with a marked word is named.
+
+    Args:
+        pages: The hit's ``pages`` (``number``, ``text``) from ``_source``.
+        highlight: The hit's highlight: ``pages.text`` and ``pages.text.folded`` → highlighted values.
+        query: The query text without quotes.
+
+    Returns:
+        Page numbers in order, and ``{"page", "field": "text", "fragments"}`` per matching page.
+    """
+    numbers: dict[str, list[int]] = {}
+    for p in pages:
+        numbers.setdefault(str(p.get("text", "")).strip(), []).append(int(p["number"]))
+    best: dict[int, tuple[str, list[tuple[int, int]]]] = {}
+    for field in ("pages.text", "pages.text.folded"):
+        for value in highlight.get(field, []):
+            text, spans = _unmark(value)
+            for number in numbers.get(text.strip(), []):
+                # Exact-spelling marks win unless folding marked more (an accent-free query).
+                if number not in best or len(spans) > len(best[number][1]):
+                    best[number] = (text, spans)
+    required = _required_terms(query)
+    words = {
+        n: {w for s, e in spans for w in _WORD.findall(fold(text[s:e]))} for n, (text, spans) in best.items()
+    }
+    chosen = sorted(n for n, w in words.items() if len(w) >= required) or sorted(
+        n for n, w in words.items() if w
+    )
+    highlights = [
+        {"page": n, "field": "text", "fragments": _fragments(*best[n])} for n in chosen if best[n][1]
+    ]
+    return chosen, highlights
+
+
+def _parse_hit(hit: Mapping[str, Any], query: str) -> SearchHit:
     src = hit.get("_source") or {}
     fields = {name: src.get(name) for name in DISPLAY_FIELDS}
     fields.update({name: src[name] for name in FIELD_NAMES if name in src})
-    pages: list[int] = []
-    highlights: list[dict[str, Any]] = []
-    for inner in hit.get("inner_hits", {}).get("pages", {}).get("hits", {}).get("hits", []):
-        numbers = inner.get("fields", {}).get("pages.number")
-        number = int(numbers[0]) if numbers else int(inner["_nested"]["offset"]) + 1
-        pages.append(number)
-        hl = inner.get("highlight", {})
-        # Exact-spelling marks win unless folding marked more (an accent-free query on accented text).
-        exact, folded = hl.get("pages.text", []), hl.get("pages.text.folded", [])
-        fragments = folded if _marks(folded) > _marks(exact) else exact
-        if fragments:
-            highlights.append({"page": number, "field": "text", "fragments": fragments})
+    pages, highlights = page_highlights(src.get("pages") or [], hit.get("highlight") or {}, query)
     return SearchHit(
         id=hit["_id"],
         score=hit.get("_score"),
         fields={k: _jsonable(v) for k, v in fields.items()},
         source_file=src.get("source_file", ""),
         access_level=AccessLevel(src.get("access_level", AccessLevel.CONFIDENTIAL.value)),
-        pages=sorted(pages),
+        pages=pages,
         highlights=highlights,
         sort=hit.get("sort"),
         page_count=src.get("page_count", 0),
@@ -416,18 +484,34 @@ def _parse_hit(hit: Mapping[str, Any]) -> SearchHit:
     )
 
 
-def parse_response(resp: Mapping[str, Any]) -> SearchResult:
-    """A SearchResult from a search response body (hits, inner hits, highlights, aggregations)."""
+def _buckets(buckets: list[Mapping[str, Any]]) -> dict[str, int]:
+    out: dict[str, int] = {}
+    for b in buckets:
+        shown = (b.get("display") or {}).get("buckets") or [{"key": b["key"]}]
+        label = str(shown[0]["key"])
+        out[label] = out.get(label, 0) + int(b["doc_count"])
+    return out
+
+
+def parse_response(
+    resp: Mapping[str, Any], facets: Mapping[str, Any] | None = None, *, query: str = ""
+) -> SearchResult:
+    """A SearchResult from a hits response and, optionally, the facets response beside it.
+
+    Args:
+        resp: Response of :func:`build_search_body`.
+        facets: Response of :func:`build_facets_body` (its total is exact and replaces the capped one).
+        query: The query text (to name matching pages).
+    """
     hits = resp.get("hits", {})
-    aggs = resp.get("aggregations", {})
-    facets = {
-        name: {str(b["key"]): int(b["doc_count"]) for b in aggs[name]["buckets"]}
-        for name in FACETS
-        if name in aggs
-    }
+    counted = facets or resp
+    aggs = counted.get("aggregations", {})
+    total = counted.get("hits", {}).get("total") or {}
+    _, plain = split_phrases(nfc(query).strip())
     return SearchResult(
-        total=int(hits.get("total", {}).get("value", 0)),
-        took_ms=int(resp.get("took", 0)),
-        hits=[_parse_hit(h) for h in hits.get("hits", [])],
-        facets=facets,
+        total=int(total.get("value", 0)),
+        total_is_lower_bound=total.get("relation") == "gte",
+        took_ms=max(int(resp.get("took", 0)), int((facets or {}).get("took", 0))),
+        hits=[_parse_hit(h, plain) for h in hits.get("hits", [])],
+        facets={name: _buckets(aggs[name]["buckets"]) for name in FACETS if name in aggs},
     )

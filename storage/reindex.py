@@ -141,7 +141,11 @@ def reindex_from_store(
             report_progress()
 
     try:
-        stats = index.index_records(records(), index=new_index, refresh=False, on_indexed=on_indexed)
+        # Two bulk streams keep both cores of a small node busy (parallel requests are not retried:
+        # a rejected document is counted as failed and reported).
+        stats = index.index_records(
+            records(), index=new_index, refresh=False, on_indexed=on_indexed, threads=2
+        )
         index.finish_bulk_load(new_index)
     except Exception:
         log.exception("reindex into %s failed; the alias is unchanged", new_index)

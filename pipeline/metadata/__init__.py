@@ -97,7 +97,7 @@ def _vietnamese(lines: list[TextLine]) -> dict[str, Hit | None]:
     title, title_index = find_title(lines)
     subject = find_subject(lines, title_index)
     out["trich_yeu"] = subject
-    code_type = type_from_number(out["ky_hieu"].value) if number is not None else (None, None)
+    code_type = type_from_number(number.value.partition("/")[2]) if number is not None else (None, None)
     if title is not None:
         t = title.value
         agree = code_type[1] is None or code_type[1] == t.code
@@ -106,7 +106,7 @@ def _vietnamese(lines: list[TextLine]) -> dict[str, Hit | None]:
     elif code_type[0] is not None and number is not None:
         out["loai_van_ban"] = Hit(code_type[0], number.parts, 0.85)
         out["ma_loai"] = Hit(code_type[1], number.parts, 0.85) if code_type[1] else None
-    elif number is not None and (subject is not None and subject.raw.lower().startswith("v") or True):
+    elif number is not None:
         # Decree 30: a công văn number has no type code ("215/SNgV-VP").
         vv = subject is not None and normalize.fold(subject.parts[0][0].text).lstrip().startswith("v")
         out["loai_van_ban"] = Hit("Công văn", number.parts, 0.9 if vv else 0.7)

@@ -73,13 +73,9 @@ def find_number(lines: list[TextLine]) -> Hit | None:
         if parsed is None:
             continue
         value, _, _ = parsed
-        end = (
-            m.end()
-            + len(_NUM_TOKEN.match(ln.text[m.end() :].strip()).group())
-            + (  # type: ignore[union-attr]
-                len(ln.text[m.end() :]) - len(ln.text[m.end() :].lstrip())
-            )
-        )
+        rest = ln.text[m.end() :]
+        token = _NUM_TOKEN.match(rest.strip())
+        end = m.end() + (len(rest) - len(rest.lstrip())) + (len(token.group()) if token else len(rest.strip()))
         score = 0.97 if ln.zone == HEADER_LEFT else 0.9
         return hit(value, ln, m.end(), end, score)
     return None

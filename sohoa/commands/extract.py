@@ -44,7 +44,7 @@ def _metadata(path: Path) -> Metadata:
     import ocr
     from sohoa.settings import get_settings
 
-    doc = ocr.ocr_file(path, ocr.OcrContext.from_settings(get_settings().ocr))  # type: ignore[attr-defined]
+    doc = ocr.ocr_file(path, ocr.OcrContext.from_settings(get_settings().ocr))
     return extract(doc)
 
 

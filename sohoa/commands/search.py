@@ -119,7 +119,8 @@ def _snippet(fragment: str) -> str:
 
 def _print_hits(result: SearchResult) -> None:
     console = Console(highlight=False)
-    console.print(f"{result.total} documents ({result.took_ms} ms)")
+    at_least = "≥ " if result.total_is_lower_bound else ""
+    console.print(f"{at_least}{result.total:,} documents ({result.took_ms} ms)")
     for rank, hit in enumerate(result.hits, 1):
         f = hit.fields
         head = " · ".join(str(f[k]) for k in DISPLAY_FIELDS[:4] if f.get(k))

@@ -91,7 +91,7 @@ def test_index_outage_keeps_originals_and_reindex_completes(archive: Settings, t
 def test_storage_down_stops_the_batch_before_ocr_or_indexing(
     archive: Settings, sample_batch: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """GIVEN MinIO unreachable WHEN a batch starts THEN it fails at once with a StorageError, indexing nothing."""
+    """GIVEN MinIO unreachable WHEN a batch starts THEN it fails at once (StorageError), indexing nothing."""
     from sohoa.errors import StorageError
     from sohoa.settings import get_settings
 

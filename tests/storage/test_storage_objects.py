@@ -133,3 +133,18 @@ def test_unreachable_server_is_a_retryable_storage_error(services: Settings) -> 
     with pytest.raises(StorageError) as caught:
         ObjectStore.from_settings(dead).has_original("0" * 64)
     assert caught.value.retryable and not isinstance(caught.value, ObjectNotFoundError)
+
+
+def test_put_file_streams_a_large_file_in_parts(store: ObjectStore, tmp_path: Path) -> None:
+    big = tmp_path / "scan.tif"
+    chunk = hashlib.sha256(b"sohoa").digest() * 32768  # 1 MiB, not all zeros
+    with big.open("wb") as f:
+        for i in range(17):  # 17 MiB: more than one 16 MiB part
+            f.write(bytes([i]) + chunk[1:])
+    stored = store.put_file("uploads/lo-1/scan.tif", big, content_type="image/tiff")
+    assert stored.size == big.stat().st_size and stored.version_id
+    back = store.download("uploads/lo-1/scan.tif", tmp_path / "back.tif")
+    assert hashlib.sha256(back.read_bytes()).digest() == hashlib.sha256(big.read_bytes()).digest()
+    assert store.stat("uploads/lo-1/scan.tif").content_type == "image/tiff"
+    with pytest.raises(StorageError):
+        store.put_file("uploads/missing", tmp_path / "missing.pdf")

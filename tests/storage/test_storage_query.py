@@ -13,6 +13,7 @@ from storage.query import (
     build_search_body,
     doc_number_candidates,
     filter_clauses,
+    page_highlights,
     parse_response,
     split_phrases,
 )
@@ -76,44 +77,84 @@ def test_parse_response_reads_pages_highlights_and_facets() -> None:
     resp: dict[str, Any] = {
         "took": 7,
         "hits": {
-            "total": {"value": 1},
+            "total": {"value": 10000, "relation": "gte"},
             "hits": [
                 {
                     "_id": "a" * 64,
                     "_score": 2.5,
                     "sort": [2.5, "a" * 64],
-                    "_source": {"source_file": "x.pdf", "access_level": "internal", "so_ky_hieu": "1/QĐ-X"},
-                    "inner_hits": {
-                        "pages": {
-                            "hits": {
-                                "hits": [
-                                    {
-                                        "_nested": {"offset": 2},
-                                        "fields": {"pages.number": [3]},
-                                        "highlight": {"pages.text.folded": ["<mark>a</mark>"]},
-                                    },
-                                    {
-                                        "_nested": {"offset": 0},
-                                        "fields": {"pages.number": [1]},
-                                        "highlight": {"pages.text": ["<mark>b</mark>"]},
-                                    },
-                                ]
-                            }
-                        }
+                    "_source": {
+                        "source_file": "x.pdf",
+                        "access_level": "internal",
+                        "so_ky_hieu": "1/QĐ-X",
+                        "pages": [
+                            {"number": 1, "text": "Lưu trữ hồ sơ & tài liệu"},
+                            {"number": 2, "text": "không liên quan"},
+                            {"number": 3, "text": "hồ sơ lưu trú"},
+                        ],
+                    },
+                    # Whole matching values, HTML-encoded, as the highlighter returns them.
+                    "highlight": {
+                        "pages.text": [
+                            "<mark>Lưu</mark> <mark>trữ</mark> <mark>hồ</mark> <mark>sơ</mark> &amp; tài liệu"
+                        ],
+                        "pages.text.folded": [
+                            "<mark>Lưu</mark> <mark>trữ</mark> <mark>hồ</mark> <mark>sơ</mark> &amp; tài liệu",  # noqa: E501
+                            "<mark>hồ</mark> <mark>sơ</mark> <mark>lưu</mark> <mark>trú</mark>",
+                        ],
                     },
                 }
             ],
         },
-        "aggregations": {"year": {"buckets": [{"key": 2023, "doc_count": 4}]}},
     }
-    result = parse_response(resp)
+    facets: dict[str, Any] = {
+        "took": 9,
+        "hits": {"total": {"value": 12345, "relation": "eq"}},
+        "aggregations": {
+            "year": {"buckets": [{"key": 2023, "doc_count": 4}]},
+            "loai_van_ban": {
+                "buckets": [
+                    {"key": "quyet dinh", "doc_count": 5, "display": {"buckets": [{"key": "Quyết định"}]}}
+                ]
+            },
+        },
+    }
+    result = parse_response(resp, facets, query="lưu trữ hồ sơ")
     hit = result.hits[0]
-    assert (result.total, result.took_ms) == (1, 7)
-    assert hit.pages == [1, 3]
-    assert hit.highlights == [
-        {"page": 3, "field": "text", "fragments": ["<mark>a</mark>"]},
-        {"page": 1, "field": "text", "fragments": ["<mark>b</mark>"]},
-    ]
+    assert (result.total, result.total_is_lower_bound, result.took_ms) == (12345, False, 9)
+    assert hit.pages == [1, 3]  # page 3 holds all four folded words too; page 2 none
+    assert hit.highlights[0] == {
+        "page": 1,
+        "field": "text",
+        "fragments": ["<mark>Lưu</mark> <mark>trữ</mark> <mark>hồ</mark> <mark>sơ</mark> &amp; tài liệu"],
+    }
     assert hit.fields["so_ky_hieu"] == "1/QĐ-X" and hit.fields["ngay_ban_hanh"] is None
     assert hit.access_level is AccessLevel.INTERNAL
-    assert result.facets == {"year": {"2023": 4}}
+    assert result.facets == {"year": {"2023": 4}, "loai_van_ban": {"Quyết định": 5}}
+    capped = parse_response(resp, query="lưu trữ hồ sơ")
+    assert (capped.total, capped.total_is_lower_bound) == (10000, True)
+
+
+def test_page_highlights_cut_long_pages_into_snippets_around_the_marks() -> None:
+    words = ["lorem"] * 200
+    words[10], words[150] = "<mark>visa</mark>", "<mark>visa</mark>"
+    page = " ".join(w.replace("<mark>", "").replace("</mark>", "") for w in words)
+    pages, highlights = page_highlights(
+        [{"number": 4, "text": page}], {"pages.text": [" ".join(words)]}, "visa"
+    )
+    assert pages == [4]
+    fragments = highlights[0]["fragments"]
+    assert len(fragments) == 2 and all(f.count("<mark>visa</mark>") == 1 for f in fragments)
+    assert all(len(f) < 220 and not f.startswith("lore ") for f in fragments)
+
+
+def test_a_page_must_hold_most_query_words_unless_none_does() -> None:
+    pages = [{"number": 1, "text": "số một"}, {"number": 2, "text": "danh mục hồ sơ"}]
+    hl = {
+        "pages.text.folded": [
+            "<mark>số</mark> một",
+            "<mark>danh</mark> <mark>mục</mark> <mark>hồ</mark> <mark>sơ</mark>",
+        ]
+    }
+    assert page_highlights(pages, hl, "danh muc ho so")[0] == [2]
+    assert page_highlights(pages, {"pages.text.folded": ["<mark>số</mark> một"]}, "danh muc ho so")[0] == [1]

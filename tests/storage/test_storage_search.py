@@ -225,3 +225,23 @@ def test_reindex_from_storage_reproduces_the_results(
     for b, a in zip(before, after, strict=True):
         assert [(h.id, h.pages, h.score) for h in a.hits] == [(h.id, h.pages, h.score) for h in b.hits]
         assert (a.total, a.facets) == (b.total, b.facets)
+
+
+def test_facets_merge_spellings_and_count_access_batch_and_dossier(
+    search_index: SearchIndex, corpus: dict[str, Any]
+) -> None:
+    """ "Quyết định" and "QUYẾT ĐỊNH" are one bucket, shown in the most frequent spelling; filtering on
+    that spelling matches both."""
+    search_index.ensure()
+    keys = ["qd1340", "qd134", "mat", "cv215"]
+    records = [build_record(corpus[k].document, corpus[k].ocr) for k in keys]
+    records[2].update(loai_van_ban="QUYẾT ĐỊNH", loai_van_ban_key="quyet dinh")  # was Thông báo
+    assert search_index.index_records(records).failed == 0
+    result = search_index.search(SearchQuery(access_levels=ALL))
+    assert result.facets["loai_van_ban"] == {"Quyết định": 3, "Công văn": 1}
+    assert result.facets["access_level"] == {"public": 3, "confidential": 1}
+    assert result.facets["batch"] == {"lo-1": 4}
+    assert result.facets["dossier_code"] == {"HS-2023-015": 1}
+    assert (result.total, result.total_is_lower_bound) == (4, False)
+    shown = search_index.search(SearchQuery(loai_van_ban=["Quyết định"], access_levels=ALL))
+    assert shown.total == 3
