@@ -39,8 +39,12 @@ class OcrContext:
     remove_borders: bool = True
     blank_detection: bool = True
     reading_order: bool = True
+    #: re-read blocks Tesseract dropped as pictures (a signer's name under a seal) with a small second call
+    rescue_image_blocks: bool = True
     #: below this mean word confidence an upright-looking page is checked with OSD for 180°
     orientation_retry_confidence: float = 60.0
+    #: render a scanned PDF page at its image's own resolution when that is between min_dpi and dpi
+    pdf_native_dpi: bool = True
     #: a PDF page with at least this many non-space characters of visible text is not OCR'd
     text_layer_min_chars: int = 20
     #: deskew only when the measured angle is at least this (degrees); smaller is noise

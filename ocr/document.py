@@ -11,7 +11,10 @@ import logging
 import re
 import warnings
 from pathlib import Path
+from typing import Any
 
+import pypdf
+import pypdf.errors
 from PIL import Image, UnidentifiedImageError
 
 from ocr._exec import poppler
@@ -106,10 +109,7 @@ def _image_pages(path: Path, media: str, ctx: OcrContext, workdir: Path) -> list
     return pages
 
 
-def _pdf_reader(path: Path):  # type: ignore[no-untyped-def]
-    import pypdf
-    import pypdf.errors
-
+def _pdf_reader(path: Path) -> pypdf.PdfReader:
     try:
         reader = pypdf.PdfReader(path, strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
@@ -166,13 +166,21 @@ def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
         warn = []
         if chars >= ctx.text_layer_min_chars:
             warn.append("invisible text layer (an earlier OCR) ignored; page OCR'd again")
+        dpi = ctx.dpi
+        native = _scan_ppi(page) if ctx.pdf_native_dpi else None
+        if native is not None:
+            if native < ctx.min_dpi:
+                warn.append(f"low resolution: {native} dpi (archival minimum {ctx.min_dpi}); upscaled")
+            else:
+                # render at the scan's own resolution: pixels the scanner never saw add time, not text
+                dpi = min(ctx.dpi, native)
         pages.append(
             PageInput(
                 number=number,
                 kind=PageKind.PDF,
                 path=str(path),
                 index=number,
-                dpi=ctx.dpi,
+                dpi=dpi,
                 workdir=str(workdir),
                 warnings=warn,
             )
@@ -180,7 +188,28 @@ def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
     return pages
 
 
-def _invisible_only(page) -> bool:  # type: ignore[no-untyped-def]
+def _scan_ppi(page: pypdf.PageObject) -> int | None:
+    """Resolution of the one image that fills a scanned page, or None if the page is not like that."""
+    try:
+        resources: Any = page["/Resources"].get_object()
+        xobjects: Any = resources.get("/XObject")
+        images = [x.get_object() for x in (xobjects.get_object().values() if xobjects else [])]
+        images = [x for x in images if x.get("/Subtype") == "/Image"]
+        if len(images) != 1:
+            return None
+        width, height = int(images[0]["/Width"]), int(images[0]["/Height"])
+        page_w, page_h = float(page.mediabox.width) / 72, float(page.mediabox.height) / 72
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
+    if (page.get("/Rotate", 0) or 0) % 180 == 90:
+        page_w, page_h = page_h, page_w
+    ppi_x, ppi_y = width / page_w, height / page_h
+    if abs(ppi_x - ppi_y) > 0.05 * max(ppi_x, ppi_y):
+        return None  # the image does not fill the page: render at the configured DPI
+    return round(min(ppi_x, ppi_y))
+
+
+def _invisible_only(page: pypdf.PageObject) -> bool:
     """True when the page's text is drawn in render mode 3 (invisible), as OCR layers are."""
     try:
         contents = page.get_contents()

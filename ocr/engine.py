@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import multiprocessing
 import os
 import tempfile
 import time
@@ -17,6 +18,7 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from ocr._exec import tesseract
 from ocr.context import OcrContext
@@ -79,8 +81,8 @@ def assemble(
 class _InProcess(Executor):
     """Runs submitted calls immediately (jobs=1, or inside a worker that must not fork)."""
 
-    def submit(self, fn, /, *args, **kwargs):  # type: ignore[no-untyped-def, override]
-        future: Future[object] = Future()
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        future: Future[Any] = Future()
         try:
             future.set_result(fn(*args, **kwargs))
         except BaseException as e:  # noqa: BLE001 - delivered through the future like a pool would
@@ -102,7 +104,8 @@ class FileResult:
 
 
 def _pool(jobs: int) -> Executor:
-    if jobs <= 1:
+    # a daemonic worker (Dask, multiprocessing.Pool) may not start children: run its pages in-process
+    if jobs <= 1 or multiprocessing.current_process().daemon:
         return _InProcess()
     return ProcessPoolExecutor(max_workers=jobs)
 

@@ -151,10 +151,16 @@ def _fits(row: list[Segment], gutter: tuple[float, float], min_gutter: float) ->
 
 
 def reading_order(words: list[RawWord], page_width: int, page_height: int) -> list[Segment]:
-    """Segments in the order a person reads the page (two-column regions left column first)."""
+    """Segments in the order a person reads the page (column regions left column first)."""
     if not words:
         return []
     segments, text_h = _segments(words, page_width)
+    return _order(segments, text_h, page_width, page_height, depth=0)
+
+
+def _order(
+    segments: list[Segment], text_h: float, page_width: int, page_height: int, depth: int
+) -> list[Segment]:
     rows = _rows(segments)
     min_gutter = max(1.5 * text_h, 0.02 * page_width)
     max_row_gap = 4.0 * text_h
@@ -190,18 +196,34 @@ def reading_order(words: list[RawWord], page_width: int, page_height: int) -> li
         region = [s for row in rows[start:j] for s in row]
         moved = {id(s) for row in rows[start:i] for s in row}
         ordered = [s for s in ordered if id(s) not in moved]
-        top = min(s.y0 for s in region) < 0.4 * page_height
         left = [s for s in region if s.x1 <= gutter[1]]
         right = [s for s in region if s.x1 > gutter[1]]
-        for s in left:
-            s.region = "header-left" if top else "closing-left"
-        for s in right:
-            s.region = "header-right" if top else "closing-right"
+        if depth == 0:
+            _label(left, right, page_height)
+        # each side may itself hold columns (a magazine spread): read it the same way
+        if depth < 3:
+            left = _order(left, text_h, page_width, page_height, depth + 1)
+            right = _order(right, text_h, page_width, page_height, depth + 1)
         ordered.extend(left)
         ordered.extend(right)
         in_region.update(range(start, j))
         i = j
     return ordered
+
+
+def _label(left: list[Segment], right: list[Segment], page_height: int) -> None:
+    """Name a two-column region: the header above the body, the closing area below it."""
+    both = left + right
+    y0, y1 = min(s.y0 for s in both), max(s.y1 for s in both)
+    if y1 - y0 > 0.4 * page_height:
+        return  # columns of running text, not a header or closing block
+    where = "header" if y0 < 0.4 * page_height else "closing" if y1 > 0.5 * page_height else None
+    if where is None:
+        return
+    for s in left:
+        s.region = f"{where}-left"
+    for s in right:
+        s.region = f"{where}-right"
 
 
 def build_lines(

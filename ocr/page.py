@@ -149,8 +149,9 @@ def _empty_blocks(tsv: str, words: list[RawWord]) -> list[tuple[int, int, int, i
     for row in tsv.splitlines()[1:]:
         cols = row.split("\t")
         if len(cols) >= 10 and cols[0] == "2" and int(cols[2]) not in with_words:
-            boxes.append(tuple(int(c) for c in cols[6:10]))  # type: ignore[arg-type]
-    return boxes  # type: ignore[return-value]
+            x, y, w, h = (int(c) for c in cols[6:10])
+            boxes.append((x, y, w, h))
+    return boxes
 
 
 def _rescue_blocks(
@@ -276,7 +277,7 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
         t = time.perf_counter()
         base = Path(pdf_base) if pdf_base is not None else None
         tsv, words = _ocr(prepared, ctx, workdir, number, base)
-        if ctx.reading_order and ctx.psm in (1, 3, 4, 11, 12):
+        if ctx.rescue_image_blocks and ctx.psm in (1, 3, 4, 11, 12):
             words += _rescue_blocks(prepared.gray, prepared.dpi, ctx, tsv, words, workdir, number)
         prepared.timings["ocr"] = round(time.perf_counter() - t, 4)
         h, w = prepared.gray.shape

@@ -8,6 +8,7 @@ can see why a page reads the way it does. Nothing here calls Tesseract (orientat
 from __future__ import annotations
 
 import math
+from typing import Any
 
 import cv2
 import numpy as np
@@ -33,7 +34,8 @@ __all__ = [
     "upscale",
 ]
 
-Gray = NDArray[np.uint8]
+#: an 8-bit grayscale page (uint8); typed loosely because OpenCV's stubs return generic arrays
+Gray = NDArray[Any]
 
 #: working width for measurements (skew, blank, orientation): about 100 dpi for an A4 page
 _MEASURE_WIDTH = 1000
@@ -106,15 +108,20 @@ def remove_borders(gray: Gray, *, dark_fraction: float = 0.5, max_fraction: floa
 
 
 def is_blank(gray: Gray, *, min_ink: float = 0.0015) -> bool:
-    """True when the page carries no text-like marks (speckle and paper texture do not count)."""
+    """True when the page carries no text-like marks (speckle, paper grain and shading do not count).
+
+    Ink is measured against the *local* paper brightness, so a shadowed or grey sheet with faint text is
+    not mistaken for an empty one.
+    """
     small, _ = _small(gray)
-    background = float(np.percentile(small, 75))
-    # ink must be clearly darker than the paper, not just noise around it
-    spread = float(np.percentile(small, 75) - np.percentile(small, 25))
-    dark = (small < background - max(40.0, 4 * spread)).astype(np.uint8)
-    dark = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
+    paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
+    paper = cv2.blur(paper, (31, 31))
+    depth = paper.astype(np.int16) - small.astype(np.int16)
+    grain = float(np.median(np.abs(small.astype(np.int16) - cv2.medianBlur(small, 3).astype(np.int16))))
+    dark = (depth > max(30.0, 6.0 * 1.4826 * grain)).astype(np.uint8)
+    marks = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
     # a blank sheet may keep a few marks (a punch hole, a smudge): count only sizeable inked area
-    return float(dark.mean()) < min_ink
+    return float(marks.mean()) < min_ink
 
 
 def _ink_points(gray: Gray) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:

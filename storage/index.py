@@ -361,6 +361,12 @@ class SearchIndex:
     def search(self, query: SearchQuery) -> SearchResult:
         """Run a search (access levels enforced inside the query).
 
+        With facets, one ``_msearch`` runs the hits request (ranked, highlighted, not counting every
+        match) beside the facets request (unscored: exact total and facet counts); without facets, the
+        total is counted up to :data:`storage.query.TOTAL_HITS_CAP` (``total_is_lower_bound`` beyond).
+        When fewer than :data:`storage.query.FUZZY_BELOW` documents match, the search is run again with
+        typo tolerance.
+
         Raises:
             SearchIndexError: Elasticsearch failed or the index is missing.
         """

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
@@ -424,7 +424,7 @@ def _required_terms(query: str) -> int:
 
 
 def page_highlights(
-    pages: list[Mapping[str, Any]], highlight: Mapping[str, list[str]], query: str
+    pages: Sequence[Mapping[str, Any]], highlight: Mapping[str, list[str]], query: str
 ) -> tuple[list[int], list[dict[str, Any]]]:
     """Matching page numbers and their snippets, from a hit's pages and its whole-value highlights.
 

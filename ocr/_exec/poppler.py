@@ -59,6 +59,7 @@ def rasterize_page(pdf: Path, page: int, *, dpi: int, out_dir: Path, timeout: fl
         raise OcrTimeoutError(f"rendering page {page} of {pdf.name} took longer than {timeout:.0f} s") from e
     except (pdf2image.exceptions.PDFPageCountError, pdf2image.exceptions.PDFSyntaxError) as e:
         raise CorruptFileError(f"{pdf.name}: page {page} cannot be rendered ({e})") from e
-    if not paths or not Path(paths[0]).is_file():
+    first = str(paths[0]) if paths else ""
+    if not first or not Path(first).is_file():
         raise CorruptFileError(f"{pdf.name}: page {page} rendered no image")
-    return Path(paths[0])
+    return Path(first)

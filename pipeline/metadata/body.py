@@ -52,6 +52,8 @@ def _strip_vv(text: str) -> str:
 
 def _clean_subject(text: str) -> str:
     text = clean_spaces(text)
+    # A hyphenated word wrapped at its hyphen ("Xinh-" / "-ga-po", "2019-" / "2020") is one word.
+    text = re.sub(r"(\w)-\s+-?(?=\w)", r"\1-", text)
     text = re.sub(r"\s+([,.;:)])", r"\1", text)
     return text.strip(" -–_|").rstrip(".;")
 
@@ -62,6 +64,12 @@ def _centered(line: TextLine, ref: TextLine) -> bool:
     c1 = line.box[0] + line.box[2] / 2
     c0 = ref.box[0] + ref.box[2] / 2
     return abs(c1 - c0) < max(ref.box[3] * 3.0, 0.08 * max(ref.box[2], line.box[2]))
+
+
+def _speck(line: TextLine) -> bool:
+    """A dot of dirt or a rule read as a letter or two: not a text line."""
+    letters = sum(c.isalpha() for c in line.text)
+    return line.conf is not None and letters < 3 and (line.conf < 0.5 or len(line.text.strip()) < 3)
 
 
 def find_subject(lines: list[TextLine], title_index: int | None) -> Hit | None:
@@ -92,6 +100,8 @@ def find_subject(lines: list[TextLine], title_index: int | None) -> Hit | None:
     title = top[title_index]
     parts = []
     for nxt in top[title_index + 1 : title_index + 6]:
+        if _speck(nxt):
+            continue
         f = nxt.folded
         if nxt.zone != BODY:
             break

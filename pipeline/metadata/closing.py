@@ -13,6 +13,7 @@ from pipeline.metadata.body import _split_items
 from pipeline.metadata.casing import repair_upper, sentence_case_position
 from pipeline.metadata.evidence import Hit, hit, hits_join
 from pipeline.metadata.layout import CLOSING_LEFT, CLOSING_RIGHT, TextLine
+from pipeline.metadata.names import letters_only, plausible_name
 from pipeline.metadata.normalize import clean_spaces, fold
 
 __all__ = ["find_recipients_list", "find_signer"]
@@ -73,7 +74,42 @@ def find_recipients_list(lines: list[TextLine]) -> Hit | None:
 def _strip_junk(text: str) -> str:
     """Drop OCR debris after an item's final punctuation (seal and signature fragments)."""
     m = re.match(r"^(.*?[;.])\s*[^\w(]{0,4}$", text)
-    return m.group(1) if m else text
+    text = m.group(1) if m else text
+    # A seal or rule fragment glued after the item's punctuation: "Như trên;_", "Như trên, _".
+    text = re.sub(r"([;.,])\s*[_~`'\"|\\/]{1,4}$", r"\1", text)
+    # Decree 30: the filing line is "Lưu: VT, ..." (VT = văn thư); OCR reads that T as I or Ị.
+    return re.sub(r"^([-–+•]?\s*L[ưu]u\s*:\s*)V[IỊĨ](?=\s*[,.]|$)", r"\1VT", text)
+
+
+# Seal and signature debris OCRs with very low word confidence; a printed name does not.
+_MIN_WORD_CONF = 0.1
+_MIN_LINE_CONF = 0.6
+
+
+def _signer_name(line: TextLine) -> tuple[str, int, int, float] | None:
+    """The plausible personal name on a signer-column line: value, span in ``line.text``, rule score.
+
+    Punctuation-only tokens at either end (seal ring, signature strokes) are dropped; a line whose
+    remaining words were read with very low confidence is debris, whatever it spells.
+    """
+    tokens = list(re.finditer(r"\S+", line.text))
+    while tokens and not re.search(r"\w", tokens[0].group()):
+        tokens.pop(0)
+    while tokens and not re.search(r"\w", tokens[-1].group()):
+        tokens.pop()
+    if not tokens:
+        return None
+    start, end = tokens[0].start(), tokens[-1].end()
+    # Keep the letters of each token ("Lê-Anh" is two words to OCR that read a space as a hyphen).
+    text = " ".join(" ".join(letters_only(t.group())) for t in tokens)
+    if line.words:
+        confs = [w.conf for w in line.words if w.end > start and w.start < end]
+        if confs and (min(confs) < _MIN_WORD_CONF or sum(confs) / len(confs) < _MIN_LINE_CONF):
+            return None
+    name = plausible_name(text)
+    if name is None:
+        return None
+    return name, start, end, 0.9 if name == text else 0.8
 
 
 def _is_name(text: str) -> bool:
@@ -96,11 +132,14 @@ def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
         right = [ln for ln in tail if _is_caps(ln.text) or _is_name(ln.text.strip())]
     found: dict[str, Hit] = {}
     name_idx = None
-    for i in range(len(right) - 1, -1, -1):
-        t = clean_spaces(re.sub(r"[^\w\s.-]", " ", right[i].text))
-        if _is_name(t):
+    # The name is the last plausible name line of the column, below the authority / position lines.
+    first = next((i for i, ln in enumerate(right) if _is_caps(ln.text) and not _is_name(ln.text)), 0)
+    for i in range(len(right) - 1, first - 1, -1):
+        name = _signer_name(right[i])
+        if name is not None:
             name_idx = i
-            found["nguoi_ky"] = hit(t, right[i], 0, len(right[i].text), 0.9)
+            value, start, end, score = name
+            found["nguoi_ky"] = hit(value, right[i], start, end, score)
             break
     block = right[: name_idx if name_idx is not None else len(right)]
     auth = [(i, m) for i, ln in enumerate(block) if (m := _AUTH.match(ln.text.strip()))]

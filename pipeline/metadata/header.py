@@ -75,7 +75,9 @@ def find_number(lines: list[TextLine]) -> Hit | None:
         value, _, _ = parsed
         rest = ln.text[m.end() :]
         token = _NUM_TOKEN.match(rest.strip())
-        end = m.end() + (len(rest) - len(rest.lstrip())) + (len(token.group()) if token else len(rest.strip()))
+        end = (
+            m.end() + (len(rest) - len(rest.lstrip())) + (len(token.group()) if token else len(rest.strip()))
+        )
         score = 0.97 if ln.zone == HEADER_LEFT else 0.9
         return hit(value, ln, m.end(), end, score)
     return None

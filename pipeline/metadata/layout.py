@@ -5,7 +5,8 @@ on the right) and two at the bottom (``Nơi nhận`` on the left, the signer on 
 merges each pair into single lines. This module undoes that:
 
 - with word boxes, by splitting each OCR line at its widest gap and assigning the pieces by x position;
-- with the OCR engine's ``region`` hints, by trusting them;
+- with the OCR engine's ``region`` hints, by trusting them, but only when there are no word boxes (the
+  hints are less reliable than the boxes in the closing area, see ``page_lines``);
 - with plain text only, by cutting merged lines where right-column content (motto, ``<place>, ngày``,
   signer titles) starts.
 
@@ -335,12 +336,15 @@ def _from_regions(page: OcrPage) -> list[TextLine]:
 
 def page_lines(page: OcrPage) -> list[TextLine]:
     """Lines of one OCR page in reading order with zones; uses boxes and region hints when present."""
-    if page.lines and any(ln.region != BODY for ln in page.lines):
-        # Region hints give the zones; inside a zone, top to bottom.
-        lines = sorted(_from_regions(page), key=lambda ln: ln.box[1] if ln.box else 0)
-        return _order(lines)
     if not page.words:
+        if page.lines and any(ln.region != BODY for ln in page.lines):
+            # No words, only the engine's region hints: they give the zones; inside a zone, top to bottom.
+            lines = sorted(_from_regions(page), key=lambda ln: ln.box[1] if ln.box else 0)
+            return _order(lines)
         return text_lines(page.text, page.number)
+    # With word boxes the zones come from our own geometry, not the engine's region hints: the engine
+    # tags by page height (a closing block at the top of a continuation page comes back as header-*),
+    # and a seal merged into the signer block breaks its two-column detection.
     segs = _segments(page)
     if not segs:
         return []

@@ -47,6 +47,12 @@ def test_blank_page_is_detected_even_with_paper_grain(page: np.ndarray) -> None:
     assert not pp.is_blank(page)
 
 
+def test_shaded_low_contrast_page_is_not_blank(page: np.ndarray) -> None:
+    shade = np.linspace(-30, 25, page.shape[0], dtype=np.float32)[:, None]
+    grey = np.clip(110 + page.astype(np.float32) * (80 / 255) + shade, 0, 255).astype(np.uint8)
+    assert not pp.is_blank(grey)
+
+
 def test_a_page_with_one_short_line_is_not_blank() -> None:
     gray = np.full((1100, 1654), 255, np.uint8)
     gray[500:530, 200:700] = np.where(np.random.default_rng(0).random((30, 500)) < 0.5, 0, 255)

@@ -1,0 +1,136 @@
+"""Is an OCR'd line a plausible Vietnamese personal name? (the signer's name under the signature)
+
+The signer block sits under a red seal and a handwritten signature, so OCR returns debris there
+(``VAC,``, ``Z%``, ``THanh``, a name with its first syllable hidden). A wrong name is worse than none,
+so a line is accepted only when it looks like a full Vietnamese name: 2–5 capitalised syllables of
+Vietnamese shape, at most one tone mark per syllable, the first one a Vietnamese family name. The
+family names are a closed, general set (the ~100 most common cover nearly the whole population);
+nothing here is taken from an evaluation set.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+from pipeline.metadata.normalize import fold
+
+__all__ = ["SURNAMES", "letters_only", "plausible_name", "syllable_ok"]
+
+#: Common Vietnamese family names, properly spelled.
+SURNAMES: tuple[str, ...] = tuple(
+    """
+    Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Đinh Lâm Lương Mai Trịnh
+    Trương Cao Hà Tạ Tô Tăng Thái Châu Chu Quách Lưu Lục Mạc Hứa Kiều Khúc Khổng La Lại Lò Lữ Mã Nghiêm
+    Ninh Nông Ông Phí Phó Phùng Quan Tống Từ Vi Vương Âu Bạch Bế Cù Cung Diệp Doãn Đàm Đồng Giáp Hàn Hầu
+    Khương Khuất Kha Lạc Lã Lều Liêu Mạch Mẫn Nhâm Ôn Quản Sầm Thạch Thân Thiều Tôn Triệu Trình Ứng Dư
+    Đường Hình Lỗ Thang Tiêu
+    """.split()
+)
+# Left out: family names far more often seen as middle or given names (Văn, Kim, Quang, Hồng, Sơn, Giang,
+# Phương): a name whose family name the seal hid would otherwise look complete.
+
+_ONSET = r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
+_NUCLEUS = r"(?:[aeiouy]{1,3})"
+_CODA = r"(?:ch|ng|nh|[cmnpt])?"
+_SYLLABLE = re.compile(rf"^{_ONSET}{_NUCLEUS}{_CODA}$")
+# Combining marks of the five tones (the other diacritics — ă â ê ô ơ ư đ — are part of the letter).
+_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+_DIGRAPH_CAPS = re.compile(r"^(CH|GH|GI|KH|NG|NH|PH|QU|TH|TR)([a-zà-ỹđ]+)$")
+
+
+def _is_letter(c: str) -> bool:
+    """A letter of the Vietnamese (Latin) alphabet, with or without diacritics."""
+    return c.isalpha() and "a" <= fold(c) <= "z"
+
+
+def letters_only(token: str) -> list[str]:
+    """The runs of Vietnamese letters in an OCR token (``>.Bùi`` → ``Bùi``; ``Lê-Anh`` → ``Lê``, ``Anh``)."""
+    runs: list[str] = []
+    cur = ""
+    for c in token:
+        if _is_letter(c):
+            cur += c
+        elif cur:
+            runs.append(cur)
+            cur = ""
+    return runs + [cur] if cur else runs
+
+
+def _tones(word: str) -> int:
+    """How many tone marks ``word`` carries; a mark on a consonant (``Ñ``) counts as two: never valid."""
+    decomposed = unicodedata.normalize("NFD", word)
+    count = 0
+    for i, c in enumerate(decomposed):
+        if c in _TONES:
+            base = next((b for b in reversed(decomposed[:i]) if not unicodedata.combining(b)), "")
+            count += 1 if fold(base) in "aeiouy" and base else 2
+    return count
+
+
+def syllable_ok(word: str) -> bool:
+    """True when ``word`` has the shape of one Vietnamese syllable (onset, vowels, coda, ≤ 1 tone)."""
+    if (
+        not word
+        or not all(_is_letter(c) for c in word)
+        or _tones(word) > 1
+        or not _SYLLABLE.match(fold(word))
+    ):
+        return False
+    # In "qu" the u belongs to the onset and never carries the tone ("Qúang" is a misread "Quang").
+    return not (fold(word).startswith("qu") and _tones(word[:2]) > 0)
+
+
+@lru_cache(maxsize=1)
+def _surname_by_fold() -> dict[str, str]:
+    groups: dict[str, set[str]] = {}
+    for s in SURNAMES:
+        groups.setdefault(fold(s), set()).add(s)
+    # A fold shared by two family names cannot be repaired from the fold alone.
+    return {k: next(iter(v)) for k, v in groups.items() if len(v) == 1}
+
+
+def _surname(word: str) -> str | None:
+    """The family name ``word`` stands for, with its diacritics repaired from the fold when unambiguous."""
+    if word in SURNAMES:
+        return word
+    if syllable_ok(word):
+        # A well-formed syllable that is not a family name ("Đình", "Nguyên") is a middle name whose
+        # family name was lost, or a misread we cannot tell from one: no repair.
+        return None
+    return _surname_by_fold().get(fold(word))
+
+
+def _recase(word: str) -> str:
+    """``THanh`` → ``Thanh``: OCR often reads a capital digraph's second letter as a capital."""
+    m = _DIGRAPH_CAPS.match(word)
+    return m.group(1).capitalize() + m.group(2) if m else word
+
+
+def plausible_name(text: str) -> str | None:
+    """The name in ``text`` if it is a plausible Vietnamese personal name, else None.
+
+    Accepts 2–5 words, each capitalised (first letter upper, the rest lower), all of Vietnamese syllable
+    shape, the first a known family name (its diacritics repaired when OCR garbled them unambiguously:
+    ``Ngùyễn`` → ``Nguyễn``). Digits, punctuation inside words and mixed-case debris are rejected.
+
+    Args:
+        text: One line, already stripped of leading and trailing punctuation tokens.
+
+    Returns:
+        The name with single spaces, or None.
+    """
+    words = [_recase(w) for w in text.split()]
+    if not 2 <= len(words) <= 5:
+        return None
+    family = _surname(words[0])
+    if family is None:
+        return None
+    words[0] = family
+    for w in words:
+        if not (w[:1].isupper() and (len(w) == 1 or w[1:].islower())):
+            return None
+        if not syllable_ok(w):
+            return None
+    return " ".join(words)
