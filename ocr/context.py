@@ -39,6 +39,8 @@ class OcrContext:
     remove_borders: bool = True
     blank_detection: bool = True
     reading_order: bool = True
+    #: drop what seals, signatures and specks read as (symbol runs, low-confidence 1-2 letter bits)
+    drop_noise: bool = True
     #: re-read blocks Tesseract dropped as pictures (a signer's name under a seal) with a small second call
     rescue_image_blocks: bool = True
     #: below this mean word confidence an upright-looking page is checked with OSD for 180°

@@ -178,7 +178,7 @@ def _start(
                     progress(path.name, page.number, len(pages))
             doc = assemble(path.name, digest, media, results, ctx, seconds=time.perf_counter() - started)
             if pdf_target is not None:
-                merge_pdf(path, doc, [Path(b).with_suffix(".pdf") if b else None for b in bases], pdf_target)
+                merge_pdf(path, doc, [Path(f"{b}.pdf") if b else None for b in bases], pdf_target)
             log.info(
                 "%s: %d pages in %.1f s (%d failed)",
                 path.name,

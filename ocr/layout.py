@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from ocr.model import Line, Word
 
-__all__ = ["RawWord", "Segment", "build_lines", "parse_tsv", "reading_order"]
+__all__ = ["RawWord", "Segment", "build_lines", "drop_noise", "is_noise", "parse_tsv", "reading_order"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,11 +63,29 @@ def parse_tsv(tsv: str) -> list[RawWord]:
     return words
 
 
+#: punctuation that printed text is made of; anything else without a letter or digit is a speck or a stroke
+_PUNCTUATION = set("-–—.,;:!?/()[]\"'“”‘’…%&*+=§°")
+
+
+def is_noise(word: RawWord) -> bool:
+    """True for what seals, signatures and specks read as: symbol runs, or low-confidence 1-2 letter bits."""
+    alnum = sum(c.isalnum() for c in word.text)
+    if alnum == 0:
+        return word.conf < 60 or any(c not in _PUNCTUATION for c in word.text)
+    return alnum <= 2 and len(word.text) <= 3 and word.conf < 50
+
+
+def drop_noise(words: list[RawWord]) -> list[RawWord]:
+    """The words that are not :func:`is_noise`."""
+    return [w for w in words if not is_noise(w)]
+
+
 @dataclass(slots=True)
 class Segment:
     """A run of words on one text line with no wide gap inside."""
 
     words: list[RawWord]
+    seq: int = 0  # position in Tesseract's own reading order
     region: str = "body"
     x0: int = field(init=False)
     x1: int = field(init=False)
@@ -103,10 +121,10 @@ def _segments(words: list[RawWord], page_width: int) -> tuple[list[Segment], flo
         run = [line_words[0]]
         for w in line_words[1:]:
             if w.left - run[-1].right > gap:
-                segments.append(Segment(run))
+                segments.append(Segment(run, seq=len(segments)))
                 run = []
             run.append(w)
-        segments.append(Segment(run))
+        segments.append(Segment(run, seq=len(segments)))
     return segments, text_h
 
 
@@ -155,6 +173,13 @@ def reading_order(words: list[RawWord], page_width: int, page_height: int) -> li
     if not words:
         return []
     segments, text_h = _segments(words, page_width)
+    rows = _rows(segments)
+    min_gutter = max(1.5 * text_h, 0.02 * page_width)
+    split_rows = sum(1 for row in rows if _widest_gutter(row, min_gutter) is not None)
+    if split_rows > 0.5 * len(rows):
+        # mostly columns of running text (a magazine, a two-column report), not a letter: Tesseract's
+        # own block order follows whole columns across pictures and captions better than row geometry
+        return sorted(segments, key=lambda s: s.seq)
     return _order(segments, text_h, page_width, page_height, depth=0)
 
 
@@ -196,6 +221,13 @@ def _order(
         region = [s for row in rows[start:j] for s in row]
         moved = {id(s) for row in rows[start:i] for s in row}
         ordered = [s for s in ordered if id(s) not in moved]
+        if max(s.y1 for s in region) - min(s.y0 for s in region) > 0.4 * page_height:
+            # long columns of running text (a magazine or two-column report): Tesseract's own block order
+            # follows them better than row geometry, which flows round pictures and captions poorly
+            ordered.extend(sorted(region, key=lambda s: s.seq))
+            in_region.update(range(start, j))
+            i = j
+            continue
         left = [s for s in region if s.x1 <= gutter[1]]
         right = [s for s in region if s.x1 > gutter[1]]
         if depth == 0:

@@ -17,7 +17,7 @@ from ocr import preprocess as pp
 from ocr._exec import poppler, tesseract
 from ocr.context import OcrContext
 from ocr.document import image_dpi, open_frame
-from ocr.layout import RawWord, build_lines, parse_tsv, reading_order
+from ocr.layout import RawWord, build_lines, drop_noise, parse_tsv, reading_order
 from ocr.model import OcrPage, PageError, PageInput, PageKind, PageSource
 from sohoa.errors import SohoaError, error_info
 
@@ -279,6 +279,11 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
         tsv, words = _ocr(prepared, ctx, workdir, number, base)
         if ctx.rescue_image_blocks and ctx.psm in (1, 3, 4, 11, 12):
             words += _rescue_blocks(prepared.gray, prepared.dpi, ctx, tsv, words, workdir, number)
+        if ctx.drop_noise:
+            kept = drop_noise(words)
+            if len(kept) < len(words):
+                prepared.steps["noise_words_dropped"] = len(words) - len(kept)
+            words = kept
         prepared.timings["ocr"] = round(time.perf_counter() - t, 4)
         h, w = prepared.gray.shape
         if ctx.reading_order:

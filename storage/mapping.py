@@ -12,7 +12,7 @@ Analysis (same behaviour on the minimal local server and a full Elasticsearch 9)
   ``.folded`` subfields. The folding filter is ``sohoa_folding`` (sohoa's plugin for distributions without
   analysis-common) or the built-in ``asciifolding``: both are Lucene's ASCIIFoldingFilter.
 - Keys that filters match on (``so_ky_hieu_key``, ``loai_van_ban_key``, ``co_quan_ban_hanh_key``) are
-  computed in Python by :mod:`storage.keys`, because neither distribution-independent normalizers nor the
+  computed in Python by :mod:`sohoa.text`, because neither distribution-independent normalizers nor the
   keyword tokenizer exist on the minimal server.
 
 Version 2 (speed): page text is a plain multi-valued field instead of nested documents, indexed with

@@ -29,7 +29,7 @@ from datetime import date
 from typing import Any
 
 from pipeline.model import FIELD_NAMES, AccessLevel
-from storage.keys import doc_number_key, facet_key, fold, nfc
+from sohoa.text import doc_number_key, facet_key, fold, nfc
 from storage.models import SearchHit, SearchQuery, SearchResult, Sort
 
 __all__ = [
@@ -112,7 +112,7 @@ def split_phrases(text: str) -> tuple[list[str], str]:
 
 
 def doc_number_candidates(text: str) -> list[str]:
-    """Keys of the document numbers a query contains (see :func:`storage.keys.doc_number_key`).
+    """Keys of the document numbers a query contains (see :func:`sohoa.text.doc_number_key`).
 
     >>> doc_number_candidates("quyết định 1340/QĐ-UBND")
     ['1340-QD-UBND']

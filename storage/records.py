@@ -14,7 +14,7 @@ from typing import Any
 
 from ocr.model import OcrDocument
 from pipeline.model import FIELD_NAMES, Document
-from storage.keys import doc_number_key, facet_key, nfc
+from sohoa.text import doc_number_key, facet_key, nfc
 
 __all__ = ["LIST_FIELDS", "build_record"]
 

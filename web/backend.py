@@ -186,9 +186,8 @@ class Backend:
         """
         prefix = f"{UPLOAD_PREFIX}/{batch_id}/"
         for rel, path in files:
-            # One file in memory at a time; a streaming put would suit very large scans better.
             ctype = _CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
-            self.store.put_bytes(prefix + rel, path.read_bytes(), content_type=ctype)
+            self.store.put_file(prefix + rel, path, content_type=ctype)
         log.info("batch %s: %d uploaded files stored under %s by %s", batch_id, len(files), prefix, uploader)
         launcher = self._launcher or _default_launcher()
         return launcher(

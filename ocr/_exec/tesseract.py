@@ -103,7 +103,7 @@ def recognize(
         args += ["-c", "textonly_pdf=0"]
     args += ["tsv"] + (["pdf"] if pdf_base is not None else [])
     proc = _run(args, timeout=timeout, what=image.name)
-    tsv = outbase.with_suffix(".tsv")
+    tsv = outbase.parent / f"{outbase.name}.tsv"
     if proc.returncode != 0 or not tsv.is_file():
         stderr = proc.stderr.strip().splitlines()
         tail = stderr[-1] if stderr else f"exit code {proc.returncode}"

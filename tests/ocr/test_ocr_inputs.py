@@ -159,7 +159,10 @@ def test_born_digital_pdf_page_uses_its_text_layer(tmp_path: Path, small_page: I
     assert page.kind is PageKind.TEXT_LAYER
     assert "1340/QD-UBND" in page.text
     (scan,) = prepare_pages(scanned, CTX, tmp_path)
-    assert scan.kind is PageKind.PDF and scan.dpi == CTX.dpi
+    # rendered at the scan's own 200 dpi, not upsampled to the configured 300
+    assert scan.kind is PageKind.PDF and scan.dpi == 200
+    (forced,) = prepare_pages(scanned, CTX.with_(pdf_native_dpi=False), tmp_path)
+    assert forced.dpi == CTX.dpi
 
 
 def test_pages_pickle_for_workers(tmp_path: Path, small_page: Image.Image) -> None:

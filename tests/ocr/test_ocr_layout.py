@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ocr.layout import RawWord, build_lines, parse_tsv, reading_order
+from ocr.layout import RawWord, build_lines, drop_noise, is_noise, parse_tsv, reading_order
 
 
 def _line(text: str, x: int, y: int, block: int, line: int, h: int = 30) -> list[RawWord]:
@@ -87,3 +87,33 @@ def test_parse_tsv_normalizes_to_nfc_and_skips_empty_words() -> None:
     words = parse_tsv("\n".join(rows))
     assert [w.text for w in words] == ["Việt"]
     assert words[0].text == "Vi\u1ec7t"
+
+
+def test_page_of_running_columns_keeps_tesseract_block_order() -> None:
+    """GIVEN a two-column article (Tesseract gives the left column's block first) THEN columns stay whole."""
+    words: list[RawWord] = []
+    for i in range(12):
+        words += _line(f"trái dòng {i} của cột bài báo", 100, 100 + 45 * i, 1, i)
+    for i in range(12):
+        words += _line(f"phải dòng {i} của cột bài báo", 900, 100 + 45 * i, 2, i)
+    _, lines, _ = build_lines(reading_order(words, 1654, 2339))
+    assert [line.text.split()[0] for line in lines] == ["trái"] * 12 + ["phải"] * 12
+    assert lines[11].text.startswith("trái dòng 11")
+
+
+def test_noise_from_seals_and_specks_is_dropped_real_words_kept() -> None:
+    def w(text: str, conf: float) -> RawWord:
+        return RawWord(text, conf, 0, 0, 10, 10, 1, 1, 1)
+
+    noise = [w("¬-.", 0), w("F:", 40), w("\\", 79), w("⁄", 87), w("I&", 0), w("\\Ă£", 18), w("`@", 17)]
+    real = [
+        w("-", 92),
+        w("Tĩnh./.", 85),
+        w("z", 78),
+        w("Sở;", 96),
+        w("độc", 64),
+        w("b/c);", 88),
+        w("(đề", 75),
+    ]
+    assert drop_noise(noise + real) == real
+    assert all(is_noise(x) for x in noise)

@@ -6,7 +6,7 @@ import unicodedata
 
 import pytest
 
-from storage.keys import doc_number_key, facet_key, fold
+from sohoa.text import doc_number_key, facet_key, fold
 
 
 @pytest.mark.parametrize(
