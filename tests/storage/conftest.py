@@ -13,27 +13,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from minio.deleteobjects import DeleteObject
 
 from ocr.model import OcrDocument, OcrPage, PageSource
 from pipeline.model import AccessLevel, Document, ExtractedField, Metadata
 from sohoa.settings import Settings
 from storage.index import SearchIndex
 from storage.objects import ObjectStore
-
-
-def remove_bucket(store: ObjectStore) -> None:
-    client = store.client
-    if not client.bucket_exists(store.bucket):
-        return
-    versions = [
-        DeleteObject(o.object_name, o.version_id)
-        for o in client.list_objects(store.bucket, recursive=True, include_version=True)
-        if o.object_name
-    ]
-    errors = list(client.remove_objects(store.bucket, versions))
-    assert not errors, errors
-    client.remove_bucket(store.bucket)
+from tests.support import remove_bucket
 
 
 @pytest.fixture(name="remove_bucket")
