@@ -4,7 +4,9 @@
 
 Prints CER (micro and median), diacritics-insensitive CER, WER and the order-independent word-miss rate,
 per subset (level, DPI, variant). Predictions are written to --out (one .txt per page, the eval set's
-``cer.py`` reads them) so figures can be re-checked with the official scorer.
+``cer.py`` reads them) so figures can be re-checked with the official scorer. The baselines do not
+change with sohoa's code: run them once, then score them from their saved predictions beside a new
+sohoa run with ``--systems sohoa --variant-systems sohoa --cached raw,ocrmypdf --out SAME_DIR``.
 """
 
 from __future__ import annotations
@@ -83,6 +85,11 @@ def main() -> None:
     ap.add_argument("--lang", default="vie", help="sohoa languages (raw/OCRmyPDF use vie as the baseline)")
     ap.add_argument("--out", type=Path, help="write predictions here (default: a temp folder, removed)")
     ap.add_argument("--ctx", action="append", default=[], help="OcrContext override, e.g. deskew=false")
+    ap.add_argument(
+        "--cached",
+        default="",
+        help="systems not run but scored from earlier predictions in --out/<system>/ (e.g. raw,ocrmypdf)",
+    )
     args = ap.parse_args()
 
     root = eval_dir(args.eval)
@@ -99,6 +106,9 @@ def main() -> None:
             overrides[key] = float(value) if "." in value else int(value)
     ctx = OcrContext.from_settings(OcrSettings(), languages=args.lang, **overrides)
     systems = [s for s in args.systems.split(",") if s]
+    cached = [s for s in args.cached.split(",") if s and s not in systems]
+    if cached and not args.out:
+        sys.exit("--cached needs --out (the folder holding the earlier predictions)")
     tmp = tempfile.TemporaryDirectory(prefix="ocr-eval-")
     work = Path(tmp.name)
     out = args.out or work / "pred"
@@ -127,6 +137,15 @@ def main() -> None:
             pages = texts_by_doc.get(r.doc, [])
             preds["sohoa"][r.name] = pages[r.frame - 1] if r.frame - 1 < len(pages) else ""
         seconds["sohoa"] = time.perf_counter() - t
+
+    for system in cached:
+        folder = out / system
+        for f in folder.glob("*.txt"):
+            preds[system][f.name[: -len(".txt")]] = f.read_text(encoding="utf-8")
+        missing = [r.name for r in rows if r.name not in preds[system]]
+        if missing:
+            sys.exit(f"--cached {system}: {len(missing)} pages have no prediction in {folder}")
+    systems = [*systems, *cached]
 
     def score(system: str, subset_rows: list[PageRow], key) -> dict[str, list[dict[str, float]]]:  # noqa: ANN001
         per: dict[str, list[dict[str, float]]] = defaultdict(list)
@@ -160,6 +179,8 @@ def main() -> None:
                 vrows.append(PageRow(f"{r.name}~{v}", v, path, 1, r.gt, "png", dpi, r.level))
         vsystems = [s for s in args.variant_systems.split(",") if s]
         for system in vsystems:
+            if system in cached:
+                continue
             t = time.perf_counter()
             if system == "raw":
                 texts = run_raw([r.doc for r in vrows], jobs=args.jobs)
@@ -177,12 +198,15 @@ def main() -> None:
             return ["variants, all", f"variant {r.set}"]
 
         print(f"\n{len(picked)} source pages x {len(variants)} variants = {len(vrows)} pages")
+        vsystems += [s for s in cached if s not in vsystems and all(r.name in preds[s] for r in vrows)]
         table("Harder variants", {s: score(s, vrows, vkeys) for s in vsystems})
 
     if args.out:
-        for system, texts in preds.items():
+        for system, by_page in preds.items():
+            if system in cached:
+                continue
             (out / system).mkdir(parents=True, exist_ok=True)
-            for name, text in texts.items():
+            for name, text in by_page.items():
                 (out / system / f"{name}.txt").write_text(text, encoding="utf-8")
         print(
             f"\npredictions in {out}/<system>/ (score with: python3 {root}/cer.py {root}/manifest.csv "

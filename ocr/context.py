@@ -35,6 +35,8 @@ class OcrContext:
     orientation_min_confidence: float = 2.0
     deskew: bool = True
     denoise: bool = True
+    #: fade red seals on colour scans before grayscale (they hide the signer's name and break columns)
+    remove_red_seals: bool = True
     binarize: Binarize = "auto"
     remove_borders: bool = True
     blank_detection: bool = True

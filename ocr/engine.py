@@ -11,6 +11,7 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterable, Iterator
@@ -103,11 +104,34 @@ class FileResult:
     error: SohoaError | None
 
 
+#: how pool workers start. Not "fork": callers (Prefect flows, the web app) run background threads, and a
+#: forked child inherits their locks mid-use. The fork server is started once, with the OCR modules
+#: already imported, so each later pool's workers start as fast as forked ones.
+START_METHOD = "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
+
+
+def _start_method() -> str:
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    if getattr(main, "__spec__", None) is None and path is not None and not Path(path).is_file():
+        # a script read from stdin (`python - <<EOF`): new workers could not re-import it; fork instead
+        return "fork"
+    return START_METHOD
+
+
+def _mp_context(method: str | None = None) -> multiprocessing.context.BaseContext:
+    mp = multiprocessing.get_context(method or _start_method())
+    if mp.get_start_method() == "forkserver":
+        # only effective before the server starts; later calls are no-ops
+        mp.set_forkserver_preload(["ocr.page"])
+    return mp
+
+
 def _pool(jobs: int) -> Executor:
     # a daemonic worker (Dask, multiprocessing.Pool) may not start children: run its pages in-process
     if jobs <= 1 or multiprocessing.current_process().daemon:
         return _InProcess()
-    return ProcessPoolExecutor(max_workers=jobs)
+    return ProcessPoolExecutor(max_workers=jobs, mp_context=_mp_context())
 
 
 def ocr_files(

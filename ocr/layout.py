@@ -10,14 +10,25 @@ else is read top to bottom. Pure functions over boxes: no image, no Tesseract.
 
 from __future__ import annotations
 
+import re
 import statistics
 import unicodedata
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ocr.model import Line, Word
 
-__all__ = ["RawWord", "Segment", "build_lines", "drop_noise", "is_noise", "parse_tsv", "reading_order"]
+__all__ = [
+    "RawWord",
+    "Segment",
+    "build_lines",
+    "drop_noise",
+    "fix_confusables",
+    "fix_words",
+    "is_noise",
+    "parse_tsv",
+    "reading_order",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +89,27 @@ def is_noise(word: RawWord) -> bool:
 def drop_noise(words: list[RawWord]) -> list[RawWord]:
     """The words that are not :func:`is_noise`."""
     return [w for w in words if not is_noise(w)]
+
+
+#: Tesseract's ``vie`` model also knows the Icelandic eth, which looks exactly like Vietnamese Đ; its LSTM
+#: sometimes emits both labels for one wide glyph ("QĐÐ"), which CTC decoding cannot merge
+_ETH = str.maketrans({"\u00d0": "\u0110", "\u00f0": "\u0111"})
+_ETH_PAIR = re.compile("\u0110\u00d0|\u00d0\u0110|\u0111\u00f0|\u00f0\u0111")
+
+
+def fix_confusables(text: str) -> str:
+    """Vietnamese text with the eth look-alikes of Đ/đ (and their doubled reading) turned into Đ/đ.
+
+    A genuine ``ĐĐ`` (an abbreviation such as ``ĐĐBQH``) is kept: only a mixed Đ+eth pair is one glyph.
+    """
+    if "\u00d0" not in text and "\u00f0" not in text:
+        return text
+    return _ETH_PAIR.sub(lambda m: m.group(0)[0].translate(_ETH), text).translate(_ETH)
+
+
+def fix_words(words: list[RawWord]) -> list[RawWord]:
+    """:func:`fix_confusables` over a page's words (for Vietnamese pages)."""
+    return [w if (t := fix_confusables(w.text)) == w.text else replace(w, text=t) for w in words]
 
 
 @dataclass(slots=True)
@@ -168,8 +200,18 @@ def _fits(row: list[Segment], gutter: tuple[float, float], min_gutter: float) ->
     return (gl, gr) if gr - gl >= min_gutter else None
 
 
-def reading_order(words: list[RawWord], page_width: int, page_height: int) -> list[Segment]:
-    """Segments in the order a person reads the page (column regions left column first)."""
+def reading_order(
+    words: list[RawWord], page_width: int, page_height: int, page_number: int = 1
+) -> list[Segment]:
+    """Segments in the order a person reads the page (column regions left column first).
+
+    Args:
+        words: the page's words.
+        page_width: in pixels.
+        page_height: in pixels.
+        page_number: 1-based number of the page in its document; the two-column header of an
+            administrative document only exists on its first page.
+    """
     if not words:
         return []
     segments, text_h = _segments(words, page_width)
@@ -180,11 +222,11 @@ def reading_order(words: list[RawWord], page_width: int, page_height: int) -> li
         # mostly columns of running text (a magazine, a two-column report), not a letter: Tesseract's
         # own block order follows whole columns across pictures and captions better than row geometry
         return sorted(segments, key=lambda s: s.seq)
-    return _order(segments, text_h, page_width, page_height, depth=0)
+    return _order(segments, text_h, page_width, page_height, page_number, depth=0)
 
 
 def _order(
-    segments: list[Segment], text_h: float, page_width: int, page_height: int, depth: int
+    segments: list[Segment], text_h: float, page_width: int, page_height: int, page_number: int, depth: int
 ) -> list[Segment]:
     rows = _rows(segments)
     min_gutter = max(1.5 * text_h, 0.02 * page_width)
@@ -231,11 +273,11 @@ def _order(
         left = [s for s in region if s.x1 <= gutter[1]]
         right = [s for s in region if s.x1 > gutter[1]]
         if depth == 0:
-            _label(left, right, page_height)
+            _label(left, right, page_height, page_number)
         # each side may itself hold columns (a magazine spread): read it the same way
         if depth < 3:
-            left = _order(left, text_h, page_width, page_height, depth + 1)
-            right = _order(right, text_h, page_width, page_height, depth + 1)
+            left = _order(left, text_h, page_width, page_height, page_number, depth + 1)
+            right = _order(right, text_h, page_width, page_height, page_number, depth + 1)
         ordered.extend(left)
         ordered.extend(right)
         in_region.update(range(start, j))
@@ -243,13 +285,49 @@ def _order(
     return ordered
 
 
-def _label(left: list[Segment], right: list[Segment], page_height: int) -> None:
-    """Name a two-column region: the header above the body, the closing area below it."""
+def _fold(text: str) -> str:
+    """Upper case without diacritics (Đ kept as D), so OCR slips in accents still match the cues."""
+    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
+
+
+#: lines that only a document's header carries: national motto, the number line, a công văn's V/v
+_HEADER_CUES = re.compile(r"CONG HOA|DOC LAP|TU DO|HANH PHUC|^\W*SO\W{0,3}\s*:|^\W*SO\s*:?\s*\d|^\W*V/V\b")
+#: lines that only the closing area carries: recipients, filing line, signing authority
+_CLOSING_CUES = re.compile(r"NOI NHAN|^\W*[-+~.]?\s*LUU\s*[:;.]|NHU TREN|^\W*(KT|TM|TL|TUQ|Q)\s*[.,]\s*\w")
+
+
+def _cue(segments: list[Segment]) -> tuple[int, int]:
+    """How many lines of a region look like header lines and like closing lines."""
+    header = closing = 0
+    for s in segments:
+        folded = _fold(" ".join(w.text for w in sorted(s.words, key=lambda w: w.left)))
+        header += bool(_HEADER_CUES.search(folded))
+        closing += bool(_CLOSING_CUES.search(folded))
+    return header, closing
+
+
+def _label(left: list[Segment], right: list[Segment], page_height: int, page_number: int = 1) -> None:
+    """Name a two-column region ``header-*`` or ``closing-*`` (or leave it body).
+
+    What the lines say decides first (the motto and ``Số:`` only appear in a header; ``Nơi nhận:``,
+    ``Lưu:`` and ``KT.``/``TM.`` only in a closing area); position decides only when the text is silent,
+    and a page after the first never has a header (its top block is a closing area carried over).
+    """
     both = left + right
     y0, y1 = min(s.y0 for s in both), max(s.y1 for s in both)
-    if y1 - y0 > 0.4 * page_height:
-        return  # columns of running text, not a header or closing block
-    where = "header" if y0 < 0.4 * page_height else "closing" if y1 > 0.5 * page_height else None
+    header_cues, closing_cues = _cue(both)
+    if closing_cues > header_cues:
+        where: str | None = "closing"
+    elif header_cues > closing_cues:
+        where = "header"
+    elif y1 - y0 > 0.4 * page_height or max(len(left), len(right)) < 3:
+        # columns of running text, or a couple of justified lines split at a wide word gap
+        return
+    elif page_number > 1:
+        where = "closing" if y1 > 0.5 * page_height or y0 < 0.4 * page_height else None
+    else:
+        where = "header" if y0 < 0.4 * page_height else "closing" if y1 > 0.5 * page_height else None
     if where is None:
         return
     for s in left:

@@ -12,12 +12,13 @@ import unicodedata
 from pathlib import Path
 
 import cv2
+from PIL import Image
 
 from ocr import preprocess as pp
 from ocr._exec import poppler, tesseract
 from ocr.context import OcrContext
 from ocr.document import image_dpi, open_frame
-from ocr.layout import RawWord, build_lines, drop_noise, parse_tsv, reading_order
+from ocr.layout import RawWord, build_lines, drop_noise, fix_words, parse_tsv, reading_order
 from ocr.model import OcrPage, PageError, PageInput, PageKind, PageSource
 from sohoa.errors import SohoaError, error_info
 
@@ -96,7 +97,21 @@ def preprocess_page(gray: pp.Gray, dpi: int | None, ctx: OcrContext) -> _Prepare
     return page
 
 
-def _load(page_input: PageInput, ctx: OcrContext, scratch: list[Path]) -> tuple[pp.Gray, int | None]:
+def _to_gray(image: Image.Image, ctx: OcrContext) -> tuple[pp.Gray, float | None]:
+    """Grayscale of a decoded page; on colour pages with ``remove_red_seals``, red seals faded first.
+
+    Returns the gray page and the share of pixels faded (None when the step did not apply: a gray page
+    or the step switched off).
+    """
+    rgb = pp.rgb_of(image) if ctx.remove_red_seals else None
+    if rgb is None:
+        return pp.to_gray(image), None
+    return pp.remove_red_seals(rgb)
+
+
+def _load(
+    page_input: PageInput, ctx: OcrContext, scratch: list[Path]
+) -> tuple[pp.Gray, int | None, float | None]:
     path = Path(page_input.path)
     if page_input.kind is PageKind.PDF:
         raster = poppler.rasterize_page(
@@ -105,14 +120,19 @@ def _load(page_input: PageInput, ctx: OcrContext, scratch: list[Path]) -> tuple[
             dpi=page_input.dpi or ctx.dpi,
             out_dir=Path(page_input.workdir),
             timeout=ctx.page_timeout,
+            grayscale=not ctx.remove_red_seals,
         )
         scratch.append(raster)
-        gray = cv2.imread(str(raster), cv2.IMREAD_GRAYSCALE)
-        if gray is None:
-            raise SohoaError(f"page {page_input.number} of {path.name} rendered an unreadable image")
-        return gray, page_input.dpi or ctx.dpi
+        try:
+            with Image.open(raster) as image:
+                image.load()
+                gray, faded = _to_gray(image, ctx)
+        except (OSError, ValueError) as e:
+            raise SohoaError(f"page {page_input.number} of {path.name} rendered an unreadable image") from e
+        return gray, page_input.dpi or ctx.dpi, faded
     with open_frame(path, page_input.index, max_pixels=ctx.max_pixels) as image:
-        return pp.to_gray(image), page_input.dpi or image_dpi(image)
+        gray, faded = _to_gray(image, ctx)
+        return gray, page_input.dpi or image_dpi(image), faded
 
 
 def _recognize(
@@ -254,11 +274,14 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
     workdir = Path(page_input.workdir)
     try:
         t = time.perf_counter()
-        gray, dpi = _load(page_input, ctx, scratch)
+        gray, dpi, faded = _load(page_input, ctx, scratch)
         load_s = time.perf_counter() - t
         for p in scratch:
             p.unlink(missing_ok=True)
         prepared = preprocess_page(gray, dpi, ctx)
+        if faded is not None:
+            # share of the page's pixels faded as red seal ink; 0.0 = colour page without a seal
+            prepared.steps["red_seal_removed"] = faded
         prepared.timings["load"] = round(load_s, 4)
         warnings_ = list(page_input.warnings) + prepared.warnings
         h, w = prepared.gray.shape
@@ -279,6 +302,8 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
         tsv, words = _ocr(prepared, ctx, workdir, number, base)
         if ctx.rescue_image_blocks and ctx.psm in (1, 3, 4, 11, 12):
             words += _rescue_blocks(prepared.gray, prepared.dpi, ctx, tsv, words, workdir, number)
+        if "vie" in ctx.languages.split("+"):
+            words = fix_words(words)
         if ctx.drop_noise:
             kept = drop_noise(words)
             if len(kept) < len(words):
@@ -287,7 +312,7 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
         prepared.timings["ocr"] = round(time.perf_counter() - t, 4)
         h, w = prepared.gray.shape
         if ctx.reading_order:
-            segments = reading_order(words, w, h)
+            segments = reading_order(words, w, h, page_input.number)
         else:
             from ocr.layout import Segment  # noqa: PLC0415 - only for the switch-off path
 

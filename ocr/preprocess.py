@@ -23,6 +23,9 @@ __all__ = [
     "is_blank",
     "is_noisy",
     "noise_level",
+    "red_ink_mask",
+    "remove_red_seals",
+    "rgb_of",
     "denoise",
     "looks_low_contrast",
     "looks_uneven",
@@ -52,6 +55,82 @@ def to_gray(image: Image.Image) -> Gray:
         hi = arr.max() or 1.0
         return (arr * (255.0 / hi)).astype(np.uint8)
     return np.asarray(image.convert("L"), dtype=np.uint8).copy()
+
+
+def rgb_of(image: Image.Image) -> NDArray[Any] | None:
+    """The page as an RGB array when it is a colour image, else None (gray, bilevel, 16-bit pages)."""
+    if image.mode in ("1", "L", "LA", "I", "I;16", "I;16B", "I;16L", "F"):
+        return None
+    if image.mode == "P" and image.palette is not None and image.palette.mode not in ("RGB", "RGBA"):
+        return None
+    if image.mode in ("RGBA", "PA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(white, rgba)
+    return np.asarray(image.convert("RGB"), dtype=np.uint8)
+
+
+def _red_hsv(rgb: NDArray[Any], min_saturation: int) -> tuple[NDArray[np.bool_], NDArray[Any]]:
+    hsv = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)
+    hue, sat, val = hsv[..., 0], hsv[..., 1], hsv[..., 2]
+    # OpenCV hue is 0-179: red wraps around 0, pink/magenta sits at 140-170
+    red = ((hue <= 12) | (hue >= 140)) & (sat >= min_saturation) & (val >= 110)
+    return red, sat
+
+
+def red_ink_mask(rgb: NDArray[Any], *, min_saturation: int = 60) -> NDArray[np.bool_]:
+    """Pixels of red/pink ink: red or magenta hue, saturated, not dark (black text stays out)."""
+    return _red_hsv(rgb, min_saturation)[0]
+
+
+def remove_red_seals(
+    rgb: NDArray[Any], *, min_size: float = 0.06, max_aspect: float = 2.0
+) -> tuple[Gray, float]:
+    """Grayscale of a colour page with red seals (round or square stamps) faded to paper.
+
+    A red seal printed over the signer block hides the signer's name and breaks line finding. Red ink is
+    bright in the red channel, so inside a seal's box each red pixel takes the brightest of its channels;
+    black text under the seal is dark in every channel and is kept. Red marks shaped like a text line (an
+    urgency box such as ``HỎA TỐC``, red headings) are printed text and keep their ordinary gray. A page
+    without colour comes back as its plain grayscale.
+
+    Args:
+        rgb: the page, 8-bit RGB.
+        min_size: a seal's smaller side as a share of the page width (about 1.2 cm on A4).
+        max_aspect: a seal's box is at most this elongated.
+
+    Returns:
+        The grayscale page and the share of its pixels that were faded (0.0: no seal found).
+    """
+    gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
+    # a gray page stored as RGB has no colour at all: skip the rest cheaply
+    sample = rgb[::8, ::8].astype(np.int16)
+    if int((sample.max(axis=2) - sample.min(axis=2)).max()) < 40:
+        return gray, 0.0
+    loose, sat = _red_hsv(rgb, 25)
+    strong = loose & (sat >= 60)
+    if float(strong[::4, ::4].mean()) < 1e-4:
+        return gray, 0.0
+    width = rgb.shape[1]
+    # join a seal's ring, star and lettering into one blob
+    k = max(3, int(0.012 * width)) | 1
+    blobs = cv2.dilate(strong.astype(np.uint8), cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    count, _, stats, _ = cv2.connectedComponentsWithStats(blobs, connectivity=8)
+    inside = np.zeros(strong.shape, dtype=bool)
+    for x, y, w, h, _area in stats[1:count]:
+        if min(w, h) >= min_size * width and max(w, h) <= max_aspect * min(w, h):
+            inside[y : y + h, x : x + w] = True
+    if not inside.any():
+        return gray, 0.0
+    # the seal's anti-aliased, less saturated fringe goes too, but only inside a seal's box
+    fade = inside & loose
+    out = gray.copy()
+    # red ink is bright in its red channel; pull that brightness further towards the paper so the
+    # binarizer drops it (black text under the seal is dark in every channel and never selected)
+    paper = float(np.percentile(gray[::8, ::8], 90))
+    bright = rgb[fade].max(axis=1).astype(np.float32)
+    out[fade] = np.clip(paper - 0.3 * np.maximum(paper - bright, 0.0), 0, 255).astype(np.uint8)
+    return out, round(float(fade.mean()), 5)
 
 
 def _small(gray: Gray) -> tuple[Gray, float]:

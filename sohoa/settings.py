@@ -104,6 +104,9 @@ class OcrSettings(BaseModel):
     orientation_min_confidence: float = Field(2.0, ge=0, description="OSD confidence needed to rotate")
     deskew: bool = Field(True, description="Straighten small skew angles")
     denoise: bool = Field(True, description="Remove speckle noise")
+    remove_red_seals: bool = Field(
+        True, description="On colour scans, fade red seals/stamps before grayscale (keeps black text)"
+    )
     binarize: Literal["auto", "otsu", "adaptive", "off"] = Field("auto", description="Binarization method")
     remove_borders: bool = Field(True, description="Whiten dark scan borders")
     blank_detection: bool = Field(True, description="Report blank pages instead of OCRing them")

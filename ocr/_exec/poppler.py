@@ -40,8 +40,10 @@ def text_per_page(pdf: Path, *, timeout: float) -> list[str]:
     return pages[:-1] if pages and not pages[-1].strip() else pages
 
 
-def rasterize_page(pdf: Path, page: int, *, dpi: int, out_dir: Path, timeout: float) -> Path:
-    """Render page ``page`` (1-based) to a grayscale image file in ``out_dir`` and return its path."""
+def rasterize_page(
+    pdf: Path, page: int, *, dpi: int, out_dir: Path, timeout: float, grayscale: bool = True
+) -> Path:
+    """Render page ``page`` (1-based) to an image file (grayscale or RGB) in ``out_dir``; returns its path."""
     _require("pdftoppm")
     try:
         paths = pdf2image.convert_from_path(
@@ -49,7 +51,7 @@ def rasterize_page(pdf: Path, page: int, *, dpi: int, out_dir: Path, timeout: fl
             dpi=dpi,
             first_page=page,
             last_page=page,
-            grayscale=True,
+            grayscale=grayscale,
             output_folder=out_dir,
             output_file=f"raster-{page:05d}",
             paths_only=True,

@@ -50,6 +50,7 @@ def demo() -> None:
             fragment = next((fr for h in hit.highlights for fr in h.get("fragments", [])), "")
             # Document text may contain rich markup characters: escape it, then mark the hits.
             marked = html.unescape(fragment.replace("<mark>", "\x00").replace("</mark>", "\x01"))
+            marked = " ".join(marked.split())  # page text keeps its line breaks; a snippet is one line
             snippet = escape(marked[:200]).replace("\x00", "[bold yellow]").replace("\x01", "[/]")
             table.add_row(
                 str(f.get("so_ky_hieu") or ""),

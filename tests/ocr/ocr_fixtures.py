@@ -9,7 +9,7 @@ import io
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 SERIF = FONT_DIR / "DejaVuSerif.ttf"
@@ -111,3 +111,43 @@ def image_pdf(path: Path, images: list[Image.Image]) -> Path:
     """An image-only (scanned) PDF."""
     images[0].save(path, format="PDF", save_all=True, append_images=images[1:], resolution=200.0)
     return path
+
+
+SIGNER = ["KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC"]
+SIGNER_NAME = "Nguyễn Thị Hồng Nhung"
+URGENT = "HỎA TỐC"
+
+
+def render_signed(*, seal: bool = True, urgent: bool = True) -> Image.Image:
+    """An RGB signer page (200 dpi): body lines, a red ``HỎA TỐC`` box, a red round seal over the signer."""
+    width, height = 1654, 1000
+    img = Image.new("RGB", (width, height), (250, 248, 244))
+    draw = ImageDraw.Draw(img)
+    y = 80
+    if urgent:
+        draw.rectangle((150, y - 10, 360, y + 50), outline=(200, 30, 40), width=3)
+        draw.text((170, y), URGENT, font=font(32, bold=True), fill=(200, 30, 40))
+    y += 90
+    for line in BODY[:2]:
+        draw.text((160, y), line, font=font(32), fill=(20, 20, 20))
+        y += 56
+    y += 60
+    for i, line in enumerate(SIGNER):
+        draw.text((980, y + 48 * i), line, font=font(32, bold=True), fill=(15, 15, 15))
+    name_y = y + 330
+    draw.text((930, name_y), SIGNER_NAME, font=font(34, bold=True), fill=(15, 15, 15))
+    if seal:
+        # a seal of about 4 cm over the title and the name; stamp ink is translucent, so it is multiplied
+        # onto the page (the black text stays black under it), as on a real scan
+        layer = Image.new("RGB", img.size, (255, 255, 255))
+        draw = ImageDraw.Draw(layer)
+        cx, cy, r = 1020, y + 230, 170
+        red = (215, 40, 50)
+        draw.ellipse((cx - r, cy - r, cx + r, cy + r), outline=red, width=9)
+        draw.ellipse((cx - r + 32, cy - r + 32, cx + r - 32, cy + r - 32), outline=red, width=4)
+        draw.regular_polygon((cx, cy, 55), 5, fill=red)
+        draw.text((cx - 120, cy - r + 40), "SỞ NGOẠI VỤ", font=font(30, bold=True), fill=red)
+        draw.text((cx - 40, cy + 120), "*", font=font(40, bold=True), fill=red)
+        img = ImageChops.multiply(img, layer)
+    img.info["dpi"] = (200, 200)
+    return img

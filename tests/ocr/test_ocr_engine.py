@@ -9,7 +9,18 @@ import unicodedata
 from pathlib import Path
 
 import pytest
-from ocr_fixtures import BODY, HEADER_LEFT, HEADER_RIGHT, render_letter, render_lines, rotated, save
+from ocr_fixtures import (
+    BODY,
+    HEADER_LEFT,
+    HEADER_RIGHT,
+    SIGNER_NAME,
+    URGENT,
+    render_letter,
+    render_lines,
+    render_signed,
+    rotated,
+    save,
+)
 from PIL import Image
 from typer.testing import CliRunner
 
@@ -112,3 +123,17 @@ def test_cli_json_lines_go_on_after_a_bad_file(tmp_path: Path) -> None:
     assert lines[1]["error"] is None
     assert page["number"] == 1 and page["source"] == "ocr" and page["confidence"] > 50
     assert "Ngoại" in page["text"] and isinstance(page["warnings"], list)
+
+
+def test_red_seal_over_the_signer_is_removed_and_the_name_read(tmp_path: Path) -> None:
+    path = save(render_signed(), tmp_path / "signed.png")
+    page = ocr_file(path, CTX).pages[0]
+    assert page.preprocessing["red_seal_removed"] > 0.001
+    lines = page.text.splitlines()
+    assert SIGNER_NAME in lines
+    assert "PHÓ GIÁM ĐỐC" in lines
+    assert URGENT in lines  # red text that is not a seal is still read
+    # the same page with the step switched off: the seal hides part of the name
+    off = ocr_file(path, CTX.with_(remove_red_seals=False)).pages[0]
+    assert "red_seal_removed" not in off.preprocessing
+    assert SIGNER_NAME not in off.text.splitlines()

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from ocr_fixtures import noisy, render_letter, rotated
+from ocr_fixtures import noisy, render_letter, render_signed, rotated
+from PIL import Image
 
 from ocr import preprocess as pp
 
@@ -119,3 +120,50 @@ def test_to_gray_composites_transparency_on_white() -> None:
 
 def test_upscale_factor() -> None:
     assert pp.upscale(np.zeros((100, 80), np.uint8), 2.0).shape == (200, 160)
+
+
+def _dark(gray: np.ndarray) -> np.ndarray:
+    return gray < 128
+
+
+def test_red_seal_is_faded_black_text_and_red_text_line_kept() -> None:
+    img = render_signed()
+    rgb = pp.rgb_of(img)
+    assert rgb is not None
+    plain = pp.to_gray(img)
+    gray, share = pp.remove_red_seals(rgb)
+    assert share > 0.001
+    seal_ink = pp.red_ink_mask(rgb)
+    # the seal's box (right half, below the body) loses its red ink; every black pixel survives
+    seal_box = np.zeros_like(seal_ink)
+    seal_box[300:, 800:] = True
+    assert _dark(plain)[seal_ink & seal_box].mean() > 0.5  # the seal was dark enough to read as ink
+    assert _dark(gray)[seal_ink & seal_box].mean() < 0.02
+    black = (rgb.max(axis=2) < 60) & ~seal_ink
+    assert np.array_equal(gray[black], plain[black])
+    # the red HỎA TỐC box is a text line, not a seal: it keeps its ordinary gray
+    urgent = seal_ink & ~seal_box
+    assert urgent.sum() > 500
+    assert np.array_equal(gray[urgent], plain[urgent])
+
+
+def test_pages_without_colour_are_untouched() -> None:
+    letter = render_letter()
+    assert pp.rgb_of(letter) is None  # an 8-bit gray scan never enters the step
+    as_rgb = letter.convert("RGB")
+    gray, share = pp.remove_red_seals(np.asarray(as_rgb))
+    assert share == 0.0
+    assert np.array_equal(gray, pp.to_gray(letter))
+    no_seal = render_signed(seal=False)
+    gray, share = pp.remove_red_seals(np.asarray(no_seal))
+    assert share == 0.0
+    assert np.array_equal(gray, pp.to_gray(no_seal))
+
+
+def test_dark_blue_or_black_ink_is_not_red() -> None:
+    img = Image.new("RGB", (400, 100), (255, 255, 255))
+    arr = np.asarray(img).copy()
+    arr[20:80, 20:120] = (20, 30, 140)  # blue ballpoint
+    arr[20:80, 150:250] = (40, 40, 40)  # black toner
+    arr[20:80, 280:380] = (90, 10, 20)  # very dark red reads as black ink, kept
+    assert not pp.red_ink_mask(arr).any()
