@@ -26,14 +26,17 @@ lint: bootstrap
 	$(VENV)/ruff format --check .
 	$(VENV)/mypy
 
-bench-ocr: services-up
+bench-ocr: bootstrap
 	$(VENV)/python bench/ocr_eval.py --eval $(EVAL)
 
 bench-ocr-speed: bootstrap
 	$(VENV)/python bench/ocr_speed.py --eval $(EVAL)
 
 bench-metadata: bootstrap
-	$(VENV)/python bench/metadata_eval.py --eval $(EVAL)
+	$(VENV)/python bench/metadata_eval.py --eval-dir $(EVAL)
 
 bench-search: services-up
-	$(VENV)/python bench/search_bench.py
+	$(VENV)/python bench/search_bench.py --eval-dir $(EVAL)
+
+bench-ingest: services-up
+	$(VENV)/python bench/ingest_bench.py --pages 100
