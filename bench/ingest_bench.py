@@ -13,6 +13,7 @@ import dataclasses
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -22,6 +23,8 @@ from pathlib import Path
 import psutil
 
 from sohoa.samples import SAMPLE_DOCS, render_page
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
 
 
 def make_batch(dest: Path, pages: int) -> tuple[Path, Path]:
@@ -37,13 +40,14 @@ def make_batch(dest: Path, pages: int) -> tuple[Path, Path]:
         doc_no += 1
         count = 1 if n < pages // 2 else min(5, pages - n)
         images = [render_page(doc, page=p, pages=count, noise=p % 2 == 0) for p in range(1, count + 1)]
-        for i, im in enumerate(images):
-            im.save(flat / f"p{n + i:04d}.png", dpi=(200, 200))
         if count == 1:
             images[0].save(batch / f"doc-{doc_no:03d}.png", dpi=(200, 200))
         else:
             images[0].save(batch / f"doc-{doc_no:03d}.tif", save_all=True, append_images=images[1:],
                            compression="tiff_lzw", dpi=(200, 200))  # fmt: skip
+        # After the TIFF: Pillow's libtiff encoder fails on images that were saved as PNG first.
+        for i, im in enumerate(images):
+            im.save(flat / f"p{n + i:04d}.png", dpi=(200, 200))
         n += count
     return batch, flat
 
@@ -130,13 +134,9 @@ def main() -> None:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
         settings = get_settings()
-        store = ObjectStore.from_settings(settings.minio)
-        from minio.deleteobjects import DeleteObject
+        from tests.support import remove_bucket
 
-        listing = store.client.list_objects(store.bucket, recursive=True, include_version=True)
-        objs = [DeleteObject(o.object_name, o.version_id) for o in listing if o.object_name]
-        list(store.client.remove_objects(store.bucket, objs))
-        store.client.remove_bucket(store.bucket)
+        remove_bucket(ObjectStore.from_settings(settings.minio))
         SearchIndex.from_settings(settings.elasticsearch).drop()
 
 
