@@ -15,16 +15,16 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
 from pathlib import Path
 
-import psutil
-
 from sohoa.samples import SAMPLE_DOCS, render_page
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from bench_measure import measure  # noqa: E402
 
 
 def make_batch(dest: Path, pages: int) -> tuple[Path, Path]:
@@ -50,35 +50,6 @@ def make_batch(dest: Path, pages: int) -> tuple[Path, Path]:
             im.save(flat / f"p{n + i:04d}.png", dpi=(200, 200))
         n += count
     return batch, flat
-
-
-class PeakRss:
-    """Samples the RSS of this process and its children."""
-
-    def __init__(self) -> None:
-        self.peak = 0
-        self._stop = threading.Event()
-        self._t = threading.Thread(target=self._run, daemon=True)
-
-    def _run(self) -> None:
-        me = psutil.Process()
-        while not self._stop.is_set():
-            total = 0
-            for p in [me, *me.children(recursive=True)]:
-                try:
-                    total += p.memory_info().rss
-                except psutil.Error:
-                    pass
-            self.peak = max(self.peak, total)
-            time.sleep(0.2)
-
-    def __enter__(self) -> PeakRss:
-        self._t.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._t.join()
 
 
 def raw_tesseract(flat: Path, jobs: int = 2) -> float:
@@ -107,6 +78,7 @@ def main() -> None:
 
     prefect_environment()
     from flows.ingest import ingest_batch
+    from pipeline.report import BatchReport
     from sohoa.settings import get_settings
     from storage.index import SearchIndex
     from storage.objects import ObjectStore
@@ -115,10 +87,13 @@ def main() -> None:
     try:
         batch, flat = make_batch(tmp, args.pages)
         raw_s = raw_tesseract(flat)
-        with PeakRss() as rss:
-            t0 = time.perf_counter()
-            report = ingest_batch(source=str(batch), batch_id=f"bench-{run}", searchable_pdf=not args.no_pdf)
-            sohoa_s = time.perf_counter() - t0
+        holder: list[BatchReport] = []
+        sohoa_s, peak_mb = measure(
+            lambda: holder.append(
+                ingest_batch(source=str(batch), batch_id=f"bench-{run}", searchable_pdf=not args.no_pdf)
+            )
+        )
+        report = holder[0]
         pages = report.totals.pages
         print(f"pages: {pages} ({report.totals.files} files: {report.totals.stored} stored, "
               f"{report.totals.needs_review} needs review, {report.totals.failed} failed)")  # fmt: skip
@@ -128,8 +103,7 @@ def main() -> None:
         label = "sohoa ingest_batch end to end" + (" (no PDF)" if args.no_pdf else " (with searchable PDF)")
         print(f"| {label} | {sohoa_s:.1f} | {pages / sohoa_s * 60:.1f} |")
         print(
-            f"ratio sohoa / raw: {raw_s / sohoa_s:.2f}; "
-            f"peak RSS of sohoa's process tree: {rss.peak / 2**20:.0f} MiB"
+            f"ratio sohoa / raw: {raw_s / sohoa_s:.2f}; peak RSS of sohoa's process tree: {peak_mb:.0f} MiB"
         )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -14,49 +14,17 @@ from __future__ import annotations
 import argparse
 import sys
 import tempfile
-import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from bench_measure import measure  # noqa: E402
 from ocr_common import eval_dir, load_rows, page_file, run_ocrmypdf, run_raw  # noqa: E402
 
 from ocr import OcrContext, ocr_files  # noqa: E402
 from sohoa.settings import OcrSettings  # noqa: E402
-
-
-def measure(fn: Callable[[], object]) -> tuple[float, float]:
-    """Seconds and peak tree RSS (MB) of fn()."""
-    me = psutil.Process()
-    peak = 0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            total = 0
-            for p in [me, *me.children(recursive=True)]:
-                try:
-                    total += p.memory_info().rss
-                except psutil.Error:
-                    pass
-            peak = max(peak, total)
-            done.wait(0.05)
-
-    thread = threading.Thread(target=sample, daemon=True)
-    thread.start()
-    t = time.perf_counter()
-    try:
-        fn()
-    finally:
-        seconds = time.perf_counter() - t
-        done.set()
-        thread.join()
-    return seconds, peak / 2**20
 
 
 def main() -> None:
