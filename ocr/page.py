@@ -20,7 +20,7 @@ from ocr.context import OcrContext
 from ocr.document import image_dpi, open_frame
 from ocr.layout import RawWord, build_lines, drop_noise, fix_words, parse_tsv, reading_order
 from ocr.model import OcrPage, PageError, PageInput, PageKind, PageSource
-from sohoa.errors import SohoaError, error_info
+from sohoa.errors import OcrError, SohoaError, error_info
 
 __all__ = ["ocr_page", "preprocess_page"]
 
@@ -135,6 +135,12 @@ def _load(
         return gray, page_input.dpi or image_dpi(image), faded
 
 
+def _write_pgm(path: Path, gray: pp.Gray) -> None:
+    # uncompressed PGM: Tesseract reads the same pixels as from a PNG, without ~0.15 s of zlib per A4 page
+    if not cv2.imwrite(str(path), gray):
+        raise OcrError(f"cannot write the page image {path.name}")
+
+
 def _recognize(
     gray: pp.Gray,
     dpi: int | None,
@@ -143,7 +149,7 @@ def _recognize(
     pdf_base: Path | None,
     psm: int | None = None,
 ) -> str:
-    cv2.imwrite(str(image_path), gray, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+    _write_pgm(image_path, gray)
     try:
         return tesseract.recognize(
             image_path,
@@ -196,7 +202,7 @@ def _rescue_blocks(
         pad = text_h // 2
         x0, y0 = max(0, x - pad), max(0, y - pad)
         crop = gray[y0 : y + h + pad, x0 : x + w + pad]
-        sub = _recognize(crop, dpi, ctx, workdir / f"page-{number:05d}-block.png", None, psm=6)
+        sub = _recognize(crop, dpi, ctx, workdir / f"page-{number:05d}-block.pgm", None, psm=6)
         for rw in parse_tsv(sub):
             letters = sum(c.isalnum() for c in rw.text)
             if rw.conf >= 60 and letters >= 2 and rw.height >= 0.6 * text_h:
@@ -219,12 +225,12 @@ def _rescue_blocks(
 def _ocr(
     prepared: _Prepared, ctx: OcrContext, workdir: Path, number: int, pdf_base: Path | None
 ) -> tuple[str, list[RawWord]]:
-    image_path = workdir / f"page-{number:05d}.png"
+    image_path = workdir / f"page-{number:05d}.pgm"
     tsv = _recognize(prepared.gray, prepared.dpi, ctx, image_path, pdf_base)
     words = parse_tsv(tsv)
     if ctx.orientation and _mean_conf(words) < ctx.orientation_retry_confidence:
         # an upside-down page reads as low-confidence noise; ask OSD before trusting it
-        cv2.imwrite(str(image_path), prepared.gray, [cv2.IMWRITE_PNG_COMPRESSION, 1])
+        _write_pgm(image_path, prepared.gray)
         try:
             guess = tesseract.osd(image_path, timeout=ctx.page_timeout)
         finally:

@@ -54,7 +54,8 @@ def to_gray(image: Image.Image) -> Gray:
         arr = np.asarray(image, dtype=np.float64)
         hi = arr.max() or 1.0
         return (arr * (255.0 / hi)).astype(np.uint8)
-    return np.asarray(image.convert("L"), dtype=np.uint8).copy()
+    # np.array copies once into a writable array; converting an "L" page again would copy twice more
+    return np.array(image if image.mode == "L" else image.convert("L"), dtype=np.uint8)
 
 
 def rgb_of(image: Image.Image) -> NDArray[Any] | None:
@@ -67,7 +68,7 @@ def rgb_of(image: Image.Image) -> NDArray[Any] | None:
         rgba = image.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(white, rgba)
-    return np.asarray(image.convert("RGB"), dtype=np.uint8)
+    return np.asarray(image if image.mode == "RGB" else image.convert("RGB"), dtype=np.uint8)
 
 
 def _red_hsv(rgb: NDArray[Any], min_saturation: int) -> tuple[NDArray[np.bool_], NDArray[Any]]:
@@ -133,6 +134,19 @@ def remove_red_seals(
     return out, round(float(fade.mean()), 5)
 
 
+def _percentile_u8(gray: Gray, q: float) -> float:
+    """``np.percentile(gray, q)`` of an 8-bit image from its histogram: same value, no full sort."""
+    n = gray.size
+    cum = np.cumsum(cv2.calcHist([gray], [0], None, [256], [0, 256]).ravel().astype(np.int64))
+    index = (n - 1) * (q / 100.0)
+    below = math.floor(index)
+    a = float(np.searchsorted(cum, below + 1))
+    b = float(np.searchsorted(cum, min(below + 1, n - 1) + 1))
+    t = index - below
+    # numpy's linear interpolation, rounded the same way
+    return b - (b - a) * (1.0 - t) if t >= 0.5 else a + (b - a) * t
+
+
 def _small(gray: Gray) -> tuple[Gray, float]:
     scale = min(1.0, _MEASURE_WIDTH / gray.shape[1])
     if scale >= 1.0:
@@ -159,7 +173,6 @@ def remove_borders(gray: Gray, *, dark_fraction: float = 0.5, max_fraction: floa
     h, w = gray.shape
     out = gray
     whitened = 0
-    paper = int(np.percentile(gray, 90))
 
     def edge_run(profile: NDArray[np.float64]) -> int:
         limit = max(1, int(len(profile) * max_fraction))
@@ -173,6 +186,7 @@ def remove_borders(gray: Gray, *, dark_fraction: float = 0.5, max_fraction: floa
     top, bottom = edge_run(rows), edge_run(rows[::-1])
     left, right = edge_run(cols), edge_run(cols[::-1])
     if top or bottom or left or right:
+        paper = int(_percentile_u8(gray, 90))
         out = gray.copy()
         if top:
             out[:top] = paper
@@ -271,14 +285,14 @@ def looks_uneven(gray: Gray) -> bool:
     """True when the paper brightness varies across the page (shadows, uneven illumination)."""
     small, _ = _small(gray)
     tiles = [t for band in np.array_split(small, 6, axis=0) for t in np.array_split(band, 4, axis=1)]
-    papers = np.array([np.percentile(t, 90) for t in tiles])
+    papers = np.array([_percentile_u8(t, 90) for t in tiles])
     return float(papers.max() - papers.min()) > 40.0
 
 
 def looks_low_contrast(gray: Gray) -> bool:
     """True when ink and paper are close (faded toner, grey paper)."""
     small, _ = _small(gray)
-    return float(np.percentile(small, 99.5) - np.percentile(small, 0.5)) < 110.0
+    return _percentile_u8(small, 99.5) - _percentile_u8(small, 0.5) < 110.0
 
 
 def flatten_background(gray: Gray) -> Gray:
@@ -310,7 +324,7 @@ def noise_level(gray: Gray) -> tuple[float, float]:
     h, w = gray.shape
     crop = gray[h // 4 : 3 * h // 4, w // 4 : 3 * w // 4]
     smooth = cv2.GaussianBlur(crop, (0, 0), 2.0)
-    paper = float(np.percentile(smooth, 90))
+    paper = _percentile_u8(smooth, 90)
     flat = smooth > paper - 12
     resid = crop.astype(np.float32) - smooth.astype(np.float32)
     sigma = float(resid[flat].std()) if flat.any() else 0.0
