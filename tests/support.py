@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from minio.deleteobjects import DeleteObject
 
+from pipeline.model import ExtractedField, Metadata
 from storage.objects import ObjectStore
+
+
+def metadata_of(**values: Any) -> Metadata:
+    """Extracted metadata with these field values (confidence 0.9); fields given as None are absent."""
+    return Metadata(
+        fields={k: ExtractedField(value=v, confidence=0.9) for k, v in values.items() if v is not None}
+    )
 
 
 def remove_bucket(store: ObjectStore) -> None:

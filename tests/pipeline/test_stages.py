@@ -9,23 +9,23 @@ from PIL import Image
 from ocr import OcrContext
 from ocr.model import OcrDocument, OcrPage, PageSource
 from pipeline.batch import ManifestRow
-from pipeline.model import AccessLevel, ExtractedField, Metadata
+from pipeline.model import AccessLevel
 from pipeline.report import BatchReport, FileResult, FileStatus, to_markdown
 from pipeline.stages import IngestContext, access_level_for, build_document, page_thumbnails, totals
 from sohoa.settings import OcrSettings
-
-
-def _meta(**values: object) -> Metadata:
-    return Metadata(fields={k: ExtractedField(value=v, confidence=0.9) for k, v in values.items()})
+from tests.support import metadata_of
 
 
 def test_access_level_manifest_beats_secrecy_mark_beats_default() -> None:
-    secret = _meta(do_mat="Mật")
+    secret = metadata_of(do_mat="Mật")
     assert access_level_for(secret, None, AccessLevel.PUBLIC) is AccessLevel.CONFIDENTIAL
-    assert access_level_for(_meta(do_mat="Tối mật"), None, AccessLevel.INTERNAL) is AccessLevel.CONFIDENTIAL
+    assert (
+        access_level_for(metadata_of(do_mat="Tối mật"), None, AccessLevel.INTERNAL)
+        is AccessLevel.CONFIDENTIAL
+    )
     row = ManifestRow("x.png", access_level=AccessLevel.INTERNAL)
     assert access_level_for(secret, row, AccessLevel.PUBLIC) is AccessLevel.INTERNAL
-    assert access_level_for(_meta(), None, AccessLevel.INTERNAL) is AccessLevel.INTERNAL
+    assert access_level_for(metadata_of(), None, AccessLevel.INTERNAL) is AccessLevel.INTERNAL
 
 
 def test_build_document_takes_dossier_from_manifest_then_batch_then_page() -> None:
@@ -42,7 +42,7 @@ def test_build_document_takes_dossier_from_manifest_then_batch_then_page() -> No
         "ocr_doc": ocr_doc,
         "ctx": ctx,
     }
-    meta = _meta(ma_ho_so="HS-PAGE")
+    meta = metadata_of(ma_ho_so="HS-PAGE")
     assert (
         build_document(**common, metadata=meta, row=ManifestRow("a.png", "HS-ROW")).dossier_code == "HS-ROW"
     )

@@ -15,11 +15,11 @@ from dataclasses import dataclass
 import pytest
 
 from ocr.model import OcrDocument, OcrPage, PageSource
-from pipeline.model import AccessLevel, Document, ExtractedField, Metadata
+from pipeline.model import AccessLevel, Document
 from sohoa.settings import Settings
 from storage.index import SearchIndex
 from storage.objects import ObjectStore
-from tests.support import remove_bucket
+from tests.support import metadata_of, remove_bucket
 
 
 @pytest.fixture(name="remove_bucket")
@@ -90,14 +90,9 @@ def _item(
 ) -> Item:
     original = f"original bytes of {key}".encode()
     sha = hashlib.sha256(original).hexdigest()
-    values = {
-        "so_ky_hieu": number,
-        "ngay_ban_hanh": date,
-        "loai_van_ban": kind,
-        "co_quan_ban_hanh": issuer,
-        "trich_yeu": subject,
-    }
-    metadata = Metadata(fields={k: ExtractedField(value=v, confidence=0.9) for k, v in values.items() if v})
+    metadata = metadata_of(
+        so_ky_hieu=number, ngay_ban_hanh=date, loai_van_ban=kind, co_quan_ban_hanh=issuer, trich_yeu=subject
+    )
     document = Document(
         id=sha,
         source_file=f"{key}.pdf",

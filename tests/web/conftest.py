@@ -22,11 +22,11 @@ from PIL import Image
 from pydantic import SecretStr
 
 from ocr.model import OcrDocument, OcrPage, PageSource, Word
-from pipeline.model import AccessLevel, Document, ExtractedField, Metadata
+from pipeline.model import AccessLevel, Document
 from sohoa.settings import Settings
 from storage.index import SearchIndex
 from storage.objects import ARTIFACT_DOCUMENT, ARTIFACT_OCR, ObjectStore, thumbnail_name
-from tests.support import remove_bucket
+from tests.support import metadata_of, remove_bucket
 from web.app import create_app
 from web.backend import Backend
 from web.users import Role, UserStore
@@ -127,14 +127,9 @@ def add_document(
     """Store document.json, ocr.json and page images for a document, then index it."""
     original = f"original of {key} {uuid.uuid4()}".encode()
     sha = hashlib.sha256(original).hexdigest()
-    values = {
-        "so_ky_hieu": number,
-        "ngay_ban_hanh": date,
-        "loai_van_ban": kind,
-        "co_quan_ban_hanh": issuer,
-        "trich_yeu": subject,
-    }
-    metadata = Metadata(fields={k: ExtractedField(value=v, confidence=0.9) for k, v in values.items()})
+    metadata = metadata_of(
+        so_ky_hieu=number, ngay_ban_hanh=date, loai_van_ban=kind, co_quan_ban_hanh=issuer, trich_yeu=subject
+    )
     document = Document(
         id=sha,
         source_file=f"{key}.png",
