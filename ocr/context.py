@@ -49,6 +49,8 @@ class OcrContext:
     orientation_retry_confidence: float = 60.0
     #: render a scanned PDF page at its image's own resolution when that is between min_dpi and dpi
     pdf_native_dpi: bool = True
+    #: a scanned PDF page that is one upright JPEG (at most ``dpi``) is decoded as is, not rendered
+    pdf_embedded_jpeg: bool = True
     #: a PDF page with at least this many non-space characters of visible text is not OCR'd
     text_layer_min_chars: int = 20
     #: deskew only when the measured angle is at least this (degrees); smaller is noise

@@ -20,6 +20,7 @@ from PIL import Image, UnidentifiedImageError
 from ocr._exec import poppler
 from ocr.context import OcrContext
 from ocr.model import PageInput, PageKind
+from ocr.pdfscan import embedded_jpeg
 from ocr.sniff import sniff
 from sohoa.errors import (
     CorruptFileError,
@@ -53,8 +54,12 @@ def image_dpi(image: Image.Image) -> int | None:
     return value if 50 <= value <= 2400 else None
 
 
-def open_frame(path: Path, index: int, *, max_pixels: int) -> Image.Image:
-    """Decode frame ``index`` of an image file fully, mapping decoder errors to sohoa errors."""
+def open_frame(path: Path, index: int, *, max_pixels: int, check_only: bool = False) -> Image.Image:
+    """Decode frame ``index`` of an image file fully, mapping decoder errors to sohoa errors.
+
+    ``check_only``: the pixels are not needed, only proof that the whole file decodes; a JPEG is then
+    decoded at 1/8 scale (every byte is still read, so a truncated or corrupt file still fails).
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
@@ -63,6 +68,8 @@ def open_frame(path: Path, index: int, *, max_pixels: int) -> Image.Image:
             if index:
                 image.seek(index)
                 _check_pixels(path.name, image.width, image.height, max_pixels, f"frame {index + 1}")
+            if check_only and image.format == "JPEG":
+                image.draft(image.mode, (max(1, image.width // 8), max(1, image.height // 8)))
             image.load()
             return image
     except Image.DecompressionBombError as e:
@@ -94,7 +101,7 @@ def _image_pages(path: Path, media: str, ctx: OcrContext, workdir: Path) -> list
     pages = []
     for index in range(frames):
         # decode every frame now so a broken file fails as a whole, before any OCR is spent on it
-        with open_frame(path, index, max_pixels=ctx.max_pixels) as frame:
+        with open_frame(path, index, max_pixels=ctx.max_pixels, check_only=True) as frame:
             dpi = image_dpi(frame)
         pages.append(
             PageInput(
@@ -164,10 +171,32 @@ def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
             )
             continue
         warn = []
-        if chars >= ctx.text_layer_min_chars:
+        invisible = chars >= ctx.text_layer_min_chars
+        if invisible:
             warn.append("invisible text layer (an earlier OCR) ignored; page OCR'd again")
         dpi = ctx.dpi
         native = _scan_ppi(page) if ctx.pdf_native_dpi else None
+        jpeg = (
+            embedded_jpeg(page, invisible_text=invisible)
+            if ctx.pdf_embedded_jpeg and native is not None and native <= ctx.dpi
+            else None
+        )
+        if jpeg is not None:
+            # the page is one upright JPEG: the worker decodes it like a JPEG file (no rendering)
+            image_path = workdir / f"pdf-page-{number:05d}.jpg"
+            image_path.write_bytes(jpeg)
+            pages.append(
+                PageInput(
+                    number=number,
+                    kind=PageKind.IMAGE,
+                    path=str(image_path),
+                    index=0,
+                    dpi=native,
+                    workdir=str(workdir),
+                    warnings=warn,
+                )
+            )
+            continue
         if native is not None:
             if native < ctx.min_dpi:
                 warn.append(f"low resolution: {native} dpi (archival minimum {ctx.min_dpi}); upscaled")

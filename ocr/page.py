@@ -20,6 +20,7 @@ from ocr.context import OcrContext
 from ocr.document import image_dpi, open_frame
 from ocr.layout import RawWord, build_lines, drop_noise, fix_words, parse_tsv, reading_order
 from ocr.model import OcrPage, PageError, PageInput, PageKind, PageSource
+from ocr.searchable import put_page_image
 from sohoa.errors import OcrError, SohoaError, error_info
 
 __all__ = ["ocr_page", "preprocess_page"]
@@ -38,10 +39,15 @@ def _guess_dpi(width: int, height: int) -> int | None:
 
 
 class _Prepared:
-    """A preprocessed page image and what was done to it."""
+    """A preprocessed page image and what was done to it.
+
+    ``gray`` is the straightened grayscale page (shown in the searchable PDF, cropped for second reads);
+    ``binary`` is what Tesseract reads when sohoa binarizes (None: Tesseract thresholds ``gray`` itself).
+    """
 
     def __init__(self, gray: pp.Gray, dpi: int | None) -> None:
         self.gray = gray
+        self.binary: pp.Gray | None = None
         self.dpi = dpi
         self.steps: dict[str, object] = {}
         self.warnings: list[str] = []
@@ -59,40 +65,47 @@ def preprocess_page(gray: pp.Gray, dpi: int | None, ctx: OcrContext) -> _Prepare
     if ctx.remove_borders:
         page.gray, whitened = pp.remove_borders(page.gray)
         page.steps["border_pixels_removed"] = whitened
-    if ctx.blank_detection and pp.is_blank(page.gray):
+    # one ~100 dpi copy for every measurement (it follows the page's quarter turns; a small deskew does
+    # not change what the later measurements see)
+    small = pp.measuring_copy(page.gray)
+    if ctx.blank_detection and pp.is_blank(page.gray, small=small):
         page.blank = True
         page.timings["preprocess"] = time.perf_counter() - t
         return page
-    if ctx.orientation and pp.text_is_vertical(page.gray):
+    if ctx.orientation and pp.text_is_vertical(page.gray, small=small):
         page.gray = pp.rotate_right_angle(page.gray, 90)
+        small = pp.rotate_right_angle(small, 90)
         page.steps["rotation"] = 90
         page.warnings.append("page was turned sideways; rotated")
     if ctx.deskew:
-        angle = pp.estimate_skew(page.gray, max_angle=ctx.deskew_max_angle)
+        angle = pp.estimate_skew(page.gray, max_angle=ctx.deskew_max_angle, small=small)
         page.steps["skew_angle"] = angle
         if abs(angle) >= ctx.deskew_min_angle:
             page.gray = pp.rotate(page.gray, -angle)
     if ctx.denoise and pp.is_noisy(page.gray):
         page.gray = pp.denoise(page.gray)
         page.steps["denoise"] = "median3"
-    method = ctx.binarize
-    if method == "auto":
-        if pp.looks_uneven(page.gray) or pp.looks_low_contrast(page.gray):
-            page.gray = pp.flatten_background(page.gray)
-            page.steps["binarization"] = "flatten+tesseract-otsu"
-        else:
-            page.steps["binarization"] = "tesseract-otsu"
-    elif method in ("otsu", "adaptive"):
-        page.gray = pp.binarize(page.gray, method)
-        page.steps["binarization"] = method
-    else:
-        page.steps["binarization"] = "tesseract-otsu"
     if page.dpi is not None and page.dpi < ctx.min_dpi:
         page.warnings.append(f"low resolution: {page.dpi} dpi (archival minimum {ctx.min_dpi}); upscaled")
         factor = min(3.0, ctx.dpi / page.dpi)
         page.gray = pp.upscale(page.gray, factor)
         page.steps["upscaled_from_dpi"] = page.dpi
         page.dpi = round(page.dpi * factor)
+    method = ctx.binarize
+    if method == "auto":
+        # Otsu is what Tesseract would do itself; done here, Tesseract reads a 1-bit page (less work).
+        # Shadows and faded toner are flattened first, where a global threshold would fail.
+        if pp.looks_uneven(page.gray, small=small) or pp.looks_low_contrast(page.gray, small=small):
+            page.gray = pp.flatten_background(page.gray)
+            page.steps["binarization"] = "flatten+otsu"
+        else:
+            page.steps["binarization"] = "otsu"
+        page.binary = pp.binarize(page.gray, "otsu")
+    elif method in ("otsu", "adaptive"):
+        page.binary = pp.binarize(page.gray, method)
+        page.steps["binarization"] = method
+    else:
+        page.steps["binarization"] = "tesseract-otsu"
     page.timings["preprocess"] = round(time.perf_counter() - t, 4)
     return page
 
@@ -136,9 +149,18 @@ def _load(
 
 
 def _write_pgm(path: Path, gray: pp.Gray) -> None:
-    # uncompressed PGM: Tesseract reads the same pixels as from a PNG, without ~0.15 s of zlib per A4 page
+    # uncompressed PGM/PBM: Tesseract reads the same pixels as from a PNG, without ~0.15 s of zlib per page
+    # (a .pbm path stores a black-and-white page as 1 bit per pixel, which Tesseract then does not threshold)
     if not cv2.imwrite(str(path), gray):
         raise OcrError(f"cannot write the page image {path.name}")
+
+
+def _ocr_image(prepared: _Prepared) -> pp.Gray:
+    return prepared.binary if prepared.binary is not None else prepared.gray
+
+
+def _image_path(workdir: Path, name: str, *, binary: bool) -> Path:
+    return workdir / f"{name}.{'pbm' if binary else 'pgm'}"
 
 
 def _recognize(
@@ -202,7 +224,9 @@ def _rescue_blocks(
         pad = text_h // 2
         x0, y0 = max(0, x - pad), max(0, y - pad)
         crop = gray[y0 : y + h + pad, x0 : x + w + pad]
-        sub = _recognize(crop, dpi, ctx, workdir / f"page-{number:05d}-block.pgm", None, psm=6)
+        sub = _recognize(
+            crop, dpi, ctx, _image_path(workdir, f"page-{number:05d}-block", binary=False), None, psm=6
+        )
         for rw in parse_tsv(sub):
             letters = sum(c.isalnum() for c in rw.text)
             if rw.conf >= 60 and letters >= 2 and rw.height >= 0.6 * text_h:
@@ -225,26 +249,36 @@ def _rescue_blocks(
 def _ocr(
     prepared: _Prepared, ctx: OcrContext, workdir: Path, number: int, pdf_base: Path | None
 ) -> tuple[str, list[RawWord]]:
-    image_path = workdir / f"page-{number:05d}.pgm"
-    tsv = _recognize(prepared.gray, prepared.dpi, ctx, image_path, pdf_base)
+    image = _ocr_image(prepared)
+    image_path = _image_path(workdir, f"page-{number:05d}", binary=prepared.binary is not None)
+    tsv = _recognize(image, prepared.dpi, ctx, image_path, pdf_base)
     words = parse_tsv(tsv)
     if ctx.orientation and _mean_conf(words) < ctx.orientation_retry_confidence:
         # an upside-down page reads as low-confidence noise; ask OSD before trusting it
-        _write_pgm(image_path, prepared.gray)
+        _write_pgm(image_path, image)
         try:
             guess = tesseract.osd(image_path, timeout=ctx.page_timeout)
         finally:
             image_path.unlink(missing_ok=True)
         if guess and guess.rotate and guess.confidence >= ctx.orientation_min_confidence:
-            turned = pp.rotate_right_angle(prepared.gray, guess.rotate)
-            tsv2 = _recognize(turned, prepared.dpi, ctx, image_path, pdf_base)
+            turned = pp.rotate_right_angle(image, guess.rotate)
+            # the trial's PDF goes beside the first one and replaces it only if the trial wins
+            trial_base = pdf_base.with_name(f"{pdf_base.name}-turned") if pdf_base is not None else None
+            tsv2 = _recognize(turned, prepared.dpi, ctx, image_path, trial_base)
             words2 = parse_tsv(tsv2)
             if _mean_conf(words2) > _mean_conf(words):
-                prepared.gray, tsv, words = turned, tsv2, words2
+                prepared.gray = pp.rotate_right_angle(prepared.gray, guess.rotate)
+                if prepared.binary is not None:
+                    prepared.binary = turned
+                if pdf_base is not None and trial_base is not None:
+                    Path(f"{trial_base}.pdf").replace(f"{pdf_base}.pdf")
+                tsv, words = tsv2, words2
                 prev = int(prepared.steps.get("rotation", 0))  # type: ignore[call-overload]
                 prepared.steps["rotation"] = (prev + guess.rotate) % 360
                 prepared.steps["osd_confidence"] = guess.confidence
                 prepared.warnings.append(f"page was rotated; turned {guess.rotate}°")
+            elif trial_base is not None:
+                Path(f"{trial_base}.pdf").unlink(missing_ok=True)
     return tsv, words
 
 
@@ -306,6 +340,9 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
         t = time.perf_counter()
         base = Path(pdf_base) if pdf_base is not None else None
         tsv, words = _ocr(prepared, ctx, workdir, number, base)
+        if base is not None:
+            # Tesseract wrote the text layer only; the page shows the straightened grayscale scan
+            put_page_image(Path(f"{base}.pdf"), prepared.gray)
         if ctx.rescue_image_blocks and ctx.psm in (1, 3, 4, 11, 12):
             words += _rescue_blocks(prepared.gray, prepared.dpi, ctx, tsv, words, workdir, number)
         if "vie" in ctx.languages.split("+"):

@@ -29,6 +29,7 @@ __all__ = [
     "denoise",
     "looks_low_contrast",
     "looks_uneven",
+    "measuring_copy",
     "remove_borders",
     "rotate",
     "rotate_right_angle",
@@ -108,10 +109,11 @@ def remove_red_seals(
     sample = rgb[::8, ::8].astype(np.int16)
     if int((sample.max(axis=2) - sample.min(axis=2)).max()) < 40:
         return gray, 0.0
+    # most colour pages carry no red ink at all: look at every 4th pixel before converting the page
+    if float(red_ink_mask(np.ascontiguousarray(rgb[::4, ::4])).mean()) < 1e-4:
+        return gray, 0.0
     loose, sat = _red_hsv(rgb, 25)
     strong = loose & (sat >= 60)
-    if float(strong[::4, ::4].mean()) < 1e-4:
-        return gray, 0.0
     width = rgb.shape[1]
     # join a seal's ring, star and lettering into one blob
     k = max(3, int(0.012 * width)) | 1
@@ -147,12 +149,18 @@ def _percentile_u8(gray: Gray, q: float) -> float:
     return b - (b - a) * (1.0 - t) if t >= 0.5 else a + (b - a) * t
 
 
-def _small(gray: Gray) -> tuple[Gray, float]:
+def measuring_copy(gray: Gray) -> Gray:
+    """The ~100 dpi copy the measurements work on; pass it as ``small=`` to measure several times."""
     scale = min(1.0, _MEASURE_WIDTH / gray.shape[1])
     if scale >= 1.0:
-        return gray, 1.0
+        return gray
     size = (round(gray.shape[1] * scale), round(gray.shape[0] * scale))
-    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA), scale
+    return cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+
+
+def _small(gray: Gray, small: Gray | None = None) -> tuple[Gray, float]:
+    small = measuring_copy(gray) if small is None else small
+    return small, small.shape[1] / gray.shape[1]
 
 
 def _ink(gray: Gray) -> NDArray[np.bool_]:
@@ -200,13 +208,13 @@ def remove_borders(gray: Gray, *, dark_fraction: float = 0.5, max_fraction: floa
     return out, whitened
 
 
-def is_blank(gray: Gray, *, min_ink: float = 0.0015) -> bool:
+def is_blank(gray: Gray, *, min_ink: float = 0.0015, small: Gray | None = None) -> bool:
     """True when the page carries no text-like marks (speckle, paper grain and shading do not count).
 
     Ink is measured against the *local* paper brightness, so a shadowed or grey sheet with faint text is
     not mistaken for an empty one.
     """
-    small, _ = _small(gray)
+    small, _ = _small(gray, small)
     paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
     paper = cv2.blur(paper, (31, 31))
     depth = paper.astype(np.int16) - small.astype(np.int16)
@@ -217,8 +225,10 @@ def is_blank(gray: Gray, *, min_ink: float = 0.0015) -> bool:
     return float(marks.mean()) < min_ink
 
 
-def _ink_points(gray: Gray) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
-    small, scale = _small(gray)
+def _ink_points(
+    gray: Gray, small: Gray | None = None
+) -> tuple[NDArray[np.float64], NDArray[np.float64], float]:
+    small, scale = _small(gray, small)
     ink = _ink(small)
     # drop big blobs' interiors (photos, black bars) by keeping thin strokes only
     ys, xs = np.nonzero(ink)
@@ -233,14 +243,14 @@ def _sharpness(xs: NDArray[np.float64], ys: NDArray[np.float64], angle: float, h
     return float(np.dot(hist, hist))
 
 
-def estimate_skew(gray: Gray, *, max_angle: float = 6.0) -> float:
+def estimate_skew(gray: Gray, *, max_angle: float = 6.0, small: Gray | None = None) -> float:
     """Skew of the text lines in degrees (positive = turned counter-clockwise); 0.0 if not measurable.
 
     ``rotate(gray, -angle)`` straightens the page.
 
     Projection-profile search over ink pixels of a ~100 dpi copy: coarse 0.5° steps, then 0.05° steps.
     """
-    xs, ys, _ = _ink_points(gray)
+    xs, ys, _ = _ink_points(gray, small)
     if len(xs) < 200:
         return 0.0
     height = int(ys.max() + xs.max()) + 2
@@ -271,9 +281,9 @@ def rotate_right_angle(gray: Gray, clockwise_degrees: int) -> Gray:
     return gray if turns == 0 else cv2.rotate(gray, codes[turns])
 
 
-def text_is_vertical(gray: Gray) -> bool:
+def text_is_vertical(gray: Gray, *, small: Gray | None = None) -> bool:
     """True when text lines run top-to-bottom (page turned by 90° or 270°), from projection profiles."""
-    xs, ys, _ = _ink_points(gray)
+    xs, ys, _ = _ink_points(gray, small)
     if len(xs) < 500:
         return False
     rows = _sharpness(xs, ys, 0.0, int(ys.max()) + 2) / len(xs) ** 2 * (ys.max() + 1)
@@ -281,17 +291,17 @@ def text_is_vertical(gray: Gray) -> bool:
     return cols > 1.3 * rows
 
 
-def looks_uneven(gray: Gray) -> bool:
+def looks_uneven(gray: Gray, *, small: Gray | None = None) -> bool:
     """True when the paper brightness varies across the page (shadows, uneven illumination)."""
-    small, _ = _small(gray)
+    small, _ = _small(gray, small)
     tiles = [t for band in np.array_split(small, 6, axis=0) for t in np.array_split(band, 4, axis=1)]
     papers = np.array([_percentile_u8(t, 90) for t in tiles])
     return float(papers.max() - papers.min()) > 40.0
 
 
-def looks_low_contrast(gray: Gray) -> bool:
+def looks_low_contrast(gray: Gray, *, small: Gray | None = None) -> bool:
     """True when ink and paper are close (faded toner, grey paper)."""
-    small, _ = _small(gray)
+    small, _ = _small(gray, small)
     return _percentile_u8(small, 99.5) - _percentile_u8(small, 0.5) < 110.0
 
 

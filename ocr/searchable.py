@@ -11,13 +11,15 @@ import io
 import logging
 import warnings
 from pathlib import Path
+from typing import Any
 
 import pypdf
+from numpy.typing import NDArray
 from PIL import Image
 
 from ocr.model import OcrDocument, PageSource
 
-__all__ = ["merge_pdf"]
+__all__ = ["merge_pdf", "put_page_image"]
 
 log = logging.getLogger(__name__)
 
@@ -61,3 +63,21 @@ def merge_pdf(original: Path, doc: OcrDocument, page_pdfs: list[Path | None], ou
     tmp.replace(out)
     log.info("%s: searchable PDF written to %s (%d pages)", doc.file_name, out, len(doc.pages))
     return out
+
+
+def put_page_image(page_pdf: Path, gray: NDArray[Any], *, quality: int = 80) -> None:
+    """Put a page image under the text layer of a one-page, text-only PDF (Tesseract's ``textonly_pdf``).
+
+    Tesseract reads the binarized page; the archive copy shows the grayscale one (JPEG), scaled to the
+    text page's box so every word stays over its pixels. The file is replaced in place.
+    """
+    text_page = pypdf.PdfReader(page_pdf).pages[0]
+    width_pt = float(text_page.mediabox.width)
+    buf = io.BytesIO()
+    Image.fromarray(gray).save(buf, format="PDF", resolution=gray.shape[1] * 72.0 / width_pt, quality=quality)
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(buf.getvalue())))
+    writer.pages[0].merge_page(text_page)
+    tmp = page_pdf.with_name(f".{page_pdf.name}.part")
+    with tmp.open("wb") as f:
+        writer.write(f)
+    tmp.replace(page_pdf)

@@ -1,10 +1,11 @@
-"""The one wrapper around the ``tesseract`` program.
+"""The one wrapper around the ``tesseract`` program, called through pytesseract.
 
-Argument lists, an explicit timeout, ``OMP_THREAD_LIMIT=1`` in the child's environment only (Tesseract's
-OpenMP threads are slower than one process per page), and outcomes checked here: a known benign case
-becomes an empty result, everything else an :class:`~sohoa.errors.OcrError` chained to its cause.
-We call the program directly rather than through pytesseract because pytesseract cannot pass a child
-environment or ask for several renderers (TSV + PDF) in one call.
+pytesseract's low-level :func:`pytesseract.pytesseract.run_tesseract` is used (not ``image_to_data``)
+because it accepts an image file we already wrote and several renderers in one call (TSV + PDF), so a
+page is read once. Tesseract runs with ``OMP_THREAD_LIMIT=1`` (its OpenMP threads are slower than one
+process per page); pytesseract starts it with this process's environment, so the limit is set here
+unless the operator set one. Outcomes are checked here: pytesseract's exceptions become sohoa errors
+with Tesseract's own message.
 """
 
 from __future__ import annotations
@@ -13,10 +14,12 @@ import logging
 import os
 import re
 import shutil
-import subprocess
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
+
+import pytesseract
+from pytesseract import pytesseract as _pt
 
 from sohoa.errors import ConfigurationError, MissingDependencyError, OcrError, OcrTimeoutError
 
@@ -25,36 +28,35 @@ __all__ = ["Osd", "check_languages", "osd", "recognize", "version"]
 log = logging.getLogger(__name__)
 
 _INSTALL = "install it with: apt-get install tesseract-ocr tesseract-ocr-vie tesseract-ocr-osd"
+#: Tesseract 5 re-reads every low-confidence line as white-on-black text by default; administrative
+#: pages have none, and on noisy scans the second reading costs a few percent of CPU for nothing.
+_NO_INVERT = "-c tessedit_do_invert=0"
 
 
-def _env() -> dict[str, str]:
-    env = dict(os.environ)
-    env["OMP_THREAD_LIMIT"] = "1"
-    return env
-
-
-def _binary() -> str:
-    path = shutil.which("tesseract")
+def _prepare() -> None:
+    """Find the program and set the thread limit in the environment pytesseract passes on."""
+    path = shutil.which(_pt.tesseract_cmd) or shutil.which("tesseract")
     if path is None:
         raise MissingDependencyError(f"the tesseract program is not installed; {_INSTALL}")
-    return path
+    _pt.tesseract_cmd = path
+    os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 
 
 @lru_cache(maxsize=1)
 def version() -> str:
-    """Tesseract's version line, e.g. ``tesseract 5.3.0``."""
-    out = subprocess.run([_binary(), "--version"], capture_output=True, text=True, timeout=30, check=False)
-    first = (out.stdout or out.stderr).splitlines()
-    return first[0].strip() if first else "tesseract (unknown version)"
+    """Tesseract's version, e.g. ``tesseract 5.3.0``."""
+    _prepare()
+    try:
+        return f"tesseract {pytesseract.get_tesseract_version()}"
+    except (pytesseract.TesseractNotFoundError, SystemExit):
+        return "tesseract (unknown version)"
 
 
 @lru_cache(maxsize=8)
 def check_languages(languages: str) -> None:
     """Raise ConfigurationError if a language's traineddata is not installed."""
-    out = subprocess.run(
-        [_binary(), "--list-langs"], capture_output=True, text=True, timeout=30, check=False, env=_env()
-    )
-    have = {line.strip() for line in out.stdout.splitlines()[1:]}
+    _prepare()
+    have = set(pytesseract.get_languages())
     missing = [lang for lang in languages.split("+") if lang not in have]
     if missing:
         raise ConfigurationError(
@@ -64,14 +66,21 @@ def check_languages(languages: str) -> None:
         )
 
 
-def _run(args: list[str], *, timeout: float, what: str) -> subprocess.CompletedProcess[str]:
+def _run(image: Path, outbase: Path, extensions: str, *, lang: str, config: str, timeout: float) -> None:
+    _prepare()
     try:
-        proc = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False, env=_env())
-    except subprocess.TimeoutExpired as e:
-        raise OcrTimeoutError(f"Tesseract took longer than {timeout:.0f} s on {what}; page skipped") from e
-    except FileNotFoundError as e:
+        _pt.run_tesseract(str(image), str(outbase), extensions, lang, config=config, timeout=timeout)
+    except RuntimeError as e:  # pytesseract's timeout (it kills the process first)
+        raise OcrTimeoutError(
+            f"Tesseract took longer than {timeout:.0f} s on {image.name}; page skipped"
+        ) from e
+    except pytesseract.TesseractNotFoundError as e:
         raise MissingDependencyError(f"the tesseract program is not installed; {_INSTALL}") from e
-    return proc
+    except pytesseract.TesseractError as e:
+        message = str(e.message).strip() or f"exit code {e.status}"
+        if "Failed loading language" in message:
+            raise ConfigurationError(f"Tesseract cannot load language '{lang}': {message}") from e
+        raise OcrError(f"Tesseract failed on {image.name}: {message[-300:]}") from e
 
 
 def recognize(
@@ -93,23 +102,24 @@ def recognize(
         oem: engine mode.
         dpi: resolution to tell Tesseract (it guesses badly from pixels alone).
         timeout: seconds before the call is killed (raises OcrTimeoutError).
-        pdf_base: also render a text-layer PDF to ``<pdf_base>.pdf`` in the same call.
+        pdf_base: also render the page's text layer (no image) to ``<pdf_base>.pdf`` in the same call.
     """
     outbase = pdf_base if pdf_base is not None else image.with_suffix("")
-    args = [_binary(), str(image), str(outbase), "-l", languages, "--oem", str(oem), "--psm", str(psm)]
-    if dpi:
-        args += ["--dpi", str(dpi)]
+    config = f"--oem {oem} --psm {psm}" + (f" --dpi {dpi}" if dpi else "")
+    config += f" {_NO_INVERT} -c tessedit_create_tsv=1"
     if pdf_base is not None:
-        args += ["-c", "textonly_pdf=0"]
-    args += ["tsv"] + (["pdf"] if pdf_base is not None else [])
-    proc = _run(args, timeout=timeout, what=image.name)
+        config += " -c textonly_pdf=1"
+    _run(
+        image,
+        outbase,
+        "tsv pdf" if pdf_base is not None else "tsv",
+        lang=languages,
+        config=config,
+        timeout=timeout,
+    )
     tsv = outbase.parent / f"{outbase.name}.tsv"
-    if proc.returncode != 0 or not tsv.is_file():
-        stderr = proc.stderr.strip().splitlines()
-        tail = stderr[-1] if stderr else f"exit code {proc.returncode}"
-        if "Failed loading language" in proc.stderr:
-            raise ConfigurationError(f"Tesseract cannot load language '{languages}': {tail}")
-        raise OcrError(f"Tesseract failed on {image.name}: {tail}")
+    if not tsv.is_file():
+        raise OcrError(f"Tesseract wrote no result for {image.name}")
     try:
         return tsv.read_text(encoding="utf-8", errors="replace")
     finally:
@@ -129,9 +139,18 @@ _OSD_CONF = re.compile(r"Orientation confidence:\s*([\d.]+)")
 
 def osd(image: Path, *, timeout: float) -> Osd | None:
     """Orientation and script detection (``--psm 0``); None when the page has too little text."""
-    proc = _run([_binary(), str(image), "-", "--psm", "0", "-l", "osd"], timeout=timeout, what=image.name)
-    rot, conf = _OSD_ROTATE.search(proc.stdout), _OSD_CONF.search(proc.stdout)
+    outbase = image.with_name(f"{image.stem}-osd")
+    try:
+        _run(image, outbase, "osd", lang="osd", config="--psm 0", timeout=timeout)
+        out = outbase.with_name(f"{outbase.name}.osd")
+        text = out.read_text(encoding="utf-8", errors="replace") if out.is_file() else ""
+    except OcrError as e:  # too few characters to decide
+        log.debug("tesseract osd: no answer for %s (%s)", image.name, e.message[-200:])
+        return None
+    finally:
+        outbase.with_name(f"{outbase.name}.osd").unlink(missing_ok=True)
+    rot, conf = _OSD_ROTATE.search(text), _OSD_CONF.search(text)
     if rot is None or conf is None:
-        log.debug("tesseract osd: no answer for %s (%s)", image.name, proc.stderr.strip()[-200:])
+        log.debug("tesseract osd: no answer for %s", image.name)
         return None
     return Osd(int(rot.group(1)) % 360, float(conf.group(1)))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import unicodedata
 from pathlib import Path
@@ -106,7 +107,20 @@ def test_searchable_pdf_has_text_and_original_is_untouched(tmp_path: Path) -> No
         ["pdftotext", str(out), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "Ngoại" in unicodedata.normalize("NFC", extracted)
-    assert doc.pages[0].source is PageSource.OCR
+    page = doc.pages[0]
+    assert page.source is PageSource.OCR
+    # Tesseract read a black-and-white page; the archive copy shows the grayscale scan under the text
+    images = subprocess.run(
+        ["pdfimages", "-list", str(out)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()[2:]
+    assert len(images) == 1 and images[0].split()[5:8] == ["gray", "1", "8"]
+    # ... and every word of the text layer sits over its pixels
+    bbox = subprocess.run(
+        ["pdftotext", "-bbox", str(out), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    page_w = float(re.search(r'<page width="([\d.]+)"', bbox).group(1))  # type: ignore[union-attr]
+    first_x = float(re.search(r'<word xMin="([\d.]+)"', bbox).group(1))  # type: ignore[union-attr]
+    assert abs(first_x / page_w - page.words[0].box[0] / page.width) < 0.01
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "scan.png"]
 
 

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import io
+import subprocess
 from pathlib import Path
 
+import numpy as np
 import pypdf
 import pytest
 from ocr_fixtures import image_pdf, render_lines, save, text_pdf
@@ -159,11 +161,58 @@ def test_born_digital_pdf_page_uses_its_text_layer(tmp_path: Path, small_page: I
     (page,) = prepare_pages(digital, CTX, tmp_path)
     assert page.kind is PageKind.TEXT_LAYER
     assert "1340/QD-UBND" in page.text
-    (scan,) = prepare_pages(scanned, CTX, tmp_path)
+    (scan,) = prepare_pages(scanned, CTX.with_(pdf_embedded_jpeg=False), tmp_path)
     # rendered at the scan's own 200 dpi, not upsampled to the configured 300
     assert scan.kind is PageKind.PDF and scan.dpi == 200
     (forced,) = prepare_pages(scanned, CTX.with_(pdf_native_dpi=False), tmp_path)
-    assert forced.dpi == CTX.dpi
+    assert forced.kind is PageKind.PDF and forced.dpi == CTX.dpi
+
+
+def test_scanned_pdf_page_that_is_one_jpeg_is_decoded_not_rendered(
+    tmp_path: Path, small_page: Image.Image
+) -> None:
+    scanned = image_pdf(tmp_path / "scanned.pdf", [small_page])
+    (page,) = prepare_pages(scanned, CTX, tmp_path)
+    assert page.kind is PageKind.IMAGE and page.dpi == 200 and page.number == 1
+    jpeg = Path(page.path)
+    assert jpeg.parent == tmp_path and jpeg.read_bytes()[:2] == b"\xff\xd8"
+    # the same pixels poppler would render at the scan's resolution (poppler may round off a row)
+    rendered = subprocess.run(
+        ["pdftoppm", "-r", "200", "-gray", str(scanned)], capture_output=True, check=True
+    ).stdout
+    with Image.open(io.BytesIO(rendered)) as r, Image.open(jpeg) as j:
+        a, b = np.asarray(r.convert("L"), dtype=np.int16), np.asarray(j.convert("L"), dtype=np.int16)
+        h, w = min(a.shape[0], b.shape[0]), min(a.shape[1], b.shape[1])
+        assert (
+            b.shape == np.asarray(small_page).shape and abs(a.shape[0] - h) <= 1 and abs(a.shape[1] - w) <= 1
+        )
+        assert float(np.abs(a[:h, :w] - b[:h, :w]).mean()) < 2.0
+
+
+@pytest.mark.parametrize("change", ["rotate", "vector-mark", "mask"])
+def test_scanned_pdf_page_with_more_than_its_jpeg_is_rendered(
+    tmp_path: Path, small_page: Image.Image, change: str
+) -> None:
+    scanned = image_pdf(tmp_path / "scanned.pdf", [small_page])
+    writer = pypdf.PdfWriter(clone_from=scanned)
+    page = writer.pages[0]
+    if change == "rotate":
+        page.rotate(90)
+    elif change == "vector-mark":  # a line drawn over the scan would be lost with the JPEG alone
+        stream = pypdf.generic.DecodedStreamObject()
+        stream.set_data(b"0 0 m 100 100 l S")
+        page.merge_page(pypdf.PageObject.create_blank_page(width=10, height=10))
+        page[pypdf.generic.NameObject("/Contents")] = pypdf.generic.ArrayObject(
+            [page["/Contents"], writer._add_object(stream)]
+        )
+    else:
+        image = next(iter(page["/Resources"]["/XObject"].values())).get_object()
+        image[pypdf.generic.NameObject("/Decode")] = pypdf.generic.ArrayObject(
+            [pypdf.generic.NumberObject(1), pypdf.generic.NumberObject(0)]
+        )
+    writer.write(tmp_path / "changed.pdf")
+    (out,) = prepare_pages(tmp_path / "changed.pdf", CTX, tmp_path)
+    assert out.kind is PageKind.PDF
 
 
 def test_pages_pickle_for_workers(tmp_path: Path, small_page: Image.Image) -> None:
