@@ -11,6 +11,8 @@ Every elasticsearch/elastic_transport exception is translated to ``SearchIndexEr
 from __future__ import annotations
 
 import logging
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -28,10 +30,13 @@ from sohoa.settings import ElasticsearchSettings
 from storage.mapping import FOLDING_FILTERS, MAPPING_VERSION, index_body
 from storage.models import SearchQuery, SearchResult
 from storage.query import (
+    FACETS,
     FUZZY_BELOW,
     build_facets_body,
+    build_labels_body,
     build_more_like_this_body,
     build_search_body,
+    parse_labels,
     parse_response,
 )
 from storage.records import build_record
@@ -46,6 +51,8 @@ _BULK_BYTES = 20 * 1024 * 1024
 # The folding check every new index must pass before it is used.
 _PROBE_TEXT = "Quyết Định số 1340/QĐ-UBND"
 _PROBE_TOKENS = ["quyet", "dinh", "so", "1340", "qd", "ubnd"]
+#: seconds the facet label table is kept before it is read again (a key it lacks reads it at once)
+LABELS_TTL = 300.0
 
 
 @contextmanager
@@ -110,6 +117,9 @@ class SearchIndex:
         self.prefix = prefix
         self.alias = f"{prefix}-documents"
         self._folding: str | None = None
+        self._labels: dict[str, dict[str, str]] = {}
+        self._labels_read = -LABELS_TTL
+        self._labels_lock = threading.Lock()
 
     @classmethod
     def from_settings(cls, settings: ElasticsearchSettings, *, prefix: str | None = None) -> SearchIndex:
@@ -400,7 +410,26 @@ class SearchIndex:
                 hint = " (run `sohoa reindex` to create the index)" if missing else ""
                 reason = f"{err.get('type')}: {err.get('reason')}{hint}"
                 raise SearchIndexError(f"search index: search failed ({r.get('status')}): {reason}")
-        return parse_response(hits, facets, query=query.text)
+        return parse_response(hits, facets, query=query.text, labels=self._facet_labels(facets))
+
+    def _facet_labels(self, facets: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+        """The label table, read again when it is older than :data:`LABELS_TTL` or lacks a key shown."""
+        aggs = facets.get("aggregations", {})
+        wanted = {
+            name: {str(b["key"]) for b in aggs.get(name, {}).get("buckets", [])}
+            for name, (_, display, _) in FACETS.items()
+            if display
+        }
+        with self._labels_lock:
+            fresh = time.monotonic() - self._labels_read < LABELS_TTL
+            if fresh and all(keys <= self._labels.get(name, {}).keys() for name, keys in wanted.items()):
+                return self._labels
+            labels = parse_labels(self.client.search(index=self.alias, **build_labels_body()).body)
+            for name, keys in wanted.items():  # keys past the table's size: shown as they are, once
+                for key in keys - labels.setdefault(name, {}).keys():
+                    labels[name][key] = key
+            self._labels, self._labels_read = labels, time.monotonic()
+            return labels
 
     def more_like_this(
         self, doc_id: str, *, access_levels: list[AccessLevel] | None = None, size: int = 10

@@ -38,11 +38,13 @@ __all__ = [
     "FUZZY_BELOW",
     "TOTAL_HITS_CAP",
     "build_facets_body",
+    "build_labels_body",
     "build_more_like_this_body",
     "build_search_body",
     "doc_number_candidates",
     "filter_clauses",
     "page_highlights",
+    "parse_labels",
     "parse_response",
     "split_phrases",
 ]
@@ -59,6 +61,8 @@ DISPLAY_FIELDS: tuple[str, ...] = (
 #: facet name → (bucket field, display field or None, number of buckets). Types and issuers are bucketed
 #: on their normalized key (``Quyết định`` and ``QUYẾT ĐỊNH`` are one bucket) and shown with the most
 #: frequent spelling of the bucket; filtering on that spelling matches the whole bucket (same key).
+#: Spellings come from a label table over the whole index (:func:`build_labels_body`), which
+#: :class:`storage.index.SearchIndex` keeps for a few minutes, so a search counts keys only.
 FACETS: dict[str, tuple[str, str | None, int]] = {
     "loai_van_ban": ("loai_van_ban_key", "loai_van_ban", 20),
     "co_quan_ban_hanh": ("co_quan_ban_hanh_key", "co_quan_ban_hanh", 50),
@@ -74,6 +78,8 @@ FACETS: dict[str, tuple[str, str | None, int]] = {
 TOTAL_HITS_CAP = 10_000
 #: fewer hits than this and the query is retried with typo tolerance
 FUZZY_BELOW = 10
+#: distinct keys per labelled facet read into the label table
+_LABEL_KEYS = 10_000
 
 _PHRASE = re.compile(r'"([^"]+)"')
 # As printed: 1340/QĐ-UBND, 25/2024/NĐ-CP, 215/SNgV-VP.
@@ -218,6 +224,8 @@ def _metadata_clause(text: str) -> dict[str, Any]:
 
 
 def _phrase_clause(phrase: str) -> dict[str, Any]:
+    # The exact-accent clauses are redundant for matching (the folded ones match a superset) but measured
+    # faster with them: Lucene settles many pages on the rarer exact terms first.
     return {
         "bool": {
             "should": [
@@ -313,18 +321,48 @@ def build_facets_body(q: SearchQuery, *, fuzzy: bool = False) -> dict[str, Any]:
         "size": 0,
         "track_total_hits": True,
         "aggs": {
-            name: _facet_agg(name, field, display, size) for name, (field, display, size) in FACETS.items()
+            name: {
+                "terms": {
+                    "field": field,
+                    "size": size,
+                    **({"order": {"_key": "desc"}} if name == "year" else {}),
+                }
+            }
+            for name, (field, _, size) in FACETS.items()
         },
     }
 
 
-def _facet_agg(name: str, field: str, display: str | None, size: int) -> dict[str, Any]:
-    agg: dict[str, Any] = {
-        "terms": {"field": field, "size": size, **({"order": {"_key": "desc"}} if name == "year" else {})}
+def build_labels_body() -> dict[str, Any]:
+    """The label table request: for each labelled facet, every key with its most frequent spelling.
+
+    Over the whole index, whatever the caller's clearance: a label is the spelling of a type or issuer
+    name, shown only for buckets the caller's own hits produce.
+    """
+    return {
+        "size": 0,
+        "track_total_hits": False,
+        "aggs": {
+            name: {
+                "terms": {"field": field, "size": _LABEL_KEYS},
+                "aggs": {"display": {"terms": {"field": display, "size": 1}}},
+            }
+            for name, (field, display, _) in FACETS.items()
+            if display
+        },
     }
-    if display:
-        agg["aggs"] = {"display": {"terms": {"field": display, "size": 1}}}
-    return agg
+
+
+def parse_labels(resp: Mapping[str, Any]) -> dict[str, dict[str, str]]:
+    """Facet name → {bucket key: spelling}, from a :func:`build_labels_body` response."""
+    aggs = resp.get("aggregations", {})
+    return {
+        name: {
+            str(b["key"]): str(((b.get("display") or {}).get("buckets") or [{"key": b["key"]}])[0]["key"])
+            for b in aggs[name]["buckets"]
+        }
+        for name in aggs
+    }
 
 
 def build_more_like_this_body(
@@ -484,17 +522,22 @@ def _parse_hit(hit: Mapping[str, Any], query: str) -> SearchHit:
     )
 
 
-def _buckets(buckets: list[Mapping[str, Any]]) -> dict[str, int]:
+def _buckets(buckets: list[Mapping[str, Any]], labels: Mapping[str, str]) -> dict[str, int]:
     out: dict[str, int] = {}
     for b in buckets:
-        shown = (b.get("display") or {}).get("buckets") or [{"key": b["key"]}]
-        label = str(shown[0]["key"])
+        shown = (b.get("display") or {}).get("buckets")
+        key = str(b["key"])
+        label = str(shown[0]["key"]) if shown else labels.get(key, key)
         out[label] = out.get(label, 0) + int(b["doc_count"])
     return out
 
 
 def parse_response(
-    resp: Mapping[str, Any], facets: Mapping[str, Any] | None = None, *, query: str = ""
+    resp: Mapping[str, Any],
+    facets: Mapping[str, Any] | None = None,
+    *,
+    query: str = "",
+    labels: Mapping[str, Mapping[str, str]] | None = None,
 ) -> SearchResult:
     """A SearchResult from a hits response and, optionally, the facets response beside it.
 
@@ -502,6 +545,8 @@ def parse_response(
         resp: Response of :func:`build_search_body`.
         facets: Response of :func:`build_facets_body` (its total is exact and replaces the capped one).
         query: The query text (to name matching pages).
+        labels: facet name → {bucket key: spelling} (:func:`parse_labels`); a key without one is shown
+            as the key.
     """
     hits = resp.get("hits", {})
     counted = facets or resp
@@ -513,5 +558,9 @@ def parse_response(
         total_is_lower_bound=total.get("relation") == "gte",
         took_ms=max(int(resp.get("took", 0)), int((facets or {}).get("took", 0))),
         hits=[_parse_hit(h, plain) for h in hits.get("hits", [])],
-        facets={name: _buckets(aggs[name]["buckets"]) for name in FACETS if name in aggs},
+        facets={
+            name: _buckets(aggs[name]["buckets"], (labels or {}).get(name, {}))
+            for name in FACETS
+            if name in aggs
+        },
     )

@@ -14,6 +14,7 @@ from storage.query import (
     doc_number_candidates,
     filter_clauses,
     page_highlights,
+    parse_labels,
     parse_response,
     split_phrases,
 )
@@ -113,13 +114,21 @@ def test_parse_response_reads_pages_highlights_and_facets() -> None:
         "aggregations": {
             "year": {"buckets": [{"key": 2023, "doc_count": 4}]},
             "loai_van_ban": {
-                "buckets": [
-                    {"key": "quyet dinh", "doc_count": 5, "display": {"buckets": [{"key": "Quyết định"}]}}
-                ]
+                "buckets": [{"key": "quyet dinh", "doc_count": 5}, {"key": "to trinh", "doc_count": 1}]
             },
         },
     }
-    result = parse_response(resp, facets, query="lưu trữ hồ sơ")
+    labels = parse_labels(
+        {
+            "aggregations": {
+                "loai_van_ban": {
+                    "buckets": [{"key": "quyet dinh", "display": {"buckets": [{"key": "Quyết định"}]}}]
+                }
+            }
+        }
+    )
+    assert labels == {"loai_van_ban": {"quyet dinh": "Quyết định"}}
+    result = parse_response(resp, facets, query="lưu trữ hồ sơ", labels=labels)
     hit = result.hits[0]
     assert (result.total, result.total_is_lower_bound, result.took_ms) == (12345, False, 9)
     assert hit.pages == [1, 3]  # page 3 holds all four folded words too; page 2 none
@@ -130,7 +139,8 @@ def test_parse_response_reads_pages_highlights_and_facets() -> None:
     }
     assert hit.fields["so_ky_hieu"] == "1/QĐ-X" and hit.fields["ngay_ban_hanh"] is None
     assert hit.access_level is AccessLevel.INTERNAL
-    assert result.facets == {"year": {"2023": 4}, "loai_van_ban": {"Quyết định": 5}}
+    # a key the label table lacks is shown as the key
+    assert result.facets == {"year": {"2023": 4}, "loai_van_ban": {"Quyết định": 5, "to trinh": 1}}
     capped = parse_response(resp, query="lưu trữ hồ sơ")
     assert (capped.total, capped.total_is_lower_bound) == (10000, True)
 
