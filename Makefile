@@ -30,7 +30,7 @@ bench-ocr: bootstrap
 	$(VENV)/python bench/ocr_eval.py --eval $(EVAL)
 
 bench-ocr-speed: bootstrap
-	$(VENV)/python bench/ocr_speed.py --eval $(EVAL)
+	$(VENV)/python bench/ocr_speed.py --eval $(EVAL) --repeat 3
 
 bench-metadata: bootstrap
 	$(VENV)/python bench/metadata_eval.py --eval-dir $(EVAL)
