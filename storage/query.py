@@ -183,12 +183,18 @@ def _fuzzy(text: str) -> dict[str, Any]:
     }
 
 
-def _text_clause(text: str, *, fuzzy: bool) -> dict[str, Any]:
+def _text_clause(text: str, *, fuzzy: bool, scored: bool = True) -> dict[str, Any]:
     """Scores documents by their page text: exact accents, folded, all words present, then typos.
 
     The text of all pages is one multi-valued field, so a document matches when its pages together hold
-    enough of the words; :func:`page_highlights` then names the pages that hold them.
+    enough of the words; :func:`page_highlights` then names the pages that hold them. Unscored (the
+    facets request), only the folded clauses: they match the same documents, as every exact-accent match
+    and every all-words match is also a folded match.
     """
+    folded = {"match": {"pages.text.folded": {"query": text, "minimum_should_match": _MSM}}}
+    fuzzy_clause = {"match": {"pages.text.folded": {**_fuzzy(text), "boost": 0.2}}}
+    if not scored:
+        return {"bool": {"should": [folded, fuzzy_clause] if fuzzy else [folded], "minimum_should_match": 1}}
     should: list[dict[str, Any]] = [
         {"match": {"pages.text": {"query": text, "minimum_should_match": _MSM, "boost": 3.0}}},
         {"match": {"pages.text.folded": {"query": text, "minimum_should_match": _MSM, "boost": 1.5}}},
@@ -196,11 +202,31 @@ def _text_clause(text: str, *, fuzzy: bool) -> dict[str, Any]:
         {"match": {"pages.text.folded": {"query": text, "operator": "and", "boost": 3.0}}},
     ]
     if fuzzy:
-        should.append({"match": {"pages.text.folded": {**_fuzzy(text), "boost": 0.2}}})
+        should.append(fuzzy_clause)
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
-def _metadata_clause(text: str) -> dict[str, Any]:
+#: unscored, the folded subfields alone match what the exact-accent ones do
+_METADATA_FOLDED = [
+    "trich_yeu.folded",
+    "so_ky_hieu.folded",
+    "loai_van_ban.folded",
+    "co_quan_ban_hanh.folded",
+    "nguoi_ky.folded",
+    "source_file.folded",
+]
+
+
+def _metadata_clause(text: str, *, scored: bool = True) -> dict[str, Any]:
+    if not scored:
+        return {
+            "multi_match": {
+                "query": text,
+                "type": "cross_fields",
+                "minimum_should_match": _MSM,
+                "fields": _METADATA_FOLDED,
+            }
+        }
     return {
         "multi_match": {
             "query": text,
@@ -252,7 +278,10 @@ def _query(q: SearchQuery, *, fuzzy: bool, scored: bool) -> dict[str, Any]:
     phrases, plain = split_phrases(text)
     must: list[dict[str, Any]] = []
     if plain:
-        should: list[dict[str, Any]] = [_text_clause(plain, fuzzy=fuzzy), _metadata_clause(plain)]
+        should: list[dict[str, Any]] = [
+            _text_clause(plain, fuzzy=fuzzy, scored=scored),
+            _metadata_clause(plain, scored=scored),
+        ]
         keys = doc_number_candidates(plain)
         if keys:
             should.append(
