@@ -326,14 +326,15 @@ def build_search_body(q: SearchQuery, *, fuzzy: bool = False, count: bool = True
     }
     if plain:
         folded: dict[str, Any] = {"query": plain, **(_FUZZY_HL if fuzzy else {})}
-        body["highlight"] = {
-            **_HIGHLIGHT,
-            # Exact spellings and folded ones; page_highlights keeps the one with more marks.
-            "fields": {
-                "pages.text": {"highlight_query": {"match": {"pages.text": plain}}},
-                "pages.text.folded": {"highlight_query": {"match": {"pages.text.folded": folded}}},
-            },
+        fields: dict[str, Any] = {
+            "pages.text.folded": {"highlight_query": {"match": {"pages.text.folded": folded}}}
         }
+        if fold(plain) != plain.lower():
+            # Exact spellings too; page_highlights keeps the one with more marks. An accent-free query
+            # marks nothing on the exact field that the folded one does not (and each field's highlight
+            # returns whole pages, so it is not asked for).
+            fields["pages.text"] = {"highlight_query": {"match": {"pages.text": plain}}}
+        body["highlight"] = {**_HIGHLIGHT, "fields": fields}
         # The page numbers of the highlighted values (returned hits only).
         body["_source"] = True
     if plain and q.sort is not Sort.RELEVANCE:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from pipeline.model import AccessLevel
 from storage.models import SearchQuery, Sort
 from storage.query import (
+    build_facets_body,
     build_search_body,
     doc_number_candidates,
     filter_clauses,
@@ -72,6 +74,20 @@ def test_sort_has_a_stable_tiebreaker_and_no_text_sorts_by_date() -> None:
     assert body["sort"][0]["ngay_ban_hanh"]["order"] == "asc"
     assert body["search_after"] == ["2020-01-01", "ab"]
     assert body["track_scores"] is True
+
+
+def test_accent_free_queries_highlight_the_folded_field_only() -> None:
+    def fields(text: str) -> list[str]:
+        return sorted(build_search_body(SearchQuery(text=text))["highlight"]["fields"])
+
+    assert fields("ho chieu") == fields("HO CHIEU") == ["pages.text.folded"]
+    assert fields("hộ chiếu") == fields("đi") == ["pages.text", "pages.text.folded"]
+
+
+def test_unscored_facets_query_matches_on_folded_fields_only() -> None:
+    body = build_facets_body(SearchQuery(text="hộ chiếu công vụ", access_levels=[AccessLevel.PUBLIC]))
+    text = json.dumps(body["query"], ensure_ascii=False)
+    assert '"pages.text"' not in text and '"trich_yeu^3"' not in text and "pages.text.folded" in text
 
 
 def test_parse_response_reads_pages_highlights_and_facets() -> None:
