@@ -270,7 +270,7 @@ def _ocr(
                 prepared.gray = pp.rotate_right_angle(prepared.gray, guess.rotate)
                 if prepared.binary is not None:
                     prepared.binary = turned
-                if pdf_base is not None and trial_base is not None:
+                if trial_base is not None:
                     Path(f"{trial_base}.pdf").replace(f"{pdf_base}.pdf")
                 tsv, words = tsv2, words2
                 prev = int(prepared.steps.get("rotation", 0))  # type: ignore[call-overload]

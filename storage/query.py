@@ -191,60 +191,45 @@ def _text_clause(text: str, *, fuzzy: bool, scored: bool = True) -> dict[str, An
     facets request), only the folded clauses: they match the same documents, as every exact-accent match
     and every all-words match is also a folded match.
     """
-    folded = {"match": {"pages.text.folded": {"query": text, "minimum_should_match": _MSM}}}
-    fuzzy_clause = {"match": {"pages.text.folded": {**_fuzzy(text), "boost": 0.2}}}
-    if not scored:
-        return {"bool": {"should": [folded, fuzzy_clause] if fuzzy else [folded], "minimum_should_match": 1}}
-    should: list[dict[str, Any]] = [
-        {"match": {"pages.text": {"query": text, "minimum_should_match": _MSM, "boost": 3.0}}},
-        {"match": {"pages.text.folded": {"query": text, "minimum_should_match": _MSM, "boost": 1.5}}},
-        # Coordination: text that holds every word beats text (or metadata) that holds most of them.
-        {"match": {"pages.text.folded": {"query": text, "operator": "and", "boost": 3.0}}},
-    ]
+    folded: dict[str, Any] = {"query": text, "minimum_should_match": _MSM}
+    if scored:
+        should: list[dict[str, Any]] = [
+            {"match": {"pages.text": {"query": text, "minimum_should_match": _MSM, "boost": 3.0}}},
+            {"match": {"pages.text.folded": {**folded, "boost": 1.5}}},
+            # Coordination: text that holds every word beats text (or metadata) that holds most of them.
+            {"match": {"pages.text.folded": {"query": text, "operator": "and", "boost": 3.0}}},
+        ]
+    else:
+        should = [{"match": {"pages.text.folded": folded}}]
     if fuzzy:
-        should.append(fuzzy_clause)
+        should.append({"match": {"pages.text.folded": {**_fuzzy(text), "boost": 0.2}}})
     return {"bool": {"should": should, "minimum_should_match": 1}}
 
 
-#: unscored, the folded subfields alone match what the exact-accent ones do
-_METADATA_FOLDED = [
-    "trich_yeu.folded",
+# Metadata fields searched as text; unscored, the folded subfields alone match what the exact-accent ones do.
+_METADATA_SCORED = [
+    "trich_yeu^3",
+    "trich_yeu.folded^1.5",
+    "so_ky_hieu.text^2",
     "so_ky_hieu.folded",
-    "loai_van_ban.folded",
-    "co_quan_ban_hanh.folded",
-    "nguoi_ky.folded",
-    "source_file.folded",
+    "loai_van_ban.text",
+    "loai_van_ban.folded^0.5",
+    "co_quan_ban_hanh.text",
+    "co_quan_ban_hanh.folded^0.5",
+    "nguoi_ky.text",
+    "nguoi_ky.folded^0.5",
+    "source_file.folded^0.5",
 ]
+_METADATA_FOLDED = [f.split("^")[0] for f in _METADATA_SCORED if ".folded" in f]
 
 
 def _metadata_clause(text: str, *, scored: bool = True) -> dict[str, Any]:
-    if not scored:
-        return {
-            "multi_match": {
-                "query": text,
-                "type": "cross_fields",
-                "minimum_should_match": _MSM,
-                "fields": _METADATA_FOLDED,
-            }
-        }
     return {
         "multi_match": {
             "query": text,
             "type": "cross_fields",
             "minimum_should_match": _MSM,
-            "fields": [
-                "trich_yeu^3",
-                "trich_yeu.folded^1.5",
-                "so_ky_hieu.text^2",
-                "so_ky_hieu.folded",
-                "loai_van_ban.text",
-                "loai_van_ban.folded^0.5",
-                "co_quan_ban_hanh.text",
-                "co_quan_ban_hanh.folded^0.5",
-                "nguoi_ky.text",
-                "nguoi_ky.folded^0.5",
-                "source_file.folded^0.5",
-            ],
+            "fields": _METADATA_SCORED if scored else _METADATA_FOLDED,
         }
     }
 

@@ -33,8 +33,12 @@ _INSTALL = "install it with: apt-get install tesseract-ocr tesseract-ocr-vie tes
 _NO_INVERT = "-c tessedit_do_invert=0"
 
 
+@lru_cache(maxsize=1)
 def _prepare() -> None:
-    """Find the program and set the thread limit in the environment pytesseract passes on."""
+    """Find the program and set the thread limit in the environment pytesseract passes on.
+
+    Once per process; a missing program raises on every call, as a raised call is not cached.
+    """
     path = shutil.which(_pt.tesseract_cmd) or shutil.which("tesseract")
     if path is None:
         raise MissingDependencyError(f"the tesseract program is not installed; {_INSTALL}")
