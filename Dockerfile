@@ -18,6 +18,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY sohoa ./sohoa
+COPY cli ./cli
 COPY ocr ./ocr
 COPY pipeline ./pipeline
 COPY storage ./storage

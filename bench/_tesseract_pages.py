@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from ocr.model import Line, OcrPage, PageSource, Word
+from sohoa.model.ocr import Line, OcrPage, PageSource, Word
 
 TESSERACT_TIMEOUT = 300
 

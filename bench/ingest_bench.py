@@ -19,7 +19,7 @@ import time
 import uuid
 from pathlib import Path
 
-from sohoa.samples import SAMPLE_DOCS, render_page
+from cli.samples import SAMPLE_DOCS, render_page
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -74,11 +74,11 @@ def main() -> None:
         "SOHOA_MINIO__BUCKET": f"bench-archive-{run}",
         "SOHOA_ELASTICSEARCH__INDEX_PREFIX": f"bench-{run}",
     })  # fmt: skip
-    from sohoa.commands.ingest import prefect_environment
+    from cli.commands.ingest import prefect_environment
 
     prefect_environment()
     from flows.ingest import ingest_batch
-    from pipeline.report import BatchReport
+    from sohoa.model.report import BatchReport
     from sohoa.settings import get_settings
     from storage.index import SearchIndex
     from storage.objects import ObjectStore

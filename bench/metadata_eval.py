@@ -32,9 +32,9 @@ sys.path.insert(0, str(REPO / "bench"))
 
 from _tesseract_pages import page_from_tsv, page_image, run_tesseract  # noqa: E402
 
-from ocr.model import OcrDocument  # noqa: E402
 from pipeline.metadata import extract, extract_text  # noqa: E402
-from pipeline.model import FIELD_NAMES, Metadata  # noqa: E402
+from sohoa.model.document import FIELD_NAMES, Metadata  # noqa: E402
+from sohoa.model.ocr import OcrDocument  # noqa: E402
 
 GOALS_OCR = {"so_ky_hieu": 0.95, "ngay_ban_hanh": 0.95, "loai_van_ban": 0.95, "co_quan_ban_hanh": 0.95,
              "trich_yeu": 0.85, "nguoi_ky": 0.85}  # fmt: skip

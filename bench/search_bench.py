@@ -39,11 +39,11 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import date, timedelta
 from pathlib import Path
 
-from ocr.model import OcrDocument, OcrPage, PageSource
-from pipeline.model import AccessLevel, Document, ExtractedField, Metadata
+from sohoa.model.document import AccessLevel, Document, ExtractedField, Metadata
+from sohoa.model.ocr import OcrDocument, OcrPage, PageSource
+from sohoa.model.search import SearchQuery
 from sohoa.settings import get_settings
 from storage.index import SearchIndex
-from storage.models import SearchQuery
 from storage.objects import ARTIFACT_DOCUMENT, ARTIFACT_OCR, ObjectStore
 from storage.records import build_record
 from storage.reindex import reindex_from_store

@@ -24,10 +24,10 @@ from flows import tasks
 from flows.progress import ProgressTracker
 from flows.runners import make_task_runner
 from pipeline import batch as batch_stage
-from pipeline.model import AccessLevel, Document
-from pipeline.report import BatchReport, BatchState, FileResult, FileStatus, to_markdown
 from pipeline.stages import IngestContext, totals
 from sohoa.errors import ManifestError, ServiceError, SohoaError, StorageError, error_info
+from sohoa.model.document import AccessLevel, Document
+from sohoa.model.report import BatchReport, BatchState, FileResult, FileStatus, to_markdown
 from sohoa.settings import Settings, get_settings
 from storage.objects import ObjectStore
 

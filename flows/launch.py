@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from typing import cast
 
 from flows.ingest import new_batch_id
-from pipeline.report import BatchProgress, BatchState
+from sohoa.model.report import BatchProgress, BatchState
 from sohoa.settings import get_settings
 from storage.objects import ObjectStore
 
@@ -45,7 +45,7 @@ def start_batch(
         run = cast(FlowRun, run_deployment(settings.prefect.ingest_deployment, parameters=params, timeout=0))
         log.info("batch %s: deployment run %s queued", batch_id, run.id)
         return batch_id
-    argv = [sys.executable, "-m", "sohoa", "--quiet", "ingest", source, "--batch-id", batch_id]
+    argv = [sys.executable, "-m", "cli", "--quiet", "ingest", source, "--batch-id", batch_id]
     if manifest:
         argv += ["--manifest", manifest]
     if uploader:

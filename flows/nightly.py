@@ -19,8 +19,8 @@ from prefect.exceptions import ObjectAlreadyExists
 
 from flows import tasks
 from flows.ingest import ingest_batch, new_batch_id
-from pipeline.report import BatchReport, FileStatus
 from sohoa.errors import ServiceError
+from sohoa.model.report import BatchReport, FileStatus
 from sohoa.settings import get_settings
 from storage.objects import ObjectStore
 

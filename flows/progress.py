@@ -15,7 +15,7 @@ from uuid import UUID
 
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
-from pipeline.report import BatchProgress, BatchReport, BatchState, FileResult, FileStatus
+from sohoa.model.report import BatchProgress, BatchReport, BatchState, FileResult, FileStatus
 from storage.objects import ObjectStore
 
 log = logging.getLogger(__name__)

@@ -16,12 +16,12 @@ from prefect.states import State
 from prefect.tasks import exponential_backoff
 
 import ocr
-from ocr.model import OcrDocument
 from pipeline import stages
 from pipeline.batch import ManifestRow
 from pipeline.metadata import extract
-from pipeline.model import Document
 from sohoa.errors import ServiceError
+from sohoa.model.document import Document
+from sohoa.model.ocr import OcrDocument
 from sohoa.settings import Settings
 from storage.index import SearchIndex
 from storage.objects import ObjectStore, PutResult

@@ -13,9 +13,9 @@ Knows nothing of Prefect, MinIO or Elasticsearch. The public surface:
 from ocr.context import OcrContext
 from ocr.document import prepare_pages
 from ocr.engine import FileResult, assemble, default_jobs, ocr_file, ocr_files, searchable_pdf, sha256_of
-from ocr.model import Line, OcrDocument, OcrPage, PageError, PageInput, PageKind, PageSource, Word
 from ocr.page import ocr_page
 from ocr.sniff import MEDIA_TYPES, sniff
+from sohoa.model.ocr import Line, OcrDocument, OcrPage, PageError, PageInput, PageKind, PageSource, Word
 
 __all__ = [
     "MEDIA_TYPES",

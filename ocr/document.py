@@ -19,7 +19,6 @@ from PIL import Image, UnidentifiedImageError
 
 from ocr._exec import poppler
 from ocr.context import OcrContext
-from ocr.model import PageInput, PageKind
 from ocr.pdfscan import embedded_jpeg
 from ocr.sniff import sniff
 from sohoa.errors import (
@@ -28,6 +27,7 @@ from sohoa.errors import (
     EncryptedPdfError,
     TruncatedFileError,
 )
+from sohoa.model.ocr import PageInput, PageKind
 
 __all__ = ["image_dpi", "open_frame", "prepare_pages"]
 

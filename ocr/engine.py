@@ -24,11 +24,11 @@ from typing import Any
 from ocr._exec import tesseract
 from ocr.context import OcrContext
 from ocr.document import prepare_pages
-from ocr.model import OcrDocument, OcrPage, PageInput
 from ocr.page import ocr_page
 from ocr.searchable import merge_pdf
 from ocr.sniff import sniff
 from sohoa.errors import SohoaError
+from sohoa.model.ocr import OcrDocument, OcrPage, PageInput
 
 __all__ = ["FileResult", "ProgressCallback", "assemble", "default_jobs", "ocr_file", "ocr_files"]
 

@@ -16,7 +16,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from ocr.model import Line, Word
+from sohoa.model.ocr import Line, Word
 
 __all__ = [
     "RawWord",

@@ -19,9 +19,9 @@ from ocr._exec import poppler, tesseract
 from ocr.context import OcrContext
 from ocr.document import image_dpi, open_frame
 from ocr.layout import RawWord, build_lines, drop_noise, fix_words, parse_tsv, reading_order
-from ocr.model import OcrPage, PageError, PageInput, PageKind, PageSource
 from ocr.searchable import put_page_image
 from sohoa.errors import OcrError, SohoaError, error_info
+from sohoa.model.ocr import OcrPage, PageError, PageInput, PageKind, PageSource
 
 __all__ = ["ocr_page", "preprocess_page"]
 

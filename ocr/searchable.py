@@ -17,7 +17,7 @@ import pypdf
 from numpy.typing import NDArray
 from PIL import Image
 
-from ocr.model import OcrDocument, PageSource
+from sohoa.model.ocr import OcrDocument, PageSource
 
 __all__ = ["merge_pdf", "put_page_image"]
 

@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from pipeline.model import AccessLevel
-from pipeline.report import FileResult, Reconciliation
 from sohoa.errors import InputError, ManifestError
+from sohoa.model.document import AccessLevel
+from sohoa.model.report import FileResult, Reconciliation
 
 __all__ = [
     "BatchItem",

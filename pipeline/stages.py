@@ -27,11 +27,11 @@ from pdf2image import convert_from_path
 from PIL import Image, ImageSequence
 
 from ocr import OcrContext
-from ocr.model import OcrDocument
 from pipeline.batch import ManifestRow
-from pipeline.model import AccessLevel, Document, Metadata
-from pipeline.report import FileResult, FileStatus, Totals
 from sohoa.errors import ObjectNotFoundError
+from sohoa.model.document import AccessLevel, Document, Metadata
+from sohoa.model.ocr import OcrDocument
+from sohoa.model.report import FileResult, FileStatus, Totals
 from storage.objects import (
     ARTIFACT_DOCUMENT,
     ARTIFACT_METADATA,

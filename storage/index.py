@@ -23,12 +23,12 @@ import elastic_transport
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from elasticsearch.helpers import parallel_bulk, streaming_bulk
 
-from ocr.model import OcrDocument
-from pipeline.model import AccessLevel, Document
 from sohoa.errors import SearchIndexError
+from sohoa.model.document import AccessLevel, Document
+from sohoa.model.ocr import OcrDocument
+from sohoa.model.search import SearchQuery, SearchResult
 from sohoa.settings import ElasticsearchSettings
 from storage.mapping import FOLDING_FILTERS, MAPPING_VERSION, index_body
-from storage.models import SearchQuery, SearchResult
 from storage.query import (
     FACETS,
     FUZZY_BELOW,

@@ -70,7 +70,7 @@ _PROPERTIES: dict[str, Any] = {
     "access_level": _FACET_KEYWORD,
     "needs_review": {"type": "boolean"},
     "ingested_at": {"type": "date"},
-    # metadata (names of pipeline.model.FIELD_NAMES)
+    # metadata (names of sohoa.model.document.FIELD_NAMES)
     "so_ky_hieu": _KEYWORD_TEXT,
     "so_ky_hieu_key": _KEYWORD,
     "so": {"type": "integer"},

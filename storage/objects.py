@@ -3,9 +3,9 @@
 Layout of the one archive bucket (versioning on, so nothing is overwritten or deleted silently)::
 
     originals/ab/cd/<sha256>                 the original bytes, content-addressed
-    derived/<sha256>/document.json           pipeline.model.Document: what makes a document indexable
-    derived/<sha256>/ocr.json                ocr.model.OcrDocument: pages, words, boxes, confidences
-    derived/<sha256>/metadata.json           pipeline.model.Metadata (also embedded in document.json)
+    derived/<sha256>/document.json           sohoa.model.document.Document: what makes a document indexable
+    derived/<sha256>/ocr.json                sohoa.model.ocr.OcrDocument: pages, words, boxes, confidences
+    derived/<sha256>/metadata.json           sohoa.model.document.Metadata (also embedded in document.json)
     derived/<sha256>/searchable.pdf          the PDF with a text layer
     derived/<sha256>/thumbnails/page-N.jpg   page images for the UI
     batches/<batch-id>/report.json           one ingestion batch's report

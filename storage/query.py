@@ -28,9 +28,9 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any
 
-from pipeline.model import FIELD_NAMES, AccessLevel
+from sohoa.model.document import FIELD_NAMES, AccessLevel
+from sohoa.model.search import SearchHit, SearchQuery, SearchResult, Sort
 from sohoa.text import doc_number_key, facet_key, fold, nfc
-from storage.models import SearchHit, SearchQuery, SearchResult, Sort
 
 __all__ = [
     "DISPLAY_FIELDS",

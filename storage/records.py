@@ -1,4 +1,4 @@
-"""Turn a stored document (pipeline.model.Document + its OCR result) into the index record.
+"""Turn a stored document (sohoa.model.document.Document + its OCR result) into the index record.
 
 Pure functions, no service: the same record comes out whether a flow indexes a fresh document or
 reindexing rebuilds it from MinIO, which is what makes a rebuilt index give the same results.
@@ -12,8 +12,8 @@ import logging
 from datetime import date
 from typing import Any
 
-from ocr.model import OcrDocument
-from pipeline.model import FIELD_NAMES, Document
+from sohoa.model.document import FIELD_NAMES, Document
+from sohoa.model.ocr import OcrDocument
 from sohoa.text import doc_number_key, facet_key, nfc
 
 __all__ = ["LIST_FIELDS", "build_record"]

@@ -1,7 +1,7 @@
 """Rebuild the search index from MinIO alone (no re-OCR), then swap the alias.
 
-A document is indexable when ``derived/<sha>/document.json`` (a ``pipeline.model.Document``) exists;
-``derived/<sha>/ocr.json`` (an ``ocr.model.OcrDocument``) adds its page text — without it only the
+A document is indexable when ``derived/<sha>/document.json`` (a ``sohoa.model.document.Document``) exists;
+``derived/<sha>/ocr.json`` (an ``sohoa.model.ocr.OcrDocument``) adds its page text — without it only the
 metadata is searchable (logged). Documents are fetched with a small thread pool (MinIO latency, not CPU,
 is the limit) and streamed into a new index that has refresh turned off until the end.
 
@@ -21,9 +21,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from ocr.model import OcrDocument
-from pipeline.model import Document
 from sohoa.errors import ObjectNotFoundError, SearchIndexError
+from sohoa.model.document import Document
+from sohoa.model.ocr import OcrDocument
 from storage.index import SearchIndex
 from storage.objects import ARTIFACT_DOCUMENT, ARTIFACT_OCR, ObjectStore
 from storage.records import build_record

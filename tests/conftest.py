@@ -13,7 +13,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sohoa.services import prefect_env
+from cli.services import prefect_env
 from sohoa.settings import Settings, get_settings
 
 for _key, _value in prefect_env(get_settings()).items():
@@ -23,7 +23,7 @@ for _key, _value in prefect_env(get_settings()).items():
 @pytest.fixture(scope="session")
 def services() -> Iterator[Settings]:
     """Start (or reuse) the local Elasticsearch, MinIO and Prefect; yield settings with their credentials."""
-    from sohoa import services as local
+    from cli import services as local
 
     rows = local.up()
     unhealthy = [r for r in rows if r.managed and not r.healthy]

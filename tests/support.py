@@ -6,7 +6,7 @@ from typing import Any
 
 from minio.deleteobjects import DeleteObject
 
-from pipeline.model import ExtractedField, Metadata
+from sohoa.model.document import ExtractedField, Metadata
 from storage.objects import ObjectStore
 
 

@@ -1,4 +1,4 @@
-"""The code-quality gates CI enforces: ruff (lint and format) and mypy over the whole project."""
+"""The code-quality gates CI enforces: ruff (lint, format), mypy and the import-layer contract."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ BIN = Path(sys.executable).parent
 
 @pytest.mark.parametrize(
     "argv",
-    [["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"]],
-    ids=["ruff-check", "ruff-format", "mypy"],
+    [["ruff", "check", "."], ["ruff", "format", "--check", "."], ["mypy"], ["lint-imports"]],
+    ids=["ruff-check", "ruff-format", "mypy", "import-layers"],
 )
 def test_tool_passes(argv: list[str]) -> None:
     done = subprocess.run(  # noqa: S603

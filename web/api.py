@@ -15,10 +15,10 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
-from pipeline.model import Document
-from pipeline.report import BatchProgress, BatchReport
 from sohoa.errors import InputError
-from storage.models import SearchResult
+from sohoa.model.document import Document
+from sohoa.model.report import BatchProgress, BatchReport
+from sohoa.model.search import SearchResult
 from web.audit import Action
 from web.backend import DocumentView, is_batch_id
 from web.deps import audit, check_csrf, ctx

@@ -15,13 +15,13 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from ocr.model import OcrDocument
-from pipeline.model import Document
-from pipeline.report import BatchProgress, BatchReport, BatchState
 from sohoa.errors import ObjectNotFoundError
+from sohoa.model.document import Document
+from sohoa.model.ocr import OcrDocument
+from sohoa.model.report import BatchProgress, BatchReport, BatchState
+from sohoa.model.search import SearchQuery, SearchResult
 from sohoa.settings import Settings
 from storage.index import SearchIndex
-from storage.models import SearchQuery, SearchResult
 from storage.objects import ARTIFACT_DOCUMENT, ARTIFACT_OCR, ARTIFACT_PDF, ObjectStore, thumbnail_name
 
 __all__ = ["Backend", "BatchSummary", "DocumentView", "Launcher", "is_batch_id", "is_document_id"]

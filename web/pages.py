@@ -14,11 +14,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from ocr.model import OcrPage
-from pipeline.model import FIELD_NAMES
-from pipeline.report import BatchState
 from sohoa.errors import InputError, ObjectNotFoundError, SohoaError
-from storage.models import Sort
+from sohoa.model.document import FIELD_NAMES
+from sohoa.model.ocr import OcrPage
+from sohoa.model.report import BatchState
+from sohoa.model.search import Sort
 from web.api import start_upload, visible_document
 from web.app import error_response, render
 from web.audit import Action

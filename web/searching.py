@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from pipeline.model import AccessLevel
 from sohoa.errors import InputError
-from storage.models import SearchQuery, Sort
+from sohoa.model.document import AccessLevel
+from sohoa.model.search import SearchQuery, Sort
 from web.users import User
 
 __all__ = ["SearchParams", "decode_cursor", "encode_cursor", "to_query"]

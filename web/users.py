@@ -16,8 +16,8 @@ from pathlib import Path
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 
-from pipeline.model import AccessLevel
 from sohoa.errors import InputError
+from sohoa.model.document import AccessLevel
 from web._db import connect
 
 __all__ = ["Permission", "Role", "User", "UserStore", "default_clearance"]

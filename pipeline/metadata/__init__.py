@@ -6,7 +6,7 @@ tested anywhere and re-run on stored OCR output.
     extract(doc: OcrDocument) -> Metadata      # uses word boxes and region hints when present
     extract_text(text: str) -> Metadata        # plain text (pages separated by form feeds)
 
-Each field in :data:`pipeline.model.FIELD_NAMES` is present in the result; a field not found has value
+Each field in :data:`sohoa.model.document.FIELD_NAMES` is present in the result; a field not found has value
 None and confidence 0. ``needs_review`` is set, with reasons, when a key field is missing or unsure.
 """
 
@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 
-from ocr.model import OcrDocument, PageSource
 from pipeline.metadata import normalize
 from pipeline.metadata.body import find_dossier_code, find_recipients, find_subject, find_title
 from pipeline.metadata.closing import find_recipients_list, find_signer
@@ -23,7 +22,8 @@ from pipeline.metadata.evidence import Hit, hit, to_field
 from pipeline.metadata.header import find_date, find_issuer, find_marks, find_number, type_from_number
 from pipeline.metadata.layout import TextLine, page_lines, text_lines
 from pipeline.metadata.review import review
-from pipeline.model import FIELD_NAMES, ExtractedField, Metadata
+from sohoa.model.document import FIELD_NAMES, ExtractedField, Metadata
+from sohoa.model.ocr import OcrDocument, PageSource
 
 __all__ = ["extract", "extract_lines", "extract_text", "normalize"]
 

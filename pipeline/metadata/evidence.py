@@ -1,4 +1,4 @@
-"""What a rule found and where: the bridge from matched lines to :class:`pipeline.model.ExtractedField`.
+"""What a rule found and where: the bridge from matched lines to :class:`sohoa.model.document.ExtractedField`.
 
 Confidence of a field = how well the rule matched (``score``: a labelled ``Số:`` number scores higher
 than a bare pattern) × how well OCR read the words it came from (mean word confidence, mapped so
@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pipeline.metadata.layout import TextLine
-from pipeline.model import ExtractedField
+from sohoa.model.document import ExtractedField
 
 __all__ = ["Hit", "to_field"]
 

@@ -20,8 +20,8 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
-from ocr.model import Box, OcrPage, Word
 from pipeline.metadata.normalize import clean_spaces, fold, nfc
+from sohoa.model.ocr import Box, OcrPage, Word
 
 __all__ = [
     "HEADER_LEFT",

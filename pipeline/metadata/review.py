@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pipeline.model import KEY_FIELDS, ExtractedField
+from sohoa.model.document import KEY_FIELDS, ExtractedField
 
 __all__ = ["LOW_CONFIDENCE", "review"]
 

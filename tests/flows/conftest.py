@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from sohoa.samples import write_sample_batch
+from cli.samples import write_sample_batch
 from sohoa.settings import Settings, get_settings
 from storage.index import SearchIndex
 from storage.objects import ObjectStore

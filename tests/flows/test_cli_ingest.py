@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from sohoa.samples import SAMPLE_DOCS, render_page
+from cli.samples import SAMPLE_DOCS, render_page
 from sohoa.settings import Settings
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -22,7 +22,7 @@ def test_ingest_json_report(archive: Settings, tmp_path: Path) -> None:
     render_page(SAMPLE_DOCS[1]).save(batch / "cong-van.png")
     (batch / "blank-name.pdf").write_bytes(b"")
     done = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "sohoa", "--quiet", "ingest", str(batch), "--dossier", "HS-CLI-1", "--json"],
+        [sys.executable, "-m", "cli", "--quiet", "ingest", str(batch), "--dossier", "HS-CLI-1", "--json"],
         env=os.environ.copy(), capture_output=True, text=True, timeout=300, check=True,
     )  # fmt: skip
     report = json.loads(done.stdout)

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from cli.samples import SAMPLE_DOCS, render_page
 from flows.ingest import ingest_batch
 from flows.runners import make_task_runner
-from sohoa.samples import SAMPLE_DOCS, render_page
 from sohoa.settings import PrefectSettings, Settings
 from storage.index import SearchIndex
 

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_deploy_then_a_worker_runs_the_fixity_deployment(archive: Settings) -> None:
-    sohoa = [sys.executable, "-m", "sohoa", "--quiet"]
+    sohoa = [sys.executable, "-m", "cli", "--quiet"]
     subprocess.run([*sohoa, "deploy"], check=True, cwd=ROOT, env=os.environ.copy(), capture_output=True)  # noqa: S603
     worker = subprocess.Popen(  # noqa: S603
         [*sohoa, "worker"], cwd=ROOT, env=os.environ.copy(),

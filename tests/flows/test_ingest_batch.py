@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import ingest_batch
-from pipeline.model import AccessLevel
-from pipeline.report import BatchReport
+from sohoa.model.document import AccessLevel
+from sohoa.model.report import BatchReport
+from sohoa.model.search import SearchQuery
 from sohoa.settings import Settings
 from storage.index import SearchIndex
-from storage.models import SearchQuery
 from storage.objects import ObjectStore
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from cli.samples import write_sample_batch
 from flows.nightly import nightly_ingest
-from sohoa.samples import write_sample_batch
 from sohoa.settings import Settings
 from storage.objects import ObjectStore
 
@@ -47,7 +47,7 @@ def test_two_nightly_runs_at_once_process_each_object_once(archive: Settings, tm
     inbox = ObjectStore.from_settings(archive.minio, bucket=archive.minio.inbox_bucket)
     (files / "new.png").write_bytes((files / "qd-1340-ubnd.png").read_bytes()[:-1] + b"\x00")
     _drop(inbox, files / "new.png", "new.png")
-    argv = [sys.executable, "-m", "sohoa", "--quiet", "nightly"]
+    argv = [sys.executable, "-m", "cli", "--quiet", "nightly"]
     procs = [
         subprocess.Popen(argv, env=os.environ.copy(), stdout=subprocess.PIPE, text=True) for _ in range(2)
     ]  # noqa: S603

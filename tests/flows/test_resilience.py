@@ -11,13 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from cli.services.elasticsearch import Elasticsearch as LocalElasticsearch
 from flows.ingest import ingest_batch
 from flows.maintenance import reindex
-from pipeline.model import AccessLevel
-from sohoa.services.elasticsearch import Elasticsearch as LocalElasticsearch
+from sohoa.model.document import AccessLevel
+from sohoa.model.search import SearchQuery
 from sohoa.settings import Settings
 from storage.index import SearchIndex
-from storage.models import SearchQuery
 from storage.objects import ObjectStore
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
@@ -34,7 +34,7 @@ def test_killed_batch_resumes_without_reocr_or_duplicates(archive: Settings, sam
     WHEN the same batch runs again
     THEN finished documents are not OCR'd again and every page is indexed exactly once."""
     store = ObjectStore.from_settings(archive.minio)
-    argv = [sys.executable, "-m", "sohoa", "--quiet", "ingest", str(sample_batch), "--batch-id", "killed"]
+    argv = [sys.executable, "-m", "cli", "--quiet", "ingest", str(sample_batch), "--batch-id", "killed"]
     proc = subprocess.Popen(argv, env=os.environ.copy(), start_new_session=True)  # noqa: S603
     deadline = time.monotonic() + 180
     try:
@@ -65,7 +65,7 @@ def test_killed_batch_resumes_without_reocr_or_duplicates(archive: Settings, sam
 def test_index_outage_keeps_originals_and_reindex_completes(archive: Settings, tmp_path: Path) -> None:
     """GIVEN Elasticsearch stopped WHEN a batch runs THEN originals and OCR are stored and marked pending;
     AFTER a restart, reindex makes everything searchable and clears the pending marks."""
-    from sohoa.samples import write_sample_batch
+    from cli.samples import write_sample_batch
 
     batch = tmp_path / "outage"
     write_sample_batch(batch, bad_files=False)

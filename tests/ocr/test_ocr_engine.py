@@ -25,10 +25,10 @@ from ocr_fixtures import (
 from PIL import Image
 from typer.testing import CliRunner
 
+from cli.main import app
 from ocr import OcrContext, PageSource, ocr_file, searchable_pdf
-from ocr.model import PageInput, PageKind
 from ocr.page import ocr_page
-from sohoa.cli import app
+from sohoa.model.ocr import PageInput, PageKind
 
 CTX = OcrContext(languages="vie", jobs=1)
 

@@ -18,9 +18,9 @@ from pipeline.batch import (
     reconcile,
     safe_extract_zip,
 )
-from pipeline.model import AccessLevel
-from pipeline.report import FileResult, FileStatus
 from sohoa.errors import InputError, ManifestError
+from sohoa.model.document import AccessLevel
+from sohoa.model.report import FileResult, FileStatus
 
 
 def test_list_folder_skips_manifest_hidden_and_clutter(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """extract() on OCR pages with word boxes: header columns merged into one OCR line are split by x."""
 
-from ocr.model import Line, OcrDocument, OcrPage, PageSource, Word
 from pipeline.metadata import extract
+from sohoa.model.ocr import Line, OcrDocument, OcrPage, PageSource, Word
 
 CHAR_W, LINE_H, WIDTH = 14, 30, 1654
 

@@ -1,7 +1,7 @@
 """extract_text on realistic documents written for these tests (several types, both header orders, noise)."""
 
 from pipeline.metadata import extract_text
-from pipeline.model import FIELD_NAMES
+from sohoa.model.document import FIELD_NAMES
 
 QD_READING_ORDER = """ỦY BAN NHÂN DÂN
 TỈNH KHÁNH HÒA

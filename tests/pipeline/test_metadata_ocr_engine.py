@@ -6,9 +6,9 @@ with its words, as ``ocr.ocr_file`` returns them (words carry ``line`` = index o
 
 import pytest
 
-from ocr.model import Line, OcrDocument, OcrPage, PageSource, Word
 from pipeline.metadata import extract
 from pipeline.metadata.names import plausible_name, syllable_ok
+from sohoa.model.ocr import Line, OcrDocument, OcrPage, PageSource, Word
 
 CHAR_W, LINE_H, WIDTH, HEIGHT = 14, 30, 1654, 2339
 

@@ -7,11 +7,11 @@ from pathlib import Path
 from PIL import Image
 
 from ocr import OcrContext
-from ocr.model import OcrDocument, OcrPage, PageSource
 from pipeline.batch import ManifestRow
-from pipeline.model import AccessLevel
-from pipeline.report import BatchReport, FileResult, FileStatus, to_markdown
 from pipeline.stages import IngestContext, access_level_for, build_document, page_thumbnails, totals
+from sohoa.model.document import AccessLevel
+from sohoa.model.ocr import OcrDocument, OcrPage, PageSource
+from sohoa.model.report import BatchReport, FileResult, FileStatus, to_markdown
 from sohoa.settings import OcrSettings
 from tests.support import metadata_of
 

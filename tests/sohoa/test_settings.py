@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from sohoa.services.layout import Layout, ensure_local_env, host_port, is_loopback
+from cli.services.layout import Layout, ensure_local_env, host_port, is_loopback
 from sohoa.settings import Settings
 
 

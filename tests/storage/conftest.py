@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import pytest
 
-from ocr.model import OcrDocument, OcrPage, PageSource
-from pipeline.model import AccessLevel, Document
+from sohoa.model.document import AccessLevel, Document
+from sohoa.model.ocr import OcrDocument, OcrPage, PageSource
 from sohoa.settings import Settings
 from storage.index import SearchIndex
 from storage.objects import ObjectStore

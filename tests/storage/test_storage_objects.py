@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.model import Document
 from sohoa.errors import IntegrityError, ObjectNotFoundError, StorageError
+from sohoa.model.document import Document
 from sohoa.settings import MinioSettings, Settings
 from storage.objects import ARTIFACT_DOCUMENT, ObjectStore, original_key, thumbnail_name
 

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from pipeline.model import AccessLevel
-from storage.models import SearchQuery, Sort
+from sohoa.model.document import AccessLevel
+from sohoa.model.search import SearchQuery, Sort
 from storage.query import (
     build_facets_body,
     build_search_body,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 
-from ocr.model import OcrDocument, OcrPage, PageSource
-from pipeline.model import AccessLevel, Document, ExtractedField, Metadata
+from sohoa.model.document import AccessLevel, Document, ExtractedField, Metadata
+from sohoa.model.ocr import OcrDocument, OcrPage, PageSource
 from storage.records import build_record
 
 SHA = hashlib.sha256(b"x").hexdigest()

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from pipeline.model import AccessLevel
 from sohoa.errors import SearchIndexError
+from sohoa.model.document import AccessLevel
+from sohoa.model.search import SearchQuery, SearchResult, Sort
 from sohoa.settings import Settings
 from storage.index import SearchIndex
-from storage.models import SearchQuery, SearchResult, Sort
 from storage.objects import ARTIFACT_DOCUMENT, ARTIFACT_OCR, ObjectStore
 from storage.records import build_record
 from storage.reindex import reindex_from_store

@@ -21,8 +21,8 @@ import pytest
 from PIL import Image
 from pydantic import SecretStr
 
-from ocr.model import OcrDocument, OcrPage, PageSource, Word
-from pipeline.model import AccessLevel, Document
+from sohoa.model.document import AccessLevel, Document
+from sohoa.model.ocr import OcrDocument, OcrPage, PageSource, Word
 from sohoa.settings import Settings
 from storage.index import SearchIndex
 from storage.objects import ARTIFACT_DOCUMENT, ARTIFACT_OCR, ObjectStore, thumbnail_name

@@ -340,7 +340,7 @@ def test_upload_refuses_wrong_type_and_oversize(world: WebWorld) -> None:
 def test_batch_status_and_report_routes(world: WebWorld) -> None:
     from datetime import UTC, datetime
 
-    from pipeline.report import BatchProgress, BatchReport, BatchState, FileResult, FileStatus
+    from sohoa.model.report import BatchProgress, BatchReport, BatchState, FileResult, FileStatus
 
     now = datetime.now(UTC).isoformat()
     failure = FileResult(

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from pipeline.model import AccessLevel
 from sohoa.errors import ConfigurationError, InputError
+from sohoa.model.document import AccessLevel
 from sohoa.settings import Settings
 from web.app import create_app
 from web.audit import Action, AuditLog

@@ -1,6 +1,6 @@
 """The ``sohoa`` command line.
 
-Each capability registers its commands from a module of its own (``sohoa/commands/``), so this module
+Each capability registers its commands from a module of its own (``cli/commands/``), so this module
 only assembles them and owns the outermost error boundary: a ``SohoaError`` becomes its message and
 exit code, anything else is logged with its traceback.
 """
@@ -12,8 +12,8 @@ import sys
 
 import typer
 
+from cli.commands import COMMAND_MODULES
 from sohoa import __version__
-from sohoa.commands import COMMAND_MODULES
 from sohoa.errors import SohoaError
 
 log = logging.getLogger("sohoa")

@@ -6,9 +6,9 @@ import json
 import os
 import sys
 
-from sohoa.services import _process
-from sohoa.services.base import ServiceStatus
-from sohoa.services.layout import Layout, host_port, is_loopback
+from cli.services import _process
+from cli.services.base import ServiceStatus
+from cli.services.layout import Layout, host_port, is_loopback
 from sohoa.settings import Settings
 
 

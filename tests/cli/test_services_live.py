@@ -10,7 +10,7 @@ import pytest
 from elasticsearch import Elasticsearch, helpers
 from minio import Minio
 
-from sohoa import services as local
+from cli import services as local
 from sohoa.settings import Settings
 
 pytestmark = pytest.mark.services

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-from pipeline.model import AccessLevel
+from sohoa.model.document import AccessLevel
 
 __all__ = ["SearchHit", "SearchQuery", "SearchResult", "Sort"]
 

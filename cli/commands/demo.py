@@ -10,7 +10,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from sohoa.commands.ingest import _print_report, run_batch
+from cli.commands.ingest import _print_report, run_batch
 from sohoa.settings import get_settings
 
 _out = Console()
@@ -24,10 +24,10 @@ DEMO_QUERIES = (
 
 def demo() -> None:
     """Generate the sample batch, ingest it, and show what a clerk's searches find."""
-    from pipeline.model import AccessLevel
-    from sohoa.samples import write_sample_batch
+    from cli.samples import write_sample_batch
+    from sohoa.model.document import AccessLevel
+    from sohoa.model.search import SearchQuery
     from storage.index import SearchIndex
-    from storage.models import SearchQuery
 
     settings = get_settings()
     batch_dir = settings.home / "demo-batch"

@@ -25,10 +25,10 @@ from rich.progress import (
     TimeRemainingColumn,
 )
 
-from pipeline.model import AccessLevel
+from sohoa.model.document import AccessLevel
+from sohoa.model.search import SearchQuery, SearchResult, Sort
 from sohoa.settings import get_settings
 from storage.index import SearchIndex
-from storage.models import SearchQuery, SearchResult, Sort
 from storage.objects import ObjectStore
 from storage.query import DISPLAY_FIELDS
 from storage.reindex import reindex_from_store

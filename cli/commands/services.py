@@ -8,8 +8,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from sohoa import services
-from sohoa.services.base import ServiceStatus
+from cli import services
+from cli.services.base import ServiceStatus
 
 _err = Console(stderr=True)
 

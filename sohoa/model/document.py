@@ -12,7 +12,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from ocr.model import Box
+from sohoa.model.ocr import Box
 
 __all__ = [
     "FIELD_NAMES",

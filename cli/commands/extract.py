@@ -1,6 +1,6 @@
 """``sohoa extract FILE...``: metadata of documents from text, saved OCR results, images or PDFs.
 
-``.txt`` is read as plain text; ``.json`` as a saved :class:`ocr.model.OcrDocument`; anything else is
+``.txt`` is read as plain text; ``.json`` as a saved :class:`sohoa.model.ocr.OcrDocument`; anything else is
 OCR'd first with the OCR engine. One file failing does not stop the others: its row (or JSON line)
 carries the error.
 """
@@ -14,8 +14,8 @@ from typing import Any
 
 import typer
 
-from pipeline.model import FIELD_NAMES, Metadata
 from sohoa.errors import InputError, error_info
+from sohoa.model.document import FIELD_NAMES, Metadata
 
 log = logging.getLogger(__name__)
 
@@ -32,7 +32,7 @@ def _metadata(path: Path) -> Metadata:
     if suffix == ".json":
         from pydantic import ValidationError
 
-        from ocr.model import OcrDocument
+        from sohoa.model.ocr import OcrDocument
 
         try:
             doc = OcrDocument.model_validate_json(path.read_bytes())

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import logging
 
-from sohoa.services.base import LocalService, ServiceStatus
-from sohoa.services.elasticsearch import Elasticsearch
-from sohoa.services.layout import Layout, ensure_local_env
-from sohoa.services.minio import Minio
-from sohoa.services.prefect_server import PrefectServer, prefect_env
-from sohoa.services.system import poppler_status, tesseract_status
+from cli.services.base import LocalService, ServiceStatus
+from cli.services.elasticsearch import Elasticsearch
+from cli.services.layout import Layout, ensure_local_env
+from cli.services.minio import Minio
+from cli.services.prefect_server import PrefectServer, prefect_env
+from cli.services.system import poppler_status, tesseract_status
 from sohoa.settings import Settings, get_settings
 
 __all__ = ["ServiceStatus", "down", "local_services", "prefect_env", "status", "up"]

@@ -25,14 +25,14 @@ _out = Console()
 
 def prefect_environment() -> None:
     """Point Prefect at sohoa's server and home before it is imported (explicit env always wins)."""
-    from sohoa.services import prefect_env
+    from cli.services import prefect_env
 
     for key, value in prefect_env(get_settings()).items():
         os.environ.setdefault(key, value)
 
 
 def _print_report(report: object) -> None:
-    from pipeline.report import BatchReport
+    from sohoa.model.report import BatchReport
 
     assert isinstance(report, BatchReport)
     t = report.totals
@@ -75,7 +75,7 @@ def run_batch(
     prefect_environment()
     from flows import progress as batch_progress
     from flows.ingest import ingest_batch
-    from pipeline.report import BatchProgress
+    from sohoa.model.report import BatchProgress
 
     bar = Progress(
         TextColumn("[bold]{task.description}"),

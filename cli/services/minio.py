@@ -8,10 +8,10 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from cli.services import _process
+from cli.services.base import ServiceStatus
+from cli.services.layout import Layout, ensure_local_env, host_port, is_loopback
 from sohoa.errors import ServicesError
-from sohoa.services import _process
-from sohoa.services.base import ServiceStatus
-from sohoa.services.layout import Layout, ensure_local_env, host_port, is_loopback
 from sohoa.settings import Settings
 
 log = logging.getLogger(__name__)

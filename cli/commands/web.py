@@ -52,7 +52,7 @@ def add(
     ),
 ) -> None:
     """Create a user, or reset one's password, role and clearance (password prompted or read from stdin)."""
-    from pipeline.model import AccessLevel
+    from sohoa.model.document import AccessLevel
     from web.app import database_path
     from web.users import Role, UserStore
 

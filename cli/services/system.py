@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from sohoa.services.base import ServiceStatus
+from cli.services.base import ServiceStatus
 
 REQUIRED_LANGS = ("vie", "eng", "osd")
 APT_PACKAGES = (

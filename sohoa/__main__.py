@@ -1,3 +1,0 @@
-from sohoa.cli import app
-
-app()
