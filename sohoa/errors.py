@@ -22,7 +22,9 @@ the module that wraps them, chained with ``raise ... from e``.
     │   │   └── ObjectNotFoundError   the object is not there
     │   └── SearchIndexError          Elasticsearch
     ├── IntegrityError                a stored object does not match its SHA-256          (exit 6)
-    └── ServicesError                 a local service could not be installed or started   (exit 7)
+    ├── ServicesError                 a local service could not be installed or started   (exit 7)
+    ├── FieldValueError               a corrected metadata value is not valid (an InputError)
+    └── ConflictError                 the document changed since it was read              (exit 8)
 
 ``InputError`` and its children are never retried; ``ServiceError`` is.
 """
@@ -50,6 +52,8 @@ __all__ = [
     "TruncatedFileError",
     "UnsupportedFileTypeError",
     "error_info",
+    "FieldValueError",
+    "ConflictError",
 ]
 
 
@@ -149,6 +153,21 @@ class ServicesError(SohoaError):
     """A local service could not be installed or started; the message names its log."""
 
     exit_code = 7
+
+
+class FieldValueError(InputError):
+    """A value a person entered for a metadata field is not valid; ``field`` and ``reason`` say why."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class ConflictError(SohoaError):
+    """Someone saved the document since it was read: reload it and correct again."""
+
+    exit_code = 8
 
 
 def error_info(exc: BaseException) -> dict[str, str]:

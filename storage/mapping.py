@@ -17,6 +17,10 @@ Analysis (same behaviour on the minimal local server and a full Elasticsearch 9)
 
 Version 2 (speed): page text is a plain multi-valued field instead of nested documents, indexed with
 offsets (cheap highlighting), and facet keywords build their global ordinals at refresh.
+
+Version 3 (review): review reason codes and fields, corrected fields, approval time and user, metadata
+version. Only fields were added, so :meth:`storage.index.SearchIndex.ensure` adds them to a v2 index in
+place; ``sohoa reindex`` fills them for documents indexed before.
 """
 
 from __future__ import annotations
@@ -25,7 +29,7 @@ from typing import Any
 
 __all__ = ["FOLDING_FILTERS", "MAPPING_VERSION", "index_body"]
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 
 #: folding filter types in order of preference: sohoa's plugin, then the built-in one
 FOLDING_FILTERS: tuple[str, ...] = ("sohoa_folding", "asciifolding")
@@ -102,6 +106,13 @@ _PROPERTIES: dict[str, Any] = {
         "dynamic": "strict",
         "properties": {"number": {"type": "integer", "index": False}, "text": _PAGE_TEXT},
     },
+    # review and correction (mapping v3)
+    "review_reasons": _FACET_KEYWORD,
+    "review_fields": _FACET_KEYWORD,
+    "corrected_fields": _KEYWORD,
+    "reviewed_at": {"type": "date"},
+    "reviewed_by": _KEYWORD,
+    "version": {"type": "integer"},
 }
 
 

@@ -147,6 +147,9 @@ def create_app(
     from web import api, pages
 
     app.include_router(api.router)
+    from web import review  # review queue, review screen, PATCH metadata (before pages: /review/...)
+
+    review.register(app)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     return app

@@ -29,6 +29,9 @@ class Action(StrEnum):
     DOWNLOAD = "download"
     UPLOAD = "upload"
     DENIED = "denied"
+    CORRECT = "correct"
+    APPROVE = "approve"
+    BULK_EDIT = "bulk_edit"
 
 
 @dataclass(frozen=True)

@@ -43,11 +43,12 @@ class Permission(StrEnum):
     SEARCH = "search"
     UPLOAD = "upload"
     AUDIT = "audit"
+    REVIEW = "review"
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.STAFF: frozenset({Permission.SEARCH, Permission.UPLOAD}),
+    Role.STAFF: frozenset({Permission.SEARCH, Permission.UPLOAD, Permission.REVIEW}),
     Role.CLERK: frozenset({Permission.SEARCH}),
 }
 

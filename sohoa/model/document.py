@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from sohoa.model.ocr import Box
+from sohoa.model.review import Approval, Correction, Revision
 
 __all__ = [
     "FIELD_NAMES",
@@ -82,9 +83,16 @@ class Metadata(BaseModel):
     fields: dict[str, ExtractedField] = Field(default_factory=dict)
     needs_review: bool = False
     reasons: list[str] = Field(default_factory=list)
+    corrections: dict[str, Correction] = Field(
+        default_factory=dict, description="Values a person set; they win over the extracted ones"
+    )
+    approval: Approval | None = Field(None, description="Who confirmed this metadata, if anyone")
 
     def value(self, name: str) -> Any:
-        """The value of a field, or None when it was not found."""
+        """The value of a field (a person's correction first), or None when it was not found."""
+        c = self.corrections.get(name)
+        if c is not None:
+            return c.value
         f = self.fields.get(name)
         return f.value if f is not None else None
 
@@ -106,3 +114,5 @@ class Document(BaseModel):
     metadata: Metadata = Field(default_factory=Metadata)
     notes: str | None = None
     ingested_at: str | None = Field(None, description="ISO 8601 UTC time of first ingestion")
+    version: int = Field(1, ge=1, description="Metadata version: 1 at ingestion, +1 per saved revision")
+    history: list[Revision] = Field(default_factory=list, description="Saved revisions, oldest first")
