@@ -233,9 +233,11 @@ def apply_changes(
         FieldValueError: the first invalid value (nothing is applied).
     """
     normalized = {name: normalize_value(name, raw) for name, raw in values.items()}
+    # Only a value that changes drags its dependent fields along.
+    direct = {name: value for name, value in normalized.items() if current_value(document, name) != value}
     changes = {
         name: FieldChange(before=current_value(document, name), after=value)
-        for name, value in _derived(normalized).items()
+        for name, value in _derived(direct).items()
         if current_value(document, name) != value
     }
     if not changes and not approve:
