@@ -66,9 +66,11 @@ def add_flagged(
 ) -> Flagged:
     """Store (and index, when ``index`` is given) a flagged document whose fields point at their lines.
 
-    The page reads, line by line: issuer, ``Số: <number>``, ``<place>, ngày ...`` (the date), the type.
+    The page reads, line by line: issuer, ``Số: <number>``, ``Lào Cai, ngày dd tháng mm năm yyyy``, the type,
+    then ``extra_lines`` (so the real extractor finds these values again).
     """
-    lines = [issuer, f"Số: {number or '....'}", f"Lào Cai, {date or '....'}", kind.upper(), *extra_lines]
+    dated = "ngày {2} tháng {1} năm {0}".format(*date.split("-")) if date else "ngày .... tháng .... năm ...."
+    lines = [issuer, f"Số: {number or '....'}", f"Lào Cai, {dated}", kind.upper(), *extra_lines]
     original = f"original of {key} {uuid.uuid4()}".encode()
     sha = hashlib.sha256(original).hexdigest()
     words = [
