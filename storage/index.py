@@ -270,11 +270,16 @@ class SearchIndex:
     def _add_new_fields(self, name: str) -> None:
         # Fields a newer mapping added can be put on an older index in place (changed ones cannot), so
         # documents carrying them are not refused before the reindex the warning asks for.
-        properties = index_body(self.folding_filter())["mappings"]["properties"]
+        wanted = index_body(self.folding_filter())["mappings"]["properties"]
         try:
             with _translate(f"add fields to {name}"):
-                self.client.indices.put_mapping(index=name, properties=properties)
-            log.info("index %s: fields of mapping v%d added in place", name, MAPPING_VERSION)
+                have = self.client.indices.get_mapping(index=name)[name]["mappings"].get("properties", {})
+                missing = {k: v for k, v in wanted.items() if k not in have}
+                if missing:
+                    self.client.indices.put_mapping(index=name, properties=missing)
+            log.info(
+                "index %s: added fields of mapping v%d in place: %s", name, MAPPING_VERSION, sorted(missing)
+            )
         except SearchIndexError as e:
             log.warning("index %s: cannot add the fields of mapping v%d: %s", name, MAPPING_VERSION, e)
 

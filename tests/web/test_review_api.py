@@ -283,4 +283,22 @@ def test_pages_queue_review_screen_and_figures(world: World) -> None:
     assert queue.status_code == 200 and 'id="nav-review"' in queue.text and "a-old.png" in queue.text
     figures = c.get("/admin/review")
     assert figures.status_code == 200 and 'id="share"' in figures.text
-    assert "20250301-b" in figures.text
+    # the approval saved earlier in this module counts in its hour; batch b had its number corrected
+    per_hour = figures.text.split('id="per-hour"', 1)[1].split("</table>", 1)[0]
+    assert "<td>1</td>" in per_hour or "<td>2</td>" in per_hour, per_hour
+    share = figures.text.split('id="share"', 1)[1].split("</table>", 1)[0]
+    assert "20250301-b" in share and "%" in share
+
+
+def test_the_bulk_page_picks_a_batch_and_sets_an_access_level(world: World) -> None:
+    c = world.client()
+    assert login(c, "staff1").status_code == 303
+    page = c.get("/review/bulk", params={"batch": "20250101-a"})
+    assert page.status_code == 200 and 'name="ids"' in page.text
+    ids = [world.docs["old1"].id]
+    token = csrf_from(page.text)
+    done = c.post("/review/bulk", data={"ids": ids, "csrf_token": token, "access_level": "public"})
+    assert done.status_code == 200 and 'id="bulk-result"' in done.text
+    assert world.store.get_json(ids[0], "document.json")["access_level"] == "public"
+    refused = c.post("/review/bulk", data={"ids": ids, "csrf_token": "bad", "access_level": "public"})
+    assert refused.status_code == 403
