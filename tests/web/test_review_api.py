@@ -281,13 +281,21 @@ def test_pages_queue_review_screen_and_figures(world: World) -> None:
     assert login(c, "admin1").status_code == 303
     queue = c.get("/review")
     assert queue.status_code == 200 and 'id="nav-review"' in queue.text and "a-old.png" in queue.text
+    fig = add_flagged(
+        world.store, world.index, "f-fig", number="5/QĐ-UBND", date="2025-01-01", batch="20250401-c"
+    )
+    fixed = {"fields": {"so_ky_hieu": "55/QĐ-UBND"}, "approve": True}
+    assert (
+        world.client().patch(f"/api/documents/{fig.id}/metadata", json=fixed, auth=ADMIN).status_code == 200
+    )
     figures = c.get("/admin/review")
-    assert figures.status_code == 200 and 'id="share"' in figures.text
-    # the approval saved earlier in this module counts in its hour; batch b had its number corrected
+    assert figures.status_code == 200
     per_hour = figures.text.split('id="per-hour"', 1)[1].split("</table>", 1)[0]
-    assert "<td>1</td>" in per_hour or "<td>2</td>" in per_hour, per_hour
+    assert per_hour.count("<tr>") >= 2, per_hour  # header + this hour
     share = figures.text.split('id="share"', 1)[1].split("</table>", 1)[0]
-    assert "20250301-b" in share and "%" in share
+    # batch c: one document, its number corrected → 100% in the so_ky_hieu column
+    row = share.split("<td>20250401-c</td>", 1)[1].split("</tr>", 1)[0]
+    assert row.startswith("<td>1</td><td>1</td>") and "100%" in row, row
 
 
 def test_the_bulk_page_picks_a_batch_and_sets_an_access_level(world: World) -> None:
