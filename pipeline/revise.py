@@ -37,13 +37,12 @@ __all__ = ["Saved", "commit_document", "correct_document", "reextract_document"]
 
 log = logging.getLogger(__name__)
 
-_locks: dict[str, threading.Lock] = {}
-_locks_guard = threading.Lock()
+# Striped locks: bounded memory however many documents a long-running process saves.
+_LOCKS = tuple(threading.Lock() for _ in range(64))
 
 
 def _lock(sha: str) -> threading.Lock:
-    with _locks_guard:
-        return _locks.setdefault(sha, threading.Lock())
+    return _LOCKS[int(sha[:8], 16) % len(_LOCKS)]
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import logging
 from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
@@ -25,6 +27,7 @@ from sohoa.model.ocr import OcrPage
 from sohoa.model.review import FieldState
 from web.app import error_response, render
 from web.audit import Action
+from web.backend import DocumentView
 from web.deps import audit, check_csrf, ctx, labels
 from web.deps import require as _require
 from web.review_api import BULK_FIELDS, BulkPatch, backend_of, bulk, reviews
@@ -33,7 +36,7 @@ from web.review_i18n import install as install_labels
 from web.searching import SearchParams, decode_cursor, encode_cursor, to_query
 from web.users import Permission, User
 
-__all__ = ["register", "router"]
+__all__ = ["SECTIONS", "ReviewSection", "register", "router"]
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +55,21 @@ _SUGGESTED = frozenset({"co_quan_ban_hanh", "nguoi_ky", "co_quan_chu_quan", "chu
                         "dossier_code"})  # fmt: skip
 _QUEUE_PARAMS = ("batch", "reason", "field")
 assert set(FORM_ORDER) == set(FIELD_NAMES) | set(DOCUMENT_FIELDS)
+
+
+@dataclass(frozen=True)
+class ReviewSection:
+    """A part of the review screen another correction adds (e.g. "merge with previous / split here").
+
+    ``template`` (in ``web/templates``) is rendered below the fields with ``section`` = ``context(...)``.
+    """
+
+    template: str
+    context: Callable[[Request, DocumentView], dict[str, Any]]
+
+
+#: sections appended to every review screen, in order (append at import time of the adding module)
+SECTIONS: list[ReviewSection] = []
 
 
 def register(app: FastAPI) -> None:
@@ -239,6 +257,7 @@ def review_page(
         secrecy=SECRECY,
         urgency=URGENCY,
         levels=[a.value for a in AccessLevel if user.may_see(a)],
+        sections=[(sec.template, sec.context(request, view)) for sec in SECTIONS],
     )
 
 

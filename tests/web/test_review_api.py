@@ -310,3 +310,21 @@ def test_the_bulk_page_picks_a_batch_and_sets_an_access_level(world: World) -> N
     assert world.store.get_json(ids[0], "document.json")["access_level"] == "public"
     refused = c.post("/review/bulk", data={"ids": ids, "csrf_token": "bad", "access_level": "public"})
     assert refused.status_code == 403
+
+
+def test_another_correction_can_add_a_section_to_the_review_screen(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from jinja2 import ChoiceLoader, DictLoader
+
+    from web import review
+
+    c = world.client()
+    templates = c.app.state.ctx.templates  # type: ignore[attr-defined]
+    loader = DictLoader({"split.html": '<section id="split">{{ section.pages }} pages</section>'})
+    monkeypatch.setattr(templates, "loader", ChoiceLoader([loader, templates.loader]))
+    section = review.ReviewSection("split.html", lambda request, view: {"pages": view.document.page_count})
+    monkeypatch.setattr(review, "SECTIONS", [section])
+    assert login(c, "staff1").status_code == 303
+    page = c.get(f"/review/{world.docs['old1'].id}")
+    assert '<section id="split">1 pages</section>' in page.text
