@@ -2,21 +2,26 @@
 
 The commit point of a save is one PUT of ``document.json`` (see :mod:`pipeline.revise`). A child process
 (``revise_child.py``) saves corrections against the real MinIO and Elasticsearch; it is killed with
-SIGKILL (1) while the body of that PUT is half sent, and (2) at random moments of a tight save loop.
-After each kill every stored version of document.json is read back and checked whole.
+SIGKILL while the body of that PUT is half sent. Then a real ``python -m cli web`` process is killed with
+SIGKILL at a random moment of a stream of PATCH requests. After each kill every stored version of
+document.json is read back and checked whole, and every save the server acknowledged is there.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import random
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 
 from sohoa.model.document import Document
@@ -26,8 +31,12 @@ from storage.objects import ObjectStore
 from tests.pipeline.revise_child import values
 from tests.review_support import add_flagged
 from tests.support import remove_bucket
+from tests.web.conftest import PASSWORD, SECRET
+from web.users import Role, UserStore
 
 pytestmark = [pytest.mark.services, pytest.mark.slow]
+
+log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[2]
 CHILD = Path(__file__).with_name("revise_child.py")
@@ -118,26 +127,97 @@ def test_kill_9_in_the_middle_of_the_commit_write_keeps_the_old_version(
     assert _consistent(_check_all_versions(store, d.id)) >= 5
 
 
-def test_kill_9_at_random_moments_of_a_save_loop_never_leaves_a_mix(
-    stores: tuple[ObjectStore, SearchIndex],
+def _web_env(services: Settings, store: ObjectStore, index: SearchIndex, home: Path) -> dict[str, str]:
+    """The environment of a `sohoa web` on this run's bucket, index and users (credentials as the tests')."""
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "SOHOA_HOME": str(home),
+        "SOHOA_WEB__SECRET_KEY": SECRET,
+        "SOHOA_MINIO__BUCKET": store.bucket,
+        "SOHOA_ELASTICSEARCH__INDEX_PREFIX": index.prefix,
+        "SOHOA_MINIO__ENDPOINT": services.minio.endpoint,
+        "SOHOA_ELASTICSEARCH__URL": services.elasticsearch.url,
+    }
+    secrets = {
+        "SOHOA_MINIO__ACCESS_KEY": services.minio.access_key,
+        "SOHOA_MINIO__SECRET_KEY": services.minio.secret_key,
+        "SOHOA_ELASTICSEARCH__PASSWORD": services.elasticsearch.password,
+        "SOHOA_ELASTICSEARCH__API_KEY": services.elasticsearch.api_key,
+    }
+    env.update({k: v.get_secret_value() for k, v in secrets.items() if v is not None})
+    if services.elasticsearch.username:
+        env["SOHOA_ELASTICSEARCH__USERNAME"] = services.elasticsearch.username
+    return env
+
+
+def test_kill_9_of_the_web_process_during_saves_loses_no_acknowledged_save_and_mixes_none(
+    services: Settings, stores: tuple[ObjectStore, SearchIndex], tmp_path: Path
 ) -> None:
     store, index = stores
-    d = add_flagged(store, index, "atomic-loop", number="1/QĐ-UBND", date="2025-01-01")
+    d = add_flagged(store, index, "atomic-web", number="1/QĐ-UBND", date="2025-01-01")
+    UserStore(tmp_path / "web" / "sohoa-web.sqlite3").add("staff1", PASSWORD, role=Role.STAFF)
+    env = _web_env(services, store, index, tmp_path)
     rng = random.Random(14)
     k = 2  # correction 1 would repeat the stored number
-    last = 0
-    for _ in range(4):
-        proc = _child(store, index, d.id, "loop", k)
-        _wait_for(proc, f"saved {k}")
-        time.sleep(rng.uniform(0.0, 0.4))
-        _kill(proc)
-        current = _check_all_versions(store, d.id)
-        got = _consistent(current)
-        assert got >= max(last, k)  # every save the child reported finished is there
-        last = got
+    for _ in range(2):
+        port = _free_port()
+        web = subprocess.Popen(  # noqa: S603
+            [sys.executable, "-m", "cli", "web", "--port", str(port)], cwd=ROOT, env=env,
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )  # fmt: skip
+        url = f"http://127.0.0.1:{port}"
+        acked: list[int] = []
+        tried: list[int] = []
+        with httpx.Client(base_url=url, auth=("staff1", PASSWORD), timeout=10) as client:
+            _wait_up(client, web)
+
+            loader = threading.Thread(target=_saves, args=(client, d.id, k, tried, acked), daemon=True)
+            loader.start()
+            deadline = time.monotonic() + 60
+            while not acked:
+                assert time.monotonic() < deadline, "no save acknowledged"
+                time.sleep(0.02)
+            time.sleep(rng.uniform(0.1, 1.0))
+            os.kill(web.pid, signal.SIGKILL)
+            web.wait(timeout=10)
+            loader.join(timeout=15)
+        got = _consistent(_check_all_versions(store, d.id))
+        log.warning("web killed after %d acknowledged saves; stored correction %d", len(acked), got)
+        assert max(acked) <= got <= max(tried), (acked[-3:], tried[-3:], got)  # none lost, none invented
         k = got + 1
-    # the index was updated for every version it reports (a kill before indexing leaves a pending mark)
     rec = index.get(d.id)
-    assert rec is not None
     stored = Document.model_validate(store.get_json(d.id, "document.json"))
-    assert rec["version"] == stored.version or d.id in store.pending_index()
+    assert rec is not None and (rec["version"] == stored.version or d.id in store.pending_index())
+
+
+def _saves(client: httpx.Client, doc_id: str, first: int, tried: list[int], acked: list[int]) -> None:
+    """PATCH corrections first, first+1, ... until the server is gone; note what was sent and acknowledged."""
+    n = first
+    while True:
+        tried.append(n)
+        try:
+            r = client.patch(f"/api/documents/{doc_id}/metadata", json={"fields": values(n)})
+        except httpx.HTTPError:
+            return
+        assert r.status_code == 200, r.text
+        acked.append(n)
+        n += 1
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _wait_up(client: httpx.Client, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert proc.poll() is None, f"sohoa web exited {proc.returncode}"
+        try:
+            if client.get("/api/me").status_code == 200:
+                return
+        except httpx.HTTPError:
+            time.sleep(0.2)
+    raise AssertionError("sohoa web did not start in 60 s")
