@@ -17,7 +17,6 @@ from pydantic import BaseModel, Field
 from pipeline.correction import EDITABLE_FIELDS, field_states, normalize_value
 from pipeline.revise import Saved
 from sohoa.errors import ConflictError, FieldValueError, InputError, ObjectNotFoundError
-from sohoa.model.document import AccessLevel
 from sohoa.model.review import Approval, FieldState, Revision, RevisionAction
 from web.audit import Action
 from web.backend import is_batch_id
@@ -124,6 +123,14 @@ def _field_error(e: FieldValueError) -> JSONResponse:
     return JSONResponse({"error": e.message, "field": e.field, "reason": e.reason}, status_code=422)
 
 
+def _check_clearance(user: User, fields: dict[str, Any]) -> None:
+    """Refuse an access level above the user's own clearance (they could no longer see the document)."""
+    if "access_level" in fields:
+        level = normalize_value("access_level", fields["access_level"])
+        if not user.may_see(level):
+            raise FieldValueError("access_level", f"above your clearance ({user.clearance.value})")
+
+
 def metadata_response(saved: Saved) -> MetadataResponse:
     """The response of a save."""
     doc = saved.document
@@ -142,12 +149,8 @@ def save_metadata(
     if view is None or not user.may_see(view.document.access_level):
         audit(request, Action.CORRECT, target=doc_id, outcome="not_found")
         return JSONResponse({"error": "document not found"}, status_code=404)
-    level = patch.fields.get("access_level")
-    if isinstance(level, str) and level in AccessLevel._value2member_map_ and not user.may_see(level):
-        e = FieldValueError("access_level", f"above your clearance ({user.clearance.value})")
-        audit(request, Action.CORRECT, target=doc_id, outcome="refused", detail={"field": e.field})
-        return _field_error(e)
     try:
+        _check_clearance(user, patch.fields)
         saved = rb.correct(doc_id, patch.fields, by=user.name, approve=patch.approve,
                            expected_version=patch.version)  # fmt: skip
     except FieldValueError as e:
@@ -245,9 +248,7 @@ def bulk(request: Request, user: User, patch: BulkPatch) -> BulkResponse:
         raise FieldValueError(
             unknown[0] if unknown else "fields", "a bulk edit sets " + ", ".join(BULK_FIELDS)
         )
-    level = patch.fields.get("access_level")
-    if isinstance(level, str) and level in AccessLevel._value2member_map_ and not user.may_see(level):
-        raise FieldValueError("access_level", f"above your clearance ({user.clearance.value})")
+    _check_clearance(user, patch.fields)
     # Validate once before touching anything, so a bad value changes no document.
     for name, value in patch.fields.items():
         normalize_value(name, value)
