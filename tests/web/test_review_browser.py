@@ -152,6 +152,13 @@ def test_staff_fix_number_and_date_from_the_keyboard_then_a_clerk_finds_it(
     (ARTIFACTS / "review-timing.txt").write_text(f"fix number + date and approve: {seconds:.2f} s\n")
     assert seconds < GOAL_SECONDS, seconds
     expect(page.locator("#nav-review .count")).to_have_text("2")
+    # issuer suggestions: values already in the archive, then reference data
+    page.focus("#f-co_quan_ban_hanh")
+    page.keyboard.press("Control+a")
+    page.keyboard.type("uy ban nhan dan tinh la")
+    options = page.locator("#suggest-co_quan_ban_hanh option")
+    expect(options.first).to_have_attribute("value", "ỦY BAN NHÂN DÂN TỈNH LÀO CAI")
+    assert "ỦY BAN NHÂN DÂN TỈNH LẠNG SƠN" in [o.get_attribute("value") for o in options.all()]
 
     stored = Document.model_validate(server.store.get_json(wrong.id, "document.json"))
     assert stored.version == 3 and stored.metadata.needs_review is False
