@@ -4,7 +4,7 @@ The commit point is the single PUT of ``derived/<sha>/document.json`` (the docum
 corrections and history inside). S3/MinIO make an object version visible only once its whole body has
 arrived and been checked, and a versioned bucket keeps the one before, so a reader (or a reindex) sees the
 old version or the new one, never a mix, even if this process is killed mid-save. Nothing else is written
-for a save: ``metadata.json`` stays what the extractor produced.
+for a save: ``metadata.json`` stays the extraction made at ingestion.
 
 Order of a save: mark the document pending for the index, PUT document.json (commit), index it with a
 refresh (searchable at once), clear the mark. A kill between commit and index leaves the mark, which the

@@ -181,6 +181,7 @@ def test_staff_fix_number_and_date_from_the_keyboard_then_a_clerk_finds_it(
     hits.first.locator("a.hit-title").click()
     page.wait_for_url(f"**/documents/{wrong.id}*")
     expect(page.locator("table.fields")).to_contain_text("2025-02-05")
+    expect(page.locator("table.fields .badge.corrected")).to_have_count(4)  # number, so, ký hiệu, date
     status = page.evaluate(
         """async (id) => {
             const r = await fetch(`/api/documents/${id}/metadata`, {method: "PATCH",
