@@ -13,6 +13,7 @@ from typing import Any
 
 from pipeline.correction import field_states
 from pipeline.revise import Saved, correct_document
+from pipeline.stages import load_document
 from pipeline.suggest import reference_values
 from sohoa.model.document import AccessLevel, Document
 from sohoa.model.review import FieldState, RevisionAction
@@ -71,9 +72,10 @@ class ReviewBackend:
         )
         items = []
         for doc_id in page.ids:
-            view = self.backend.document(doc_id)
-            if view is not None:
-                items.append(QueueItem(view.document, field_states(view.document)))
+            # document.json only: the queue needs no OCR pages (ocr.json can be megabytes)
+            document = load_document(self.backend.store, doc_id)
+            if document is not None:
+                items.append(QueueItem(document, field_states(document)))
         return page, items
 
     def count(self, levels: Sequence[AccessLevel]) -> int:
