@@ -89,6 +89,7 @@ def build_record(document: Document, ocr: OcrDocument | None = None) -> dict[str
         "needs_review": document.metadata.needs_review,
         "ingested_at": document.ingested_at,
     }
+    _review_fields(rec, document)
     for name in FIELD_NAMES:
         raw = document.metadata.value(name)
         value = _coerce(name, raw)
@@ -105,7 +106,6 @@ def build_record(document: Document, ocr: OcrDocument | None = None) -> dict[str
         rec["co_quan_ban_hanh_key"] = facet_key(rec["co_quan_ban_hanh"])
     if rec["ngay_ban_hanh"]:
         rec["year"] = int(rec["ngay_ban_hanh"][:4])
-    _review_fields(rec, document)
     if ocr is not None:
         rec["pages"] = [{"number": p.number, "text": nfc(p.text)} for p in ocr.pages if p.text.strip()]
     return {k: v for k, v in rec.items() if v is not None}

@@ -147,11 +147,11 @@ def create_app(
     from web import api, pages
 
     app.include_router(api.router)
-    from web import review  # review queue, review screen, PATCH metadata (before pages: /review/...)
-
-    review.register(app)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
+    from web import review  # review queue and screen, bulk edit, PATCH metadata, review figures
+
+    review.register(app)
     return app
 
 
