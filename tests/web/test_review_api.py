@@ -338,3 +338,18 @@ def test_another_correction_can_add_a_section_to_the_review_screen(
     assert login(c, "staff1").status_code == 303
     page = c.get(f"/review/{world.docs['old1'].id}")
     assert '<section id="split">1 pages</section>' in page.text
+
+
+def test_a_document_above_clearance_does_not_exist_for_the_reviewer(world: World) -> None:
+    c = world.client()
+    secret = world.docs["secret"].id
+    r = c.patch(f"/api/documents/{secret}/metadata", json={"fields": {"trich_yeu": "x"}}, auth=STAFF)
+    assert r.status_code == 404
+    assert c.get(f"/review/{secret}", auth=STAFF).status_code == 404
+    bulk = c.post("/api/review/bulk", json={"ids": [secret], "fields": {"dossier_code": "HS-9"}}, auth=STAFF)
+    assert bulk.status_code == 200 and bulk.json()["refused"] == [
+        {"id": secret, "error": "document not found"}
+    ]
+    assert world.store.get_json(secret, "document.json")["version"] == 1
+    entries = AuditLog(world.db).entries(user="staff1", action="correct")
+    assert any(e.target == secret and e.outcome == "not_found" for e in entries)
