@@ -145,8 +145,8 @@ def save_metadata(
 ) -> MetadataResponse | JSONResponse:
     """Check and save one document's corrections; audited (refusals too)."""
     rb = reviews(request)
-    view = rb.document(doc_id)
-    if view is None or not user.may_see(view.document.access_level):
+    stored = rb.stored(doc_id)
+    if stored is None or not user.may_see(stored.access_level):
         audit(request, Action.CORRECT, target=doc_id, outcome="not_found")
         return JSONResponse({"error": "document not found"}, status_code=404)
     try:
@@ -262,8 +262,8 @@ def bulk(request: Request, user: User, patch: BulkPatch) -> BulkResponse:
     changed = unchanged = 0
     refused: list[dict[str, str]] = []
     for doc_id in ids:
-        view = rb.document(doc_id)
-        if view is None or not user.may_see(view.document.access_level):
+        stored = rb.stored(doc_id)
+        if stored is None or not user.may_see(stored.access_level):
             refused.append({"id": doc_id, "error": "document not found"})
             continue
         try:

@@ -98,6 +98,10 @@ class ReviewBackend:
         prev = self.reviews.queue(**common, reverse=True)
         return Neighbours(prev.ids[0] if prev.ids else None, nxt.ids[0] if nxt.ids else None)
 
+    def stored(self, doc_id: str) -> Document | None:
+        """A stored document's ``document.json`` alone (no OCR pages), or None."""
+        return load_document(self.backend.store, doc_id) if is_document_id(doc_id) else None
+
     def document(self, doc_id: str) -> DocumentView | None:
         """A stored document with its pages."""
         return self.backend.document(doc_id) if is_document_id(doc_id) else None
