@@ -103,7 +103,7 @@ class DossierIndex:
         self.ensure()
         with _translate(f"index dossier {record['code']}"):
             self.client.index(
-                index=self.name, id=record["code"], document=record, refresh="wait_for" if refresh else None
+                index=self.name, id=record["code"], document=record, refresh="true" if refresh else None
             )
 
     def put_many(self, records: Iterable[dict[str, Any]]) -> int:
@@ -111,7 +111,7 @@ class DossierIndex:
         self.ensure()
         actions = ({"_index": self.name, "_id": r["code"], "_source": r} for r in records)
         with _translate("bulk index dossiers"):
-            done, _ = bulk(self.client, actions, chunk_size=500, refresh="wait_for")
+            done, _ = bulk(self.client, actions, chunk_size=500, refresh="true")
         return int(done)
 
     def _query(self, flt: DossierFilter) -> dict[str, Any]:
@@ -180,7 +180,7 @@ class DossierIndex:
         self.ensure()
         with _translate(f"delete dossier {code}"):
             try:
-                self.client.delete(index=self.name, id=code, refresh="wait_for")
+                self.client.delete(index=self.name, id=code, refresh="true")
             except NotFoundError:
                 pass
 

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from pipeline.dossiers import CodeRules, DossierService
 from sohoa.model.document import AccessLevel, Document
 from sohoa.model.ocr import OcrDocument, OcrPage, PageSource
 from sohoa.settings import Settings
-from pipeline.dossiers import CodeRules, DossierService
 from storage.dossier_index import DossierIndex
 from storage.dossiers import DossierStore
 from storage.index import SearchIndex
