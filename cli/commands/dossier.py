@@ -10,18 +10,19 @@ from __future__ import annotations
 import getpass
 import json
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from pipeline.dossiers import DossierService, Event
+from pipeline.dossiers.catalogue import view_json
 from sohoa.model.codelists import code_list
-from sohoa.model.dossier import DossierKind, DossierView, MemberRole, ResultInfo
+from sohoa.model.dossier import DossierKind, MemberRole, ResultInfo
 from sohoa.settings import Settings, get_settings
 
-__all__ = ["audit_events", "register", "view_json"]
+__all__ = ["audit_events", "register"]
 
 _out = Console()
 _DATES = ["%Y-%m-%d", "%d/%m/%Y"]
@@ -44,29 +45,6 @@ def audit_events(settings: Settings, events: list[Event], *, user: str) -> None:
         action = Action.DISPOSAL if e.action.startswith("dispos") else Action.DOSSIER
         target = f"{e.code}/{e.doc_id}" if e.doc_id else e.code
         log.record(action, user=user, target=target, outcome=e.action, detail={"via": "cli", **e.detail})
-
-
-def view_json(view: DossierView) -> dict[str, Any]:
-    """``show --json``: the dossier's fields, derived facts and documents with docCode, STT and metadata."""
-    fields = view.dossier.model_dump(mode="json", exclude={"members"})
-    return {
-        "fileCode": view.code,
-        "kind": view.dossier.kind.value,
-        "fields": fields,
-        "derived": view.facts.model_dump(mode="json"),
-        "documents": [
-            {
-                "stt": e.member.stt,
-                "docCode": e.doc_code,
-                "docId": e.member.doc_id,
-                "role": e.member.role.value,
-                "component": e.member.component,
-                "result": e.member.result.model_dump(mode="json") if e.member.result else None,
-                "metadata": e.document.model_dump(mode="json") if e.document else None,
-            }
-            for e in view.entries
-        ],
-    }
 
 
 def _service() -> tuple[Settings, DossierService]:

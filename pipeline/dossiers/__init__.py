@@ -19,10 +19,12 @@ from pipeline.dossiers.codes import (
     parse_procedure_code,
 )
 from pipeline.dossiers.service import AssignOutcome, DossierInput, DossierService, Event
+from storage.dossier_index import DossierFilter
 
 __all__ = [
     "AssignOutcome",
     "CodeRules",
+    "DossierFilter",
     "DossierInput",
     "DossierService",
     "Event",

@@ -34,6 +34,7 @@ __all__ = [
     "doc_row",
     "file_row",
     "write_csv",
+    "view_json",
     "write_xml",
 ]
 
@@ -191,6 +192,28 @@ def doc_row(view: DossierView, entry: DossierEntry) -> dict[str, str]:
         "permanent": _s(result.permanent) if result and m.role is MemberRole.RESULT else "",
         "reused": _s(result.reused) if result and m.role is MemberRole.RESULT else "",
         "sourceFile": doc.source_file if doc else "",
+    }
+
+
+def view_json(view: DossierView) -> dict[str, Any]:
+    """A dossier as JSON: its fields, derived facts and documents with docCode, STT and metadata."""
+    return {
+        "fileCode": view.code,
+        "kind": view.dossier.kind.value,
+        "fields": view.dossier.model_dump(mode="json", exclude={"members", "history"}),
+        "derived": view.facts.model_dump(mode="json"),
+        "documents": [
+            {
+                "stt": e.member.stt,
+                "docCode": e.doc_code,
+                "docId": e.member.doc_id,
+                "role": e.member.role.value,
+                "component": e.member.component,
+                "result": e.member.result.model_dump(mode="json") if e.member.result else None,
+                "metadata": e.document.model_dump(mode="json") if e.document else None,
+            }
+            for e in view.entries
+        ],
     }
 
 

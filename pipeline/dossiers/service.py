@@ -36,7 +36,7 @@ from sohoa.model.dossier import (
     MemberRole,
     ResultInfo,
 )
-from sohoa.settings import Settings
+from sohoa.settings import DossierSettings, Settings
 from sohoa.text import fold
 from storage import retention
 from storage.dossier_index import DossierFilter, DossierIndex
@@ -209,6 +209,19 @@ class DossierService:
             DossierIndex.from_settings(settings.elasticsearch),
             CodeRules.from_settings(settings.dossier),
         )
+
+    @classmethod
+    def on(
+        cls,
+        objects: ObjectStore,
+        documents: SearchIndex,
+        settings: DossierSettings,
+        *,
+        today: Callable[[], date] = date.today,
+    ) -> DossierService:
+        """The service on an archive bucket and documents index already opened (the web app's)."""
+        dossiers = DossierIndex(documents.client, prefix=documents.prefix)
+        return cls(DossierStore(objects, documents), dossiers, CodeRules.from_settings(settings), today=today)
 
     # -- reading ---------------------------------------------------------------------------------
 
