@@ -33,16 +33,27 @@ log = logging.getLogger(__name__)
 FOREVER = date(9999, 1, 1)
 
 
+#: whether a bucket has object lock, by name: it is fixed when the bucket is created
+_HAS_LOCK: dict[str, bool] = {}
+
+
 def bucket_has_lock(store: ObjectStore) -> bool:
     """Whether the bucket was created with object lock (so retention can be set on its objects)."""
+    key = store.bucket
+    if key in _HAS_LOCK:
+        return _HAS_LOCK[key]
     store.ensure_bucket()
     try:
         with _translate("read object lock", store.bucket):
             config = store.client.get_object_lock_config(store.bucket)
-    except Exception as e:  # noqa: BLE001 - any refusal here means "no lock configuration"
-        log.debug("bucket %s: no object lock configuration (%s)", store.bucket, e)
-        return False
-    return config is not None
+        locked = config is not None
+    except StorageError as e:  # no lock configuration on this bucket
+        log.warning(
+            "bucket %s has no object lock (%s): originals cannot be put under retention", store.bucket, e
+        )
+        locked = False
+    _HAS_LOCK[key] = locked
+    return locked
 
 
 def retained_until(store: ObjectStore, key: str) -> date | None:
@@ -75,12 +86,7 @@ def retain(store: ObjectStore, sha256: str, until: date | None) -> bool:
     """
     key = original_key(sha256)
     if not bucket_has_lock(store):
-        log.warning(
-            "%s: bucket %s has no object lock, the original is not under retention (create the archive "
-            "bucket anew: object lock can only be enabled when a bucket is created)",
-            sha256[:12],
-            store.bucket,
-        )
+        log.debug("%s: not retained, bucket %s has no object lock", sha256[:12], store.bucket)
         return False
     target = until or FOREVER
     current = retained_until(store, key)

@@ -121,8 +121,13 @@ def view_of(
     dossier: Dossier, docs: Mapping[str, MemberDoc | None], rules: CodeRules, *, today: date
 ) -> DossierView:
     """The dossier with its entries in STT order (each with its docCode) and its facts."""
+    # model_construct: every part is already a validated model; validating 500 entries again costs ~70 ms
     entries = [
-        DossierEntry(member=m, doc_code=doc_code(dossier.code, m.stt), document=docs.get(m.doc_id))
+        DossierEntry.model_construct(
+            member=m, doc_code=doc_code(dossier.code, m.stt), document=docs.get(m.doc_id)
+        )
         for m in dossier.ordered()
     ]
-    return DossierView(dossier=dossier, entries=entries, facts=facts(dossier, docs, rules, today=today))
+    return DossierView.model_construct(
+        dossier=dossier, entries=entries, facts=facts(dossier, docs, rules, today=today)
+    )
