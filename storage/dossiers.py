@@ -179,15 +179,20 @@ class DossierStore:
         except ObjectNotFoundError:
             return None
 
-    def put_document(self, document: Document) -> None:
-        """Store a changed ``document.json`` and, if an index is attached, re-index its record."""
-        self.objects.put_json(document.id, ARTIFACT_DOCUMENT, document)
-        if self.documents is not None:
-            from storage.reindex import load_record
+    def put_documents(self, documents: Iterable[Document]) -> None:
+        """Store changed ``document.json`` files and, if an index is attached, re-index their records."""
+        from storage.reindex import load_record
 
-            record = load_record(self.objects, document.id)
-            if record is not None:
-                self.documents.index_records([record])
+        docs = list(documents)
+        for document in docs:
+            self.objects.put_json(document.id, ARTIFACT_DOCUMENT, document)
+        if self.documents is not None and docs:
+            records = [r for d in docs if (r := load_record(self.objects, d.id)) is not None]
+            self.documents.index_records(records)
+
+    def put_document(self, document: Document) -> None:
+        """Store one changed ``document.json`` (and re-index it)."""
+        self.put_documents([document])
 
     def read_documents(self, ids: Iterable[str]) -> dict[str, MemberDoc | None]:
         """The display fields of documents by id (None for a document that is not stored)."""

@@ -474,10 +474,11 @@ class DossierService:
         if not added:
             return AssignOutcome(code, [], already, {}, 0, [])
         self.store.put(record(dossier, events, by=by))
-        for member in added:
-            doc = documents[member.doc_id]
-            if doc.dossier_code != code:
-                self.store.put_document(doc.model_copy(update={"dossier_code": code}))
+        self.store.put_documents(
+            documents[m.doc_id].model_copy(update={"dossier_code": code})
+            for m in added
+            if documents[m.doc_id].dossier_code != code
+        )
         view = self.refresh_index(dossier)
         retained = self._retain(view, [m.doc_id for m in added])
         log.info(
