@@ -172,7 +172,8 @@ def _form_values(form: Any) -> dict[str, Any]:
     for name in ("mode", "language", "confidence_level"):
         if values[name] is None:
             values.pop(name)
-    return values
+    # a field the form did not send is left as it is (never cleared by a partial form)
+    return {k: v for k, v in values.items() if k in form}
 
 
 @router.post("/dossiers/new")
@@ -254,8 +255,7 @@ async def edit(request: Request, user: Staff, code: str) -> Response:
         return error_response(request, 404, "dossier not found")
     try:
         values = _form_values(form)
-        if view.dossier.kind is DossierKind.ARCHIVAL:
-            values.pop("reception_date", None)
+        values.pop("reception_date", None)  # part of a procedure dossier's code; archival ones have none
         changes = {k: v for k, v in values.items() if getattr(view.dossier, k) != v}
         _, events = service(request).update(code, changes, by=user.name)
     except DossierError as e:

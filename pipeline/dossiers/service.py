@@ -364,12 +364,9 @@ class DossierService:
         if unknown:
             raise DossierError(f"these fields cannot be edited: {', '.join(unknown)}")
         old = self.get(code)
-        merged = {**old.model_dump(), **changes}
-        if old.kind is DossierKind.PROCEDURE and merged.get("reception_date") not in (
-            None,
-            old.reception_date,
-        ):
+        if "reception_date" in changes and changes["reception_date"] != old.reception_date:
             raise DossierError("the reception date is part of a procedure dossier's code and cannot change")
+        merged = {**old.model_dump(), **changes}
         try:
             new = self._checked(Dossier.model_validate({**merged, "updated_at": _now()}))
         except ValidationError as e:

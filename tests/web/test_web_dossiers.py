@@ -156,6 +156,22 @@ def test_moving_a_document_is_audited(world: WebWorld) -> None:
     )
 
 
+def test_staff_edit_typed_fields_only(world: WebWorld) -> None:
+    c, token = _signed_in(world, "staff1")
+    form = c.get(f"/dossiers/{PROC}/edit").text
+    assert "Cấp hộ chiếu" in form
+    data = {"csrf_token": token, "title": "Cấp hộ chiếu phổ thông", "maintenance": "04", "mode": "01",
+            "language": "01", "confidence_level": "02", "expected_components": "Tờ khai\nẢnh"}  # fmt: skip
+    r = c.post(f"/dossiers/{PROC}/edit", data=data, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    got = c.get(f"/api/dossiers/{PROC}").json()["fields"]
+    assert got["title"] == "Cấp hộ chiếu phổ thông" and got["maintenance"] == "04"
+    assert got["reception_date"] == "2023-03-03"  # never lost by an edit
+    bad = c.post(f"/dossiers/{PROC}/edit", data={**data, "maintenance": "00"}, follow_redirects=False)
+    assert bad.status_code == 400 and "maintenance &#39;00&#39; is not a known code" in bad.text
+    assert any(e.outcome == "edited" for e in world_audit(world, "dossier"))
+
+
 def test_disposal_rights(world: WebWorld) -> None:
     c, token = _signed_in(world, "staff1")
     r = c.post(
