@@ -63,6 +63,8 @@ class DossierFilter:
     text_key: str | None = None  # folded words of the title or code
     received_from: str | None = None
     received_to: str | None = None
+    retention_before: str | None = None  # maintenance period ends on or before this ISO date
+    disposed: bool | None = None
     codes: tuple[str, ...] = field(default_factory=tuple)
 
 
@@ -128,6 +130,10 @@ class DossierIndex:
         if flt.received_from or flt.received_to:
             rng = {k: v for k, v in (("gte", flt.received_from), ("lte", flt.received_to)) if v}
             must.append({"range": {"reception_date": rng}})
+        if flt.retention_before:
+            must.append({"range": {"retention_until": {"lte": flt.retention_before}}})
+        if flt.disposed is not None:
+            must.append({"term": {"disposed": flt.disposed}})
         if flt.codes:
             must.append({"terms": {"code": list(flt.codes)}})
         return {"bool": {"filter": must}} if must else {"match_all": {}}

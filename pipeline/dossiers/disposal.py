@@ -17,6 +17,7 @@ from pipeline.dossiers.service import DossierService, Event, record
 from sohoa.errors import DossierError
 from sohoa.model.dossier import Disposal, DossierView
 from storage import retention
+from storage.dossier_index import DossierFilter
 
 __all__ = ["DisposalGroup", "DisposalList", "approve_disposal", "dispose", "disposal_list", "period_ended"]
 
@@ -78,7 +79,10 @@ class DisposalList:
 def disposal_list(service: DossierService, year: int) -> DisposalList:
     """Dossiers not yet disposed whose maintenance period ended in ``year`` or before, grouped by year."""
     by_year: dict[int, list[DossierView]] = {}
-    for view in service.views(service.store.codes()):
+    # the index narrows the candidates; each is then judged from its stored dossier and documents
+    flt = DossierFilter(retention_before=date(year + 1, 1, 1).isoformat(), disposed=False)
+    codes = service.codes(flt) if service.index is not None else service.store.codes()
+    for view in service.views(codes):
         ended = period_ended(view)
         if ended is None or view.facts.disposed or ended.year > year:
             continue

@@ -15,11 +15,13 @@ always produces a ``moved`` event. Nothing here reads the settings or the clock 
 
 from __future__ import annotations
 
+import functools
 import logging
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel, Field, ValidationError
 
@@ -118,6 +120,20 @@ def _now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _serialized(method: _F) -> _F:
+    """Run a changing method under the service's lock."""
+
+    @functools.wraps(method)
+    def wrapper(self: DossierService, *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return method(self, *args, **kwargs)
+
+    return cast(_F, wrapper)
+
+
 def record(dossier: Dossier, events: Iterable[Event], *, by: str | None) -> Dossier:
     """The dossier with ``events`` appended to its own history (scalar details only)."""
     now = _now()
@@ -198,6 +214,9 @@ class DossierService:
         self.index = index
         self.rules = rules
         self.today = today
+        # Changes are read-modify-write of dossier JSONs: one at a time per service (per process).
+        # Writers in other processes (an ingest flow) are not serialized with these; see the README.
+        self._lock = threading.RLock()
 
     @classmethod
     def from_settings(cls, settings: Settings, *, bucket: str | None = None) -> DossierService:
@@ -332,6 +351,7 @@ class DossierService:
             }
         )
 
+    @_serialized
     def create(self, data: DossierInput | dict[str, Any], *, by: str | None) -> tuple[Dossier, list[Event]]:
         """Validate and store a new dossier; documents that already carry its code (from a manifest) join it.
 
@@ -354,6 +374,7 @@ class DossierService:
             self.refresh_index(dossier)
         return dossier, events
 
+    @_serialized
     def update(self, code: str, changes: dict[str, Any], *, by: str | None) -> tuple[Dossier, list[Event]]:
         """Change typed fields (never the code, kind, members or derived fields).
 
@@ -387,6 +408,7 @@ class DossierService:
 
     # -- membership ------------------------------------------------------------------------------
 
+    @_serialized
     def assign(
         self,
         code: str,
@@ -488,6 +510,7 @@ class DossierService:
         )
         return AssignOutcome(code, added, already, moved_from, retained, events)
 
+    @_serialized
     def remove(self, code: str, doc_id: str, *, by: str | None) -> list[Event]:
         """Take a document out of a dossier (its STT is not reused); its ``document.json`` loses the code."""
         if not self._remove_from(code, doc_id, by=by):
@@ -497,6 +520,7 @@ class DossierService:
             self.store.put_document(doc.model_copy(update={"dossier_code": None}))
         return [Event("removed", code, doc_id, {"by": by})]
 
+    @_serialized
     def set_result(self, code: str, doc_id: str, result: ResultInfo, *, by: str | None) -> list[Event]:
         """Record a result's validity and reuse flag."""
         dossier = self.get(code)

@@ -268,3 +268,16 @@ def test_digitization_report_known_shares(services: Settings, tmp_path: Path) ->
         assert total.received == 5 and total.share_full == 0.4
     finally:
         w.close()
+
+
+def test_dossiers_of_a_batch(world: DossierWorld, tmp_path: Path) -> None:
+    s = world.service
+    code = _archival(s, "B1")
+    doc = add_document(world, "b1", tmp=tmp_path)
+    loose = add_document(world, "b2", tmp=tmp_path)
+    s.assign(code, [doc.id], by="staff1")
+    files = [{"path": "b1.pdf", "document_id": doc.id}, {"path": "b2.pdf", "document_id": loose.id}]
+    world.objects.put_report("lo-b", {"batch": "lo-b", "files": files})
+    assert s.codes_of_batch("lo-b") == [code]
+    with pytest.raises(DossierError, match="no report"):
+        s.codes_of_batch("lo-none")
