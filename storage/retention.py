@@ -126,6 +126,35 @@ def purge(store: ObjectStore, prefix: str) -> int:
     return len(versions)
 
 
+#: where the web app copies uploads before ingesting them (``web.backend.UPLOAD_PREFIX``)
+UPLOADS_PREFIX = "uploads/"
+
+
+def upload_copies(store: ObjectStore, sha256: str) -> list[str]:
+    """Keys of the uploaded copies of an original (``uploads/<batch>/<name>`` with the same SHA-256)."""
+    import hashlib
+
+    from sohoa.errors import ObjectNotFoundError
+
+    try:
+        stored = store.stat_original(sha256)
+    except ObjectNotFoundError:
+        return []
+    if not stored.batch:
+        return []
+    key = f"{UPLOADS_PREFIX}{stored.batch}/{stored.file_name}"
+    try:
+        copy = store.get_bytes(key)
+    except (ObjectNotFoundError, ValueError):
+        return []
+    return [key] if hashlib.sha256(copy).hexdigest() == sha256 else []
+
+
 def purge_document(store: ObjectStore, sha256: str) -> int:
-    """Delete a document's original and every derived artifact, all versions (an approved disposal)."""
-    return purge(store, original_key(sha256)) + purge(store, f"derived/{sha256}/")
+    """Delete a document's original, its uploaded copy and every derived artifact, all versions.
+
+    Only an approved disposal calls this.
+    """
+    copies = upload_copies(store, sha256)
+    deleted = sum(purge(store, key) for key in copies)
+    return deleted + purge(store, original_key(sha256)) + purge(store, f"derived/{sha256}/")

@@ -68,6 +68,7 @@ def add_document(
     access: AccessLevel = AccessLevel.INTERNAL,
     dossier: str | None = None,
     tmp: Path | None = None,
+    upload_copy: bool = False,
 ) -> Document:
     """Store an original and its document.json (+ ocr.json), and index it, like ingestion does."""
     original = f"original {key} {uuid.uuid4()}".encode()
@@ -96,7 +97,11 @@ def add_document(
     path = (tmp or Path("/tmp")) / f"sohoa-dossier-{sha[:12]}.bin"
     path.write_bytes(original)
     try:
-        world.objects.put_original(path, file_name=f"{key}.pdf", media_type="application/pdf")
+        world.objects.put_original(
+            path, file_name=f"{key}.pdf", media_type="application/pdf", batch="lo-dossier"
+        )
+        if upload_copy:  # what the web app leaves under uploads/<batch>/
+            world.objects.put_bytes(f"uploads/lo-dossier/{key}.pdf", original)
     finally:
         path.unlink()
     ocr = OcrDocument(

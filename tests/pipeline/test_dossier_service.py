@@ -138,7 +138,7 @@ def test_retention_on_originals_and_disposal_needs_approval(services: Settings, 
     try:
         s = w.service
         code = _archival(s, "D1")
-        doc = add_document(w, "d1", date_issued="2023-05-05", tmp=tmp_path)
+        doc = add_document(w, "d1", date_issued="2023-05-05", tmp=tmp_path, upload_copy=True)
         s.assign(code, [doc.id], by="staff1")
         key = original_key(doc.id)
         assert retention.bucket_has_lock(w.objects)
@@ -155,8 +155,10 @@ def test_retention_on_originals_and_disposal_needs_approval(services: Settings, 
         with pytest.raises(DossierError, match="decision"):
             approve_disposal(s, code, "  ", by="admin1")
         approve_disposal(s, code, "15/QĐ-HĐXĐ", by="admin1")
+        assert w.objects.list_keys("uploads/") == ["uploads/lo-dossier/d1.pdf"]
         events = dispose(s, code, by="admin1")
         assert not w.objects.has_original(doc.id) and w.objects.list_versions(key) == []
+        assert w.objects.list_keys("uploads/") == []  # the uploaded copy goes too
         assert w.objects.list_artifacts(doc.id) == []
         assert events[-1].action == "disposal_done"
         after = s.get(code)
