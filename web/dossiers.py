@@ -563,4 +563,24 @@ def api_assign(request: Request, user: Staff, code: str, body: AssignRequest) ->
     }
 
 
+@api.put("/{code}/documents/{doc_id}/result")
+def api_set_result(request: Request, user: Staff, code: str, doc_id: str, body: ResultInfo) -> Any:
+    """Record a result's validity (valid_until or permanent) and reuse flag."""
+    check_csrf(request, None)
+    if _visible_view(request, user, code) is None:
+        return JSONResponse({"error": "dossier not found"}, status_code=404)
+    _audit(request, service(request).set_result(code, doc_id, body, by=user.name))
+    return {"docId": doc_id, "result": body.model_dump(mode="json")}
+
+
+@api.delete("/{code}/documents/{doc_id}")
+def api_remove(request: Request, user: Staff, code: str, doc_id: str) -> Any:
+    """Take a document out of a dossier (its STT is not reused)."""
+    check_csrf(request, None)
+    if _visible_view(request, user, code) is None:
+        return JSONResponse({"error": "dossier not found"}, status_code=404)
+    _audit(request, service(request).remove(code, doc_id, by=user.name))
+    return {"removed": doc_id}
+
+
 router.include_router(api)

@@ -129,6 +129,11 @@ def test_list_filters_and_api(world: WebWorld) -> None:
     got = c.get(f"/api/dossiers/{PROC}", headers=staff).json()
     assert got["documents"][0]["docCode"] == f"{PROC}.0000001" and got["derived"]["has_result"] is True
     assert got["derived"]["components_missing"] == ["Tờ khai", "Ảnh"] and got["derived"]["complete"] is False
+    put = c.put(f"/api/dossiers/{PROC}/documents/{world.docs['xss'].id}/result",
+                json={"valid_until": "2030-12-31", "reused": True}, headers=staff)  # fmt: skip
+    assert put.status_code == 200, put.text
+    got = c.get(f"/api/dossiers/{PROC}", headers=staff).json()
+    assert got["documents"][0]["result"] == {"valid_until": "2030-12-31", "permanent": False, "reused": True}
     listed = c.get("/api/dossiers?kind=procedure", headers=staff).json()
     assert [d["code"] for d in listed["dossiers"]] == [PROC]
     assert c.get("/api/dossiers?complete=true&kind=procedure", headers=staff).json()["total"] == 0
@@ -147,6 +152,10 @@ def test_moving_a_document_is_audited(world: WebWorld) -> None:
     assert c.post("/api/dossiers", json=spec, headers=staff).status_code == 201
     r = c.post(f"/api/dossiers/{other}/documents", json={"doc_ids": [world.docs["qd"].id]}, headers=staff)
     assert r.json()["moved_from"] == {world.docs["qd"].id: CODE}
+    assert (
+        c.delete(f"/api/dossiers/{other}/documents/{world.docs['qd'].id}", headers=staff).status_code == 200
+    )
+    assert c.get(f"/api/dossiers/{other}", headers=staff).json()["documents"] == []
     moves = [e for e in world_audit(world, "dossier") if e.outcome == "moved"]
     assert (
         moves
