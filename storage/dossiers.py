@@ -21,7 +21,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from sohoa.errors import ObjectNotFoundError, StorageError
+from sohoa.errors import ObjectNotFoundError, SearchIndexError
 from sohoa.model.document import Document
 from sohoa.model.dossier import Dossier, MemberDoc, is_dossier_code
 from storage.index import SearchIndex
@@ -201,9 +201,7 @@ class DossierStore:
         if self.documents is not None and wanted:
             try:
                 found.update(self._from_index(wanted))
-            except StorageError:
-                raise
-            except Exception as e:  # noqa: BLE001 - the index is a cache here: fall back to MinIO
+            except SearchIndexError as e:  # the index is a cache here: fall back to MinIO
                 log.warning("documents index unavailable for dossier reads, reading MinIO: %s", e)
         rest = [i for i in wanted if i not in found]
         if rest:

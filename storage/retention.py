@@ -14,15 +14,15 @@ and its exceptions pass through ``storage.objects._translate`` (the one boundary
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from datetime import UTC, date, datetime
 
 from minio.commonconfig import GOVERNANCE
 from minio.deleteobjects import DeleteObject
-from minio.error import S3Error
 from minio.retention import Retention
 
-from sohoa.errors import StorageError
+from sohoa.errors import ObjectNotFoundError, StorageError
 from storage.objects import ObjectStore, _translate, original_key
 
 __all__ = ["FOREVER", "bucket_has_lock", "purge", "purge_document", "retain", "retained_until"]
@@ -62,10 +62,11 @@ def retained_until(store: ObjectStore, key: str) -> date | None:
     try:
         with _translate("read retention", key):
             retention = store.client.get_object_retention(store.bucket, key)
-    except S3Error:
+    except ObjectNotFoundError:
         return None
-    except Exception as e:  # noqa: BLE001 - translated: no retention configuration on this object
-        if "NoSuchObjectLockConfiguration" in str(e) or "ObjectLockConfigurationNotFound" in str(e):
+    except StorageError as e:
+        # MinIO answers "NoSuchObjectLockConfiguration" for a version that has no retention
+        if "ObjectLockConfiguration" in e.message:
             return None
         raise
     if retention is None or retention.retain_until_date is None:
@@ -132,10 +133,6 @@ UPLOADS_PREFIX = "uploads/"
 
 def upload_copies(store: ObjectStore, sha256: str) -> list[str]:
     """Keys of the uploaded copies of an original (``uploads/<batch>/<name>`` with the same SHA-256)."""
-    import hashlib
-
-    from sohoa.errors import ObjectNotFoundError
-
     try:
         stored = store.stat_original(sha256)
     except ObjectNotFoundError:

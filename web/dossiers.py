@@ -113,7 +113,6 @@ def dossier_list(
 ) -> Response:
     """Dossiers with filters: kind, year, maintenance, procedure, complete or not, code/title words."""
     svc = service(request)
-    assert svc.index is not None
     flt = DossierFilter(
         kind=kind if kind in ("archival", "procedure") else None,
         year=int(year) if year and year.isdigit() else None,
@@ -462,7 +461,6 @@ def _report(request: Request, date_from: str | None, date_to: str | None) -> Any
             raise DossierError(f"{value!r} is not a date (YYYY-MM-DD)") from e
 
     svc = service(request)
-    assert svc.index is not None
     codes = [r["code"] for r in svc.index.all(DossierFilter(kind="procedure"))]
     return digitization_report(svc.views(codes), date_from=parse(date_from), date_to=parse(date_to))
 
@@ -521,7 +519,6 @@ def api_list(
 ) -> dict[str, Any]:
     """Dossiers matching the filters (index records)."""
     svc = service(request)
-    assert svc.index is not None
     flt = DossierFilter(
         kind=kind, year=year, maintenance=maintenance, procedure_code=procedure, complete=complete
     )

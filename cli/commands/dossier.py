@@ -187,7 +187,6 @@ def list_dossiers(
     from storage.dossier_index import DossierFilter
 
     _, service = _service()
-    assert service.index is not None
     _, rows = service.index.search(DossierFilter(kind=kind.value if kind else None, year=year), size=1000)
     if as_json:
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))

@@ -81,7 +81,7 @@ def disposal_list(service: DossierService, year: int) -> DisposalList:
     by_year: dict[int, list[DossierView]] = {}
     # the index narrows the candidates; each is then judged from its stored dossier and documents
     flt = DossierFilter(retention_before=date(year + 1, 1, 1).isoformat(), disposed=False)
-    codes = service.codes(flt) if service.index is not None else service.store.codes()
+    codes = service.codes(flt)
     for view in service.views(codes):
         ended = period_ended(view)
         if ended is None or view.facts.disposed or ended.year > year:

@@ -27,7 +27,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from pipeline.dossiers.codes import CodeRules, check_code, parse_file_code, parse_procedure_code
 from pipeline.dossiers.derive import maintenance_years, view_of
-from sohoa.errors import DossierError
+from sohoa.errors import DossierError, SearchIndexError
 from sohoa.model.dossier import (
     Dossier,
     DossierKind,
@@ -197,7 +197,7 @@ class DossierService:
     def __init__(
         self,
         store: DossierStore,
-        index: DossierIndex | None,
+        index: DossierIndex,
         rules: CodeRules,
         *,
         today: Callable[[], date] = date.today,
@@ -206,7 +206,7 @@ class DossierService:
 
         Args:
             store: Dossier JSONs and document reads.
-            index: The dossiers index (None: lists fall back to reading every dossier from MinIO).
+            index: The dossiers index (lists and filters; rebuilt by :meth:`reindex`).
             rules: How fileCodes are written here.
             today: The clock (tests fix it).
         """
@@ -273,7 +273,7 @@ class DossierService:
 
     def codes(self, flt: DossierFilter | None = None) -> list[str]:
         """Codes of the dossiers matching ``flt`` (all dossiers without one)."""
-        if flt is None or self.index is None:
+        if flt is None:
             return self.store.codes()
         return [r["code"] for r in self.index.all(flt)]
 
@@ -538,9 +538,10 @@ class DossierService:
 
     def _remove_from(self, code: str, doc_id: str, *, by: str | None, moved_to: str | None = None) -> bool:
         old = self.store.get(code)
-        if old is None or old.member(doc_id) is None:
+        leaving = old.member(doc_id) if old is not None else None
+        if old is None or leaving is None:
             return False
-        stt = old.member(doc_id).stt  # type: ignore[union-attr]
+        stt = leaving.stt
         old = old.model_copy(
             update={"members": [m for m in old.members if m.doc_id != doc_id], "updated_at": _now()}
         )
@@ -566,7 +567,7 @@ class DossierService:
                     source=False,
                     sort=[{"ingested_at": {"order": "asc", "missing": "_last"}}, {"sha256": "asc"}],
                 )
-        except Exception as e:  # noqa: BLE001 - no documents index yet: nothing is waiting
+        except SearchIndexError as e:  # no documents index yet: nothing is waiting
             log.info("dossier %s: no documents index to look for waiting documents (%s)", code, e)
             return []
         return [h["_id"] for h in resp["hits"]["hits"]]
@@ -578,14 +579,11 @@ class DossierService:
     def refresh_index(self, dossier: Dossier) -> DossierView:
         """Re-index a stored dossier's record (after any change); returns its view."""
         view = self.view_of(dossier)
-        if self.index is not None:
-            self.index.put(index_record(view))
+        self.index.put(index_record(view))
         return view
 
     def reindex(self) -> int:
         """Rebuild the dossiers index from ``dossiers/*.json``; returns the number indexed."""
-        if self.index is None:
-            return 0
         views = self.views(self.store.codes())
         self.index.drop()
         return self.index.put_many(index_record(v) for v in views)
