@@ -29,6 +29,8 @@ class Action(StrEnum):
     DOWNLOAD = "download"
     UPLOAD = "upload"
     DENIED = "denied"
+    DOSSIER = "dossier"
+    DISPOSAL = "disposal"
     CORRECT = "correct"
     APPROVE = "approve"
     BULK_EDIT = "bulk_edit"
