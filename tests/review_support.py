@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import tempfile
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -106,6 +107,10 @@ def add_flagged(
         id=sha, source_file=f"{key}.png", media_type="image/png", size=len(original), batch=batch,
         page_count=1, access_level=access, metadata=metadata,
     )  # fmt: skip
+    with tempfile.TemporaryDirectory(prefix="sohoa-review-") as tmp:
+        path = Path(tmp) / f"{key}.png"
+        path.write_bytes(original)
+        store.put_original(path, file_name=path.name, media_type="image/png", batch=batch)
     store.put_artifact(sha, thumbnail_name(1), _page_jpeg(lines), content_type="image/jpeg")
     store.put_json(sha, ARTIFACT_OCR, ocr)
     store.put_json(sha, ARTIFACT_DOCUMENT, document)

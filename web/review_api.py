@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 
 from pipeline.correction import EDITABLE_FIELDS, field_states, normalize_value
 from pipeline.revise import Saved
-from sohoa.errors import ConflictError, FieldValueError, InputError, ObjectNotFoundError
+from sohoa.errors import ConflictError, DossierError, FieldValueError, InputError, ObjectNotFoundError
 from sohoa.model.review import Approval, FieldState, Revision, RevisionAction
 from web.audit import Action
 from web.backend import is_batch_id
@@ -131,6 +131,43 @@ def _check_clearance(user: User, fields: dict[str, Any]) -> None:
             raise FieldValueError("access_level", f"above your clearance ({user.clearance.value})")
 
 
+def _check_dossier(request: Request, fields: dict[str, Any]) -> None:
+    """Refuse moving documents into a dossier that has been disposed (nothing can join it)."""
+    code = normalize_value("dossier_code", fields["dossier_code"]) if "dossier_code" in fields else None
+    if code:
+        from web.dossiers import service
+
+        dossier = service(request).store.get(code)
+        if dossier is not None and dossier.disposal is not None and dossier.disposal.disposed_at:
+            raise FieldValueError("dossier_code", f"dossier {code} has been disposed")
+
+
+def _sync_dossier(request: Request, user: User, saved: Saved, source: str) -> None:
+    """Keep dossier membership in step with a corrected dossier code (the dossier service owns it).
+
+    The correction is saved first (with its provenance); then the document leaves the dossier of its old
+    code and joins the dossier of its new one, when those dossiers exist (a code without a dossier record
+    stays a plain field, as a manifest sets it). Their events are audited like any dossier change.
+    """
+    change = saved.document.history[-1].changes.get("dossier_code") if saved.changed else None
+    if change is None:
+        return
+    from web.dossiers import audit_events, service
+
+    svc = service(request)
+    doc_id = saved.document.id
+    try:
+        old = svc.store.get(change.before) if change.before else None
+        if old is not None and old.member(doc_id) is not None:
+            audit_events(request, svc.remove(old.code, doc_id, by=user.name))
+        if change.after and svc.store.get(change.after) is not None:
+            audit_events(request, svc.assign(change.after, [doc_id], by=user.name, source=source).events)
+    except DossierError as e:
+        log.error("%s: dossier code corrected to %s, membership not updated: %s", doc_id[:12], change.after,
+                  e.message)  # fmt: skip
+        audit(request, Action.DOSSIER, target=doc_id, outcome="refused", detail={"reason": e.message})
+
+
 def metadata_response(saved: Saved) -> MetadataResponse:
     """The response of a save."""
     doc = saved.document
@@ -151,6 +188,7 @@ def save_metadata(
         return JSONResponse({"error": "document not found"}, status_code=404)
     try:
         _check_clearance(user, patch.fields)
+        _check_dossier(request, patch.fields)
         saved = rb.correct(doc_id, patch.fields, by=user.name, approve=patch.approve,
                            expected_version=patch.version)  # fmt: skip
     except FieldValueError as e:
@@ -168,6 +206,7 @@ def save_metadata(
                   detail={"version": last.version, "changes": changes})  # fmt: skip
         if patch.approve:
             audit(request, Action.APPROVE, target=doc_id, detail={"version": last.version})
+        _sync_dossier(request, user, saved, "review")
     return metadata_response(saved)
 
 
@@ -249,6 +288,7 @@ def bulk(request: Request, user: User, patch: BulkPatch) -> BulkResponse:
             unknown[0] if unknown else "fields", "a bulk edit sets " + ", ".join(BULK_FIELDS)
         )
     _check_clearance(user, patch.fields)
+    _check_dossier(request, patch.fields)
     # Validate once before touching anything, so a bad value changes no document.
     for name, value in patch.fields.items():
         normalize_value(name, value)
@@ -272,6 +312,7 @@ def bulk(request: Request, user: User, patch: BulkPatch) -> BulkResponse:
         except (ObjectNotFoundError, ConflictError) as e:
             refused.append({"id": doc_id, "error": e.message})
             continue
+        _sync_dossier(request, user, saved, "bulk")
         changed += saved.changed
         unchanged += not saved.changed
     audit(request, Action.BULK_EDIT, target=patch.batch or f"{len(ids)} documents",

@@ -353,3 +353,31 @@ def test_a_document_above_clearance_does_not_exist_for_the_reviewer(world: World
     assert world.store.get_json(secret, "document.json")["version"] == 1
     entries = AuditLog(world.db).entries(user="staff1", action="correct")
     assert any(e.target == secret and e.outcome == "not_found" for e in entries)
+
+
+def test_correcting_the_dossier_code_moves_the_document_between_dossiers(world: World) -> None:
+    from pipeline.dossiers import DossierService
+
+    svc = DossierService.on(world.store, world.index, world.settings.dossier)
+    agency = world.settings.dossier.agency_id
+    a, b = f"{agency}.2025.41", f"{agency}.2025.42"
+    for code in (a, b):
+        svc.create(
+            {"code": code, "kind": "archival", "title": f"Hồ sơ {code}", "maintenance": "06"}, by="admin1"
+        )
+    doc = world.docs["new2"].id
+    svc.assign(a, [doc], by="admin1")
+    version = world.store.get_json(doc, "document.json")["version"]
+    r = world.client().patch(
+        f"/api/documents/{doc}/metadata", json={"fields": {"dossier_code": b}}, auth=STAFF
+    )
+    assert r.status_code == 200, r.text
+    assert r.json()["fields"]["dossier_code"]["provenance"] == "corrected"
+    assert r.json()["fields"]["dossier_code"]["previous"] == a and r.json()["version"] == version + 1
+    assert svc.get(a).member(doc) is None and svc.get(b).member(doc) is not None
+    stored = world.store.get_json(doc, "document.json")
+    assert stored["dossier_code"] == b and stored["version"] == version + 1
+    events = [
+        (e.action, e.outcome) for e in AuditLog(world.db).entries(user="staff1") if e.action == "dossier"
+    ]
+    assert ("dossier", "removed") in events and ("dossier", "assigned") in events
