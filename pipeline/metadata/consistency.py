@@ -1,0 +1,112 @@
+"""Weigh each key value against its other witnesses and the other fields; say why when unsure.
+
+Every decision returns the value's rule score (``Hit.score``, before OCR confidence is applied) and,
+when the value cannot be trusted as is, a stable reason code ``<field>.<code>`` that review shows to a
+clerk (translated by ``web.i18n`` as ``reason.<field>.<code>``). Scores are chosen so that a value
+below :data:`pipeline.metadata.review.LOW_CONFIDENCE` is one a clerk must check:
+
+- a number in a handwritten blank is trusted only when a second witness (file name) agrees with what
+  OCR saw; alone it is a guess;
+- a date is trusted when every part was read as digits, or look-alikes were repaired and the
+  signature time agrees; a date after the file's first signature cannot be right;
+- an issuer whose abbreviation in the ký hiệu does not match its name is probably misread.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from pipeline.metadata.dates import DateReading
+from pipeline.metadata.evidence import Hit
+from pipeline.metadata.normalize import fold
+from pipeline.metadata.numbers import NumberReading, agrees, number_from_file_name
+from pipeline.metadata.witnesses import Witnesses
+
+__all__ = ["check_date", "check_issuer", "check_number", "issuer_code_agrees"]
+
+#: how long after the issue date a document is typically signed digitally for publication (days)
+_SIGNING_WINDOW_DAYS = 120
+
+
+def _rescore(h: Hit, score: float, value: object | None = None) -> Hit:
+    return replace(h, score=score, value=h.value if value is None else value)
+
+
+def check_number(h: Hit, reading: NumberReading, w: Witnesses) -> tuple[Hit, str | None]:
+    """Decide the number of a ``Số:`` line from the OCR reading and the file name."""
+    from_name = number_from_file_name(w.file_name, reading.code)
+    plain_text = h.ocr_conf() is None  # a text layer: the blank was filled by a computer
+    if not reading.blank and reading.number is not None:
+        if reading.repaired:
+            return _rescore(h, min(h.score, 0.75)), None
+        return h, None
+    if plain_text and reading.number is not None:
+        return h, None
+    if reading.number is not None and not reading.repaired:
+        if from_name is not None and int(from_name) == int(reading.number):
+            return _rescore(h, 0.95), None
+        if from_name is not None:
+            return _rescore(h, 0.4, f"{from_name}/{reading.code}"), "so_ky_hieu.conflict"
+        return _rescore(h, 0.5), "so_ky_hieu.handwritten"
+    # the blank was read through look-alikes or not at all
+    if from_name is not None and agrees(reading.raw_number, from_name):
+        return _rescore(h, 0.85, f"{from_name}/{reading.code}"), None
+    if from_name is not None:
+        return _rescore(h, 0.5, f"{from_name}/{reading.code}"), "so_ky_hieu.handwritten"
+    if reading.number is not None:
+        return _rescore(h, 0.45), "so_ky_hieu.handwritten"
+    return _rescore(h, 0.3), "so_ky_hieu.number_unread"
+
+
+def check_date(h: Hit, reading: DateReading | None, w: Witnesses) -> tuple[Hit, str | None]:
+    """Decide the issue date from its reading and the signing time."""
+    signed = w.earliest_signing()
+    date = reading.date if reading is not None else None
+    if reading is not None and date is None:
+        return _rescore(h, 0.3), "ngay_ban_hanh.day_unread" if reading.month else "ngay_ban_hanh.month_unread"
+    if date is None:
+        return h, None
+    if signed is not None and date > signed:
+        return _rescore(h, 0.3), "ngay_ban_hanh.after_signature"
+    if reading is not None and reading.repaired:
+        if signed is not None and (signed - date).days <= _SIGNING_WINDOW_DAYS:
+            return _rescore(h, 0.8), None
+        return _rescore(h, 0.55), "ngay_ban_hanh.uncertain"
+    return h, None
+
+
+def _initials(text: str) -> str:
+    return "".join(wd[0] for wd in fold(text).split() if wd[:1].isalpha())
+
+
+def issuer_code_agrees(ky_hieu: str, issuer: str) -> bool | None:
+    """Whether the issuer part of a ký hiệu abbreviates the issuer's name (None: nothing to compare).
+
+    ``QĐ-UBND`` / ``ỦY BAN NHÂN DÂN TỈNH …`` → U B N D; ``SNgV-VP`` / ``SỞ NGOẠI VỤ`` → S N V;
+    ``NĐ-CP`` / ``CHÍNH PHỦ`` → C P. Only capital letters of the code count (``Ng`` is one word).
+    """
+    parts = [p for p in re.split(r"[-/]", ky_hieu) if p and not p.isdigit()]
+    if not parts:
+        return None
+    from pipeline.metadata.lexicon import type_by_code
+
+    code = parts[1] if len(parts) > 1 and type_by_code(parts[0]) is not None else parts[0]
+    letters = fold("".join(c for c in code if c.isupper() or c == "Đ"))
+    if len(letters) < 2:
+        return None
+    # in order, not necessarily adjacent: a unit's code may skip its head word (Vụ Thị trường … → TTCA)
+    it = iter(_initials(issuer))
+    return all(any(c == x for x in it) for c in letters)
+
+
+def check_issuer(h: Hit, ky_hieu: str | None, known: bool) -> tuple[Hit, str | None]:
+    """Lower an issuer that is neither a known body nor abbreviated by the ký hiệu."""
+    agree = issuer_code_agrees(ky_hieu, str(h.value)) if ky_hieu else None
+    if agree is False and not known:
+        return _rescore(h, min(h.score, 0.5)), "co_quan_ban_hanh.code_mismatch"
+    if agree is False:
+        return _rescore(h, min(h.score, 0.8)), None
+    if not known and agree is None:
+        return _rescore(h, min(h.score, 0.7)), None
+    return h, None
