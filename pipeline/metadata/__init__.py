@@ -29,7 +29,7 @@ from pipeline.metadata.reference import snap_issuer
 from pipeline.metadata.review import page_reasons, review
 from pipeline.metadata.witnesses import Witnesses
 from sohoa.model.document import FIELD_NAMES, ExtractedField, Metadata
-from sohoa.model.ocr import OcrDocument, PageSource
+from sohoa.model.ocr import BlankReading, OcrDocument, PageSource
 
 __all__ = ["Witnesses", "extract", "extract_lines", "extract_text", "normalize"]
 
@@ -48,12 +48,15 @@ def extract(doc: OcrDocument, witnesses: Witnesses | None = None) -> Metadata:
     """
     lines: list[TextLine] = []
     texts: dict[int, str] = {}
+    blanks: dict[str, BlankReading] = {}
     for page in doc.pages:
         if page.source in (PageSource.FAILED, PageSource.BLANK):
             continue
         texts[page.number] = page.text
         lines.extend(page_lines(page))
-    meta = extract_lines(lines, texts, witnesses)
+        if not texts or len(texts) == 1:
+            blanks = {b.kind: b for b in page.blanks}
+    meta = extract_lines(lines, texts, witnesses, blanks)
     doc_reasons = page_reasons(doc)
     if doc_reasons:
         meta = meta.model_copy(update={"needs_review": True, "reasons": [*doc_reasons, *meta.reasons]})
@@ -77,13 +80,23 @@ def extract_text(text: str, witnesses: Witnesses | None = None) -> Metadata:
 
 
 def extract_lines(
-    lines: list[TextLine], page_texts: dict[int, str], witnesses: Witnesses | None = None
+    lines: list[TextLine],
+    page_texts: dict[int, str],
+    witnesses: Witnesses | None = None,
+    blanks: dict[str, BlankReading] | None = None,
 ) -> Metadata:
-    """Extract the fields from lines already in reading order with zones (see ``layout``)."""
+    """Extract the fields from lines already in reading order with zones (see ``layout``).
+
+    ``blanks``: second readings of the first page's number and date blanks (``OcrPage.blanks``) by kind.
+    """
     full = "\n".join(ln.text for ln in lines)
     language = "en" if is_english(full) else "vi"
     notes: dict[str, str] = {}
-    hits = _english(lines) if language == "en" else _vietnamese(lines, witnesses or Witnesses(), notes)
+    hits = (
+        _english(lines)
+        if language == "en"
+        else _vietnamese(lines, witnesses or Witnesses(), notes, blanks or {})
+    )
     fields: dict[str, ExtractedField] = {name: ExtractedField() for name in FIELD_NAMES}
     for name, h in hits.items():
         if h is not None and h.value not in (None, "", []):
@@ -96,11 +109,13 @@ def _english(lines: list[TextLine]) -> dict[str, Hit | None]:
     return dict(find_english(lines))
 
 
-def _vietnamese(lines: list[TextLine], w: Witnesses, notes: dict[str, str]) -> dict[str, Hit | None]:
+def _vietnamese(
+    lines: list[TextLine], w: Witnesses, notes: dict[str, str], blanks: dict[str, BlankReading]
+) -> dict[str, Hit | None]:
     out: dict[str, Hit | None] = {}
     number, reading = find_number(lines)
     if number is not None and reading is not None:
-        number, note = check_number(number, reading, w)
+        number, note = check_number(number, reading, w, blanks.get("number"))
         if note:
             notes["so_ky_hieu"] = note
         value = str(number.value)
@@ -111,7 +126,7 @@ def _vietnamese(lines: list[TextLine], w: Witnesses, notes: dict[str, str]) -> d
         out["ky_hieu"] = Hit(code, number.parts, 0.95 if code else 0.0)
     date, out["noi_ban_hanh"], date_reading = find_date(lines)
     if date is not None:
-        date, note = check_date(date, date_reading, w)
+        date, note = check_date(date, date_reading, w, blanks)
         if note:
             notes["ngay_ban_hanh"] = note
     out["ngay_ban_hanh"] = date

@@ -14,6 +14,7 @@ below :data:`pipeline.metadata.review.LOW_CONFIDENCE` is one a clerk must check:
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import replace
 
@@ -22,6 +23,7 @@ from pipeline.metadata.evidence import Hit
 from pipeline.metadata.normalize import fold
 from pipeline.metadata.numbers import NumberReading, agrees, number_from_file_name
 from pipeline.metadata.witnesses import Witnesses
+from sohoa.model.ocr import BlankReading
 
 __all__ = ["check_date", "check_issuer", "check_number", "issuer_code_agrees"]
 
@@ -33,8 +35,17 @@ def _rescore(h: Hit, score: float, value: object | None = None) -> Hit:
     return replace(h, score=score, value=h.value if value is None else value)
 
 
-def check_number(h: Hit, reading: NumberReading, w: Witnesses) -> tuple[Hit, str | None]:
-    """Decide the number of a ``Số:`` line from the OCR reading and the file name."""
+def _reread(blank: BlankReading | None) -> str | None:
+    """The value of a second reading that its variants agree on (at least three votes, no dissent)."""
+    if blank is None or blank.value is None or blank.votes < 3:
+        return None
+    return blank.value if all(r == blank.value for r in blank.readings if r) else None
+
+
+def check_number(
+    h: Hit, reading: NumberReading, w: Witnesses, blank: BlankReading | None = None
+) -> tuple[Hit, str | None]:
+    """Decide the number of a ``Số:`` line from the OCR readings (page, blank re-read) and the file name."""
     from_name = number_from_file_name(w.file_name, reading.code)
     plain_text = h.ocr_conf() is None  # a text layer: the blank was filled by a computer
     if not reading.blank and reading.number is not None:
@@ -43,25 +54,55 @@ def check_number(h: Hit, reading: NumberReading, w: Witnesses) -> tuple[Hit, str
         return h, None
     if plain_text and reading.number is not None:
         return h, None
-    if reading.number is not None and not reading.repaired:
-        if from_name is not None and int(from_name) == int(reading.number):
-            return _rescore(h, 0.95), None
-        if from_name is not None:
-            return _rescore(h, 0.4, f"{from_name}/{reading.code}"), "so_ky_hieu.conflict"
-        return _rescore(h, 0.5), "so_ky_hieu.handwritten"
-    # the blank was read through look-alikes or not at all
-    if from_name is not None and agrees(reading.raw_number, from_name):
-        return _rescore(h, 0.85, f"{from_name}/{reading.code}"), None
+    reread = _reread(blank)
+    best = reread or (reading.number if not reading.repaired else None)
     if from_name is not None:
-        return _rescore(h, 0.5, f"{from_name}/{reading.code}"), "so_ky_hieu.handwritten"
-    if reading.number is not None:
-        return _rescore(h, 0.45), "so_ky_hieu.handwritten"
+        if best is not None and int(best) == int(from_name):
+            return _rescore(h, 0.95, f"{best}/{reading.code}"), None
+        if best is None and agrees(reading.raw_number, from_name):
+            return _rescore(h, 0.85, f"{from_name}/{reading.code}"), None
+        # the file name was typed, the blank was handwritten: on a conflict the typed one is likelier
+        code = "so_ky_hieu.conflict" if best is not None else "so_ky_hieu.handwritten"
+        return _rescore(h, 0.45, f"{from_name}/{reading.code}"), code
+    guess = best or reading.number
+    if guess is not None:
+        # one reading of handwriting, however unanimous, is not a witness of its own
+        return _rescore(h, 0.5, f"{guess}/{reading.code}"), "so_ky_hieu.handwritten"
     return _rescore(h, 0.3), "so_ky_hieu.number_unread"
 
 
-def check_date(h: Hit, reading: DateReading | None, w: Witnesses) -> tuple[Hit, str | None]:
-    """Decide the issue date from its reading and the signing time."""
+def _signed_soon_after(date: dt.date, signed: dt.date | None) -> bool:
+    return signed is not None and 0 <= (signed - date).days <= _SIGNING_WINDOW_DAYS
+
+
+def check_date(
+    h: Hit, reading: DateReading | None, w: Witnesses, blanks: dict[str, BlankReading] | None = None
+) -> tuple[Hit, str | None]:
+    """Decide the issue date from its readings (line, blank re-reads) and the signing time."""
     signed = w.earliest_signing()
+    blanks = blanks or {}
+    if reading is not None:
+        day, month = _reread(blanks.get("day")), _reread(blanks.get("month"))
+        fill: dict[str, int] = {}
+        if reading.day is None and day is not None and 1 <= int(day) <= 31:
+            fill["day"] = int(day)
+        if reading.month is None and month is not None and 1 <= int(month) <= 12:
+            fill["month"] = int(month)
+        conflict = (day is not None and reading.day is not None and int(day) != reading.day) or (
+            month is not None and reading.month is not None and int(month) != reading.month
+        )
+        if fill:
+            filled = replace(reading, **fill)  # type: ignore[arg-type]
+            date = filled.date
+            if date is not None:
+                if signed is not None and date > signed:
+                    return _rescore(h, 0.3, date.isoformat()), "ngay_ban_hanh.after_signature"
+                score = 0.7 if _signed_soon_after(date, signed) else 0.5
+                return _rescore(
+                    h, score, date.isoformat()
+                ), None if score >= 0.6 else "ngay_ban_hanh.handwritten"
+        if conflict and reading.date is not None:
+            return _rescore(h, 0.45), "ngay_ban_hanh.conflict"
     date = reading.date if reading is not None else None
     if reading is not None and date is None:
         return _rescore(h, 0.3), "ngay_ban_hanh.day_unread" if reading.month else "ngay_ban_hanh.month_unread"
@@ -70,7 +111,7 @@ def check_date(h: Hit, reading: DateReading | None, w: Witnesses) -> tuple[Hit, 
     if signed is not None and date > signed:
         return _rescore(h, 0.3), "ngay_ban_hanh.after_signature"
     if reading is not None and reading.repaired:
-        if signed is not None and (signed - date).days <= _SIGNING_WINDOW_DAYS:
+        if _signed_soon_after(date, signed):
             return _rescore(h, 0.8), None
         return _rescore(h, 0.55), "ngay_ban_hanh.uncertain"
     return h, None

@@ -91,10 +91,17 @@ def _surname_by_fold() -> dict[str, str]:
     return {k: next(iter(v)) for k, v in groups.items() if len(v) == 1}
 
 
-def _surname(word: str) -> str | None:
-    """The family name ``word`` stands for, with its diacritics repaired from the fold when unambiguous."""
+def _surname(word: str, words: int = 2) -> str | None:
+    """The family name ``word`` stands for, with its diacritics repaired from the fold when unambiguous.
+
+    A well-formed syllable that is not a family name is repaired only at the head of a name of three
+    words or more (``Nguyên Quốc Việt`` → ``Nguyễn``): a two-word line may be a name whose family name
+    the seal hid.
+    """
     if word in SURNAMES:
         return word
+    if syllable_ok(word) and words >= 3:
+        return _surname_by_fold().get(fold(word))
     if syllable_ok(word):
         # A well-formed syllable that is not a family name ("Đình", "Nguyên") is a middle name whose
         # family name was lost, or a misread we cannot tell from one: no repair.
@@ -124,7 +131,7 @@ def plausible_name(text: str) -> str | None:
     words = [_recase(w) for w in text.split()]
     if not 2 <= len(words) <= 5:
         return None
-    family = _surname(words[0])
+    family = _surname(words[0], len(words))
     if family is None:
         return None
     words[0] = family

@@ -31,6 +31,8 @@ REASON_CODES: tuple[str, ...] = (
     "ngay_ban_hanh.day_unread",
     "ngay_ban_hanh.month_unread",
     "ngay_ban_hanh.after_signature",
+    "ngay_ban_hanh.handwritten",
+    "ngay_ban_hanh.conflict",
     "loai_van_ban.code_mismatch",
     "co_quan_ban_hanh.code_mismatch",
     "page_failed",
