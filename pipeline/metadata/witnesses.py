@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from pipeline.metadata.normalize import fold
 from sohoa.model.signature import PdfSignature
 
-__all__ = ["Witnesses"]
+__all__ = ["Witnesses", "witnesses_for"]
 
 
 @dataclass(frozen=True)
@@ -46,3 +47,11 @@ class Witnesses:
             if s.signer and " ".join(fold(s.signer).split()) == key and s.signer != s.organization:
                 return " ".join(s.signer.split())
         return None
+
+
+def witnesses_for(path: Path, name: str, media_type: str) -> Witnesses:
+    """The witnesses of a file being ingested: its original name and, for a PDF, its signatures."""
+    from ocr.signatures import read_signatures
+
+    signatures = tuple(read_signatures(path)) if media_type == "application/pdf" else ()
+    return Witnesses(file_name=name, signatures=signatures)
