@@ -15,19 +15,12 @@ import unicodedata
 from functools import lru_cache
 
 from pipeline.metadata.normalize import fold
+from pipeline.metadata.reference import surnames
 
 __all__ = ["SURNAMES", "letters_only", "plausible_name", "syllable_ok"]
 
-#: Common Vietnamese family names, properly spelled.
-SURNAMES: tuple[str, ...] = tuple(
-    """
-    Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Đinh Lâm Lương Mai Trịnh
-    Trương Cao Hà Tạ Tô Tăng Thái Châu Chu Quách Lưu Lục Mạc Hứa Kiều Khúc Khổng La Lại Lò Lữ Mã Nghiêm
-    Ninh Nông Ông Phí Phó Phùng Quan Tống Từ Vi Vương Âu Bạch Bế Cù Cung Diệp Doãn Đàm Đồng Giáp Hàn Hầu
-    Khương Khuất Kha Lạc Lã Lều Liêu Mạch Mẫn Nhâm Ôn Quản Sầm Thạch Thân Thiều Tôn Triệu Trình Ứng Dư
-    Đường Hình Lỗ Thang Tiêu
-    """.split()
-)
+#: Common Vietnamese family names, properly spelled (``data/surnames.txt``).
+SURNAMES: tuple[str, ...] = surnames()
 # Left out: family names far more often seen as middle or given names (Văn, Kim, Quang, Hồng, Sơn, Giang,
 # Phương): a name whose family name the seal hid would otherwise look complete.
 
