@@ -44,7 +44,8 @@ def _same_line(a: RawWord, b: RawWord) -> bool:
 
 
 def _is(word: RawWord, *keys: str) -> bool:
-    f = fold(word.text).strip(":;.,")
+    """The word is one of the printed labels, maybe with OCR punctuation glued on (``tháng?``)."""
+    f = fold(word.text).strip(":;.,?!'\"`")
     return f in keys
 
 
@@ -56,7 +57,8 @@ def find_blanks(
     top.sort(key=lambda w: (w.block, w.par, w.line, w.left))
     found = []
     for i, w in enumerate(top):
-        if _is(w, "so", "s0", "s6") and w.text[:1] in "Ss" and w.left + w.width / 2 < width / 2:
+        # the label is "Số:" with a capital, in the left column of the header ("số" in a sentence is not)
+        if _is(w, "so", "s0", "s6") and w.text[:1] == "S" and w.left + w.width / 2 < width / 2:
             after = [v for v in top[i + 1 : i + 5] if _same_line(w, v)]
             slash = next((v for v in after if "/" in v.text), None)
             if slash is None:

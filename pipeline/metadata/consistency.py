@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections import Counter
 from dataclasses import replace
 
 from pipeline.metadata.dates import DateReading
@@ -36,10 +37,21 @@ def _rescore(h: Hit, score: float, value: object | None = None) -> Hit:
 
 
 def _reread(blank: BlankReading | None) -> str | None:
-    """The value of a second reading that its variants agree on (at least three votes, no dissent)."""
-    if blank is None or blank.value is None or blank.votes < 3:
+    """The value a clear majority of a second reading's variants agree on, else None.
+
+    At least three votes and 60% of the variants that read anything; a tie (``04`` ×4, ``1`` ×4) is no
+    reading at all.
+    """
+    if blank is None:
         return None
-    return blank.value if all(r == blank.value for r in blank.readings if r) else None
+    votes = Counter(r for r in blank.readings if r)
+    ranked = votes.most_common(2)
+    if not ranked:
+        return None
+    value, count = ranked[0]
+    if count < 3 or count < 0.6 * sum(votes.values()) or (len(ranked) > 1 and ranked[1][1] == count):
+        return None
+    return value
 
 
 def check_number(
