@@ -270,8 +270,8 @@ def test_family_name_with_a_lost_tone_is_repaired_and_certificate_spelling_wins(
 def test_new_types(title, code, issuer_lines, expected):
     issuer = "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI" if code.endswith("UBND") else issuer_lines[-1]
     lines = [*issuer_lines, f"Số: 15/{code}", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
-             "Độc lập - Tự do - Hạnh phúc", "Hà Nội, ngày 03 tháng 3 năm 2025", title, "Về việc tổ chức thực hiện nhiệm vụ năm 2025",
-             "Căn cứ Luật Tổ chức Chính phủ;"]  # fmt: skip
+             "Độc lập - Tự do - Hạnh phúc", "Hà Nội, ngày 03 tháng 3 năm 2025", title,
+             "Về việc tổ chức thực hiện nhiệm vụ năm 2025", "Căn cứ Luật Tổ chức Chính phủ;"]  # fmt: skip
     m = extract_text("\n".join(lines) + "\n")
     assert m.value("loai_van_ban") == expected
     assert m.value("so_ky_hieu") == f"15/{code}"
