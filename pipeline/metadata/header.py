@@ -17,6 +17,7 @@ from pipeline.metadata.layout import BODY, HEADER_LEFT, HEADER_RIGHT, TextLine, 
 from pipeline.metadata.lexicon import type_by_code, type_by_name
 from pipeline.metadata.normalize import clean_spaces, fold
 from pipeline.metadata.numbers import NumberReading, read_number
+from pipeline.metadata.reference import deglue
 
 __all__ = ["find_date", "find_issuer", "find_marks", "find_number", "parse_date", "NUMBER_LINE"]
 
@@ -220,6 +221,16 @@ _UNIT_HEADS = (
 )  # fmt: skip
 
 
+def _deglued(line: TextLine) -> TextLine:
+    """A header line whose capitals ran together (``SỞNGOẠIVỤ``) rewritten as the known body it spells."""
+    if " " in line.text.strip() and not re.search(r"[A-ZÀ-ỸĐ]{9,}", line.text):
+        return line
+    name = deglue(line.text)
+    if name is None or name == line.text:
+        return line
+    return TextLine(name, line.page, line.zone, line.box, line.conf)
+
+
 def _starts_unit(line: str, previous: str | None) -> bool:
     if previous is not None and re.search(r"(\bva|[-,&])\s*$", fold(previous)):
         return False  # the previous line was cut in the middle of a name
@@ -268,6 +279,7 @@ def find_issuer(lines: list[TextLine]) -> tuple[Hit | None, Hit | None]:
         block.append(ln)
     # A header is printed in capitals; lower-case lines here are body text that leaked upwards.
     block = [ln for ln in block if _upper_ratio(ln.text) >= 0.6]
+    block = [_deglued(ln) for ln in block]
     if not block:
         return None, None
     units: list[list[TextLine]] = []

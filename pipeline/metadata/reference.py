@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.metadata.normalize import fold
 
-__all__ = ["Snap", "known_issuers", "provinces", "snap_issuer", "surnames"]
+__all__ = ["Snap", "deglue", "known_issuers", "provinces", "snap_issuer", "surnames"]
 
 #: folded similarity (0-100) from which a name is taken for a known one
 _SNAP_MIN = 90.0
@@ -70,6 +70,16 @@ def known_issuers() -> dict[str, str]:
     return out
 
 
+@lru_cache(maxsize=1)
+def _unspaced() -> dict[str, str]:
+    return {k.replace(" ", ""): v for k, v in known_issuers().items()}
+
+
+def deglue(text: str) -> str | None:
+    """The known body whose name ``text`` spells once spaces are ignored (``SỞNGOẠIVỤ``), else None."""
+    return _unspaced().get(fold(text).replace(" ", ""))
+
+
 class Snap:
     """The outcome of looking a name up: ``value`` to report and whether it is a ``known`` body."""
 
@@ -91,6 +101,8 @@ def snap_issuer(text: str) -> Snap:
     table = known_issuers()
     if key in table:
         return Snap(table[key], True, 100.0)
+    if (glued := deglue(text)) is not None:
+        return Snap(glued, True, 100.0)
     if _LOCAL.match(key):
         return Snap(text, True, 100.0)
     best = process.extract(key, list(table), scorer=fuzz.ratio, limit=2)

@@ -289,3 +289,14 @@ def test_failed_pages_and_illegible_scans_are_flagged_at_document_level():
     bad = page(header("Số: 12/CT-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025"), conf=35.0)
     m = extract(doc_of(bad, OcrPage(number=2, source=PageSource.FAILED)))
     assert m.reasons[:2] == ["page_failed", "illegible"] and m.needs_review
+
+
+def test_issuer_line_with_glued_capitals_is_read_as_the_body_it_spells():
+    text = (
+        "ỦY BAN NHÂN DÂN TỈNH BẮC NINH\nSỞNGOẠIVỤ\nSố: 215/SNgV-VP\nV/v cấp hộ chiếu công vụ\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+        "Bắc Ninh, ngày 03 tháng 3 năm 2023\nKính gửi: Bộ Ngoại giao.\nThực hiện ý kiến chỉ đạo.\n"
+    )
+    m = extract_text(text)
+    assert m.value("co_quan_ban_hanh") == "SỞ NGOẠI VỤ"
+    assert m.value("co_quan_chu_quan") == "ỦY BAN NHÂN DÂN TỈNH BẮC NINH"
