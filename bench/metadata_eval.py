@@ -12,8 +12,8 @@ Runs over the ``vn-admin`` documents (labels: ``<id>.json``):
     ``--ocr-cache DIR``, ``DIR/synth/<id>.json`` (as rendered) and ``DIR/heavy/<id>.json`` (every page
     degraded further with ``bench/ocr_degrade.py`` plus sensor noise) are scored when present.
 (c) ``--real``: the ``real/`` documents (PDFs as published, labels only), OCR'd with ``ocr.ocr_file``
-    (cache ``DIR/real2/``), with their signatures (``ocr.signatures.read_signatures``) and original file
-    name (the label's ``source_file``) as witnesses. The documents of ``--held-out`` are reported apart:
+    (cache ``DIR/real/``, see ``--real-cache``), with their signatures
+    (``ocr.signatures.read_signatures``) and original file name (the label's ``source_file``) as witnesses. The documents of ``--held-out`` are reported apart:
     they were never looked at while the extractor was tuned. ``--search`` also indexes the real
     documents into a throwaway index on the configured Elasticsearch and searches each label's number.
 
@@ -203,7 +203,7 @@ def real_docs(eval_dir: Path, cache: Path) -> tuple[dict[str, Metadata], dict[st
     return results, labels
 
 
-def search_first(results: dict[str, Metadata], labels: dict[str, dict]) -> None:
+def search_first(results: dict[str, Metadata], labels: dict[str, dict], held: set[str]) -> None:
     """Index the extracted records into a throwaway index and search each label's number."""
     import hashlib
     import uuid
@@ -229,14 +229,18 @@ def search_first(results: dict[str, Metadata], labels: dict[str, dict]) -> None:
             records.append(build_record(doc))
         index.index_records(records)
         first = 0
+        first_held = 0
         for d, label in labels.items():
             res = index.search(SearchQuery(text=label["so_ky_hieu"], size=3, facets=False))
             top = ids.get(res.hits[0].id) if res.hits else None
             # two documents may share a number (87/QĐ-UBND): the number and the year identify one
             first += top == d
-            if top != d:
+            first_held += top == d and d in held
+            if top != d and d not in held:  # held-out labels are never printed
                 print(f"  search {label['so_ky_hieu']!r}: first hit {top!r}, want {d}")
-        print(f"search by number finds the document first: {first}/{len(labels)} = {first / len(labels):.3f}")
+        n_held = len([d for d in labels if d in held])
+        print(f"search by number finds the document first: {first}/{len(labels)} = {first / len(labels):.3f} "
+              f"(held-out part {first_held}/{n_held})")  # fmt: skip
     finally:
         index.drop()
 
@@ -254,6 +258,7 @@ def main() -> None:
     ap.add_argument("--real", action="store_true", help="also score real/ (tuning and held-out apart)")
     ap.add_argument("--held-out", default=",".join(HELD_OUT), help="real documents kept out of tuning")
     ap.add_argument("--search", action="store_true", help="search each real number on Elasticsearch")
+    ap.add_argument("--real-cache", default="real", help="sub-folder of --ocr-cache for real/ OCR")
     args = ap.parse_args()
     docs = load_docs(args.eval_dir)
     labels = {
@@ -283,7 +288,7 @@ def main() -> None:
             evaluate(f"{name} (OCR cached, extraction {time.perf_counter() - t0:.2f} s)", res,
                      labels, args.show_errors, GOALS_OCR)  # fmt: skip
     if args.real:
-        cache = (args.ocr_cache or args.out) / "real2"
+        cache = (args.ocr_cache or args.out) / args.real_cache
         results, real_labels = real_docs(args.eval_dir, cache)
         held = {x.strip() for x in args.held_out.split(",") if x.strip()}
         tune = {d: m for d, m in results.items() if d not in held}
@@ -293,7 +298,7 @@ def main() -> None:
         evaluate("real scans, HELD-OUT part", out, real_labels, False, GOALS_REAL)
         evaluate("real scans, all", results, real_labels, False, GOALS_REAL)
         if args.search:
-            search_first(results, real_labels)
+            search_first(results, real_labels, held)
     if args.source in ("ocr", "both") and args.ocr_cache is None:
         engine = ocr_engine() if args.engine == "auto" else args.engine
         print(f"\nOCR engine: {engine} (cache: {args.out})")
