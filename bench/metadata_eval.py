@@ -13,7 +13,8 @@ Runs over the ``vn-admin`` documents (labels: ``<id>.json``):
     degraded further with ``bench/ocr_degrade.py`` plus sensor noise) are scored when present.
 (c) ``--real``: the ``real/`` documents (PDFs as published, labels only), OCR'd with ``ocr.ocr_file``
     (cache ``DIR/real/``, see ``--real-cache``), with their signatures
-    (``ocr.signatures.read_signatures``) and original file name (the label's ``source_file``) as witnesses. The documents of ``--held-out`` are reported apart:
+    (``ocr.signatures.read_signatures``) and original file name (the label's ``source_file``) as
+    witnesses. The documents of ``--held-out`` are reported apart:
     they were never looked at while the extractor was tuned. ``--search`` also indexes the real
     documents into a throwaway index on the configured Elasticsearch and searches each label's number.
 
