@@ -43,10 +43,39 @@ def _same_line(a: RawWord, b: RawWord) -> bool:
     return abs(ca - cb) < 0.6 * max(a.height, b.height)
 
 
-def _is(word: RawWord, *keys: str) -> bool:
-    """The word is one of the printed labels, maybe with OCR punctuation glued on (``tháng?``)."""
-    f = fold(word.text).strip(":;.,?!'\"`")
-    return f in keys
+_PUNCT = ":;.,?!'\"`“”‘’"
+
+
+def _label(word: RawWord, keys: tuple[str, ...]) -> tuple[int, str] | None:
+    """Where a printed label ends inside an OCR word, and what follows it, or None if it is not the label.
+
+    The label may carry OCR punctuation (``tháng?``, ``“tháng``) or have the handwriting glued on
+    (``Số:⁄‡6``: the blank's first reading is the tail).
+    """
+    f = fold(word.text)
+    lead = len(f) - len(f.lstrip(_PUNCT))
+    for key in keys:
+        if f[lead:].rstrip(":;.,'\"`“”‘’") == key:
+            return word.left + word.width, ""  # a "?" or "!" after the label is a stroke of the blank
+        if f[lead:].startswith(key):
+            n = lead + len(key)
+            while n < len(f) and f[n] in ":;.,":
+                n += 1
+            tail = word.text[n:]
+            if tail and not tail[0].isalpha():
+                return word.left + round(word.width * n / len(word.text)), tail
+    return None
+
+
+def _label_end(word: RawWord, end: int, key: str, neighbour: RawWord) -> int:
+    """The label's right edge, taken from the width its letters need when the handwriting swelled its box.
+
+    OCR often counts a handwritten day touching ``ngày`` as part of the word: the box is then much wider
+    than four letters of the line's print (measured on the next printed word).
+    """
+    per_char = neighbour.width / max(len(neighbour.text), 1)
+    expected = word.left + round(per_char * (len(key) + 0.5))
+    return expected if end - word.left > 1.5 * (expected - word.left) else end
 
 
 def find_blanks(
@@ -57,35 +86,40 @@ def find_blanks(
     top.sort(key=lambda w: (w.block, w.par, w.line, w.left))
     found = []
     for i, w in enumerate(top):
+        after = [v for v in top[i + 1 : i + 5] if _same_line(w, v)]
         # the label is "Số:" with a capital, in the left column of the header ("số" in a sentence is not)
-        if _is(w, "so", "s0", "s6") and w.text[:1] == "S" and w.left + w.width / 2 < width / 2:
-            after = [v for v in top[i + 1 : i + 5] if _same_line(w, v)]
+        label = _label(w, ("so", "s0", "s6")) if w.text[:1] == "S" else None
+        if label is not None and w.left + w.width / 2 < width / 2:
+            end, tail = label
+            if "/" in tail:
+                continue  # "Số:12/QĐ" in one word: a typed number
             slash = next((v for v in after if "/" in v.text), None)
             if slash is None:
                 continue
             between = after[: after.index(slash)]
             cut = slash.text.index("/")
             x1 = slash.left + round(slash.width * cut / max(len(slash.text), 1))
-            first = "".join(v.text for v in between) + slash.text[:cut]
-            sure = bool(first) and first.isdigit() and all(v.conf >= _SURE for v in [*between, slash])
-            found.append(("number", _box(w, x1, [w, slash]), first, sure))
+            first = tail + "".join(v.text for v in between) + slash.text[:cut]
+            sure = bool(first) and first.isdigit() and all(v.conf >= _SURE for v in [w, *between, slash])
+            found.append(("number", _box(end, x1, [w, slash]), first, sure))
         for kind, a_keys, b_keys in (("day", ("ngay",), ("thang",)), ("month", ("thang",), ("nam",))):
-            if not _is(w, *a_keys) or w.left < 0.35 * width:
+            label = _label(w, a_keys)
+            if label is None or w.left < 0.35 * width:
                 continue
-            after = [v for v in top[i + 1 : i + 5] if _same_line(w, v)]
-            nxt = next((v for v in after if _is(v, *b_keys)), None)
+            nxt = next((v for v in after if _label(v, b_keys) is not None), None)
             if nxt is None:
                 continue
+            end, tail = label
+            end = _label_end(w, end, a_keys[0], nxt) if not tail else end
             between = after[: after.index(nxt)]
-            first = "".join(v.text for v in between)
-            sure = bool(first) and first.isdigit() and all(v.conf >= _SURE for v in between)
-            found.append((kind, _box(w, nxt.left, [w, nxt]), first, sure))
+            first = tail + "".join(v.text for v in between)
+            sure = bool(first) and first.isdigit() and all(v.conf >= _SURE for v in [w, *between])
+            found.append((kind, _box(end, nxt.left, [w, nxt]), first, sure))
     return found
 
 
-def _box(left: RawWord, x1: int, row: list[RawWord]) -> tuple[int, int, int, int]:
+def _box(x0: int, x1: int, row: list[RawWord]) -> tuple[int, int, int, int]:
     h = max(v.height for v in row)
-    x0 = left.left + left.width
     y0 = min(v.top for v in row) - round(0.7 * h)
     y1 = max(v.top + v.height for v in row) + round(0.5 * h)
     return (x0, max(0, y0), max(1, x1 - x0), y1 - max(0, y0))

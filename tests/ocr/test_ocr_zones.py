@@ -30,3 +30,17 @@ def test_typed_numbers_and_body_mentions_are_not_blanks():
     ]  # fmt: skip
     found = find_blanks(words, 1654, 2339)
     assert [(k, first, sure) for k, _, first, sure in found] == [("number", "1340", True)]
+
+
+def test_handwriting_glued_to_its_label_is_still_a_blank():
+    words = [
+        w("Số:⁄‡6", 320, conf=60.0), w("/CT-UBND", 430),
+        # "ngày" swollen by the handwritten day it touches (box twice the width of four letters)
+        w("ngày", 1030, width=182, line=2), w("“tháng", 1220, line=2), w("12", 1320, line=2),
+        w("năm", 1360, line=2), w("2021", 1420, line=2),
+    ]  # fmt: skip
+    found = {kind: (box, first) for kind, box, first, _sure in find_blanks(words, 1654, 2339)}
+    assert found["number"][1] == "⁄‡6"
+    assert 320 < found["number"][0][0] < 430
+    (x, _, width, _), first = found["day"]
+    assert first == "" and x < 1030 + 182 and x + width == 1220
