@@ -289,7 +289,7 @@ def _is_date_line(text: str) -> bool:
     )
 
 
-def _header_bottom(segs: list[_Seg], mid: float, h: float) -> float | None:
+def _header_bottom(segs: list[_Seg], mid: float, h: float, height: float = 0.0) -> float | None:
     """Lower edge of the two-column header: the motto block and the date line under it.
 
     The date line is found by its printed words with an edit budget, and may be cut in two where the
@@ -298,6 +298,9 @@ def _header_bottom(segs: list[_Seg], mid: float, h: float) -> float | None:
     top = segs[:20]
     motto = [s for s in top if _MOTTO.search(fold(s.text)) and s.box[0] + s.box[2] > mid]
     dates = [s for s in top if _is_date_line(s.text) and s.box[0] + s.box[2] > mid * 1.2]
+    if height:
+        # the issue date sits in the top fifth of page 1; a date lower down is one the body quotes
+        dates = [s for s in dates if s.box[1] < 0.22 * height]
     if motto:
         limit = max(s.box[1] + s.box[3] for s in motto) + 5 * h
         dates = [s for s in dates if s.box[1] < limit]
@@ -384,7 +387,7 @@ def page_lines(page: OcrPage) -> list[TextLine]:
     # Header: everything down to the lowest right-column marker (motto, independence line, date line).
     segs = _split_merged_header(segs, h)
     zones = [BODY] * len(segs)
-    bottom = _header_bottom(segs, mid, h)
+    bottom = _header_bottom(segs, mid, h, float(page.height or 0))
     if bottom is not None:
         last_left = None
         for i, s in enumerate(segs):
