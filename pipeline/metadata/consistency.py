@@ -83,6 +83,19 @@ def check_number(
     return _rescore(h, 0.3), "so_ky_hieu.number_unread"
 
 
+def _complete(digits: str | None, part: str) -> str | None:
+    """A handwritten day or month as Decree 30 writes it, else None (a digit of it was probably lost).
+
+    Days below 10 and the months 1 and 2 carry a leading zero (``ngày 05 tháng 02``), so a day is always
+    two digits and a one-digit month is 3–9: a reading of ``2`` for ``27`` is incomplete, not a date.
+    """
+    if digits is None:
+        return None
+    if part == "day":
+        return digits if len(digits) == 2 else None
+    return digits if len(digits) == 2 or digits not in ("1", "2") else None
+
+
 def _signed_soon_after(date: dt.date, signed: dt.date | None) -> bool:
     return signed is not None and 0 <= (signed - date).days <= _SIGNING_WINDOW_DAYS
 
@@ -94,7 +107,10 @@ def check_date(
     signed = w.earliest_signing()
     blanks = blanks or {}
     if reading is not None:
-        day, month = _reread(blanks.get("day")), _reread(blanks.get("month"))
+        day, month = (
+            _complete(_reread(blanks.get("day")), "day"),
+            _complete(_reread(blanks.get("month")), "month"),
+        )
         fill: dict[str, int] = {}
         if reading.day is None and day is not None and 1 <= int(day) <= 31:
             fill["day"] = int(day)
@@ -103,6 +119,8 @@ def check_date(
         conflict = (day is not None and reading.day is not None and int(day) != reading.day) or (
             month is not None and reading.month is not None and int(month) != reading.month
         )
+        if conflict and reading.date is not None:
+            return _rescore(h, 0.45), "ngay_ban_hanh.conflict"
         if fill:
             filled = replace(reading, **fill)  # type: ignore[arg-type]
             date = filled.date
@@ -110,11 +128,8 @@ def check_date(
                 if signed is not None and date > signed:
                     return _rescore(h, 0.3, date.isoformat()), "ngay_ban_hanh.after_signature"
                 score = 0.7 if _signed_soon_after(date, signed) else 0.5
-                return _rescore(
-                    h, score, date.isoformat()
-                ), None if score >= 0.6 else "ngay_ban_hanh.handwritten"
-        if conflict and reading.date is not None:
-            return _rescore(h, 0.45), "ngay_ban_hanh.conflict"
+                note = None if score >= 0.6 else "ngay_ban_hanh.handwritten"
+                return _rescore(h, score, date.isoformat()), note
     date = reading.date if reading is not None else None
     if reading is not None and date is None:
         return _rescore(h, 0.3), "ngay_ban_hanh.day_unread" if reading.month else "ngay_ban_hanh.month_unread"

@@ -300,3 +300,13 @@ def test_issuer_line_with_glued_capitals_is_read_as_the_body_it_spells():
     m = extract_text(text)
     assert m.value("co_quan_ban_hanh") == "SỞ NGOẠI VỤ"
     assert m.value("co_quan_chu_quan") == "ỦY BAN NHÂN DÂN TỈNH BẮC NINH"
+
+
+def test_a_one_digit_second_reading_of_a_day_is_incomplete():
+    """Decree 30 writes days with two digits (05, 27): a re-read "2" lost a digit and fills nothing."""
+    p = page(header("Số: 16/CT-UBND", "Quảng Ngãi, ngày tháng 12 năm 2021"))
+    p = p.model_copy(update={"blanks": [
+        BlankReading(kind="day", box=(1100, 290, 60, 50), readings=["2", "2", "2", "2"], value="2", votes=4),
+    ]})  # fmt: skip
+    m = extract(doc_of(p), Witnesses(signatures=SIGNED))
+    assert m.value("ngay_ban_hanh") == "2021-12" and "ngay_ban_hanh.day_unread" in m.reasons
