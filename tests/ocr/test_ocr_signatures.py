@@ -13,16 +13,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
-from PIL import Image, ImageDraw
 
 from ocr.signatures import in_margin, read_signatures, signature_rects, unsigned_view
-
-SIGNER = "Trung tâm Thử nghiệm"
-STAMP_TEXT = "SIGNED BY TEST CENTRE"
+from tests.signing import SIGNER, STAMP_TEXT, certificate, scan_pdf, sign_pdf
 
 
 @pytest.fixture(autouse=True)
@@ -31,72 +24,15 @@ def _quiet_pyhanko():
     logging.getLogger("pyhanko").setLevel(logging.CRITICAL)
 
 
-def _certificate(tmp: Path) -> tuple[Path, Path]:
-    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    name = x509.Name(
-        [
-            x509.NameAttribute(NameOID.COUNTRY_NAME, "VN"),
-            x509.NameAttribute(NameOID.ORGANIZATION_NAME, "Ủy ban nhân dân tỉnh Thử nghiệm"),
-            x509.NameAttribute(NameOID.COMMON_NAME, SIGNER),
-        ]
-    )
-    now = dt.datetime.now(dt.UTC)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(days=1))
-        .not_valid_after(now + dt.timedelta(days=30))
-        .add_extension(
-            x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True
-        )
-        .sign(key, hashes.SHA256())
-    )
-    key_path, cert_path = tmp / "key.pem", tmp / "cert.pem"
-    key_path.write_bytes(
-        key.private_bytes(
-            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-        )
-    )
-    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
-    return key_path, cert_path
-
-
-def _scan_pdf(path: Path) -> None:
-    page = Image.new("L", (1240, 1754), 255)  # A4 at 150 dpi
-    ImageDraw.Draw(page).text((150, 150), "UY BAN NHAN DAN TINH THU NGHIEM", fill=0)
-    page.save(path, "PDF", resolution=150)
-
-
-def _sign(src: Path, out: Path, key: Path, cert: Path, box: tuple[int, int, int, int]) -> None:
-    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-    from pyhanko.sign import fields, signers
-    from pyhanko.stamp import TextStampStyle
-
-    signer = signers.SimpleSigner.load(str(key), str(cert))
-    with src.open("rb") as inf:
-        writer = IncrementalPdfFileWriter(inf, strict=False)
-        fields.append_signature_field(writer, fields.SigFieldSpec("Signature1", box=box, on_page=0))
-        pdf_signer = signers.PdfSigner(
-            signers.PdfSignatureMetadata(field_name="Signature1"),
-            signer=signer,
-            stamp_style=TextStampStyle(stamp_text=STAMP_TEXT + "\n%(ts)s"),
-        )
-        with out.open("wb") as outf:
-            pdf_signer.sign_pdf(writer, output=outf)
-
-
 @pytest.fixture(scope="module")
 def signed(tmp_path_factory) -> Path:
     tmp = tmp_path_factory.mktemp("signed")
-    key, cert = _certificate(tmp)
+    key, cert = certificate(tmp)
     scan = tmp / "scan.pdf"
-    _scan_pdf(scan)
+    scan_pdf(scan)
     out = tmp / "signed.pdf"
     # the stamp in the top margin (A4 is 595 x 842 pt), as Vietnamese publishing services put it
-    _sign(scan, out, key, cert, (380, 790, 590, 840))
+    sign_pdf(scan, out, key, cert, (380, 790, 590, 840))
     return out
 
 
@@ -128,7 +64,7 @@ def test_tampered_file_is_not_intact(signed, tmp_path):
 
 def test_unsigned_file_has_no_signatures(tmp_path):
     scan = tmp_path / "scan.pdf"
-    _scan_pdf(scan)
+    scan_pdf(scan)
     assert read_signatures(scan) == []
     assert signature_rects(scan) == {}
     assert unsigned_view(scan, tmp_path / "view.pdf") is None
