@@ -20,7 +20,7 @@ import logging
 from pipeline.metadata import normalize
 from pipeline.metadata.body import find_dossier_code, find_recipients, find_subject, find_title
 from pipeline.metadata.closing import find_recipients_list, find_signer
-from pipeline.metadata.consistency import check_date, check_issuer, check_number
+from pipeline.metadata.consistency import check_date, check_issuer, check_number, repair_type_code
 from pipeline.metadata.english import find_english, is_english
 from pipeline.metadata.evidence import Hit, hit, to_field
 from pipeline.metadata.header import find_date, find_issuer, find_marks, find_number, type_from_number
@@ -145,6 +145,15 @@ def _vietnamese(
     ky = out.get("ky_hieu")
     ky_code: str | None = str(ky.value) if ky is not None else None
     code_type = type_from_number(ky_code) if ky_code else (None, None)
+    if title is not None and ky_code and title.value.code:
+        fixed = repair_type_code(ky_code, title.value.code)
+        if fixed is not None and out.get("so_ky_hieu") is not None:
+            num = str(out["so_ky_hieu"].value).partition("/")[0]  # type: ignore[union-attr]
+            sk = out["so_ky_hieu"]
+            out["so_ky_hieu"] = Hit(f"{num}/{fixed}", sk.parts, min(sk.score, 0.85))  # type: ignore[union-attr]
+            out["ky_hieu"] = Hit(fixed, sk.parts, 0.85)  # type: ignore[union-attr]
+            ky_code = fixed
+            code_type = type_from_number(ky_code)
     if title is not None:
         t = title.value
         agree = code_type[1] is None or code_type[1] == t.code

@@ -26,7 +26,7 @@ from pipeline.metadata.numbers import NumberReading, agrees, number_from_file_na
 from pipeline.metadata.witnesses import Witnesses
 from sohoa.model.ocr import BlankReading
 
-__all__ = ["check_date", "check_issuer", "check_number", "issuer_code_agrees"]
+__all__ = ["check_date", "check_issuer", "check_number", "issuer_code_agrees", "repair_type_code"]
 
 #: how long after the issue date a document is typically signed digitally for publication (days)
 _SIGNING_WINDOW_DAYS = 120
@@ -178,3 +178,27 @@ def check_issuer(h: Hit, ky_hieu: str | None, known: bool) -> tuple[Hit, str | N
     if not known and agree is None:
         return _rescore(h, min(h.score, 0.7)), None
     return h, None
+
+
+def repair_type_code(ky_hieu: str, title_code: str) -> str | None:
+    """The ký hiệu with its type code restored from the title when OCR changed one letter of it.
+
+    ``TIr-SNgV`` under the title ``TỜ TRÌNH`` is ``TTr-SNgV``; ``BG-UBND`` under ``BÁO CÁO`` is
+    ``BC-UBND``. Only an unknown code one edit away from the title's code is repaired: a known code that
+    differs is a real disagreement (see ``loai_van_ban.code_mismatch``).
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    from pipeline.metadata.lexicon import type_by_code
+
+    parts = re.split(r"([-/])", ky_hieu)
+    for i, part in enumerate(parts):
+        if part in "-/" or not part or part.isdigit():
+            continue
+        if part == title_code or type_by_code(part) is not None:
+            return None
+        if Levenshtein.distance(fold(part), fold(title_code)) <= 1 and len(part) >= 2:
+            parts[i] = title_code
+            return "".join(parts)
+        return None
+    return None

@@ -310,3 +310,14 @@ def test_a_one_digit_second_reading_of_a_day_is_incomplete():
     ]})  # fmt: skip
     m = extract(doc_of(p), Witnesses(signatures=SIGNED))
     assert m.value("ngay_ban_hanh") == "2021-12" and "ngay_ban_hanh.day_unread" in m.reasons
+
+
+def test_type_code_misread_by_one_letter_is_restored_from_the_title():
+    from pipeline.metadata.consistency import repair_type_code
+
+    assert repair_type_code("TIr-SNgV", "TTr") == "TTr-SNgV"
+    assert repair_type_code("BG-UBND", "BC") == "BC-UBND"
+    assert repair_type_code("QĐ-UBND", "CT") is None  # a known code that differs is a disagreement
+    assert repair_type_code("SNgV-VP", "QĐ") is None  # far from the title's code: a unit, left alone
+    m = extract(doc_of(page(header("Số: 259/TIr-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "TỜ TRÌNH"))))
+    assert m.value("so_ky_hieu") == "259/TTr-UBND" and m.value("ma_loai") == "TTr"
