@@ -27,6 +27,7 @@ from pipeline.metadata.header import find_date, find_issuer, find_marks, find_nu
 from pipeline.metadata.layout import TextLine, page_lines, text_lines
 from pipeline.metadata.reference import snap_issuer
 from pipeline.metadata.review import page_reasons, review
+from pipeline.metadata.spelling import respell
 from pipeline.metadata.witnesses import Witnesses
 from sohoa.model.document import FIELD_NAMES, ExtractedField, Metadata
 from sohoa.model.ocr import BlankReading, OcrDocument, PageSource
@@ -97,6 +98,11 @@ def extract_lines(
         if language == "en"
         else _vietnamese(lines, witnesses or Witnesses(), notes, blanks or {})
     )
+    subject = hits.get("trich_yeu")
+    if subject is not None and isinstance(subject.value, str):
+        respelt = respell(subject.value, "\n".join(page_texts.values()))
+        if respelt != subject.value:
+            hits["trich_yeu"] = Hit(respelt, subject.parts, subject.score)
     fields: dict[str, ExtractedField] = {name: ExtractedField() for name in FIELD_NAMES}
     for name, h in hits.items():
         if h is not None and h.value not in (None, "", []):

@@ -321,3 +321,13 @@ def test_type_code_misread_by_one_letter_is_restored_from_the_title():
     assert repair_type_code("SNgV-VP", "QĐ") is None  # far from the title's code: a unit, left alone
     m = extract(doc_of(page(header("Số: 259/TIr-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "TỜ TRÌNH"))))
     assert m.value("so_ky_hieu") == "259/TTr-UBND" and m.value("ma_loai") == "TTr"
+
+
+def test_subject_tone_marks_are_repaired_from_the_documents_own_spelling():
+    from pipeline.metadata.spelling import respell
+
+    body = "cấp hộ chiếu công vụ; hộ chiếu ngoại giao; xóa nhà tạm, xóa nhà tạm; buổi làm việc, buổi làm việc"
+    assert respell("cấp hộ chiều công vụ", body) == "cấp hộ chiếu công vụ"
+    assert respell("tại buỗi làm việc", body) == "tại buổi làm việc"
+    assert respell("Ban Chỉ đạo xoá nhà tạm", body) == "Ban Chỉ đạo xoá nhà tạm"  # old-style tone: both right
+    assert respell("buổi chiều", body) == "buổi chiều"  # no pair to compare with: left alone
