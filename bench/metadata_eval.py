@@ -166,6 +166,24 @@ def evaluate(
     share = f"{len(right) / len(unflagged):.3f}" if unflagged else "n/a"
     print(f"needs_review: {review}/{len(results)} ({review / max(len(results), 1):.0%}); "
           f"unflagged with all four key fields right: {len(right)}/{len(unflagged)} = {share}")  # fmt: skip
+    # A handwritten blank that could not be read leaves the printed part only ("/QĐ-UBND", "2025-02"):
+    # kept on purpose (flagged), scored as wrong above; here F1 as if those were withheld instead.
+    partial = {
+        "so_ky_hieu": [d for d, m in results.items() if str(m.value("so_ky_hieu") or "x").startswith("/")],
+        "ngay_ban_hanh": [
+            d for d, m in results.items() if m.value("ngay_ban_hanh") and len(m.value("ngay_ban_hanh")) < 10
+        ],
+    }
+    if any(partial.values()):
+        parts = []
+        for f, docs_ in partial.items():
+            c = counts.get(f)
+            if c is None:
+                continue
+            fp = c["fp"] - len(docs_)
+            f1 = 2 * c["tp"] / (2 * c["tp"] + fp + c["fn"]) if c["tp"] + fp + c["fn"] else 1.0
+            parts.append(f"{f} {len(docs_)} (F1 if withheld {f1:.3f})")
+        print("printed part only (flagged): " + "; ".join(parts))
     reasons = Counter(r for m in results.values() for r in m.reasons)
     if reasons:
         print("reasons: " + ", ".join(f"{k} {v}" for k, v in reasons.most_common()))
