@@ -34,8 +34,8 @@ _VARIANTS = ((2.0, "gray", 7), (3.0, "otsu", 7), (2.0, "otsu", 8), (3.0, "gray",
              (2.0, "gray", 8), (3.0, "otsu", 8), (2.0, "otsu", 7), (3.0, "gray", 7))  # fmt: skip
 #: when this many first variants agree, the rest are not run
 _EARLY_AGREE = 3
-#: a first reading with every word at least this confident (0-100) is not re-read
-_SURE = 90.0
+#: a first reading of digits with every word at least this confident (0-100) is not re-read
+_SURE = 80.0
 
 
 def _same_line(a: RawWord, b: RawWord) -> bool:
@@ -100,7 +100,10 @@ def find_blanks(
             cut = slash.text.index("/")
             x1 = slash.left + round(slash.width * cut / max(len(slash.text), 1))
             first = tail + "".join(v.text for v in between) + slash.text[:cut]
-            sure = bool(first) and first.isdigit() and all(v.conf >= _SURE for v in [w, *between, slash])
+            # digits set tight against the slash ("692/BC") were typed; digits alone in the gap were
+            # written into the blank and are sure only when read confidently
+            typed = not tail and not between and cut > 0
+            sure = first.isdigit() and (typed or all(v.conf >= _SURE for v in [*between, slash]))
             found.append(("number", _box(end, x1, [w, slash]), first, sure))
         for kind, a_keys, b_keys in (("day", ("ngay",), ("thang",)), ("month", ("thang",), ("nam",))):
             label = _label(w, a_keys)
@@ -113,7 +116,7 @@ def find_blanks(
             end = _label_end(w, end, a_keys[0], nxt) if not tail else end
             between = after[: after.index(nxt)]
             first = tail + "".join(v.text for v in between)
-            sure = bool(first) and first.isdigit() and all(v.conf >= _SURE for v in [w, *between])
+            sure = first.isdigit() and all(v.conf >= _SURE for v in between)
             found.append((kind, _box(end, nxt.left, [w, nxt]), first, sure))
     return found
 
