@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sohoa.model.ocr import Box
 from sohoa.model.review import Approval, Correction, Revision
+from sohoa.model.signature import PdfSignature
 
 __all__ = [
     "FIELD_NAMES",
@@ -114,5 +115,8 @@ class Document(BaseModel):
     metadata: Metadata = Field(default_factory=Metadata)
     notes: str | None = None
     ingested_at: str | None = Field(None, description="ISO 8601 UTC time of first ingestion")
+    signatures: list[PdfSignature] = Field(
+        default_factory=list, description="Embedded PDF signatures, read and checked on ingestion"
+    )
     version: int = Field(1, ge=1, description="Metadata version: 1 at ingestion, +1 per saved revision")
     history: list[Revision] = Field(default_factory=list, description="Saved revisions, oldest first")
