@@ -97,7 +97,7 @@ def add_flagged(
     if date is not None:
         fields["ngay_ban_hanh"] = field(date, 2, 0.5)
     default_reasons = [
-        "so_ky_hieu: not found" if number is None else "so_ky_hieu.low_confidence",
+        "so_ky_hieu: not found" if number is None else "so_ky_hieu.uncertain",
         "ngay_ban_hanh: low confidence 0.50" if date is not None else "ngay_ban_hanh.missing",
     ]
     metadata = Metadata(

@@ -24,7 +24,7 @@ from pipeline.correction import DOCUMENT_FIELDS, SECRECY, TYPE_NAMES, URGENCY, f
 from sohoa.errors import InputError, SohoaError
 from sohoa.model.document import FIELD_NAMES, KEY_FIELDS, AccessLevel
 from sohoa.model.ocr import OcrPage
-from sohoa.model.review import FieldState
+from sohoa.model.review import FieldState, reason_code
 from web.app import error_response, render
 from web.audit import Action
 from web.backend import DocumentView
@@ -88,6 +88,18 @@ def register(app: FastAPI) -> None:
     app.state.ctx.templates.globals["review_count"] = review_count
 
 
+def _reason_label(request: Request) -> Callable[[str], str]:
+    """The label of a review reason in this request's language (``reason.<code>``), else the reason itself."""
+    t = labels(request)
+
+    def label(reason: str) -> str:
+        key = f"reason.{reason_code(reason)}"
+        text = t(key)
+        return reason if text == key else text
+
+    return label
+
+
 def _url(path: str, params: list[tuple[str, str]]) -> str:
     return f"{path}?{urlencode(params)}" if params else path
 
@@ -149,7 +161,7 @@ def queue_page(
     first = _url(f"/review/{rows[0]['id']}", params) if rows else None
     return render(request, "review_queue.html", rows=rows, total=page.total, facets=page.facets,
                   batch=batch or "", reason=reason or "", field=field or "", more=more, first=first,
-                  key_fields=KEY_FIELDS)  # fmt: skip
+                  key_fields=KEY_FIELDS, reason_label=_reason_label(request))  # fmt: skip
 
 
 @router.get("/review/bulk")
@@ -258,6 +270,7 @@ def review_page(
         urgency=URGENCY,
         levels=[a.value for a in AccessLevel if user.may_see(a)],
         sections=[(sec.template, sec.context(request, view)) for sec in SECTIONS],
+        reason_label=_reason_label(request),
     )
 
 

@@ -111,7 +111,11 @@ def reason_field(reason: str) -> str | None:
 
 
 def reason_code(reason: str) -> str:
-    """A stable code for a reason: codes stay as they are; old free strings map to ``<field>.<code>``."""
+    """A stable code for a reason: codes stay as they are; old free strings map to ``<field>.<code>``.
+
+    ``"so_ky_hieu: not found"`` → ``so_ky_hieu.missing``, ``"… low confidence 0.52"`` → ``….uncertain``
+    (the codes :mod:`pipeline.metadata.review` gives today).
+    """
     if _CODE_REASON.match(reason):
         return reason
     m = _TEXT_REASON.match(reason)
@@ -120,7 +124,7 @@ def reason_code(reason: str) -> str:
     text = m.group(2)
     code = (
         "missing" if text.startswith("not found")
-        else "low_confidence" if text.startswith("low confidence")
+        else "uncertain" if text.startswith("low confidence")
         else re.sub(r"[^a-z0-9]+", "_", text.lower()).strip("_") or "other"
     )  # fmt: skip
     return f"{m.group(1)}.{code}"

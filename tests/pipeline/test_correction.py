@@ -19,7 +19,7 @@ def _doc(**fields: object) -> Document:
             k: ExtractedField(value=v, confidence=0.5, page=1, box=(1, 2, 3, 4)) for k, v in fields.items()
         },
         needs_review=True,
-        reasons=["so_ky_hieu: low confidence 0.50", "ngay_ban_hanh.low_confidence"],
+        reasons=["so_ky_hieu: low confidence 0.50", "ngay_ban_hanh.uncertain"],
     )
     return Document(id=SHA, source_file="a.png", media_type="image/png", size=1, batch="b1", metadata=meta)
 
@@ -156,7 +156,7 @@ def test_reason_codes_and_free_strings_name_their_field() -> None:
     assert reason_field("so_ky_hieu.missing") == "so_ky_hieu"
     assert reason_field("so_ky_hieu: not found") == "so_ky_hieu"
     assert reason_code("so_ky_hieu: not found") == "so_ky_hieu.missing"
-    assert reason_code("ngay_ban_hanh: low confidence 0.52") == "ngay_ban_hanh.low_confidence"
+    assert reason_code("ngay_ban_hanh: low confidence 0.52") == "ngay_ban_hanh.uncertain"
     assert reason_code("co_quan_ban_hanh.unknown_agency") == "co_quan_ban_hanh.unknown_agency"
 
 
@@ -166,6 +166,6 @@ def test_the_index_record_carries_corrected_values_and_review_fields() -> None:
     )
     rec = build_record(doc)
     assert rec["so_ky_hieu"] == "88/QĐ-UBND" and rec["so"] == 88
-    assert rec["review_reasons"] == ["ngay_ban_hanh.low_confidence", "so_ky_hieu.low_confidence"]
+    assert rec["review_reasons"] == ["ngay_ban_hanh.uncertain", "so_ky_hieu.uncertain"]
     assert rec["review_fields"] == ["ngay_ban_hanh", "so_ky_hieu"]
     assert rec["corrected_fields"] == ["ky_hieu", "so", "so_ky_hieu"] and rec["version"] == 2

@@ -109,7 +109,7 @@ def test_the_queue_lists_flagged_documents_newest_batch_first_with_fields(world:
     doc = body["documents"][0]
     assert set(doc) >= {"id", "source_file", "batch", "reasons", "fields"}
     assert doc["source_file"] == "b-new.png" and doc["batch"] == "20250301-b"
-    assert doc["reasons"] == ["so_ky_hieu.low_confidence", "ngay_ban_hanh: low confidence 0.50"]
+    assert doc["reasons"] == ["so_ky_hieu.uncertain", "ngay_ban_hanh: low confidence 0.50"]
     number = doc["fields"]["so_ky_hieu"]
     assert number["value"] == "8/QĐ-UBND" and number["confidence"] == 0.55 and number["page"] == 1
     assert len(number["box"]) == 4
