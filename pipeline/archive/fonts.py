@@ -1,0 +1,145 @@
+"""The font of the invisible text layer: a subset of a TrueType font embedded as a Type 0 (CID) font.
+
+PDF/A needs every font embedded, widths that agree with the font program, and no text drawn with the
+``.notdef`` glyph. Each distinct character of a document gets its own CID; a character the font lacks is
+drawn with the space glyph but still maps to itself in the ToUnicode CMap, so copy, search and
+extraction see exactly the OCR text.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pikepdf
+from fontTools import subset
+from fontTools.ttLib import TTFont
+
+__all__ = ["TextFont"]
+
+
+@dataclass
+class TextFont:
+    """A per-document font: ``encode`` text, then ``embed`` into the PDF once all text is known."""
+
+    path: Path
+    _cids: dict[str, int] = field(default_factory=dict)
+
+    def encode(self, text: str) -> bytes:
+        """The 2-byte CID string of ``text`` (CIDs assigned on first sight)."""
+        out = bytearray()
+        for ch in text:
+            cid = self._cids.setdefault(ch, len(self._cids) + 1)
+            out += cid.to_bytes(2, "big")
+        return bytes(out)
+
+    def advance(self, text: str, widths: dict[str, float]) -> float:
+        """Advance of ``text`` in text-space units per 1 pt of font size."""
+        return sum(widths.get(ch, 500.0) for ch in text) / 1000.0
+
+    def metrics(self) -> tuple[dict[str, float], float, float]:
+        """Glyph widths (1/1000 em) of the font's characters, its ascent and descent (1/1000 em)."""
+        font = TTFont(self.path, lazy=True)
+        upem = font["head"].unitsPerEm
+        cmap = font.getBestCmap()
+        hmtx = font["hmtx"]
+        space = cmap.get(32, ".notdef")
+        widths = {chr(cp): hmtx[name][0] * 1000.0 / upem for cp, name in cmap.items()}
+        widths[" "] = hmtx[space][0] * 1000.0 / upem
+        hhea = font["hhea"]
+        return widths, hhea.ascent * 1000.0 / upem, hhea.descent * 1000.0 / upem
+
+    def embed(self, pdf: pikepdf.Pdf) -> pikepdf.Dictionary:
+        """The Type 0 font dictionary (indirect) for the characters encoded so far."""
+        chars = sorted(self._cids, key=self._cids.__getitem__)
+        full = TTFont(self.path)
+        cmap = full.getBestCmap()
+        wanted = {ord(c) for c in chars if ord(c) in cmap} | {32}
+        options = subset.Options()
+        options.layout_features = []
+        options.hinting = False
+        options.notdef_outline = True
+        options.name_IDs = ["*"]
+        options.glyph_names = False
+        sub = subset.Subsetter(options)
+        sub.populate(unicodes=wanted)
+        sub.subset(full)
+        buf = io.BytesIO()
+        full.save(buf)
+        font = TTFont(io.BytesIO(buf.getvalue()))
+        upem = font["head"].unitsPerEm
+        order = {name: gid for gid, name in enumerate(font.getGlyphOrder())}
+        sub_cmap = font.getBestCmap()
+        space_gid = order[sub_cmap[32]]
+        gids = [order[sub_cmap[ord(c)]] if ord(c) in sub_cmap else space_gid for c in chars]
+        hmtx = font["hmtx"]
+        names = font.getGlyphOrder()
+        widths = [round(hmtx[names[g]][0] * 1000 / upem) for g in gids]
+        cid_to_gid = b"\0\0" + b"".join(g.to_bytes(2, "big") for g in gids)
+        head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
+        k = 1000.0 / upem
+        base = "SOHOAT+" + font["name"].getDebugName(6).replace(" ", "")
+        descriptor = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.FontDescriptor,
+                FontName=pikepdf.Name("/" + base),
+                Flags=32,
+                FontBBox=[
+                    round(head.xMin * k),
+                    round(head.yMin * k),
+                    round(head.xMax * k),
+                    round(head.yMax * k),
+                ],
+                ItalicAngle=0,
+                Ascent=round(hhea.ascent * k),
+                Descent=round(hhea.descent * k),
+                CapHeight=round(getattr(os2, "sCapHeight", hhea.ascent) * k),
+                StemV=80,
+                FontFile2=pdf.make_stream(buf.getvalue()),
+            )
+        )
+        cid_font = pikepdf.Dictionary(
+            Type=pikepdf.Name.Font,
+            Subtype=pikepdf.Name.CIDFontType2,
+            BaseFont=pikepdf.Name("/" + base),
+            CIDSystemInfo=pikepdf.Dictionary(Registry="Adobe", Ordering="Identity", Supplement=0),
+            FontDescriptor=descriptor,
+            DW=1000,
+            W=[1, widths] if widths else [],
+            CIDToGIDMap=pdf.make_stream(cid_to_gid),
+        )
+        return pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Font,
+                Subtype=pikepdf.Name.Type0,
+                BaseFont=pikepdf.Name("/" + base),
+                Encoding=pikepdf.Name("/Identity-H"),
+                DescendantFonts=[pdf.make_indirect(cid_font)],
+                ToUnicode=pdf.make_stream(_to_unicode(chars)),
+            )
+        )
+
+
+def _to_unicode(chars: list[str]) -> bytes:
+    lines = [
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
+        "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
+        "/CMapName /Adobe-Identity-UCS def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        "<0000> <FFFF>",
+        "endcodespacerange",
+    ]
+    items = list(enumerate(chars, start=1))
+    for i in range(0, len(items), 100):
+        chunk = items[i : i + 100]
+        lines.append(f"{len(chunk)} beginbfchar")
+        for cid, ch in chunk:
+            utf16 = ch.encode("utf-16-be").hex().upper()
+            lines.append(f"<{cid:04X}> <{utf16}>")
+        lines.append("endbfchar")
+    lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
+    return "\n".join(lines).encode("ascii")
