@@ -9,6 +9,7 @@ ratio: it is a lower bound of the end-to-end ingest time, so the ratio reported 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import logging
 import os
@@ -63,7 +64,8 @@ def main() -> None:
         log.warning("ocr %s %.1f s", p.name, time.perf_counter() - t)
     if args.ocr_only:
         return
-    actx = ArchiveContext.from_settings(settings)
+    # "still PDF/A after signing": validate both the unsigned and the signed copy
+    actx = dataclasses.replace(ArchiveContext.from_settings(settings), check_before_signing=True)
     rows = []
     out = args.work / "copies"
     out.mkdir(exist_ok=True)

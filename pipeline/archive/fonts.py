@@ -24,6 +24,8 @@ class TextFont:
     """A per-document font: ``encode`` text, then ``embed`` into the PDF once all text is known."""
 
     path: Path
+    #: drop the outlines (the text layer is never painted): a few hundred bytes instead of kilobytes
+    glyphless: bool = False
     _cids: dict[str, int] = field(default_factory=dict)
 
     def encode(self, text: str) -> bytes:
@@ -60,11 +62,18 @@ class TextFont:
         options.layout_features = []
         options.hinting = False
         options.notdef_outline = True
-        options.name_IDs = ["*"]
+        options.name_IDs = [1, 2, 4, 6]
         options.glyph_names = False
+        options.drop_tables += ["FFTM", "gasp", "DSIG", "kern", "GPOS", "GSUB", "GDEF"]
         sub = subset.Subsetter(options)
         sub.populate(unicodes=wanted)
         sub.subset(full)
+        if self.glyphless and "glyf" in full:
+            from fontTools.ttLib.tables._g_l_y_f import Glyph  # noqa: PLC0415 - only for this branch
+
+            glyf = full["glyf"]
+            for name in glyf.keys():
+                glyf[name] = Glyph()
         buf = io.BytesIO()
         full.save(buf)
         font = TTFont(io.BytesIO(buf.getvalue()))

@@ -241,7 +241,7 @@ def make_pdfa(
     ctx = ctx or PdfaContext()
     work.mkdir(parents=True, exist_ok=True)
     base = _base_pdf(original, doc.media_type, work, ctx)
-    font = TextFont(ctx.font)
+    font = TextFont(ctx.font, glyphless=True)
     metrics = font.metrics()
     with pikepdf.open(base) as pdf:
         if len(pdf.pages) != len(doc.pages):
@@ -269,7 +269,12 @@ def make_pdfa(
         _set_output_intent(pdf)
         _set_metadata(pdf, meta, ctx)
         tmp = out.with_name(f".{out.name}.part")
-        pdf.save(tmp, fix_metadata_version=False, force_version="1.7")
+        pdf.save(
+            tmp,
+            fix_metadata_version=False,
+            force_version="1.7",
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        )
     tmp.replace(out)
     log.info(
         "%s: archive copy written (%d pages, %d redrawn with text)", doc.file_name, len(doc.pages), drawn

@@ -21,6 +21,7 @@ from asn1crypto import pem, x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
+from pyhanko.sign.general import SigningError
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.stamp import StaticStampStyle
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 
 FIELD_NAME = "SohoaAgencySignature"
 MARGIN = 28.0  # points from the top and right edges
+RESERVED_BYTES = (3584, 16384)
 
 
 @dataclass(frozen=True)
@@ -49,6 +51,18 @@ class SigningContext:
     timezone: str = "Asia/Ho_Chi_Minh"
     reason: str = "Bản sao số hóa / Digitized archival copy"
     location: str = ""
+
+
+class _KeepMetadataWriter(IncrementalPdfFileWriter):
+    """An incremental writer that leaves the copy's Info and XMP as sohoa wrote them.
+
+    pyHanko would name itself the Producer in both; the archive copy's producer is sohoa (XMP
+    ``xmp:CreatorTool`` and ``pdf:Producer``), and the PDF/A metadata must not change on signing.
+    Overrides a private hook of pyHanko 0.38 (pinned in pyproject.toml).
+    """
+
+    def _update_meta(self) -> None:
+        return None
 
 
 def _stamp_box(pdf: Path, w: float, h: float) -> tuple[int, int, int, int]:
@@ -91,10 +105,20 @@ def sign_pdf(src: Path, dst: Path, ctx: SigningContext) -> datetime:
     spec = fields.SigFieldSpec(FIELD_NAME, on_page=0, box=_stamp_box(src, w, h))
     tmp = dst.with_name(f".{dst.name}.part")
     try:
-        with src.open("rb") as inf, tmp.open("wb") as outf:
-            writer = IncrementalPdfFileWriter(inf, strict=False)
-            pdf_signer = signers.PdfSigner(meta, signer=signer, stamp_style=style, new_field_spec=spec)
-            pdf_signer.sign_pdf(writer, output=outf)
+        # the signature's space is reserved before it exists (and stored as hex): small first, since a
+        # few KiB hold an EC key's CMS with its chain; a long RSA chain gets the larger reservation
+        for reserved in RESERVED_BYTES:
+            try:
+                with src.open("rb") as inf, tmp.open("wb") as outf:
+                    writer = _KeepMetadataWriter(inf, strict=False)
+                    pdf_signer = signers.PdfSigner(
+                        meta, signer=signer, stamp_style=style, new_field_spec=spec
+                    )
+                    pdf_signer.sign_pdf(writer, output=outf, bytes_reserved=reserved)
+                break
+            except SigningError as e:
+                if "larger than expected" not in str(e) or reserved == RESERVED_BYTES[-1]:
+                    raise
     except Exception as e:  # pyHanko raises many kinds; one boundary for them
         tmp.unlink(missing_ok=True)
         raise ArchiveError(f"signing {src.name} failed: {type(e).__name__}: {e}") from e

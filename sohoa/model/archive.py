@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["ArchiveMeta", "ArchiveRecord", "PdfaCheck", "RuleFailure", "SignatureCheck"]
+__all__ = [
+    "ARTIFACT_ARCHIVE_PDF",
+    "ARTIFACT_ARCHIVE_RECORD",
+    "ArchiveMeta",
+    "ArchiveRecord",
+    "PdfaCheck",
+    "RuleFailure",
+    "SignatureCheck",
+]
 
 
 class _Frozen(BaseModel):
@@ -76,3 +84,8 @@ class ArchiveRecord(BaseModel):
     problems: list[str] = Field(default_factory=list)
     made_at: str = ""
     seconds: float = 0.0
+
+
+#: artifact names beside the original (``derived/<sha>/...``)
+ARTIFACT_ARCHIVE_PDF = "archive.pdf"
+ARTIFACT_ARCHIVE_RECORD = "archive.json"
