@@ -48,6 +48,12 @@ def main() -> None:
     ap.add_argument("--sets", nargs="+", default=["vn-admin", "real"])
     ap.add_argument("--ocr-only", action="store_true")
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument(
+        "--validate-unsigned",
+        action="store_true",
+        help="also validate each copy before signing (the 'still PDF/A after signing' check; production "
+        "validates the signed copy only)",
+    )
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     cache = args.work / "ocr"
@@ -64,8 +70,9 @@ def main() -> None:
         log.warning("ocr %s %.1f s", p.name, time.perf_counter() - t)
     if args.ocr_only:
         return
-    # "still PDF/A after signing": validate both the unsigned and the signed copy
-    actx = dataclasses.replace(ArchiveContext.from_settings(settings), check_before_signing=True)
+    actx = dataclasses.replace(
+        ArchiveContext.from_settings(settings), check_before_signing=args.validate_unsigned
+    )
     rows = []
     out = args.work / "copies"
     out.mkdir(exist_ok=True)
@@ -90,7 +97,9 @@ def main() -> None:
                 "problems": rec.problems,
             }
         )
-    (args.work / "results.json").write_text(json.dumps(rows, ensure_ascii=False, indent=1))
+    (args.work / f"results{'-both' if args.validate_unsigned else ''}.json").write_text(
+        json.dumps(rows, ensure_ascii=False, indent=1)
+    )
     ocr_total = sum(r["ocr_s"] for r in rows)
     ratios = [r["size_ratio"] for r in rows]
     summary = {

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 import pikepdf
@@ -42,92 +43,112 @@ class TextFont:
 
     def metrics(self) -> tuple[dict[str, float], float, float]:
         """Glyph widths (1/1000 em) of the font's characters, its ascent and descent (1/1000 em)."""
-        font = TTFont(self.path, lazy=True)
-        upem = font["head"].unitsPerEm
-        cmap = font.getBestCmap()
-        hmtx = font["hmtx"]
-        space = cmap.get(32, ".notdef")
-        widths = {chr(cp): hmtx[name][0] * 1000.0 / upem for cp, name in cmap.items()}
-        widths[" "] = hmtx[space][0] * 1000.0 / upem
-        hhea = font["hhea"]
-        return widths, hhea.ascent * 1000.0 / upem, hhea.descent * 1000.0 / upem
+        return _metrics(self.path)
 
     def embed(self, pdf: pikepdf.Pdf) -> pikepdf.Dictionary:
         """The Type 0 font dictionary (indirect) for the characters encoded so far."""
         chars = sorted(self._cids, key=self._cids.__getitem__)
-        full = TTFont(self.path)
-        cmap = full.getBestCmap()
-        wanted = {ord(c) for c in chars if ord(c) in cmap} | {32}
-        options = subset.Options()
-        options.layout_features = []
-        options.hinting = False
-        options.notdef_outline = True
-        options.name_IDs = [1, 2, 4, 6]
-        options.glyph_names = False
-        options.drop_tables += ["FFTM", "gasp", "DSIG", "kern", "GPOS", "GSUB", "GDEF"]
-        sub = subset.Subsetter(options)
-        sub.populate(unicodes=wanted)
-        sub.subset(full)
-        if self.glyphless and "glyf" in full:
-            from fontTools.ttLib.tables._g_l_y_f import Glyph  # noqa: PLC0415 - only for this branch
+        program = _subset(self.path, frozenset(ord(c) for c in chars), self.glyphless)
+        return _font_dict(pdf, program, chars)
 
-            glyf = full["glyf"]
-            for name in glyf.keys():
-                glyf[name] = Glyph()
-        buf = io.BytesIO()
-        full.save(buf)
-        font = TTFont(io.BytesIO(buf.getvalue()))
-        upem = font["head"].unitsPerEm
-        order = {name: gid for gid, name in enumerate(font.getGlyphOrder())}
-        sub_cmap = font.getBestCmap()
-        space_gid = order[sub_cmap[32]]
-        gids = [order[sub_cmap[ord(c)]] if ord(c) in sub_cmap else space_gid for c in chars]
-        hmtx = font["hmtx"]
-        names = font.getGlyphOrder()
-        widths = [round(hmtx[names[g]][0] * 1000 / upem) for g in gids]
-        cid_to_gid = b"\0\0" + b"".join(g.to_bytes(2, "big") for g in gids)
-        head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
-        k = 1000.0 / upem
-        base = "SOHOAT+" + font["name"].getDebugName(6).replace(" ", "")
-        descriptor = pdf.make_indirect(
-            pikepdf.Dictionary(
-                Type=pikepdf.Name.FontDescriptor,
-                FontName=pikepdf.Name("/" + base),
-                Flags=32,
-                FontBBox=[
-                    round(head.xMin * k),
-                    round(head.yMin * k),
-                    round(head.xMax * k),
-                    round(head.yMax * k),
-                ],
-                ItalicAngle=0,
-                Ascent=round(hhea.ascent * k),
-                Descent=round(hhea.descent * k),
-                CapHeight=round(getattr(os2, "sCapHeight", hhea.ascent) * k),
-                StemV=80,
-                FontFile2=pdf.make_stream(buf.getvalue()),
-            )
+
+@lru_cache(maxsize=4)
+def _metrics(path: Path) -> tuple[dict[str, float], float, float]:
+    font = TTFont(path, lazy=True)
+    upem = font["head"].unitsPerEm
+    cmap = font.getBestCmap()
+    hmtx = font["hmtx"]
+    space = cmap.get(32, ".notdef")
+    widths = {chr(cp): hmtx[name][0] * 1000.0 / upem for cp, name in cmap.items()}
+    widths[" "] = hmtx[space][0] * 1000.0 / upem
+    hhea = font["hhea"]
+    return widths, hhea.ascent * 1000.0 / upem, hhea.descent * 1000.0 / upem
+
+
+@lru_cache(maxsize=4)
+def _cmap(path: Path) -> frozenset[int]:
+    return frozenset(TTFont(path, lazy=True).getBestCmap())
+
+
+@lru_cache(maxsize=64)
+def _subset(path: Path, codepoints: frozenset[int], glyphless: bool) -> bytes:
+    """The font program subset to ``codepoints`` (cached: the stamp and most pages repeat their sets)."""
+    full = TTFont(path)
+    wanted = (codepoints & _cmap(path)) | {32}
+    options = subset.Options()
+    options.layout_features = []
+    options.hinting = False
+    options.notdef_outline = True
+    options.name_IDs = [1, 2, 4, 6]
+    options.glyph_names = False
+    options.drop_tables += ["FFTM", "gasp", "DSIG", "kern", "GPOS", "GSUB", "GDEF"]
+    sub = subset.Subsetter(options)
+    sub.populate(unicodes=wanted)
+    sub.subset(full)
+    if glyphless and "glyf" in full:
+        from fontTools.ttLib.tables._g_l_y_f import Glyph  # noqa: PLC0415 - only for this branch
+
+        glyf = full["glyf"]
+        for name in glyf.keys():
+            glyf[name] = Glyph()
+    buf = io.BytesIO()
+    full.save(buf)
+    return buf.getvalue()
+
+
+def _font_dict(pdf: pikepdf.Pdf, program: bytes, chars: list[str]) -> pikepdf.Dictionary:
+    font = TTFont(io.BytesIO(program))
+    upem = font["head"].unitsPerEm
+    order = {name: gid for gid, name in enumerate(font.getGlyphOrder())}
+    sub_cmap = font.getBestCmap()
+    space_gid = order[sub_cmap[32]]
+    gids = [order[sub_cmap[ord(c)]] if ord(c) in sub_cmap else space_gid for c in chars]
+    hmtx = font["hmtx"]
+    names = font.getGlyphOrder()
+    widths = [round(hmtx[names[g]][0] * 1000 / upem) for g in gids]
+    cid_to_gid = b"\0\0" + b"".join(g.to_bytes(2, "big") for g in gids)
+    head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
+    k = 1000.0 / upem
+    base = "SOHOAT+" + font["name"].getDebugName(6).replace(" ", "")
+    descriptor = pdf.make_indirect(
+        pikepdf.Dictionary(
+            Type=pikepdf.Name.FontDescriptor,
+            FontName=pikepdf.Name("/" + base),
+            Flags=32,
+            FontBBox=[
+                round(head.xMin * k),
+                round(head.yMin * k),
+                round(head.xMax * k),
+                round(head.yMax * k),
+            ],
+            ItalicAngle=0,
+            Ascent=round(hhea.ascent * k),
+            Descent=round(hhea.descent * k),
+            CapHeight=round(getattr(os2, "sCapHeight", hhea.ascent) * k),
+            StemV=80,
+            FontFile2=pdf.make_stream(program),
         )
-        cid_font = pikepdf.Dictionary(
+    )
+    cid_font = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font,
+        Subtype=pikepdf.Name.CIDFontType2,
+        BaseFont=pikepdf.Name("/" + base),
+        CIDSystemInfo=pikepdf.Dictionary(Registry="Adobe", Ordering="Identity", Supplement=0),
+        FontDescriptor=descriptor,
+        DW=1000,
+        W=[1, widths] if widths else [],
+        CIDToGIDMap=pdf.make_stream(cid_to_gid),
+    )
+    return pdf.make_indirect(
+        pikepdf.Dictionary(
             Type=pikepdf.Name.Font,
-            Subtype=pikepdf.Name.CIDFontType2,
+            Subtype=pikepdf.Name.Type0,
             BaseFont=pikepdf.Name("/" + base),
-            CIDSystemInfo=pikepdf.Dictionary(Registry="Adobe", Ordering="Identity", Supplement=0),
-            FontDescriptor=descriptor,
-            DW=1000,
-            W=[1, widths] if widths else [],
-            CIDToGIDMap=pdf.make_stream(cid_to_gid),
+            Encoding=pikepdf.Name("/Identity-H"),
+            DescendantFonts=[pdf.make_indirect(cid_font)],
+            ToUnicode=pdf.make_stream(_to_unicode(chars)),
         )
-        return pdf.make_indirect(
-            pikepdf.Dictionary(
-                Type=pikepdf.Name.Font,
-                Subtype=pikepdf.Name.Type0,
-                BaseFont=pikepdf.Name("/" + base),
-                Encoding=pikepdf.Name("/Identity-H"),
-                DescendantFonts=[pdf.make_indirect(cid_font)],
-                ToUnicode=pdf.make_stream(_to_unicode(chars)),
-            )
-        )
+    )
 
 
 def _to_unicode(chars: list[str]) -> bytes:
