@@ -32,9 +32,9 @@ def _originals(root: Path, sets: list[str]) -> list[Path]:
     return sorted(p for s in sets for p in (root / s).iterdir() if p.suffix.lower() in SUFFIXES)
 
 
-def _ocr(path: Path, cache: Path, ctx: OcrContext) -> OcrDocument:
+def _ocr(path: Path, cache: Path, ctx: OcrContext, *, fresh: bool = False) -> OcrDocument:
     cached = cache / f"{path.parent.name}--{path.name}.ocr.json"
-    if cached.is_file():
+    if cached.is_file() and not fresh:
         return OcrDocument.model_validate_json(cached.read_text())
     doc = ocr_file(path, ctx, jobs=1)
     cached.write_text(doc.model_dump_json())
@@ -48,6 +48,7 @@ def main() -> None:
     ap.add_argument("--sets", nargs="+", default=["vn-admin", "real"])
     ap.add_argument("--ocr-only", action="store_true")
     ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--fresh", action="store_true", help="OCR again (time both steps under the same load)")
     ap.add_argument(
         "--validate-unsigned",
         action="store_true",
@@ -62,11 +63,13 @@ def main() -> None:
     ctx = OcrContext.from_settings(settings.ocr) if hasattr(OcrContext, "from_settings") else OcrContext()
     paths = _originals(args.eval, args.sets)
     if args.limit:
-        paths = paths[: args.limit]
+        # an even spread over the sets and kinds, not the first N
+        step = max(1, len(paths) // args.limit)
+        paths = paths[::step][: args.limit]
     docs = []
     for p in paths:
         t = time.perf_counter()
-        docs.append(_ocr(p, cache, ctx))
+        docs.append(_ocr(p, cache, ctx, fresh=args.fresh))
         log.warning("ocr %s %.1f s", p.name, time.perf_counter() - t)
     if args.ocr_only:
         return

@@ -43,7 +43,7 @@ def _chunk(shas: list[str], first: str, force: bool) -> list[dict[str, Any]]:
 
 @flow(name="archive-build", log_prints=False, persist_result=False)
 def archive_build(
-    batch: str | None = None, all_documents: bool = False, force: bool = False, chunk: int = 10
+    batch: str | None = None, all_documents: bool = False, force: bool = False, chunk: int = 25
 ) -> dict[str, Any]:
     """Make the archive copy of every document of ``batch`` (or of every stored document).
 

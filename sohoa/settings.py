@@ -135,7 +135,7 @@ class ArchiveSettings(BaseModel):
     )
     java: Path | None = Field(None, description="Java 17+ for veraPDF; default Temurin 25, then `java`")
     verapdf_timeout: float = Field(900.0, gt=0, le=7200, description="Seconds one veraPDF call may take")
-    verapdf_batch: int = Field(20, ge=1, le=500, description="Files validated per veraPDF (JVM) call")
+    verapdf_batch: int = Field(25, ge=1, le=500, description="Files validated per veraPDF (JVM) call")
     font: Path = Field(
         Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"),
         description="Font of the invisible text layer and of the signature stamp (Debian fonts-liberation2)",

@@ -28,7 +28,7 @@ def build(
     batch: str | None = typer.Option(None, "--batch", help="Documents of this batch"),
     all_documents: bool = typer.Option(False, "--all", help="Every stored document"),
     force: bool = typer.Option(False, "--force", help="Re-make copies that already passed"),
-    chunk: int = typer.Option(10, min=1, max=200, help="Documents per veraPDF call"),
+    chunk: int = typer.Option(25, min=1, max=200, help="Documents per task and veraPDF call"),
 ) -> None:
     """Make (resumably) the PDF/A-2b archive copy of each document, validate it, sign it."""
     if batch is None and not all_documents:

@@ -58,7 +58,7 @@ class ArchiveContext:
     verapdf: VeraPdf
     signing: SigningContext | None
     trust_roots: tuple[Path, ...] = ()
-    verapdf_batch: int = 20
+    verapdf_batch: int = 25
     verapdf_timeout: float = 900.0
     #: also validate before signing (the benchmark's "still PDF/A after signing"); otherwise only a
     #: signed copy that fails is validated again unsigned, to tell which step broke it
