@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 from uuid import UUID
@@ -19,15 +20,37 @@ from prefect.artifacts import create_markdown_artifact, create_progress_artifact
 from flows.tasks import SERVICE_RETRIES
 from pipeline.archive.build import ArchiveContext
 from pipeline.archive.stored import build_stored, document_ids
-from sohoa.errors import ServiceError
+from pipeline.dossiers import DossierService
+from sohoa.errors import DossierError, ServiceError
 from sohoa.model.archive import ArchiveRecord
-from sohoa.settings import get_settings
+from sohoa.model.document import Document
+from sohoa.settings import Settings, get_settings
 from storage.index import SearchIndex
 from storage.objects import ObjectStore
 
 __all__ = ["archive_build"]
 
 log = logging.getLogger(__name__)
+
+
+def _dossier_codes(settings: Settings) -> Callable[[Document], str | None]:
+    """DocCode of a document from its dossier in the dossier store (None outside a dossier)."""
+    service = DossierService.from_settings(settings)
+    members: dict[str, dict[str, str]] = {}
+
+    def code_of(document: Document) -> str | None:
+        code = document.dossier_code
+        if not code:
+            return None
+        if code not in members:
+            try:
+                members[code] = {e.member.doc_id: e.doc_code for e in service.view(code).entries}
+            except (DossierError, ServiceError) as e:
+                log.info("dossier %s: no docCode for its documents (%s)", code, e.message)
+                members[code] = {}
+        return members[code].get(document.id)
+
+    return code_of
 
 
 @task(name="archive-chunk", task_run_name="archive {first}..", **SERVICE_RETRIES)
@@ -37,7 +60,15 @@ def _chunk(shas: list[str], first: str, force: bool) -> list[dict[str, Any]]:
     index: SearchIndex | None = SearchIndex.from_settings(settings.elasticsearch)
     ctx = ArchiveContext.from_settings(settings)
     with tempfile.TemporaryDirectory(prefix="sohoa-archive-") as tmp:
-        records = build_stored(store, shas, ctx, work=Path(tmp) / "work", index=index, force=force)
+        records = build_stored(
+            store,
+            shas,
+            ctx,
+            work=Path(tmp) / "work",
+            index=index,
+            force=force,
+            doc_code_of=_dossier_codes(settings),
+        )
     return [r.model_dump(mode="json") for r in records]
 
 

@@ -99,7 +99,9 @@ def package(
         raise typer.BadParameter("give exactly one of --dossier CODE or --batch ID")
     from pipeline.archive.build import ArchiveContext
     from pipeline.archive.sip import write_sip
-    from pipeline.archive.sip_input import batch_members, dossier_members, package_input
+    from pipeline.archive.sip_input import batch_members, dossier_members, from_dossier_view, package_input
+    from pipeline.dossiers import DossierService
+    from sohoa.errors import DossierError
     from sohoa.model.package import PackageDossier
     from storage.objects import ObjectStore
 
@@ -107,10 +109,24 @@ def package(
     store = ObjectStore.from_settings(settings.minio)
     ctx = ArchiveContext.from_settings(settings)
     code = dossier or batch or ""
-    shas = dossier_members(store, code) if dossier else batch_members(store, code)
-    fields = PackageDossier(file_code=code, title=title or code, agency=settings.signing.agency_name)
+    agency = settings.signing.agency_name
+    fields = PackageDossier(file_code=code, title=title or code, agency=agency)
+    members: list[tuple[str, int]] | None = None
+    if dossier:
+        try:
+            members, fields = from_dossier_view(
+                DossierService.from_settings(settings).view(dossier), agency=agency
+            )
+        except DossierError:
+            _err.print(
+                f"[yellow]no dossier {dossier} in the dossier store[/]: packaging the documents whose "
+                "dossier code is it, in batch order"
+            )
+    if members is None:
+        shas = dossier_members(store, code) if dossier else batch_members(store, code)
+        members = [(sha, stt) for stt, sha in enumerate(shas, 1)]
     with tempfile.TemporaryDirectory(prefix="sohoa-sip-") as tmp:
-        pkg = package_input(store, shas, fields, ctx, work=Path(tmp))
+        pkg = package_input(store, members, fields, ctx, work=Path(tmp))
         result = write_sip(pkg, out, work=Path(tmp) / "sip")
     _out.print(f"{result.zip_path}: {len(pkg.documents)} documents, {len(result.files)} files")
     _out.print(f"package {result.package_id}")

@@ -1,24 +1,19 @@
 """File names inside a dossier (TT 05/2025 Art. 8): ``<mã hồ sơ>.<STT>.pdf``.
 
-The STT is written with the 7 digits of the docCode (``fileCode`` + 7-digit order number), so a file's
-name is its document code plus the extension and names sort in dossier order.
+The STT is written with the 7 digits of the docCode (``fileCode`` + 7-digit order number, made by
+:func:`sohoa.model.dossier.doc_code`, the one place for it), so a file's name is its document code plus
+the extension and names sort in dossier order.
 """
 
 from __future__ import annotations
 
 import re
 
+from sohoa.model.dossier import STT_DIGITS, doc_code
+
 __all__ = ["STT_DIGITS", "archive_file_name", "doc_code", "original_file_name"]
 
-STT_DIGITS = 7
 _UNSAFE = re.compile(r"[^\w.\-]", re.UNICODE)
-
-
-def doc_code(file_code: str, stt: int) -> str:
-    """``fileCode.0000003`` for STT 3."""
-    if not 1 <= stt < 10**STT_DIGITS:
-        raise ValueError(f"STT {stt} does not fit in {STT_DIGITS} digits")
-    return f"{file_code}.{stt:0{STT_DIGITS}d}"
 
 
 def _safe(code: str) -> str:

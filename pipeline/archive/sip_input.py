@@ -1,8 +1,10 @@
 """The packager's input from what is stored: a dossier's (or a batch's) documents, files and history.
 
-Until the dossier store (#16) is wired in, a dossier is the stored documents whose ``dossier_code`` is
-its code, in batch order (the order of the batch report, then ingestion time); STT is that position.
-Every document needs a compliant archive copy; missing ones are made first (``build_stored``).
+A dossier comes from the dossier store (#16, :class:`pipeline.dossiers.DossierService`): its TT 05 fields
+and its members with their STT and docCode. A code the store does not know falls back to the stored
+documents whose ``dossier_code`` is that code, in batch order (the batch report's order, then ingestion
+time), STT = position; so does ``--batch``. Every document needs a compliant archive copy; missing ones
+are made first (``build_stored``).
 """
 
 from __future__ import annotations
@@ -17,11 +19,12 @@ from pipeline.archive.stored import build_stored, document_ids, load_record
 from sohoa.errors import ArchiveError
 from sohoa.model.archive import ARTIFACT_ARCHIVE_PDF, ArchiveRecord
 from sohoa.model.document import Document
+from sohoa.model.dossier import DossierView
 from sohoa.model.ocr import OcrDocument
 from sohoa.model.package import PackageDocument, PackageDossier, PackageEvent, PackageInput
 from storage.objects import ARTIFACT_DOCUMENT, ARTIFACT_OCR, ObjectStore
 
-__all__ = ["batch_members", "dossier_members", "package_input"]
+__all__ = ["batch_members", "dossier_members", "from_dossier_view", "package_input"]
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +42,36 @@ def _batch_positions(store: ObjectStore, batches: set[str]) -> dict[str, int]:
         except Exception as e:  # a batch without a report still orders by time below
             log.info("batch %s: no report (%s); ordering by ingestion time", b, type(e).__name__)
     return pos
+
+
+def from_dossier_view(view: DossierView, *, agency: str) -> tuple[list[tuple[str, int]], PackageDossier]:
+    """The members (document, STT) and TT 05 fields of a dossier from the dossier store.
+
+    Raises:
+        ArchiveError: a member's document is no longer stored (a package must not lack one).
+    """
+    d, f = view.dossier, view.facts
+    missing = [e.member.stt for e in view.entries if e.document is None]
+    if missing:
+        raise ArchiveError(f"dossier {d.code}: documents with STT {missing} are no longer stored")
+    fields = PackageDossier(
+        file_code=d.code,
+        title=d.title,
+        maintenance=d.maintenance,
+        mode=d.mode,
+        language=d.language,
+        start_date=f.start_date.isoformat() if f.start_date else None,
+        end_date=f.end_date.isoformat() if f.end_date else None,
+        keyword=list(d.keyword),
+        number_of_paper=d.number_of_paper,
+        format=d.format,
+        infor_sign=d.infor_sign,
+        confidence_level=d.confidence_level,
+        paper_file_code=d.paper_file_code,
+        description=d.description,
+        agency=agency,
+    )
+    return [(e.member.doc_id, e.member.stt) for e in view.entries], fields
 
 
 def dossier_members(store: ObjectStore, code: str) -> list[str]:
@@ -105,7 +138,7 @@ def _events(
 
 def package_input(
     store: ObjectStore,
-    shas: list[str],
+    members: list[tuple[str, int]],
     dossier: PackageDossier,
     ctx: ArchiveContext,
     *,
@@ -117,14 +150,14 @@ def package_input(
     Raises:
         ArchiveError: a document has no compliant archive copy even after trying to make one.
     """
-    if not shas:
+    if not members:
         raise ArchiveError(f"dossier {dossier.file_code}: no documents to package")
-    codes = {sha: doc_code(dossier.file_code, stt) for stt, sha in enumerate(shas, 1)}
-    build_stored(store, shas, ctx, work=work / "build", doc_codes=codes)
+    codes = {sha: doc_code(dossier.file_code, stt) for sha, stt in members}
+    build_stored(store, [sha for sha, _ in members], ctx, work=work / "build", doc_codes=codes)
     files = work / "files"
     files.mkdir(parents=True, exist_ok=True)
     docs: list[PackageDocument] = []
-    for stt, sha in enumerate(shas, 1):
+    for sha, stt in members:
         record = load_record(store, sha)
         if record is None or not record.compliant:
             why = "; ".join(record.problems) if record else "no copy"

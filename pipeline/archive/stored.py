@@ -94,6 +94,7 @@ def build_stored(
     index: SearchIndex | None = None,
     force: bool = False,
     doc_codes: dict[str, str] | None = None,
+    doc_code_of: Callable[[Document], str | None] | None = None,
     progress: Callable[[ArchiveRecord], None] | None = None,
 ) -> list[ArchiveRecord]:
     """Make (or skip) the archive copy of each stored document; the records, skipped ones included.
@@ -106,6 +107,7 @@ def build_stored(
         index: when given, documents whose copy fails are re-indexed as needing review.
         force: re-make copies that already exist and passed.
         doc_codes: document codes (mã lưu trữ) to write in the XMP, by document.
+        doc_code_of: where ``doc_codes`` has none, the document code of a document (its dossier's).
         progress: called with each record as it is stored.
     """
     records: list[ArchiveRecord] = []
@@ -114,17 +116,19 @@ def build_stored(
     work.mkdir(parents=True, exist_ok=True)
     try:
         for sha in shas:
+            document = Document.model_validate(store.get_json(sha, ARTIFACT_DOCUMENT))
+            code = (doc_codes or {}).get(sha) or (doc_code_of(document) if doc_code_of else None)
             existing = load_record(store, sha)
-            if existing is not None and existing.compliant and not force:
+            # a copy made before its document joined a dossier lacks the docCode in its XMP: re-made
+            same_code = existing is not None and existing.meta is not None and existing.meta.doc_code == code
+            if existing is not None and existing.compliant and not force and (code is None or same_code):
                 log.info("%s: archive copy exists and passed; skipped", sha[:12])
                 records.append(existing)
                 if progress:
                     progress(existing)
                 continue
-            document = Document.model_validate(store.get_json(sha, ARTIFACT_DOCUMENT))
             ocr = OcrDocument.model_validate(store.get_json(sha, ARTIFACT_OCR))
             original = store.download_original(sha, work / f"{sha}.original")
-            code = (doc_codes or {}).get(sha)
             jobs.append(
                 (
                     original,

@@ -49,6 +49,7 @@ def archive_env(services: Settings, test_ca: dict[str, str]) -> Iterator[Setting
         "SOHOA_MINIO__BUCKET": f"test-archive17-{run}",
         "SOHOA_ELASTICSEARCH__INDEX_PREFIX": f"test17-{run}",
         "SOHOA_SIGNING__AGENCY_NAME": "Trung tâm Lưu trữ lịch sử tỉnh Quảng Ngãi",
+        "SOHOA_DOSSIER__AGENCY_ID": "000.00.14.H26",
         **test_ca,
     }
     saved = {k: os.environ.get(k) for k in env}
@@ -58,6 +59,9 @@ def archive_env(services: Settings, test_ca: dict[str, str]) -> Iterator[Setting
     yield settings
     remove_bucket(ObjectStore.from_settings(settings.minio))
     SearchIndex.from_settings(settings.elasticsearch).drop()
+    from pipeline.dossiers import DossierService
+
+    DossierService.from_settings(settings).index.drop()
     for k, v in saved.items():
         if v is None:
             os.environ.pop(k, None)
@@ -253,3 +257,66 @@ def test_dossier_package_passes_eark_validator_with_checksums(
     assert report["structure"] == "WellFormed" and report["schema"] == "VALID", report
     errors = [e for e in report["errors"] if not e.startswith(KNOWN_VALIDATOR_DEFECTS)]
     assert errors == [], report
+
+
+def test_package_of_a_dossier_from_the_dossier_store(
+    archive_env: Settings, stored: dict[str, str], built: dict[str, object], tmp_path: Path
+) -> None:
+    """GIVEN a dossier in #16's store holding bilevel (STT 1) and colour (STT 2), THEN the package takes
+    its TT 05 fields, STTs and docCodes from there (runs last: assigning moves the documents)."""
+    from typer.testing import CliRunner
+
+    from cli.main import app
+    from pipeline.dossiers import DossierService
+
+    code = "000.00.14.H26.2024.02"
+    service = DossierService.from_settings(archive_env)
+    service.create(
+        {
+            "code": code,
+            "kind": "archival",
+            "title": "Hồ sơ tài liệu số hóa năm 2024",
+            "maintenance": "01",
+            "paper_file_code": "H26.K1.05",
+        },
+        by="test",
+    )
+    service.assign(code, [stored["bilevel"], stored["colour"]], by="test")
+    view = service.view(code)
+    assert [(e.member.doc_id, e.member.stt) for e in view.entries] == [
+        (stored["bilevel"], 1),
+        (stored["colour"], 2),
+    ]
+    out = tmp_path / "store.zip"
+    res = CliRunner().invoke(app, ["archive", "package", "--dossier", code, "--out", str(out)])
+    assert res.exit_code == 0, res.output
+    with zipfile.ZipFile(out) as z:
+        names = z.namelist()
+        root = names[0].split("/")[0]
+        assert sorted(n.split("/")[-1] for n in names if "/rep-original/data/" in n) == [
+            f"{code}.0000001.tif",
+            f"{code}.0000002.jpg",
+        ]
+        ead = z.read(f"{root}/metadata/descriptive/ead.xml").decode()
+        assert (
+            "Hồ sơ tài liệu số hóa năm 2024" in ead
+            and "<label>paperFileCode</label>" in ead
+            and "H26.K1.05" in ead
+        )
+        assert "<label>maintenance</label><item>01</item>" in ead.replace("\n", "").replace(" ", "")
+        # the copies were re-made with their docCode in the XMP once they joined the dossier
+        import pikepdf
+
+        copy = tmp_path / "copy.pdf"
+        copy.write_bytes(z.read(f"{root}/representations/rep-pdfa/data/{code}.0000002.pdf"))
+        with pikepdf.open(copy) as pdf:
+            assert pdf.open_metadata()["dc:identifier"] == f"{code}.0000002"
+    done = subprocess.run(  # noqa: S603
+        [str(EARK_PYTHON), str(Path(__file__).parent / "eark_validate.py"), str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    assert [e for e in report["errors"] if not e.startswith(KNOWN_VALIDATOR_DEFECTS)] == [], report
