@@ -36,7 +36,7 @@ from web.deps import require as _require
 from web.uploads import stage_upload
 from web.users import Permission, Role, User
 
-__all__ = ["router"]
+__all__ = ["audit_events", "router", "service"]
 
 router = APIRouter(include_in_schema=False)
 api = APIRouter(prefix="/api/dossiers", tags=["dossiers"])
@@ -56,7 +56,8 @@ def service(request: Request) -> DossierService:
     return svc
 
 
-def _audit(request: Request, events: list[Event]) -> None:
+def audit_events(request: Request, events: list[Event]) -> None:
+    """Write a dossier change's events to the audit log (``dossier`` or ``disposal``, outcome = event)."""
     for e in events:
         action = Action.DISPOSAL if e.action.startswith("dispos") else Action.DOSSIER
         target = f"{e.code}/{e.doc_id}" if e.doc_id else e.code
@@ -196,7 +197,7 @@ async def create(request: Request, user: Staff) -> Response:
         )
         return render(request, "dossier_form.html", status_code=400, dossier=None, values=dict(form),
                       error=e.message, choices=_choices(lang))  # fmt: skip
-    _audit(request, events)
+    audit_events(request, events)
     return RedirectResponse(f"/dossiers/{quote(dossier.code)}", status_code=303)
 
 
@@ -262,7 +263,7 @@ async def edit(request: Request, user: Staff, code: str) -> Response:
         lang = getattr(request.state, "lang", "vi")
         return render(request, "dossier_form.html", status_code=400, dossier=view.dossier, values=dict(form),
                       error=e.message, choices=_choices(lang))  # fmt: skip
-    _audit(request, events)
+    audit_events(request, events)
     return RedirectResponse(f"/dossiers/{quote(code)}", status_code=303)
 
 
@@ -301,7 +302,7 @@ def _assign(
     outcome = svc.assign(
         code, ids, by=user.name, role=role, component=component, result=result, source=source
     )
-    _audit(request, outcome.events)
+    audit_events(request, outcome.events)
     return outcome
 
 
@@ -435,7 +436,7 @@ def approve(
     except DossierError as e:
         audit(request, Action.DISPOSAL, target=code, outcome="refused", detail={"reason": e.message})
         return error_response(request, 400, e.message)
-    _audit(request, events)
+    audit_events(request, events)
     return RedirectResponse(f"/dossiers/{quote(code)}", status_code=303)
 
 
@@ -449,7 +450,7 @@ def execute(request: Request, user: Staff, code: str, csrf_token: Annotated[str,
     except DossierError as e:
         audit(request, Action.DISPOSAL, target=code, outcome="refused", detail={"reason": e.message})
         return error_response(request, 400, e.message)
-    _audit(request, events)
+    audit_events(request, events)
     return RedirectResponse(f"/dossiers/{quote(code)}", status_code=303)
 
 
@@ -542,7 +543,7 @@ def api_create(request: Request, user: Staff, body: DossierInput) -> Any:
     """Create a dossier (400 with the reason when a rule is broken)."""
     check_csrf(request, None)
     dossier, events = service(request).create(body, by=user.name)
-    _audit(request, events)
+    audit_events(request, events)
     return {"fileCode": dossier.code, "documents": len(dossier.members)}
 
 
@@ -566,7 +567,7 @@ def api_set_result(request: Request, user: Staff, code: str, doc_id: str, body: 
     check_csrf(request, None)
     if _visible_view(request, user, code) is None:
         return JSONResponse({"error": "dossier not found"}, status_code=404)
-    _audit(request, service(request).set_result(code, doc_id, body, by=user.name))
+    audit_events(request, service(request).set_result(code, doc_id, body, by=user.name))
     return {"docId": doc_id, "result": body.model_dump(mode="json")}
 
 
@@ -576,7 +577,7 @@ def api_remove(request: Request, user: Staff, code: str, doc_id: str) -> Any:
     check_csrf(request, None)
     if _visible_view(request, user, code) is None:
         return JSONResponse({"error": "dossier not found"}, status_code=404)
-    _audit(request, service(request).remove(code, doc_id, by=user.name))
+    audit_events(request, service(request).remove(code, doc_id, by=user.name))
     return {"removed": doc_id}
 
 
