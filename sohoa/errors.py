@@ -24,8 +24,9 @@ the module that wraps them, chained with ``raise ... from e``.
     │   └── SearchIndexError          Elasticsearch
     ├── IntegrityError                a stored object does not match its SHA-256          (exit 6)
     ├── ServicesError                 a local service could not be installed or started   (exit 7)
+    ├── ArchiveError                  an archive copy, signature or package could not be made (exit 8)
     ├── FieldValueError               a corrected metadata value is not valid (an InputError)
-    └── ConflictError                 the document changed since it was read              (exit 8)
+    └── ConflictError                 the document changed since it was read              (exit 9)
 
 ``InputError`` and its children are never retried; ``ServiceError`` is.
 """
@@ -54,6 +55,7 @@ __all__ = [
     "TruncatedFileError",
     "UnsupportedFileTypeError",
     "error_info",
+    "ArchiveError",
     "FieldValueError",
     "ConflictError",
 ]
@@ -161,6 +163,12 @@ class ServicesError(SohoaError):
     exit_code = 7
 
 
+class ArchiveError(SohoaError):
+    """An archival copy, its signature or a package could not be made or checked."""
+
+    exit_code = 8
+
+
 class FieldValueError(InputError):
     """A value a person entered for a metadata field is not valid; ``field`` and ``reason`` say why."""
 
@@ -173,7 +181,7 @@ class FieldValueError(InputError):
 class ConflictError(SohoaError):
     """Someone saved the document since it was read: reload it and correct again."""
 
-    exit_code = 8
+    exit_code = 9
 
 
 def error_info(exc: BaseException) -> dict[str, str]:
