@@ -31,6 +31,7 @@ from typing import Any
 from sohoa.model.document import FIELD_NAMES, AccessLevel
 from sohoa.model.search import SearchHit, SearchQuery, SearchResult, Sort
 from sohoa.text import doc_number_key, facet_key, fold, nfc
+from storage.highlight import choose_marks
 
 __all__ = [
     "DISPLAY_FIELDS",
@@ -282,6 +283,19 @@ def _query(q: SearchQuery, *, fuzzy: bool, scored: bool) -> dict[str, Any]:
                     }
                 }
             )
+        if len(plain) <= 200:
+            # A dossier code or batch id typed into the box finds its documents (exact keyword terms).
+            ids = sorted({plain, plain.upper(), nfc(plain)})
+            should.append(
+                {
+                    "constant_score": {
+                        "filter": {
+                            "bool": {"should": [{"terms": {"dossier_code": ids}}, {"terms": {"batch": ids}}]}
+                        },
+                        "boost": _NUMBER_BOOST,
+                    }
+                }
+            )
         must.append({"bool": {"should": should, "minimum_should_match": 1}})
     # Phrases only filter (a filter stops at a page's first occurrence; scoring would count them all).
     filters = [*filter_clauses(q), *(_phrase_clause(p) for p in phrases)]
@@ -326,6 +340,8 @@ def build_search_body(q: SearchQuery, *, fuzzy: bool = False, count: bool = True
         body["track_scores"] = True
     if q.search_after:
         body["search_after"] = list(q.search_after)
+    elif q.offset:
+        body["from"] = q.offset
     return body
 
 
@@ -496,14 +512,15 @@ def page_highlights(
     numbers: dict[str, list[int]] = {}
     for p in pages:
         numbers.setdefault(str(p.get("text", "")).strip(), []).append(int(p["number"]))
-    best: dict[int, tuple[str, list[tuple[int, int]]]] = {}
+    engine: dict[int, tuple[str, set[tuple[int, int]]]] = {}
     for field in ("pages.text", "pages.text.folded"):
         for value in highlight.get(field, []):
             text, spans = _unmark(value)
             for number in numbers.get(text.strip(), []):
-                # Exact-spelling marks win unless folding marked more (an accent-free query).
-                if number not in best or len(spans) > len(best[number][1]):
-                    best[number] = (text, spans)
+                engine.setdefault(number, (text, set()))[1].update(spans)
+    # Each word's marks from the field that matched it (exact spelling first, no typo marks on other
+    # words): see storage.highlight.
+    best = {n: (text, choose_marks(text, query, spans)) for n, (text, spans) in engine.items()}
     required = _required_terms(query)
     words = {
         n: {w for s, e in spans for w in _WORD.findall(fold(text[s:e]))} for n, (text, spans) in best.items()

@@ -1,4 +1,4 @@
-"""The web app's small SQLite database (users and the audit log): one file, one connection per call.
+"""The web app's SQLite database (users, sessions, API tokens, audit log): one file, one connection per call.
 
 A connection per operation keeps it safe across the server's threads without a shared lock; WAL mode lets
 readers (the audit page) run while a writer appends.
@@ -32,6 +32,24 @@ CREATE TABLE IF NOT EXISTS audit (
     ip TEXT,
     detail TEXT
 );
+CREATE TABLE IF NOT EXISTS sessions (
+    sid_hash TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    expires_at REAL NOT NULL
+);
+CREATE INDEX IF NOT EXISTS sessions_user ON sessions(user);
+CREATE TABLE IF NOT EXISTS tokens (
+    id TEXT PRIMARY KEY,
+    user TEXT NOT NULL,
+    secret_hash TEXT NOT NULL,
+    role TEXT NOT NULL,
+    label TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    last_used_at TEXT
+);
+CREATE INDEX IF NOT EXISTS tokens_user ON tokens(user);
+CREATE INDEX IF NOT EXISTS audit_at ON audit(at);
 CREATE INDEX IF NOT EXISTS audit_user ON audit(user, id);
 CREATE INDEX IF NOT EXISTS audit_action ON audit(action, id);
 -- The audit log is append-only: the database itself refuses to change or remove a row.
