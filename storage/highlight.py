@@ -5,9 +5,10 @@ accent-free ``ho so`` marks every Sở, Số and hộ, and a typo-tolerant ``din
 here, per query word:
 
 1. exact spelling first: an accented query word marks its exact (case-insensitive) occurrences; only
-   where the page has none does it mark the folded ones (``hồ sơ`` marks ``hồ sơ``, not ``hộ``/``Sở``);
+   where the document has none does it mark the folded ones (``hồ sơ`` marks ``hồ sơ``, not ``hộ``/``Sở``);
 2. a multi-word query marks a folded word where it stands next to another query word in query order
-   (the phrase the user typed), when the page holds such a run; elsewhere a lone folded ``so`` is noise;
+   (the phrase the user typed), when the document holds such a run; elsewhere a lone folded ``so`` is
+   noise;
 3. a typo-tolerant mark (a token that is no query word even folded) stays only when the query word it
    resembles occurs nowhere on the page: ``quyet dinh`` never marks ``danh`` on a page that says
    ``định``.
@@ -20,11 +21,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import lru_cache
 
 from sohoa.text import fold, nfc
 
-__all__ = ["choose_marks", "query_words"]
+__all__ = ["MarkContext", "choose_marks", "document_context", "query_words"]
 
 _WORD = re.compile(r"\w+")
 Span = tuple[int, int]
@@ -60,7 +62,41 @@ def _distance(a: str, b: str) -> int:
     return min(prev[-1], 3)
 
 
-def choose_marks(text: str, query: str, marked: Iterable[Span] = ()) -> list[Span]:
+def _runs(folded: list[str], qfold: list[str]) -> set[int]:
+    """Rule 2's runs: tokens i and i+1 holding consecutive query words (folded)."""
+    pairs = {(qfold[j], qfold[j + 1]) for j in range(len(qfold) - 1)}
+    in_run: set[int] = set()
+    for i in range(len(folded) - 1):
+        if (folded[i], folded[i + 1]) in pairs:
+            in_run.update((i, i + 1))
+    return in_run
+
+
+@dataclass(frozen=True)
+class MarkContext:
+    """What the other pages of the same document hold: rules 1 and 2 look at the whole document."""
+
+    phrase: bool = False
+    exact: frozenset[str] = frozenset()
+
+
+def document_context(texts: Iterable[str], query: str) -> MarkContext:
+    """Whether any page holds the query's words side by side, and which accented words occur exactly."""
+    words = query_words(query)
+    qfold = [_fold(w) for w in words]
+    accented = {w for w, f in zip(words, qfold, strict=True) if w != f}
+    phrase = False
+    exact: set[str] = set()
+    for text in texts:
+        tokens = [m.group(0).lower() for m in _WORD.finditer(text)]
+        exact.update(accented.intersection(tokens))
+        phrase = phrase or (len(qfold) > 1 and bool(_runs([_fold(t) for t in tokens], qfold)))
+    return MarkContext(phrase, frozenset(exact))
+
+
+def choose_marks(
+    text: str, query: str, marked: Iterable[Span] = (), *, context: MarkContext | None = None
+) -> list[Span]:
     """The spans of ``text`` to mark for ``query``, in order.
 
     Args:
@@ -68,6 +104,8 @@ def choose_marks(text: str, query: str, marked: Iterable[Span] = ()) -> list[Spa
         query: The query text (quotes removed).
         marked: Spans the search engine marked (its typo-tolerant marks are judged by rule 3; its
             other marks are recomputed here, so passing none is fine).
+        context: The whole document (:func:`document_context`): an exact spelling or a phrase on
+            another page keeps this page's folded lone syllables unmarked. Default: this page alone.
 
     Returns:
         ``(start, end)`` character spans of whole words.
@@ -81,19 +119,15 @@ def choose_marks(text: str, query: str, marked: Iterable[Span] = ()) -> list[Spa
     wanted = set(qfold)
     keep: set[int] = set()
     multi = len(words) > 1
-    # Rule 2's runs: token i and i+1 hold consecutive query words (folded).
-    pairs = {(qfold[j], qfold[j + 1]) for j in range(len(qfold) - 1)}
-    in_run: set[int] = set()
-    for i in range(len(tokens) - 1):
-        if (folded[i], folded[i + 1]) in pairs:
-            in_run.update((i, i + 1))
+    ctx = context or MarkContext()
+    in_run = _runs(folded, qfold)
     for word, f in zip(words, qfold, strict=True):
         exact = [i for i, t in enumerate(tokens) if t[2] == word]
-        if word != f and exact:
+        if word != f and (exact or word in ctx.exact):
             keep.update(exact)  # rule 1
             continue
         loose = [i for i, g in enumerate(folded) if g == f]
-        if multi and any(i in in_run for i in loose):
+        if multi and (ctx.phrase or any(i in in_run for i in loose)):
             loose = [i for i in loose if i in in_run]  # rule 2
         keep.update(loose)
     # Rule 3: engine marks on tokens that are no query word even folded; for a query word absent from

@@ -31,7 +31,7 @@ from typing import Any
 from sohoa.model.document import FIELD_NAMES, AccessLevel
 from sohoa.model.search import SearchHit, SearchQuery, SearchResult, Sort
 from sohoa.text import doc_number_key, facet_key, fold, nfc
-from storage.highlight import choose_marks
+from storage.highlight import choose_marks, document_context
 
 __all__ = [
     "DISPLAY_FIELDS",
@@ -520,7 +520,10 @@ def page_highlights(
                 engine.setdefault(number, (text, set()))[1].update(spans)
     # Each word's marks from the field that matched it (exact spelling first, no typo marks on other
     # words): see storage.highlight.
-    best = {n: (text, choose_marks(text, query, spans)) for n, (text, spans) in engine.items()}
+    context = document_context((text for text, _ in engine.values()), query)
+    best = {
+        n: (text, choose_marks(text, query, spans, context=context)) for n, (text, spans) in engine.items()
+    }
     required = _required_terms(query)
     words = {
         n: {w for s, e in spans for w in _WORD.findall(fold(text[s:e]))} for n, (text, spans) in best.items()

@@ -123,8 +123,18 @@ def detail_text(lang: str, detail: Mapping[str, Any]) -> list[tuple[str, str]]:
     out = []
     for key, value in detail.items():
         label = translate(lang, f"detail.{key}") if _has(f"detail.{key}") else key
+        prefix = _VALUE_LABELS.get(key)
+        if prefix and isinstance(value, str) and _has(f"{prefix}.{value}"):
+            value = translate(lang, f"{prefix}.{value}")  # an access level, a role, a sort order
+        elif prefix and isinstance(value, list):
+            value = [translate(lang, f"{prefix}.{v}") if _has(f"{prefix}.{v}") else v for v in value]
         out.append((label, _value(value)))
     return out
+
+
+# Detail keys whose values are codes with labels of their own.
+_VALUE_LABELS = {"level": "access", "clearance": "access", "access": "access", "role": "role",
+                 "sort": "sort", "needs": "action"}  # fmt: skip
 
 
 def install_filters(env: Environment, time_zone: str) -> None:

@@ -18,9 +18,9 @@ from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-from storage.highlight import choose_marks
+from storage.highlight import MarkContext, choose_marks, document_context
 
-__all__ = ["highlight_text", "marked_words", "safe_fragment"]
+__all__ = ["MarkContext", "document_context", "highlight_text", "marked_words", "safe_fragment"]
 
 _TAG = re.compile(r"(</?mark>)")
 
@@ -51,9 +51,12 @@ def safe_fragment(fragment: str) -> Markup:
     return Markup("".join(out))
 
 
-def highlight_text(text: str, query: str) -> Markup:
-    """Page text as safe HTML with the query's words marked (the rule of ``storage.highlight``)."""
-    spans = choose_marks(text, query) if query.strip() else []
+def highlight_text(text: str, query: str, *, context: MarkContext | None = None) -> Markup:
+    """Page text as safe HTML with the query's words marked (the rule of ``storage.highlight``).
+
+    ``context``: the whole document (``storage.highlight.document_context``).
+    """
+    spans = choose_marks(text, query, context=context) if query.strip() else []
     if not spans:
         return escape(text)
     out: list[str] = []
@@ -66,7 +69,7 @@ def highlight_text(text: str, query: str) -> Markup:
     return Markup("".join(out))
 
 
-def marked_words(words: Sequence[str], query: str) -> list[bool]:
+def marked_words(words: Sequence[str], query: str, *, context: MarkContext | None = None) -> list[bool]:
     """Which OCR words (in reading order) the query marks, by the same rule as the page text."""
     if not query.strip() or not words:
         return [False] * len(words)
@@ -75,7 +78,7 @@ def marked_words(words: Sequence[str], query: str) -> list[bool]:
     for w in words:
         offsets.append((pos, pos + len(w)))
         pos += len(w) + 1
-    spans = choose_marks(" ".join(words), query)
+    spans = choose_marks(" ".join(words), query, context=context)
     starts = sorted(s for s, _ in spans)
     out = []
     for a, b in offsets:

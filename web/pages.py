@@ -30,7 +30,7 @@ from web.deps import audit, check_csrf, client_ip, ctx, current_user
 from web.deps import require as _require
 from web.exports import audit_csv, report_csv
 from web.formats import parse_day, zone
-from web.highlight import highlight_text, marked_words, safe_fragment
+from web.highlight import MarkContext, document_context, highlight_text, marked_words, safe_fragment
 from web.i18n import translate
 from web.searching import MAX_OFFSET, SearchParams, to_query
 from web.users import Permission, User
@@ -288,12 +288,13 @@ def _pager(base: list[tuple[str, str]], page: int, total: int) -> dict[str, Any]
 # -- documents -------------------------------------------------------------------------------------
 
 
-def _boxes(page: OcrPage, query: str) -> list[list[float]]:
+def _boxes(page: OcrPage, query: str, context: MarkContext) -> list[list[float]]:
     """Marked words' boxes as percentages of the page image (for the overlay on the thumbnail)."""
     if not query.strip() or not page.width or not page.height:
         return []
     out = []
-    for w, marked in zip(page.words, marked_words([w.text for w in page.words], query), strict=True):
+    words = [w.text for w in page.words]
+    for w, marked in zip(page.words, marked_words(words, query, context=context), strict=True):
         if marked:
             x, y, bw, bh = w.box
             out.append([round(100 * x / page.width, 2), round(100 * y / page.height, 2),
@@ -316,9 +317,11 @@ def document_page(
         if doc.metadata.value(name) not in (None, "", [])
     ]
     pages = []
-    for p in view.ocr.pages if view.ocr else []:
-        boxes = _boxes(p, q)
-        text = highlight_text(p.text, q)
+    ocr_pages = view.ocr.pages if view.ocr else []
+    context = document_context((p.text for p in ocr_pages), q)
+    for p in ocr_pages:
+        boxes = _boxes(p, q, context)
+        text = highlight_text(p.text, q, context=context)
         pages.append(
             {
                 "number": p.number,
@@ -482,7 +485,7 @@ def batch_report_csv(request: Request, user: Uploader, batch_id: str) -> Respons
     report = ctx(request).backend.batch_report(batch_id) if is_batch_id(batch_id) else None
     if report is None:
         return error_response(request, 404, "no report (yet) for this batch")
-    audit(request, Action.EXPORT, target=batch_id, detail={"what": "batch_report"})
+    audit(request, Action.EXPORT, target=batch_id, detail={"what": "report"})
     return _csv_response(report_csv(report, request.state.lang), f"sohoa-{batch_id}.csv")
 
 

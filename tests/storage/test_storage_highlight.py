@@ -45,3 +45,22 @@ def test_page_highlights_apply_the_rule_to_engine_marks() -> None:
     fragment = " ".join(highlights[0]["fragments"])
     assert "<mark>hồ</mark> <mark>sơ</mark>" in fragment
     assert "<mark>Sở</mark>" not in fragment and "<mark>hộ</mark>" not in fragment
+
+
+def test_a_phrase_on_one_page_keeps_lone_syllables_on_another_page_unmarked() -> None:
+    pages = [
+        {"number": 1, "text": "lập danh mục hồ sơ"},
+        {"number": 2, "text": "Giám đốc Sở; Số: 12; hộ chiếu"},
+    ]
+    p1 = "lập danh mục <mark>hồ</mark> <mark>sơ</mark>"
+    p2 = "Giám đốc <mark>Sở</mark>; <mark>Số</mark>: 12; <mark>hộ</mark> chiếu"
+    numbers, highlights = page_highlights(pages, {"pages.text.folded": [p1, p2]}, "ho so")
+    assert numbers == [1] and [h["page"] for h in highlights] == [1]
+
+
+def test_an_exact_spelling_on_one_page_keeps_folded_ones_unmarked_on_another() -> None:
+    pages = [{"number": 1, "text": "lập danh mục hồ sơ"}, {"number": 2, "text": "Giám đốc Sở; Số: 12"}]
+    p1 = "lập danh mục hồ <mark>sơ</mark>"
+    p2 = "Giám đốc <mark>Sở</mark>; <mark>Số</mark>: 12"
+    numbers, highlights = page_highlights(pages, {"pages.text.folded": [p1, p2]}, "Số")
+    assert numbers == [2] and highlights[0]["fragments"] == ["Giám đốc Sở; <mark>Số</mark>: 12"]

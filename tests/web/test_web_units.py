@@ -270,7 +270,7 @@ def test_users_hash_authenticate_and_disable(tmp_path: Path) -> None:
     store = UserStore(tmp_path / "db.sqlite3")
     user = store.add("clerk1", "a long password", role=Role.CLERK)
     assert user.clearance is AccessLevel.INTERNAL
-    raw = (tmp_path / "db.sqlite3").read_bytes()
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("db.sqlite3*"))  # the file and its WAL
     assert b"a long password" not in raw and b"$argon2id$" in raw
     assert store.authenticate("clerk1", "a long password") == user
     assert store.authenticate("clerk1", "wrong password!") is None
