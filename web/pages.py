@@ -7,6 +7,7 @@ autoescaping; the only markup built in Python is our own ``<mark>`` around escap
 from __future__ import annotations
 
 import json
+import logging
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
@@ -36,6 +37,8 @@ from web.searching import MAX_OFFSET, SearchParams, to_query
 from web.users import Permission, User
 
 __all__ = ["router"]
+
+log = logging.getLogger(__name__)
 
 router = APIRouter(include_in_schema=False)
 
@@ -211,7 +214,14 @@ def search_page(
         error = e.message
     except SohoaError as e:
         error = t("error.503")
-        audit(request, Action.SEARCH, target=q[:200] or None, outcome="error", detail={"error": e.message})
+        log.error("search failed: %s", e.message)
+        audit(
+            request,
+            Action.SEARCH,
+            target=q[:200] or None,
+            outcome="error",
+            detail={"error": e.__class__.__name__},
+        )
     if result is not None:
         audit(
             request,

@@ -296,6 +296,7 @@ def test_upload_stores_files_and_starts_the_batch(world: WebWorld) -> None:
         "batch_id": body["batch"],
         "manifest": None,
         "uploader": "staff1",
+        "attempts": 1,
     }
     keys = world.store.list_keys(f"uploads/{body['batch']}/")
     assert keys == [f"uploads/{body['batch']}/manifest.csv", f"uploads/{body['batch']}/trang-1.png"]

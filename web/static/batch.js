@@ -36,7 +36,7 @@
         bar.value = s.files_done;
         state.textContent = state.getAttribute("data-label-" + s.state) || s.state;
         state.className = "state state-" + s.state;
-        render(s.files || []);
+        render(s.files && s.files.length ? s.files : (s.failures || []));
         if (s.state === "completed" || s.state === "failed" || s.state === "cancelled") {
           // The report is written right beside the final status: reload to show it.
           window.setTimeout(function () { window.location.reload(); }, 1000);
