@@ -11,7 +11,8 @@ audits every request, as in production.
     .venv/bin/python bench/web_load.py --docs 5000 --clients 4,16 --seconds 30
 
 Reports requests, errors (any status other than 200, or a failed connection), requests/s and client-side
-p50/p95/p99 latency per client count, with the machine's load before and after (the machine is shared).
+p50/p95/p99 latency per client count, the CPU time per request of this process (the app and, a small
+part, its clients) and of Elasticsearch, and the machine's load before and after (the machine is shared).
 """
 
 from __future__ import annotations
@@ -116,6 +117,12 @@ def _client_loop(base: str, token: str, seed: int, deadline: float, max_requests
             tally.add((time.perf_counter() - t0) * 1000, status)
 
 
+def _es_cpu_ms(index: SearchIndex) -> float:
+    """CPU time Elasticsearch has used so far (all nodes), in ms."""
+    nodes = index.client.nodes.stats(metric="process")["nodes"].values()
+    return float(sum(n["process"]["cpu"]["total_in_millis"] for n in nodes))
+
+
 def run_level(base: str, tokens: list[str], seconds: float, per_client: int) -> Tally:
     """All clients at once until the time or the request budget runs out."""
     tally = Tally()
@@ -196,17 +203,24 @@ def main() -> None:
             run_level(base, values[:2], 60.0, args.warmup // 2)
             print(f"\n## web_load: {args.docs:,} documents ({stats.pages:,} pages), one uvicorn process")
             print(f"{args.seconds:.0f} s or {args.requests} requests per client, tokens, loopback {base}\n")
-            print("| clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | load before / after |")
-            print("| --- | --- | --- | --- | --- | --- | --- | --- |")
+            print(
+                "| clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | app CPU ms/req "
+                "| ES CPU ms/req | load before / after |"
+            )
+            print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
             results = {}
             for n in counts:
                 before = load()
+                cpu0, es0 = time.process_time(), _es_cpu_ms(index)
                 tally = run_level(base, values[:n], args.seconds, args.requests)
+                app_cpu = (time.process_time() - cpu0) * 1000
+                es_cpu = _es_cpu_ms(index) - es0
                 secs = float(tally.statuses.pop("_seconds"))
                 lat = tally.latencies
                 print(
                     f"| {n} | {len(lat)} | {tally.errors} | {len(lat) / secs:.1f} | {pct(lat, 50):.0f} "
-                    f"| {pct(lat, 95):.0f} | {pct(lat, 99):.0f} | {before} / {load()} |"
+                    f"| {pct(lat, 95):.0f} | {pct(lat, 99):.0f} | {app_cpu / len(lat):.1f} "
+                    f"| {es_cpu / len(lat):.1f} | {before} / {load()} |"
                 )
                 results[n] = tally.statuses
             print("\nstatuses:", json.dumps(results))

@@ -62,12 +62,41 @@ def _distance(a: str, b: str) -> int:
     return min(prev[-1], 3)
 
 
-def _runs(folded: list[str], qfold: list[str]) -> set[int]:
-    """Rule 2's runs: tokens i and i+1 holding consecutive query words (folded)."""
+@dataclass(frozen=True)
+class _Token:
+    start: int
+    end: int
+    lower: str
+    folded: str
+
+
+def _candidates(text: str, wanted: set[str], marked: Iterable[Span] | None) -> list[_Token]:
+    """The words that can be marked: the engine's marks, or (none given) every word folding to a query word.
+
+    The engine's folded highlight marks every folded occurrence of a query word (and, fuzzy, its
+    typos), so its marks are all the candidates there are; judging only those keeps this cheap on long
+    pages.
+    """
+    if marked is None:
+        out = []
+        for m in _WORD.finditer(text):
+            low = m.group(0).lower()
+            if (f := _fold(low)) in wanted:
+                out.append(_Token(m.start(), m.end(), low, f))
+        return out
+    return [_Token(s, e, (low := text[s:e].lower()), _fold(low)) for s, e in sorted(set(marked)) if e > s]
+
+
+def _runs(text: str, tokens: list[_Token], qfold: list[str]) -> set[int]:
+    """Rule 2's runs: indexes of candidates holding consecutive query words side by side.
+
+    Side by side: nothing but spaces or punctuation between the two words.
+    """
     pairs = {(qfold[j], qfold[j + 1]) for j in range(len(qfold) - 1)}
     in_run: set[int] = set()
-    for i in range(len(folded) - 1):
-        if (folded[i], folded[i + 1]) in pairs:
+    for i in range(len(tokens) - 1):
+        a, b = tokens[i], tokens[i + 1]
+        if (a.folded, b.folded) in pairs and not _WORD.search(text, a.end, b.start):
             in_run.update((i, i + 1))
     return in_run
 
@@ -80,66 +109,70 @@ class MarkContext:
     exact: frozenset[str] = frozenset()
 
 
-def document_context(texts: Iterable[str], query: str) -> MarkContext:
-    """Whether any page holds the query's words side by side, and which accented words occur exactly."""
+def document_context(pages: Iterable[tuple[str, Iterable[Span] | None]], query: str) -> MarkContext:
+    """Whether any page holds the query's words side by side, and which accented words occur exactly.
+
+    Args:
+        pages: ``(text, engine marks or None)`` per page of one document.
+        query: The query text.
+    """
     words = query_words(query)
     qfold = [_fold(w) for w in words]
+    wanted = set(qfold)
     accented = {w for w, f in zip(words, qfold, strict=True) if w != f}
     phrase = False
     exact: set[str] = set()
-    for text in texts:
-        tokens = [m.group(0).lower() for m in _WORD.finditer(text)]
-        exact.update(accented.intersection(tokens))
-        phrase = phrase or (len(qfold) > 1 and bool(_runs([_fold(t) for t in tokens], qfold)))
+    for text, marked in pages:
+        tokens = _candidates(text, wanted, marked)
+        exact.update(accented.intersection(t.lower for t in tokens))
+        phrase = phrase or (len(qfold) > 1 and bool(_runs(text, tokens, qfold)))
     return MarkContext(phrase, frozenset(exact))
 
 
 def choose_marks(
-    text: str, query: str, marked: Iterable[Span] = (), *, context: MarkContext | None = None
+    text: str, query: str, marked: Iterable[Span] | None = None, *, context: MarkContext | None = None
 ) -> list[Span]:
     """The spans of ``text`` to mark for ``query``, in order.
 
     Args:
         text: A page's text.
         query: The query text (quotes removed).
-        marked: Spans the search engine marked (its typo-tolerant marks are judged by rule 3; its
-            other marks are recomputed here, so passing none is fine).
+        marked: Spans the search engine marked on this page (exact and folded highlights together);
+            None: find the candidates in the text (no typo tolerance then).
         context: The whole document (:func:`document_context`): an exact spelling or a phrase on
             another page keeps this page's folded lone syllables unmarked. Default: this page alone.
 
     Returns:
-        ``(start, end)`` character spans of whole words.
+        ``(start, end)`` character spans.
     """
     words = query_words(query)
     if not words:
         return []
-    tokens = [(m.start(), m.end(), m.group(0).lower()) for m in _WORD.finditer(text)]
-    folded = [_fold(t[2]) for t in tokens]
     qfold = [_fold(w) for w in words]
     wanted = set(qfold)
+    tokens = _candidates(text, wanted, marked)
     keep: set[int] = set()
     multi = len(words) > 1
     ctx = context or MarkContext()
-    in_run = _runs(folded, qfold)
+    in_run = _runs(text, tokens, qfold)
     for word, f in zip(words, qfold, strict=True):
-        exact = [i for i, t in enumerate(tokens) if t[2] == word]
+        exact = [i for i, t in enumerate(tokens) if t.lower == word]
         if word != f and (exact or word in ctx.exact):
             keep.update(exact)  # rule 1
             continue
-        loose = [i for i, g in enumerate(folded) if g == f]
+        loose = [i for i, t in enumerate(tokens) if t.folded == f]
         if multi and (ctx.phrase or any(i in in_run for i in loose)):
             loose = [i for i in loose if i in in_run]  # rule 2
         keep.update(loose)
-    # Rule 3: engine marks on tokens that are no query word even folded; for a query word absent from
+    # Rule 3: engine marks on words that are no query word even folded; for a query word absent from
     # the page, only its closest spellings (a typo of it), never a merely similar word.
-    present = {g for g in folded if g in wanted}
-    starts = {t[0]: i for i, t in enumerate(tokens)}
-    fuzzy = [at for start, _ in marked if (at := starts.get(start)) is not None and folded[at] not in wanted]
+    present = {t.folded for t in tokens if t.folded in wanted}
+    fuzzy = [i for i, t in enumerate(tokens) if t.folded not in wanted]
     for f in qfold:
         if f in present:
             continue
-        scored = [(d, at) for at in fuzzy if (d := _distance(folded[at], f)) <= 2]
+        scored = [(d, i) for i in fuzzy if (d := _distance(tokens[i].folded, f)) <= 2]
         if scored:
             best = min(d for d, _ in scored)
-            keep.update(at for d, at in scored if d == best)
-    return [(tokens[i][0], tokens[i][1]) for i in sorted(keep)]
+            keep.update(i for d, i in scored if d == best)
+    return [(tokens[i].start, tokens[i].end) for i in sorted(keep)]

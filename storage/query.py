@@ -520,7 +520,7 @@ def page_highlights(
                 engine.setdefault(number, (text, set()))[1].update(spans)
     # Each word's marks from the field that matched it (exact spelling first, no typo marks on other
     # words): see storage.highlight.
-    context = document_context((text for text, _ in engine.values()), query)
+    context = document_context(engine.values(), query)
     best = {
         n: (text, choose_marks(text, query, spans, context=context)) for n, (text, spans) in engine.items()
     }

@@ -328,7 +328,7 @@ def document_page(
     ]
     pages = []
     ocr_pages = view.ocr.pages if view.ocr else []
-    context = document_context((p.text for p in ocr_pages), q)
+    context = document_context(((p.text, None) for p in ocr_pages), q)
     for p in ocr_pages:
         boxes = _boxes(p, q, context)
         text = highlight_text(p.text, q, context=context)

@@ -9,7 +9,8 @@ PAGE = "QUYẾT ĐỊNH về việc lập danh mục hồ sơ. Giám đốc Sở
 
 
 def _marked(text: str, query: str, engine: tuple[str, ...] = ()) -> list[str]:
-    spans = [(text.index(w), text.index(w) + len(w)) for w in engine]
+    # The engine's marks when given (all its folded and typo marks), else the words are found in the text.
+    spans = [(text.index(w), text.index(w) + len(w)) for w in engine] if engine else None
     return [text[a:b] for a, b in choose_marks(text, query, spans)]
 
 
