@@ -26,24 +26,33 @@ from functools import lru_cache
 
 from sohoa.text import fold, nfc
 
-__all__ = ["MarkContext", "choose_marks", "document_context", "query_words"]
+__all__ = ["MarkContext", "choose_marks", "document_context", "fold_word", "query_words"]
 
 _WORD = re.compile(r"\w+")
 Span = tuple[int, int]
 
 
 @lru_cache(maxsize=65_536)
-def _fold(token: str) -> str:
+def fold_word(token: str) -> str:
+    """:func:`sohoa.text.fold` of a word, cached (a page's words repeat across pages and requests)."""
     return fold(token)
+
+
+_fold = fold_word
 
 
 def query_words(query: str) -> list[str]:
     """The query's words worth marking, lowercase NFC, in order, once each (single letters dropped)."""
+    return list(_query_words(query))
+
+
+@lru_cache(maxsize=1024)
+def _query_words(query: str) -> tuple[str, ...]:
     out: list[str] = []
     for w in _WORD.findall(nfc(query).lower()):
         if (len(w) > 1 or w.isdigit()) and w not in out:
             out.append(w)
-    return out
+    return tuple(out)
 
 
 def _distance(a: str, b: str) -> int:
@@ -116,7 +125,7 @@ def document_context(pages: Iterable[tuple[str, Iterable[Span] | None]], query: 
         pages: ``(text, engine marks or None)`` per page of one document.
         query: The query text.
     """
-    words = query_words(query)
+    words = _query_words(query)
     qfold = [_fold(w) for w in words]
     wanted = set(qfold)
     accented = {w for w, f in zip(words, qfold, strict=True) if w != f}
@@ -145,7 +154,7 @@ def choose_marks(
     Returns:
         ``(start, end)`` character spans.
     """
-    words = query_words(query)
+    words = _query_words(query)
     if not words:
         return []
     qfold = [_fold(w) for w in words]

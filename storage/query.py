@@ -31,7 +31,7 @@ from typing import Any
 from sohoa.model.document import FIELD_NAMES, AccessLevel
 from sohoa.model.search import SearchHit, SearchQuery, SearchResult, Sort
 from sohoa.text import doc_number_key, facet_key, fold, nfc
-from storage.highlight import choose_marks, document_context
+from storage.highlight import choose_marks, document_context, fold_word
 
 __all__ = [
     "DISPLAY_FIELDS",
@@ -437,20 +437,32 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
+def _unescape(value: str) -> str:
+    """Undo Elasticsearch's html encoder, which writes exactly these six entities (``&amp;`` last)."""
+    if "&" not in value:
+        return value
+    for entity, char in _ENTITIES:
+        value = value.replace(entity, char)
+    return value
+
+
+_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#x27;", "'"), ("&#x2F;", "/"), ("&amp;", "&"))
+
+
 def _unmark(highlighted: str) -> tuple[str, list[tuple[int, int]]]:
     """Plain text and the spans of the marks of a highlighted (HTML-encoded) value."""
     text: list[str] = []
     spans: list[tuple[int, int]] = []
     length = pos = 0
     for m in _MARK.finditer(highlighted):
-        before = html.unescape(highlighted[pos : m.start()])
-        marked = html.unescape(m.group(1))
+        before = _unescape(highlighted[pos : m.start()])
+        marked = _unescape(m.group(1))
         text += [before, marked]
         length += len(before)
         spans.append((length, length + len(marked)))
         length += len(marked)
         pos = m.end()
-    text.append(html.unescape(highlighted[pos:]))
+    text.append(_unescape(highlighted[pos:]))
     return "".join(text), spans
 
 
@@ -463,7 +475,7 @@ def _fragments(text: str, spans: list[tuple[int, int]]) -> list[str]:
             windows[-1] = (start, e, [*inside, (s, e)])
         else:
             windows.append((max(0, s - _FRAGMENT_CHARS // 4), e, [(s, e)]))
-    best = sorted(windows, key=lambda w: (-len({fold(text[s:e]) for s, e in w[2]}), w[0]))
+    best = sorted(windows, key=lambda w: (-len({fold_word(text[s:e]) for s, e in w[2]}), w[0]))
     out: list[str] = []
     for start, last, inside in best[:_FRAGMENTS_PER_PAGE]:
         first = inside[0][0]
@@ -526,7 +538,8 @@ def page_highlights(
     }
     required = _required_terms(query)
     words = {
-        n: {w for s, e in spans for w in _WORD.findall(fold(text[s:e]))} for n, (text, spans) in best.items()
+        n: {w for s, e in spans for w in _WORD.findall(fold_word(text[s:e]))}
+        for n, (text, spans) in best.items()
     }
     chosen = sorted(n for n, w in words.items() if len(w) >= required) or sorted(
         n for n, w in words.items() if w
