@@ -21,6 +21,7 @@ from prefect.futures import PrefectFuture
 
 import ocr
 from flows import tasks
+from flows.dossiers import join_dossiers
 from flows.progress import ProgressTracker
 from flows.runners import make_task_runner
 from pipeline import batch as batch_stage
@@ -232,6 +233,10 @@ def _process(
     _index(
         settings, [r for r in results.values() if r.document_id and r.status is not FileStatus.FAILED], report
     )
+    # #16: manifest dossier codes become dossier membership (with an STT) once the documents are stored.
+    ordered = [results[i.name] for i in items]
+    stored = [r.document_id for r in ordered if r.document_id and r.status is not FileStatus.FAILED]
+    join_dossiers(settings, [d for d in stored if d], batch=ctx.batch, uploader=ctx.uploader)
     return [results[i.name] for i in items]
 
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
+    "DossierSettings",
     "ElasticsearchSettings",
     "MinioSettings",
     "OcrSettings",
@@ -134,6 +135,28 @@ class WebSettings(BaseModel):
     )
 
 
+class DossierSettings(BaseModel):
+    """Dossier codes (mã hồ sơ) of this agency."""
+
+    agency_id: str = Field(
+        "000.00.00.H00",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]{0,39}$",
+        description="The agency's identifier (mã định danh cơ quan) that starts every archival fileCode",
+    )
+    file_code_format: str = Field(
+        "{agency}.{year}.{number}",
+        pattern=r"^[^{}]*\{agency\}[^{}]*\{year\}[^{}]*\{number\}[^{}]*$",
+        max_length=100,
+        description="How a fileCode is written: {agency}, {year} (4 digits) and {number} (số và ký hiệu "
+        "hồ sơ) in this order, with the separators between them",
+    )
+    number_pattern: str = Field(
+        r"[A-Za-z0-9][A-Za-z0-9-]{0,39}",
+        max_length=200,
+        description="Regular expression a dossier number/notation ({number}) must match",
+    )
+
+
 class Settings(BaseSettings):
     """sohoa's configuration (env prefix ``SOHOA_``, nested with ``__``)."""
 
@@ -154,6 +177,7 @@ class Settings(BaseSettings):
     prefect: PrefectSettings = Field(default_factory=PrefectSettings)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    dossier: DossierSettings = Field(default_factory=DossierSettings)
 
     @classmethod
     def load(cls) -> Settings:

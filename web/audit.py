@@ -29,6 +29,8 @@ class Action(StrEnum):
     DOWNLOAD = "download"
     UPLOAD = "upload"
     DENIED = "denied"
+    DOSSIER = "dossier"
+    DISPOSAL = "disposal"
     TOKEN_CREATE = "token_create"
     TOKEN_REVOKE = "token_revoke"
     PASSWORD = "password"

@@ -6,6 +6,8 @@ label is visible in the page rather than an error.
 
 from __future__ import annotations
 
+from web.i18n_dossiers import DOSSIER_EN, DOSSIER_VI
+
 __all__ = ["DEFAULT_LANG", "LANGS", "translate"]
 
 DEFAULT_LANG = "vi"
@@ -180,6 +182,7 @@ _VI: dict[str, str] = {
     "errtype.EncryptedPdfError": "PDF có mật khẩu",
     "errtype.DecompressionBombError": "Tệp quá lớn khi giải nén",
     "errtype.ManifestError": "Danh mục lỗi",
+    "errtype.DossierError": "Lỗi hồ sơ",
     "errtype.OcrError": "Lỗi nhận dạng chữ",
     "errtype.OcrTimeoutError": "Nhận dạng chữ quá thời gian",
     "errtype.ServiceError": "Dịch vụ không khả dụng",
@@ -213,6 +216,8 @@ _VI: dict[str, str] = {
     "action.batch_retry": "Chạy lại lô",
     "action.batch_cancel": "Hủy lô",
     "action.export": "Xuất dữ liệu",
+    "action.dossier": "Thay đổi hồ sơ",
+    "action.disposal": "Tiêu hủy",
     "outcome.ok": "Thành công",
     "outcome.failed": "Thất bại",
     "outcome.refused": "Bị từ chối",
@@ -442,6 +447,7 @@ _EN: dict[str, str] = {
     "errtype.EncryptedPdfError": "Password-protected PDF",
     "errtype.DecompressionBombError": "Too large once decoded",
     "errtype.ManifestError": "Manifest error",
+    "errtype.DossierError": "Dossier error",
     "errtype.OcrError": "OCR error",
     "errtype.OcrTimeoutError": "OCR took too long",
     "errtype.ServiceError": "Service unavailable",
@@ -475,6 +481,8 @@ _EN: dict[str, str] = {
     "action.batch_retry": "Batch retried",
     "action.batch_cancel": "Batch cancelled",
     "action.export": "Export",
+    "action.dossier": "Dossier changed",
+    "action.disposal": "Disposal",
     "outcome.ok": "OK",
     "outcome.failed": "Failed",
     "outcome.refused": "Refused",
@@ -534,6 +542,8 @@ _EN: dict[str, str] = {
     "upload.refused": "Upload refused",
 }
 
+_VI.update(DOSSIER_VI)  # the dossier pages' labels (#16), kept in their own module
+_EN.update(DOSSIER_EN)
 LANGS: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}
 
 

@@ -11,7 +11,7 @@ import logging
 import re
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -248,7 +248,7 @@ def search_page(
                     "pages": h.pages,
                     "snippets": snippets,
                     "dossier": h.dossier_code,
-                    "dossier_href": _url("/search", [("dossier", h.dossier_code or "")]),
+                    "dossier_href": f"/dossiers/{quote(h.dossier_code or '', safe='')}",
                     "batch": h.batch,
                     "batch_href": f"/batches/{h.batch}"
                     if user.can(Permission.UPLOAD)
@@ -351,7 +351,6 @@ def document_page(
         q=q,
         has_pdf=view.has_pdf,
         back=_url("/search", [("q", q)] if q else []),
-        dossier_href=_url("/search", [("dossier", doc.dossier_code or "")]),
         batch_href=f"/batches/{doc.batch}"
         if user.can(Permission.UPLOAD)
         else _url("/search", [("batch", doc.batch or "")]),

@@ -332,7 +332,7 @@ def test_search_and_document_marks_are_not_noisy(daily: WebWorld) -> None:
     doc = daily.docs["dossier"].id
     text = c.get(f"/documents/{doc}", params={"q": "ho so"}).text
     assert re.findall(r"<mark>(.*?)</mark>", text) == ["hồ", "sơ"]
-    assert 'href="/search?dossier=HS-2024-077"' in text and "/search?batch=20240404-101010-abcd" in text
+    assert 'href="/dossiers/HS-2024-077"' in text and "/search?batch=20240404-101010-abcd" in text
 
 
 def test_pager_has_previous_next_and_numbers() -> None:
