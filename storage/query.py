@@ -328,11 +328,9 @@ def build_search_body(q: SearchQuery, *, fuzzy: bool = False, count: bool = True
         fields: dict[str, Any] = {
             "pages.text.folded": {"highlight_query": {"match": {"pages.text.folded": folded}}}
         }
-        if fold(plain) != plain.lower():
-            # Exact spellings too; page_highlights keeps the one with more marks. An accent-free query
-            # marks nothing on the exact field that the folded one does not (and each field's highlight
-            # returns whole pages, so it is not asked for).
-            fields["pages.text"] = {"highlight_query": {"match": {"pages.text": plain}}}
+        # The folded field alone: it marks every occurrence, exact spelling or not, and page_highlights
+        # tells them apart by the text itself (storage.highlight); an exact-field highlight would only
+        # return the same whole pages a second time.
         body["highlight"] = {**_HIGHLIGHT, "fields": fields}
         # The page numbers of the highlighted values (returned hits only).
         body["_source"] = True
