@@ -35,8 +35,15 @@ def _owner(request: Request, user: User, name: str) -> User:
     return owner
 
 
-def _page(request: Request, user: User, name: str, *, new_token: str | None = None, status: int = 200,
-          message: str | None = None) -> Response:  # fmt: skip
+def _page(
+    request: Request,
+    user: User,
+    name: str,
+    *,
+    new_token: str | None = None,
+    status: int = 200,
+    message: str | None = None,
+) -> Response:
     try:
         owner = _owner(request, user, name)
     except LookupError:
