@@ -19,6 +19,7 @@ import ocr
 from pipeline import stages
 from pipeline.batch import ManifestRow
 from pipeline.metadata import extract
+from pipeline.metadata.witnesses import witnesses_for
 from sohoa.errors import ServiceError
 from sohoa.model.document import Document
 from sohoa.model.ocr import OcrDocument
@@ -96,7 +97,8 @@ def finish_document(
 ) -> Document:
     """Extract metadata and store every derived artifact; ``document.json`` last."""
     ocr_doc = ocr_doc.model_copy(update={"file_name": name})
-    metadata = extract(ocr_doc)
+    witnesses = witnesses_for(path, name, media_type)
+    metadata = extract(ocr_doc, witnesses)
     document = stages.build_document(
         sha256=sha256,
         name=name,
@@ -106,7 +108,7 @@ def finish_document(
         metadata=metadata,
         row=row,
         ctx=ctx,
-    )
+    ).model_copy(update={"signatures": list(witnesses.signatures)})
     pdf = pdf if pdf is not None and pdf.is_file() else None
     thumbs = (
         stages.page_thumbnails(pdf or path, "application/pdf" if pdf else media_type)

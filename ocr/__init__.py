@@ -8,12 +8,14 @@ Knows nothing of Prefect, MinIO or Elasticsearch. The public surface:
   workers (Prefect, Dask).
 - :func:`ocr_file`, :func:`ocr_files` — whole documents on a process pool.
 - :func:`searchable_pdf` — a text-layer PDF of a document.
+- :func:`read_signatures` — the embedded signatures of a PDF, checked (pyHanko).
 """
 
 from ocr.context import OcrContext
 from ocr.document import prepare_pages
 from ocr.engine import FileResult, assemble, default_jobs, ocr_file, ocr_files, searchable_pdf, sha256_of
 from ocr.page import ocr_page
+from ocr.signatures import read_signatures
 from ocr.sniff import MEDIA_TYPES, sniff
 from sohoa.model.ocr import Line, OcrDocument, OcrPage, PageError, PageInput, PageKind, PageSource, Word
 
@@ -35,6 +37,7 @@ __all__ = [
     "ocr_files",
     "ocr_page",
     "prepare_pages",
+    "read_signatures",
     "searchable_pdf",
     "sha256_of",
     "sniff",

@@ -56,6 +56,8 @@ class OcrContext:
     #: deskew only when the measured angle is at least this (degrees); smaller is noise
     deskew_min_angle: float = 0.1
     deskew_max_angle: float = 6.0
+    #: re-read the number and date blanks of page 1 when the first reading is unsure (ocr.zones)
+    reread_blanks: bool = True
 
     @classmethod
     def from_settings(cls, settings: OcrSettings, **overrides: Any) -> OcrContext:

@@ -20,6 +20,7 @@ from ocr.context import OcrContext
 from ocr.document import image_dpi, open_frame
 from ocr.layout import RawWord, build_lines, drop_noise, fix_words, parse_tsv, reading_order
 from ocr.searchable import put_page_image
+from ocr.zones import reread_blanks
 from sohoa.errors import OcrError, SohoaError, error_info
 from sohoa.model.ocr import OcrPage, PageError, PageInput, PageKind, PageSource
 
@@ -345,6 +346,13 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
             put_page_image(Path(f"{base}.pdf"), prepared.gray)
         if ctx.rescue_image_blocks and ctx.psm in (1, 3, 4, 11, 12):
             words += _rescue_blocks(prepared.gray, prepared.dpi, ctx, tsv, words, workdir, number)
+        blanks = (
+            reread_blanks(prepared.gray, prepared.dpi, words, ctx, workdir, number)
+            if ctx.reread_blanks
+            else []
+        )
+        if blanks:
+            prepared.timings["blanks"] = round(sum(b.seconds for b in blanks), 4)
         if "vie" in ctx.languages.split("+"):
             words = fix_words(words)
         if ctx.drop_noise:
@@ -383,6 +391,7 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
             preprocessing=prepared.steps,
             timings=prepared.timings,
             warnings=warnings_,
+            blanks=blanks,
         )
     except SohoaError as e:
         log.warning("page %d failed: %s: %s", number, type(e).__name__, e.message)

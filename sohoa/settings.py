@@ -111,6 +111,11 @@ class OcrSettings(BaseModel):
     binarize: Literal["auto", "otsu", "adaptive", "off"] = Field("auto", description="Binarization method")
     remove_borders: bool = Field(True, description="Whiten dark scan borders")
     blank_detection: bool = Field(True, description="Report blank pages instead of OCRing them")
+    reread_blanks: bool = Field(
+        True,
+        description="Re-read the number and date blanks of page 1 (handwritten fill-ins) when the first "
+        "reading is unsure: a few small digit-only Tesseract calls",
+    )
 
 
 class WebSettings(BaseModel):

@@ -60,14 +60,16 @@ def reason_code(reason: str) -> tuple[str, str | None]:
 
 
 def reason_label(lang: str, reason: str) -> str:
-    """A review reason in ``lang``: ``so_ky_hieu.missing`` → ``Số, ký hiệu: không tìm thấy``."""
+    """A review reason in ``lang``: ``so_ky_hieu.missing`` → ``Không tìm thấy số, ký hiệu``.
+
+    A code with a label of its own uses it; otherwise ``<field>.<code>`` reads as the field's label and
+    the code's (``trich_yeu.low_confidence`` → ``Trích yếu: độ tin cậy thấp``).
+    """
     code, detail = reason_code(reason)
     head, _, what = code.partition(".")
-    if not what:
-        return reason
     if _has(f"reason.{code}"):
         label = translate(lang, f"reason.{code}")
-    elif _has(f"reason.{what}"):
+    elif what and _has(f"reason.{what}"):
         subject = translate(lang, f"field.{head}") if _has(f"field.{head}") else head
         label = f"{subject}: {translate(lang, f'reason.{what}')}"
     else:

@@ -12,6 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "BlankReading",
     "Box",
     "Line",
     "OcrDocument",
@@ -59,6 +60,23 @@ class Line(_Frozen):
     region: str = Field("body", description="header-left, header-right, body, closing-left, closing-right")
 
 
+class BlankReading(_Frozen):
+    """A second reading of a form blank (the handwritten number or day), made from the page image.
+
+    ``kind``: ``number`` (after ``Số:``), ``day`` (after ``ngày``) or ``month`` (after ``tháng``);
+    ``readings``: what each variant of the crop read (digits only); ``value``: the majority, or None
+    when no reading won; ``votes``: how many variants read ``value``.
+    """
+
+    kind: str
+    box: Box
+    first: str = Field("", description="What the full-page reading gave for the blank")
+    readings: list[str] = Field(default_factory=list)
+    value: str | None = None
+    votes: int = 0
+    seconds: float = 0.0
+
+
 class PageError(_Frozen):
     """Why a page failed (the other pages of the document still count)."""
 
@@ -84,6 +102,9 @@ class OcrPage(_Frozen):
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per step")
     warnings: list[str] = Field(default_factory=list)
     error: PageError | None = None
+    blanks: list[BlankReading] = Field(
+        default_factory=list, description="Second readings of the number and date blanks (page 1)"
+    )
 
 
 class OcrDocument(_Frozen):

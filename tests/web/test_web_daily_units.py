@@ -77,8 +77,10 @@ def test_token_roles_never_exceed_the_user() -> None:
 @pytest.mark.parametrize(
     ("reason", "vi", "en"),
     [
-        ("so_ky_hieu: not found", "Số, ký hiệu: không tìm thấy", "Number: not found"),
-        ("so_ky_hieu.missing", "Số, ký hiệu: không tìm thấy", "Number: not found"),
+        ("so_ky_hieu: not found", "Không tìm thấy số, ký hiệu", "Number not found"),
+        ("so_ky_hieu.missing", "Không tìm thấy số, ký hiệu", "Number not found"),
+        ("nguoi_ky: not found", "Người ký: không tìm thấy", "Signed by: not found"),
+        ("page_failed", "Có trang không xử lý được", "A page could not be processed"),
         (
             "trich_yeu: low confidence 0.42",
             "Trích yếu: độ tin cậy thấp (0.42)",
@@ -99,8 +101,13 @@ def test_reasons_read_the_same_in_both_forms(reason: str, vi: str, en: str) -> N
     assert reason_label("en", reason) == en
 
 
-def test_every_error_class_qa_code_and_audit_action_has_both_labels() -> None:
+def test_every_error_class_qa_code_reason_and_audit_action_has_both_labels() -> None:
     import sohoa.errors as errors
+    from pipeline.metadata.review import REASON_CODES
+
+    for lang in ("vi", "en"):
+        for code in REASON_CODES:
+            assert reason_label(lang, code) != code, code
 
     names = [n for n in errors.__all__ if n.endswith("Error")]
     for lang in ("vi", "en"):
@@ -145,7 +152,7 @@ def test_report_csv_has_a_bom_translated_codes_and_no_formulas() -> None:
     rows = list(csv.reader(io.StringIO(text[1:])))
     assert rows[1][:2] == ["empty.pdf", "Lỗi"] and rows[1][5] == "Tệp rỗng (EmptyFileError)"
     assert rows[1][6] == "empty.pdf is empty (0 bytes)"
-    assert rows[2][0] == "'=cmd.png" and rows[2][6] == "Số, ký hiệu: không tìm thấy"
+    assert rows[2][0] == "'=cmd.png" and rows[2][6] == "Không tìm thấy số, ký hiệu"
 
 
 def test_audit_csv_local_times_and_labels(tmp_path: Path) -> None:
