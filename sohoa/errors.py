@@ -23,7 +23,8 @@ the module that wraps them, chained with ``raise ... from e``.
     │   │   └── ObjectNotFoundError   the object is not there
     │   └── SearchIndexError          Elasticsearch
     ├── IntegrityError                a stored object does not match its SHA-256          (exit 6)
-    └── ServicesError                 a local service could not be installed or started   (exit 7)
+    ├── ServicesError                 a local service could not be installed or started   (exit 7)
+    └── ArchiveError                  an archive copy, signature or package could not be made (exit 8)
 
 ``InputError`` and its children are never retried; ``ServiceError`` is.
 """
@@ -52,6 +53,7 @@ __all__ = [
     "TruncatedFileError",
     "UnsupportedFileTypeError",
     "error_info",
+    "ArchiveError",
 ]
 
 
@@ -155,6 +157,12 @@ class ServicesError(SohoaError):
     """A local service could not be installed or started; the message names its log."""
 
     exit_code = 7
+
+
+class ArchiveError(SohoaError):
+    """An archival copy, its signature or a package could not be made or checked."""
+
+    exit_code = 8
 
 
 def error_info(exc: BaseException) -> dict[str, str]:

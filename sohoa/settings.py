@@ -29,6 +29,8 @@ __all__ = [
     "WebSettings",
     "get_settings",
     "sohoa_home",
+    "ArchiveSettings",
+    "SigningSettings",
 ]
 
 
@@ -140,6 +142,37 @@ class WebSettings(BaseModel):
     )
 
 
+class ArchiveSettings(BaseModel):
+    """Archival copies (PDF/A-2b) and their validation by veraPDF."""
+
+    verapdf_version: str = Field(
+        "1.28.2", pattern=r"^[0-9][0-9.]*$", description="org.verapdf.apps:greenfield-apps version (Maven)"
+    )
+    java: Path | None = Field(None, description="Java 17+ for veraPDF; default Temurin 25, then `java`")
+    verapdf_timeout: float = Field(900.0, gt=0, le=7200, description="Seconds one veraPDF call may take")
+    verapdf_batch: int = Field(25, ge=1, le=500, description="Files validated per veraPDF (JVM) call")
+    font: Path = Field(
+        Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"),
+        description="Font of the invisible text layer and of the signature stamp (Debian fonts-liberation2)",
+    )
+    sign: bool = Field(True, description="Sign every archive copy with the agency certificate")
+    ghostscript_timeout: float = Field(300.0, gt=0, le=3600, description="Seconds per born-digital PDF")
+
+
+class SigningSettings(BaseModel):
+    """The digitizing agency's signing certificate (PAdES)."""
+
+    agency_name: str = Field(
+        "Cơ quan số hóa (thử nghiệm)", min_length=1, max_length=200, description="Name shown in the stamp"
+    )
+    pkcs12_path: Path | None = Field(None, description="PKCS#12 file with the agency key and certificate")
+    pkcs12_password: SecretStr | None = Field(None, description="Its password (from the environment)")
+    trust_roots: list[Path] = Field(
+        default_factory=list, description="PEM/DER roots `sohoa archive verify` trusts (the agency CA)"
+    )
+    timezone: str = Field("Asia/Ho_Chi_Minh", description="Time zone of the stamp's ISO 8601 time")
+
+
 class DossierSettings(BaseModel):
     """Dossier codes (mã hồ sơ) of this agency."""
 
@@ -182,6 +215,8 @@ class Settings(BaseSettings):
     prefect: PrefectSettings = Field(default_factory=PrefectSettings)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
+    signing: SigningSettings = Field(default_factory=SigningSettings)
     dossier: DossierSettings = Field(default_factory=DossierSettings)
 
     @classmethod

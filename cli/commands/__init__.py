@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from cli.commands import archive_catalog, demo, dossier, extract, ingest, ocr, search, services, web
+from cli.commands import (
+    archive_catalog,
+    archive_package,
+    demo,
+    dossier,
+    extract,
+    ingest,
+    ocr,
+    search,
+    services,
+    web,
+)
 
 COMMAND_MODULES: list[ModuleType] = [
     services,
@@ -16,4 +27,5 @@ COMMAND_MODULES: list[ModuleType] = [
     web,
     dossier,
     archive_catalog,
+    archive_package,
 ]

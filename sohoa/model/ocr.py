@@ -21,6 +21,7 @@ __all__ = [
     "PageInput",
     "PageKind",
     "PageSource",
+    "PageTransform",
     "Word",
 ]
 
@@ -84,6 +85,18 @@ class PageError(_Frozen):
     message: str
 
 
+class PageTransform(_Frozen):
+    """One geometric step from the decoded page to the image the word boxes refer to.
+
+    ``turn``: a clockwise quarter turn by ``value`` degrees (90/180/270); ``rotate``: OpenCV's rotation by
+    ``value`` degrees (counter-clockwise positive) about the centre, same canvas; ``scale``: resize by
+    ``value``. The archive copy replays them to place the scan under the words.
+    """
+
+    op: str = Field(pattern=r"^(turn|rotate|scale)$")
+    value: float
+
+
 class OcrPage(_Frozen):
     """One page's result."""
 
@@ -102,6 +115,12 @@ class OcrPage(_Frozen):
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per step")
     warnings: list[str] = Field(default_factory=list)
     error: PageError | None = None
+    frame_size: tuple[int, int] | None = Field(
+        None, description="Width and height in pixels of the decoded page before any transform"
+    )
+    transforms: list[PageTransform] = Field(
+        default_factory=list, description="Turns, deskew and scaling applied, in order (see PageTransform)"
+    )
     blanks: list[BlankReading] = Field(
         default_factory=list, description="Second readings of the number and date blanks (page 1)"
     )
