@@ -180,7 +180,7 @@ def test_staff_fix_number_and_date_from_the_keyboard_then_a_clerk_finds_it(
     expect(hits.first).to_contain_text("88/QĐ-UBND")
     hits.first.locator("a.hit-title").click()
     page.wait_for_url(f"**/documents/{wrong.id}*")
-    expect(page.locator("table.fields")).to_contain_text("2025-02-05")
+    expect(page.locator("table.fields")).to_contain_text("05/02/2025")  # dates shown dd/mm/yyyy
     expect(page.locator("table.fields .badge.corrected")).to_have_count(4)  # number, so, ký hiệu, date
     status = page.evaluate(
         """async (id) => {
