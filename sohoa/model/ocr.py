@@ -64,6 +64,7 @@ class PageError(_Frozen):
 
     type: str
     message: str
+    advice: str = Field("", description="What to do about it (vi / en)")
 
 
 class OcrPage(_Frozen):
