@@ -48,7 +48,7 @@ from ocr import OcrContext
 from pipeline.batch import BatchItem, ManifestRow
 from pipeline.metadata import extract as extract_metadata
 from sohoa.digest import Digest, sha256_file
-from sohoa.errors import InputError, ObjectNotFoundError, ServiceError, error_info
+from sohoa.errors import CorruptFileError, InputError, ObjectNotFoundError, ServiceError, error_info
 from sohoa.model.document import AccessLevel, Document, Metadata
 from sohoa.model.ocr import OcrDocument, PageInput, PageSource
 from sohoa.model.report import FileResult, FileStatus, Totals
@@ -162,6 +162,8 @@ def preflight(
     Raises:
         InputError: the file is not a readable scan (empty, truncated, another type).
     """
+    if item.damaged:
+        raise CorruptFileError(f"{item.name}: damaged inside its zip ({item.damaged}); zip or copy it again")
     if item.path.is_symlink():
         raise InputError(f"{item.name} is a symbolic link; links are not followed (copy the file itself)")
     media_type = ocr.sniff(item.path)
