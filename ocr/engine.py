@@ -23,7 +23,7 @@ from typing import Any, Protocol
 
 from ocr._exec import tesseract
 from ocr.context import OcrContext
-from ocr.derive import derive, page_pdf_base
+from ocr.derive import derive, page_pdf_base, page_thumbnail_path
 from ocr.document import prepare_pages
 from ocr.page import ocr_page
 from ocr.pool import PoolLimits, default_jobs, shared_pool
@@ -112,8 +112,8 @@ def assemble(
     )
 
 
-def _page_task(page: PageInput, ctx: OcrContext, pdf_base: str | None) -> OcrPage:
-    return ocr_page(page, ctx, pdf_base=pdf_base)
+def _page_task(page: PageInput, ctx: OcrContext, pdf_base: str | None, thumbnail: str | None) -> OcrPage:
+    return ocr_page(page, ctx, pdf_base=pdf_base, thumbnail=thumbnail)
 
 
 def _failed_page(page: PageInput, error: BaseException) -> OcrPage:
@@ -160,6 +160,7 @@ def recognize(
     sha256: str,
     workdir: Path,
     pdf_pages: bool,
+    thumbnails: bool = False,
     priority: float = 0.0,
     runner: JobRunner | None = None,
     progress: ProgressCallback | None = None,
@@ -174,6 +175,7 @@ def recognize(
         sha256: the original's content address.
         workdir: the folder :func:`prepare` used (the caller removes it).
         pdf_pages: also write each page's text-layer PDF into ``workdir`` (for :func:`ocr.derive.derive`).
+        thumbnails: also write each page's thumbnail into ``workdir`` (for :func:`ocr.derive.derive`).
         priority: added to the page count for the pages' place in the pool's queue (larger first).
         runner: where jobs run (default: :func:`page_pool`).
         progress: called after each page.
@@ -184,9 +186,12 @@ def recognize(
     runner = runner or page_pool(ctx)
     started = time.perf_counter()
     bases = [str(page_pdf_base(workdir, p.number)) if pdf_pages else None for p in pages]
+    thumbs = [str(page_thumbnail_path(workdir, p.number)) if thumbnails else None for p in pages]
     futures = [
-        runner.submit(_page_task, p, ctx, b, priority=priority + len(pages), label=f"{name} page {p.number}")
-        for p, b in zip(pages, bases, strict=True)
+        runner.submit(
+            _page_task, p, ctx, b, t, priority=priority + len(pages), label=f"{name} page {p.number}"
+        )
+        for p, b, t in zip(pages, bases, thumbs, strict=True)
     ]
     results = []
     try:

@@ -17,6 +17,7 @@ from PIL import Image
 from ocr import preprocess as pp
 from ocr._exec import poppler, tesseract
 from ocr.context import OcrContext
+from ocr.derive import write_thumbnail
 from ocr.document import image_dpi, open_frame
 from ocr.layout import RawWord, build_lines, drop_noise, fix_words, parse_tsv, reading_order
 from ocr.searchable import put_page_image
@@ -282,7 +283,13 @@ def _ocr(
     return tsv, words
 
 
-def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | None = None) -> OcrPage:
+def ocr_page(
+    page_input: PageInput,
+    ctx: OcrContext,
+    *,
+    pdf_base: Path | str | None = None,
+    thumbnail: Path | str | None = None,
+) -> OcrPage:
     """OCR one prepared page; a failure comes back as a page with ``source=failed``.
 
     Args:
@@ -290,6 +297,7 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
         ctx: the OCR context.
         pdf_base: when given, Tesseract also writes this page's text-layer PDF to ``<pdf_base>.pdf``
             in the same call.
+        thumbnail: when given, the page image (straightened grayscale) is also written there as a JPEG.
     """
     number = page_input.number
     if page_input.kind is PageKind.TEXT_LAYER:
@@ -327,6 +335,8 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
         h, w = prepared.gray.shape
         if prepared.blank:
             log.info("page %d: blank, not OCR'd", number)
+            if thumbnail is not None:
+                write_thumbnail(prepared.gray, Path(thumbnail))
             return OcrPage(
                 number=number,
                 source=PageSource.BLANK,
@@ -343,6 +353,8 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
         if base is not None:
             # Tesseract wrote the text layer only; the page shows the straightened grayscale scan
             put_page_image(Path(f"{base}.pdf"), prepared.gray)
+        if thumbnail is not None:
+            write_thumbnail(prepared.gray, Path(thumbnail))
         if ctx.rescue_image_blocks and ctx.psm in (1, 3, 4, 11, 12):
             words += _rescue_blocks(prepared.gray, prepared.dpi, ctx, tsv, words, workdir, number)
         if "vie" in ctx.languages.split("+"):

@@ -237,6 +237,7 @@ def recognize(prepared: Prepared, ctx: IngestContext) -> OcrDocument:
         sha256=admitted.sha256,
         workdir=prepared.workdir,
         pdf_pages=ctx.searchable_pdf,
+        thumbnails=ctx.thumbnails,
         priority=float(admitted.digest.size) / 1e9,  # between documents of equal page counts: larger first
     )
 
@@ -403,22 +404,47 @@ def _index_or_mark(draft: Draft, services: Services, steps: Steps) -> bool:
     return False
 
 
+class _Clock:
+    """Seconds per step of one file, for its log line (where a document's time went)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def lap(self, step: str) -> None:
+        now = time.monotonic()
+        self.seconds[step] = self.seconds.get(step, 0.0) + now - self._last
+        self._last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{k} {v:.2f} s" for k, v in self.seconds.items())
+
+
 def _process(
     admitted: Admitted, ctx: IngestContext, services: Services, steps: Steps, work: Path
 ) -> FileResult:
     started = time.monotonic()
     name = admitted.item.name
+    clock = _Clock()
     with tempfile.TemporaryDirectory(prefix="doc-", dir=work) as tmp:
         workdir = Path(tmp)
         prepared = steps.prepare(admitted, ctx, workdir)
+        clock.lap("prepare")
         steps.store_original(admitted, ctx, services.store)
+        clock.lap("store original")
         ocr_doc = steps.recognize(prepared, ctx)
+        clock.lap("ocr")
         drafts = steps.extract(ocr_doc, admitted, ctx)
+        clock.lap("extract")
         indexed = True
         for draft in drafts:
             derived = steps.derive(draft, admitted, ctx, workdir)
+            clock.lap("derive")
             steps.store(draft, derived, services.store)
+            clock.lap("store")
             indexed = _index_or_mark(draft, services, steps) and indexed
+            clock.lap("index")
+    log.info("%s (%s): %d pages; %s", name, admitted.sha256[:12], len(ocr_doc.pages), clock)
     return _stored_result(name, drafts, indexed, time.monotonic() - started)
 
 
