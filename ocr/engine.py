@@ -25,12 +25,12 @@ from ocr._exec import tesseract
 from ocr.context import OcrContext
 from ocr.derive import derive, page_pdf_base, page_thumbnail_path
 from ocr.document import prepare_pages
-from ocr.page import ocr_page
+from ocr.page import failed_page, ocr_page
 from ocr.pool import PoolLimits, default_jobs, shared_pool
 from ocr.sniff import sniff
 from sohoa.digest import sha256_file
-from sohoa.errors import SohoaError, WorkerCrashedError, error_info
-from sohoa.model.ocr import OcrDocument, OcrPage, PageError, PageInput, PageSource
+from sohoa.errors import SohoaError, WorkerCrashedError
+from sohoa.model.ocr import OcrDocument, OcrPage, PageInput
 
 __all__ = [
     "DERIVE_PRIORITY",
@@ -116,15 +116,6 @@ def _page_task(page: PageInput, ctx: OcrContext, pdf_base: str | None, thumbnail
     return ocr_page(page, ctx, pdf_base=pdf_base, thumbnail=thumbnail)
 
 
-def _failed_page(page: PageInput, error: BaseException) -> OcrPage:
-    return OcrPage(
-        number=page.number,
-        source=PageSource.FAILED,
-        error=PageError(**error_info(error)),
-        warnings=list(page.warnings),
-    )
-
-
 def prepare(
     path: Path,
     ctx: OcrContext,
@@ -202,7 +193,7 @@ def recognize(
                 raise  # the file is hostile: it fails as a whole (and is quarantined by the nightly run)
             except Exception as e:  # noqa: BLE001 - a page's own failure (watchdog, memory) fails that page
                 log.warning("%s page %d failed: %s: %s", name, page.number, type(e).__name__, e)
-                result = _failed_page(page, e)
+                result = failed_page(page, e)
             results.append(result)
             if progress:
                 progress(name, result.number, len(pages))

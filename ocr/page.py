@@ -24,7 +24,7 @@ from ocr.searchable import put_page_image
 from sohoa.errors import OcrError, ResourceLimitError, SohoaError, error_info
 from sohoa.model.ocr import OcrPage, PageError, PageInput, PageKind, PageSource
 
-__all__ = ["ocr_page", "preprocess_page"]
+__all__ = ["failed_page", "ocr_page", "preprocess_page"]
 
 log = logging.getLogger(__name__)
 
@@ -283,6 +283,16 @@ def _ocr(
     return tsv, words
 
 
+def failed_page(page_input: PageInput, error: BaseException) -> OcrPage:
+    """The result of a page that could not be read: its error's type, message and advice."""
+    return OcrPage(
+        number=page_input.number,
+        source=PageSource.FAILED,
+        error=PageError(**error_info(error)),
+        warnings=list(page_input.warnings),
+    )
+
+
 def ocr_page(
     page_input: PageInput,
     ctx: OcrContext,
@@ -398,31 +408,16 @@ def ocr_page(
         )
     except SohoaError as e:
         log.warning("page %d failed: %s: %s", number, type(e).__name__, e.message)
-        return OcrPage(
-            number=number,
-            source=PageSource.FAILED,
-            error=PageError(**error_info(e)),
-            warnings=list(page_input.warnings),
-        )
+        return failed_page(page_input, e)
     except MemoryError:
         log.error("page %d: out of memory (limit %d MB)", number, ctx.worker_memory_mb)
         limit = ResourceLimitError(
             f"page {number} needed more than the {ctx.worker_memory_mb} MB a worker may use"
         )
-        return OcrPage(
-            number=number,
-            source=PageSource.FAILED,
-            error=PageError(**error_info(limit)),
-            warnings=list(page_input.warnings),
-        )
+        return failed_page(page_input, limit)
     except Exception as e:  # per-page guard: one bad page must not sink the document
         log.exception("page %d failed unexpectedly", number)
-        return OcrPage(
-            number=number,
-            source=PageSource.FAILED,
-            error=PageError(**error_info(e)),
-            warnings=list(page_input.warnings),
-        )
+        return failed_page(page_input, e)
     finally:
         for p in scratch:
             p.unlink(missing_ok=True)
