@@ -66,8 +66,8 @@ def test_jobs_run_and_higher_priority_goes_first() -> None:
             f = single.submit(square, prio, priority=prio)
             f.add_done_callback(lambda f: order.append(f.result()))
             futures.append(f)
-        assert [f.result(timeout=60) for f in futures] == [1, 25, 9]
-        assert blocker.result(timeout=60) == 0.5
+        assert [f.result(timeout=120) for f in futures] == [1, 25, 9]
+        assert blocker.result(timeout=120) == 0.5
         assert order == [25, 9, 1]
     finally:
         single.close()
@@ -80,25 +80,25 @@ def test_a_killed_worker_fails_only_its_job_and_is_replaced(pool: PagePool) -> N
     doomed = pool.submit(kill_self, 0, label="poison.tif page 1")
     others = [pool.submit(square, i) for i in range(6)]
     with pytest.raises(WorkerCrashedError, match="poison.tif page 1: the worker process died 2 times"):
-        doomed.result(timeout=60)
-    assert [f.result(timeout=60) for f in others] == [i * i for i in range(6)]
+        doomed.result(timeout=120)
+    assert [f.result(timeout=120) for f in others] == [i * i for i in range(6)]
     assert pool.replaced - before == 2
-    assert len(set(pool.submit(pid, 0).result(timeout=30) for _ in range(2))) >= 1
+    assert len(set(pool.submit(pid, 0).result(timeout=120) for _ in range(2))) >= 1
 
 
 def test_a_job_that_killed_one_worker_succeeds_in_the_next(pool: PagePool, tmp_path: Path) -> None:
-    assert pool.submit(dies_first_time, str(tmp_path / "m")).result(timeout=60) == "survived"
+    assert pool.submit(dies_first_time, str(tmp_path / "m")).result(timeout=120) == "survived"
 
 
 def test_the_watchdog_stops_a_hung_job(pool: PagePool) -> None:
     started = time.monotonic()
     with pytest.raises(OcrTimeoutError, match="took longer than 3 s"):
-        pool.submit(sleep, 60, label="slow page").result(timeout=60)
-    assert time.monotonic() - started < 20
-    assert pool.submit(square, 7).result(timeout=30) == 49
+        pool.submit(sleep, 60, label="slow page").result(timeout=120)
+    assert time.monotonic() - started < 60  # 3 s, plus a new worker started on a loaded machine
+    assert pool.submit(square, 7).result(timeout=120) == 49
 
 
 def test_the_memory_limit_fails_the_job_not_the_machine(pool: PagePool) -> None:
     with pytest.raises(ResourceLimitError, match="more than 1024 MB"):
-        pool.submit(hog, 4096).result(timeout=60)
-    assert pool.submit(hog, 16).result(timeout=30) == 16 * 2**20
+        pool.submit(hog, 4096).result(timeout=120)
+    assert pool.submit(hog, 16).result(timeout=120) == 16 * 2**20
