@@ -24,6 +24,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 import ocr
 from flows import tasks
+from flows.dossiers import join_dossiers
 from flows.progress import ProgressTracker
 from flows.runners import make_task_runner
 from pipeline import batch as batch_stage
@@ -200,6 +201,9 @@ def ingest_batch(
                 on_result=on_result,
             )
             _index_duplicates(services, results)
+            # #16: manifest dossier codes become dossier membership (with an STT) once documents are stored.
+            stored = [r.document_id for r in results if r.document_id and r.status is not FileStatus.FAILED]
+            join_dossiers(settings, [d for d in stored if d], batch=ctx.batch, uploader=ctx.uploader)
         except Exception as e:  # noqa: BLE001 - the batch's own guard: the report is always written
             logger.exception("batch %s stopped", batch_id)
             report.error = error_info(e)

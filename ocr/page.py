@@ -21,8 +21,9 @@ from ocr.derive import write_thumbnail
 from ocr.document import image_dpi, open_frame
 from ocr.layout import RawWord, build_lines, drop_noise, fix_words, parse_tsv, reading_order
 from ocr.searchable import put_page_image
+from ocr.zones import reread_blanks
 from sohoa.errors import OcrError, ResourceLimitError, SohoaError, error_info
-from sohoa.model.ocr import OcrPage, PageError, PageInput, PageKind, PageSource
+from sohoa.model.ocr import OcrPage, PageError, PageInput, PageKind, PageSource, PageTransform
 
 __all__ = ["failed_page", "ocr_page", "preprocess_page"]
 
@@ -54,6 +55,9 @@ class _Prepared:
         self.warnings: list[str] = []
         self.timings: dict[str, float] = {}
         self.blank = False
+        # the geometry the archive copy replays on the colour scan (sohoa.model.ocr.PageTransform)
+        self.frame_size = (int(gray.shape[1]), int(gray.shape[0]))
+        self.transforms: list[PageTransform] = []
 
 
 def preprocess_page(gray: pp.Gray, dpi: int | None, ctx: OcrContext) -> _Prepared:
@@ -77,12 +81,14 @@ def preprocess_page(gray: pp.Gray, dpi: int | None, ctx: OcrContext) -> _Prepare
         page.gray = pp.rotate_right_angle(page.gray, 90)
         small = pp.rotate_right_angle(small, 90)
         page.steps["rotation"] = 90
+        page.transforms.append(PageTransform(op="turn", value=90))
         page.warnings.append("page was turned sideways; rotated")
     if ctx.deskew:
         angle = pp.estimate_skew(page.gray, max_angle=ctx.deskew_max_angle, small=small)
         page.steps["skew_angle"] = angle
         if abs(angle) >= ctx.deskew_min_angle:
             page.gray = pp.rotate(page.gray, -angle)
+            page.transforms.append(PageTransform(op="rotate", value=-angle))
     if ctx.denoise and pp.is_noisy(page.gray):
         page.gray = pp.denoise(page.gray)
         page.steps["denoise"] = "median3"
@@ -90,6 +96,7 @@ def preprocess_page(gray: pp.Gray, dpi: int | None, ctx: OcrContext) -> _Prepare
         page.warnings.append(f"low resolution: {page.dpi} dpi (archival minimum {ctx.min_dpi}); upscaled")
         factor = min(3.0, ctx.dpi / page.dpi)
         page.gray = pp.upscale(page.gray, factor)
+        page.transforms.append(PageTransform(op="scale", value=factor))
         page.steps["upscaled_from_dpi"] = page.dpi
         page.dpi = round(page.dpi * factor)
     method = ctx.binarize
@@ -277,6 +284,7 @@ def _ocr(
                 prev = int(prepared.steps.get("rotation", 0))  # type: ignore[call-overload]
                 prepared.steps["rotation"] = (prev + guess.rotate) % 360
                 prepared.steps["osd_confidence"] = guess.confidence
+                prepared.transforms.append(PageTransform(op="turn", value=guess.rotate))
                 prepared.warnings.append(f"page was rotated; turned {guess.rotate}°")
             elif trial_base is not None:
                 Path(f"{trial_base}.pdf").unlink(missing_ok=True)
@@ -356,6 +364,8 @@ def ocr_page(
                 preprocessing=prepared.steps,
                 timings=prepared.timings,
                 warnings=[*warnings_, "blank page"],
+                frame_size=prepared.frame_size,
+                transforms=prepared.transforms,
             )
         t = time.perf_counter()
         base = Path(pdf_base) if pdf_base is not None else None
@@ -367,6 +377,13 @@ def ocr_page(
             write_thumbnail(prepared.gray, Path(thumbnail))
         if ctx.rescue_image_blocks and ctx.psm in (1, 3, 4, 11, 12):
             words += _rescue_blocks(prepared.gray, prepared.dpi, ctx, tsv, words, workdir, number)
+        blanks = (
+            reread_blanks(prepared.gray, prepared.dpi, words, ctx, workdir, number)
+            if ctx.reread_blanks
+            else []
+        )
+        if blanks:
+            prepared.timings["blanks"] = round(sum(b.seconds for b in blanks), 4)
         if "vie" in ctx.languages.split("+"):
             words = fix_words(words)
         if ctx.drop_noise:
@@ -405,6 +422,9 @@ def ocr_page(
             preprocessing=prepared.steps,
             timings=prepared.timings,
             warnings=warnings_,
+            frame_size=prepared.frame_size,
+            transforms=prepared.transforms,
+            blanks=blanks,
         )
     except SohoaError as e:
         log.warning("page %d failed: %s: %s", number, type(e).__name__, e.message)

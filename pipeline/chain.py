@@ -47,6 +47,7 @@ import ocr
 from ocr import OcrContext
 from pipeline.batch import BatchItem, ManifestRow
 from pipeline.metadata import extract as extract_metadata
+from pipeline.metadata.witnesses import witnesses_for
 from sohoa.digest import Digest, sha256_file
 from sohoa.errors import CorruptFileError, InputError, ObjectNotFoundError, ServiceError, error_info
 from sohoa.model.document import AccessLevel, Document, Metadata
@@ -293,8 +294,12 @@ def build_document(
 
 
 def extract(ocr_doc: OcrDocument, admitted: Admitted, ctx: IngestContext) -> list[Draft]:
-    """Metadata and the document record: one draft per document the file holds (today: one)."""
-    metadata = extract_metadata(ocr_doc)
+    """Metadata (with the file's witnesses: its name, a PDF's signatures) and the document record.
+
+    One draft per document the file holds (today: one).
+    """
+    witnesses = witnesses_for(admitted.item.path, admitted.item.name, admitted.media_type)
+    metadata = extract_metadata(ocr_doc, witnesses)
     document = build_document(
         sha256=admitted.sha256,
         name=admitted.item.name,
@@ -304,7 +309,7 @@ def extract(ocr_doc: OcrDocument, admitted: Admitted, ctx: IngestContext) -> lis
         metadata=metadata,
         row=admitted.item.manifest,
         ctx=ctx,
-    )
+    ).model_copy(update={"signatures": list(witnesses.signatures)})
     return [Draft(document, ocr_doc)]
 
 

@@ -14,7 +14,8 @@ the module that wraps them, chained with ``raise ... from e``.
     │   ├── CorruptFileError          unreadable content
     │   ├── EncryptedPdfError         password-protected PDF
     │   ├── DecompressionBombError    more pixels (or pages) than the configured limit
-    │   └── ManifestError             a batch manifest that cannot be read
+    │   ├── ManifestError             a batch manifest that cannot be read
+    │   └── DossierError              a dossier code, field or request that breaks the rules
     ├── OcrError                      Tesseract failed on readable input                  (exit 4)
     │   ├── OcrTimeoutError           a page took longer than its time limit
     │   ├── WorkerCrashedError        processing the file killed its worker process twice (quarantined)
@@ -24,7 +25,8 @@ the module that wraps them, chained with ``raise ... from e``.
     │   │   └── ObjectNotFoundError   the object is not there
     │   └── SearchIndexError          Elasticsearch
     ├── IntegrityError                a stored object does not match its SHA-256          (exit 6)
-    └── ServicesError                 a local service could not be installed or started   (exit 7)
+    ├── ServicesError                 a local service could not be installed or started   (exit 7)
+    └── ArchiveError                  an archive copy, signature or package could not be made (exit 8)
 
 Whether an operation is worth retrying is each class's own ``retryable`` attribute (the flows' retry policy
 reads it): ``ServiceError`` is, except ``ObjectNotFoundError``; nothing else is. Each class also carries
@@ -37,6 +39,7 @@ __all__ = [
     "ConfigurationError",
     "CorruptFileError",
     "DecompressionBombError",
+    "DossierError",
     "EmptyFileError",
     "EncryptedPdfError",
     "InputError",
@@ -56,6 +59,7 @@ __all__ = [
     "error_info",
     "ResourceLimitError",
     "WorkerCrashedError",
+    "ArchiveError",
 ]
 
 
@@ -115,6 +119,10 @@ class DecompressionBombError(InputError):
 
 class ManifestError(InputError):
     """A batch manifest cannot be read."""
+
+
+class DossierError(InputError):
+    """A dossier code, code-list value, date or request (e.g. a disposal without approval) is refused."""
 
 
 class OcrError(SohoaError):
@@ -178,6 +186,12 @@ class ServicesError(SohoaError):
     """A local service could not be installed or started; the message names its log."""
 
     exit_code = 7
+
+
+class ArchiveError(SohoaError):
+    """An archival copy, its signature or a package could not be made or checked."""
+
+    exit_code = 8
 
 
 #: advice for exceptions from outside sohoa that reach the per-file guard (a decoder's own error)

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
+    "DossierSettings",
     "ElasticsearchSettings",
     "MinioSettings",
     "OcrSettings",
@@ -28,6 +29,8 @@ __all__ = [
     "WebSettings",
     "get_settings",
     "sohoa_home",
+    "ArchiveSettings",
+    "SigningSettings",
 ]
 
 
@@ -116,6 +119,11 @@ class OcrSettings(BaseModel):
     job_seconds: float = Field(
         600.0, ge=0, le=86_400, description="Seconds one page may take before its worker is killed (0 = none)"
     )
+    reread_blanks: bool = Field(
+        True,
+        description="Re-read the number and date blanks of page 1 (handwritten fill-ins) when the first "
+        "reading is unsure: a few small digit-only Tesseract calls",
+    )
 
 
 class WebSettings(BaseModel):
@@ -129,6 +137,59 @@ class WebSettings(BaseModel):
     secure_cookies: bool = Field(False, description="Mark cookies Secure (set true behind HTTPS)")
     session_hours: int = Field(8, ge=1, le=24 * 30, description="Session lifetime")
     max_upload_mb: int = Field(500, ge=1, le=20_000, description="Largest upload accepted")
+
+
+class ArchiveSettings(BaseModel):
+    """Archival copies (PDF/A-2b) and their validation by veraPDF."""
+
+    verapdf_version: str = Field(
+        "1.28.2", pattern=r"^[0-9][0-9.]*$", description="org.verapdf.apps:greenfield-apps version (Maven)"
+    )
+    java: Path | None = Field(None, description="Java 17+ for veraPDF; default Temurin 25, then `java`")
+    verapdf_timeout: float = Field(900.0, gt=0, le=7200, description="Seconds one veraPDF call may take")
+    verapdf_batch: int = Field(25, ge=1, le=500, description="Files validated per veraPDF (JVM) call")
+    font: Path = Field(
+        Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"),
+        description="Font of the invisible text layer and of the signature stamp (Debian fonts-liberation2)",
+    )
+    sign: bool = Field(True, description="Sign every archive copy with the agency certificate")
+    ghostscript_timeout: float = Field(300.0, gt=0, le=3600, description="Seconds per born-digital PDF")
+
+
+class SigningSettings(BaseModel):
+    """The digitizing agency's signing certificate (PAdES)."""
+
+    agency_name: str = Field(
+        "Cơ quan số hóa (thử nghiệm)", min_length=1, max_length=200, description="Name shown in the stamp"
+    )
+    pkcs12_path: Path | None = Field(None, description="PKCS#12 file with the agency key and certificate")
+    pkcs12_password: SecretStr | None = Field(None, description="Its password (from the environment)")
+    trust_roots: list[Path] = Field(
+        default_factory=list, description="PEM/DER roots `sohoa archive verify` trusts (the agency CA)"
+    )
+    timezone: str = Field("Asia/Ho_Chi_Minh", description="Time zone of the stamp's ISO 8601 time")
+
+
+class DossierSettings(BaseModel):
+    """Dossier codes (mã hồ sơ) of this agency."""
+
+    agency_id: str = Field(
+        "000.00.00.H00",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]{0,39}$",
+        description="The agency's identifier (mã định danh cơ quan) that starts every archival fileCode",
+    )
+    file_code_format: str = Field(
+        "{agency}.{year}.{number}",
+        pattern=r"^[^{}]*\{agency\}[^{}]*\{year\}[^{}]*\{number\}[^{}]*$",
+        max_length=100,
+        description="How a fileCode is written: {agency}, {year} (4 digits) and {number} (số và ký hiệu "
+        "hồ sơ) in this order, with the separators between them",
+    )
+    number_pattern: str = Field(
+        r"[A-Za-z0-9][A-Za-z0-9-]{0,39}",
+        max_length=200,
+        description="Regular expression a dossier number/notation ({number}) must match",
+    )
 
 
 class Settings(BaseSettings):
@@ -151,6 +212,9 @@ class Settings(BaseSettings):
     prefect: PrefectSettings = Field(default_factory=PrefectSettings)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
+    signing: SigningSettings = Field(default_factory=SigningSettings)
+    dossier: DossierSettings = Field(default_factory=DossierSettings)
 
     @classmethod
     def load(cls) -> Settings:

@@ -25,7 +25,7 @@ from typing import Any
 
 __all__ = ["FOLDING_FILTERS", "MAPPING_VERSION", "index_body"]
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 
 #: folding filter types in order of preference: sohoa's plugin, then the built-in one
 FOLDING_FILTERS: tuple[str, ...] = ("sohoa_folding", "asciifolding")
@@ -93,6 +93,9 @@ _PROPERTIES: dict[str, Any] = {
     "do_mat": _KEYWORD,
     "do_khan": _KEYWORD,
     "ma_ho_so": _KEYWORD,
+    # embedded PDF signatures: who signed (certificate common names) and whether every one verifies
+    "signed_by": _FACET_KEYWORD,
+    "signature_valid": {"type": "boolean"},
     # Per-page text as an array of objects (not nested): Lucene sees one multi-valued ``pages.text``
     # field, so scoring is a plain match it can skip through instead of a block join over every page.
     # Which pages matched is read from the highlighter, which returns each matching value whole (see

@@ -104,6 +104,9 @@ def build_record(document: Document, ocr: OcrDocument | None = None) -> dict[str
         rec["co_quan_ban_hanh_key"] = facet_key(rec["co_quan_ban_hanh"])
     if rec["ngay_ban_hanh"]:
         rec["year"] = int(rec["ngay_ban_hanh"][:4])
+    if document.signatures:
+        rec["signed_by"] = sorted({nfc(s.signer) for s in document.signatures if s.signer}) or None
+        rec["signature_valid"] = all(s.ok for s in document.signatures)
     if ocr is not None:
         rec["pages"] = [{"number": p.number, "text": nfc(p.text)} for p in ocr.pages if p.text.strip()]
     return {k: v for k, v in rec.items() if v is not None}

@@ -6,6 +6,8 @@ label is visible in the page rather than an error.
 
 from __future__ import annotations
 
+from web.i18n_dossiers import DOSSIER_EN, DOSSIER_VI
+
 __all__ = ["DEFAULT_LANG", "LANGS", "translate"]
 
 DEFAULT_LANG = "vi"
@@ -76,6 +78,13 @@ _VI: dict[str, str] = {
     "doc.needs_review": "Cần kiểm tra lại",
     "doc.original": "Mở bản gốc",
     "doc.pdf": "Mở PDF có lớp chữ",
+    "doc.archive": "Bản sao lưu trữ (PDF/A)",
+    "doc.archive_pdf": "Mở bản sao lưu trữ đã ký",
+    "doc.archive_ok": "Đạt PDF/A-2b, đã ký",
+    "doc.archive_failed": "Không đạt, cần kiểm tra",
+    "doc.archive_signature": "Chữ ký số",
+    "doc.archive_intact": "toàn vẹn",
+    "doc.archive_broken": "KHÔNG toàn vẹn",
     "doc.page": "Trang",
     "doc.no_image": "Không có ảnh trang",
     "doc.no_text": "Trang không có chữ nhận dạng được",
@@ -138,6 +147,34 @@ _VI: dict[str, str] = {
     "error.413": "Tệp tải lên quá lớn.",
     "error.503": "Dịch vụ tạm thời không khả dụng. Vui lòng thử lại sau.",
     "error.home": "Về trang chủ",
+    "reason.so_ky_hieu.missing": "Không tìm thấy số, ký hiệu",
+    "reason.ngay_ban_hanh.missing": "Không tìm thấy ngày ban hành",
+    "reason.loai_van_ban.missing": "Không xác định được loại văn bản",
+    "reason.co_quan_ban_hanh.missing": "Không tìm thấy cơ quan ban hành",
+    "reason.so_ky_hieu.uncertain": "Số, ký hiệu đọc chưa chắc chắn",
+    "reason.ngay_ban_hanh.uncertain": "Ngày ban hành đọc chưa chắc chắn",
+    "reason.loai_van_ban.uncertain": "Loại văn bản chưa chắc chắn",
+    "reason.co_quan_ban_hanh.uncertain": "Cơ quan ban hành đọc chưa chắc chắn",
+    "reason.so_ky_hieu.handwritten": "Số viết tay, cần kiểm tra",
+    "reason.so_ky_hieu.number_unread": "Không đọc được số viết tay (chỉ có ký hiệu in)",
+    "reason.so_ky_hieu.conflict": "Số đọc được khác số trong tên tệp",
+    "reason.ngay_ban_hanh.day_unread": "Không đọc được ngày (chỉ có tháng, năm in)",
+    "reason.ngay_ban_hanh.month_unread": "Không đọc được ngày và tháng (chỉ có năm)",
+    "reason.ngay_ban_hanh.after_signature": "Ngày ban hành sau thời điểm ký số",
+    "reason.ngay_ban_hanh.handwritten": "Ngày viết tay, cần kiểm tra",
+    "reason.ngay_ban_hanh.conflict": "Hai lần đọc ngày không khớp",
+    "reason.loai_van_ban.code_mismatch": "Loại văn bản không khớp ký hiệu",
+    "reason.co_quan_ban_hanh.code_mismatch": "Cơ quan ban hành không khớp ký hiệu",
+    "reason.page_failed": "Có trang không xử lý được",
+    "reason.illegible": "Bản quét khó đọc",
+    "doc.signatures": "Chữ ký số",
+    "sig.signer": "Người ký",
+    "sig.time": "Thời gian ký",
+    "sig.status": "Tình trạng",
+    "sig.ok": "Toàn vẹn, hợp lệ",
+    "sig.broken": "Không hợp lệ hoặc đã bị sửa đổi",
+    "sig.untrusted": "chưa xác minh chuỗi chứng thư",
+    "sig.subject": "Chứng thư số",
 }
 
 _EN: dict[str, str] = {
@@ -206,6 +243,13 @@ _EN: dict[str, str] = {
     "doc.needs_review": "Needs review",
     "doc.original": "Open original",
     "doc.pdf": "Open searchable PDF",
+    "doc.archive": "Archive copy (PDF/A)",
+    "doc.archive_pdf": "Open signed archive copy",
+    "doc.archive_ok": "PDF/A-2b valid, signed",
+    "doc.archive_failed": "Failed, needs review",
+    "doc.archive_signature": "Signature",
+    "doc.archive_intact": "intact",
+    "doc.archive_broken": "NOT intact",
     "doc.page": "Page",
     "doc.no_image": "No page image",
     "doc.no_text": "No text recognized on this page",
@@ -268,8 +312,38 @@ _EN: dict[str, str] = {
     "error.413": "The upload is too large.",
     "error.503": "A service is unavailable right now. Try again later.",
     "error.home": "Home",
+    "reason.so_ky_hieu.missing": "Number not found",
+    "reason.ngay_ban_hanh.missing": "Issue date not found",
+    "reason.loai_van_ban.missing": "Document type not found",
+    "reason.co_quan_ban_hanh.missing": "Issuing body not found",
+    "reason.so_ky_hieu.uncertain": "Number read with low confidence",
+    "reason.ngay_ban_hanh.uncertain": "Issue date read with low confidence",
+    "reason.loai_van_ban.uncertain": "Document type uncertain",
+    "reason.co_quan_ban_hanh.uncertain": "Issuing body read with low confidence",
+    "reason.so_ky_hieu.handwritten": "Handwritten number: check it",
+    "reason.so_ky_hieu.number_unread": "Handwritten number unreadable (only the printed code)",
+    "reason.so_ky_hieu.conflict": "Number read differs from the file name",
+    "reason.ngay_ban_hanh.day_unread": "Day unreadable (only the printed month and year)",
+    "reason.ngay_ban_hanh.month_unread": "Day and month unreadable (only the year)",
+    "reason.ngay_ban_hanh.after_signature": "Issue date is after the digital signature",
+    "reason.ngay_ban_hanh.handwritten": "Handwritten day: check it",
+    "reason.ngay_ban_hanh.conflict": "Two readings of the date disagree",
+    "reason.loai_van_ban.code_mismatch": "Document type does not match the code in the number",
+    "reason.co_quan_ban_hanh.code_mismatch": "Issuing body does not match the code in the number",
+    "reason.page_failed": "A page could not be processed",
+    "reason.illegible": "The scan is barely legible",
+    "doc.signatures": "Digital signatures",
+    "sig.signer": "Signed by",
+    "sig.time": "Signing time",
+    "sig.status": "Status",
+    "sig.ok": "Intact and valid",
+    "sig.broken": "Invalid or modified after signing",
+    "sig.untrusted": "certificate chain not verified",
+    "sig.subject": "Certificate",
 }
 
+_VI.update(DOSSIER_VI)  # the dossier pages' labels (#16), kept in their own module
+_EN.update(DOSSIER_EN)
 LANGS: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}
 
 

@@ -4,6 +4,28 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from cli.commands import demo, extract, ingest, ocr, search, services, web
+from cli.commands import (
+    archive_catalog,
+    archive_package,
+    demo,
+    dossier,
+    extract,
+    ingest,
+    ocr,
+    search,
+    services,
+    web,
+)
 
-COMMAND_MODULES: list[ModuleType] = [services, ocr, extract, search, ingest, demo, web]
+COMMAND_MODULES: list[ModuleType] = [
+    services,
+    ocr,
+    extract,
+    search,
+    ingest,
+    demo,
+    web,
+    dossier,
+    archive_catalog,
+    archive_package,
+]

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from sohoa.model.ocr import Box
+from sohoa.model.signature import PdfSignature
 
 __all__ = [
     "FIELD_NAMES",
@@ -106,3 +107,6 @@ class Document(BaseModel):
     metadata: Metadata = Field(default_factory=Metadata)
     notes: str | None = None
     ingested_at: str | None = Field(None, description="ISO 8601 UTC time of first ingestion")
+    signatures: list[PdfSignature] = Field(
+        default_factory=list, description="Embedded PDF signatures, read and checked on ingestion"
+    )
