@@ -65,8 +65,8 @@ class _Quoted:
         return self.task(*self._args(args))
 
     def submit(self, *args: Any) -> Any:
-        """Submit to the flow's task runner (Dask)."""
-        return self.task.submit(*self._args(args))
+        """Submit to the flow's task runner (Dask): plain arguments, as quotes do not survive the trip."""
+        return self.task.submit(*args)
 
 
 def _task(step: Any, name: str, run_name: str, heavy: tuple[int, ...] = ()) -> Any:
