@@ -217,7 +217,8 @@ def ingest_batch(
     report.state = BatchState.FAILED if report.error and not results else BatchState.COMPLETED
     report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     _publish(store, report, progress)
-    _remove_staging(store, source, batch_id)
+    if report.state is BatchState.COMPLETED:  # a failed batch keeps its upload for a retry (flows.launch)
+        _remove_staging(store, source, batch_id)
     return report
 
 
