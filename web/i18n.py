@@ -311,6 +311,8 @@ _VI: dict[str, str] = {
     "sig.broken": "Không hợp lệ hoặc đã bị sửa đổi",
     "sig.untrusted": "chưa xác minh chuỗi chứng thư",
     "sig.subject": "Chứng thư số",
+    "errtype.WorkerCrashedError": "Tệp làm tiến trình xử lý dừng hai lần (đã cách ly)",
+    "errtype.ResourceLimitError": "Trang cần quá nhiều bộ nhớ",
 }
 
 _EN: dict[str, str] = {
@@ -612,6 +614,8 @@ _EN: dict[str, str] = {
     "sig.broken": "Invalid or modified after signing",
     "sig.untrusted": "certificate chain not verified",
     "sig.subject": "Certificate",
+    "errtype.WorkerCrashedError": "The file crashed its worker twice (quarantined)",
+    "errtype.ResourceLimitError": "A page needed too much memory",
 }
 
 _VI.update(DOSSIER_VI)  # the dossier pages' labels (#16), kept in their own module

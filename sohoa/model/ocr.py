@@ -83,6 +83,7 @@ class PageError(_Frozen):
 
     type: str
     message: str
+    advice: str = Field("", description="What to do about it (vi / en)")
 
 
 class PageTransform(_Frozen):
