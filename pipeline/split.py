@@ -214,9 +214,12 @@ def _by_separators(cues: list[PageCues], ctx: SplitContext, *, blanks: bool) -> 
 
 
 def _by_headers(cues: list[PageCues]) -> SplitPlan:
+    # separator sheets are never content, whichever mode reads the file
+    sheets = [c.number for c in cues if c.separator]
+    content = [c for c in cues if not c.separator]
     starts: list[tuple[int, str]] = []
     drafts = False  # the current document speaks of an attached draft
-    for i, c in enumerate(cues):
+    for i, c in enumerate(content):
         if not starts:
             if not c.blank:
                 starts.append((i, "first-page"))
@@ -231,12 +234,12 @@ def _by_headers(cues: list[PageCues]) -> SplitPlan:
     if not starts:  # only blank pages
         return whole_file(len(cues), SplitMode.HEADER)
     # leading blank pages go with the first document
-    bounds = [0] + [s for s, _ in starts[1:]] + [len(cues)]
+    bounds = [0] + [s for s, _ in starts[1:]] + [len(content)]
     parts = [
-        DocumentPart(pages=[c.number for c in cues[a:b]], reason=starts[k][1])
+        DocumentPart(pages=[c.number for c in content[a:b]], reason=starts[k][1])
         for k, (a, b) in enumerate(zip(bounds, bounds[1:], strict=False))
     ]
-    return SplitPlan(mode=SplitMode.HEADER, page_count=len(cues), parts=parts)
+    return SplitPlan(mode=SplitMode.HEADER, page_count=len(cues), parts=parts, separators=sheets)
 
 
 def plan_split(pages: list[OcrPage], mode: SplitMode, ctx: SplitContext) -> SplitPlan:

@@ -48,6 +48,7 @@ def document_page(
     body: tuple[str, ...] = BODY,
     signer: bool = False,
     color: bool = False,
+    motto: bool = False,
 ) -> Image.Image:
     """One page of an administrative document.
 
@@ -61,6 +62,8 @@ def document_page(
         body: the body lines.
         signer: add the closing block (``Nơi nhận:`` and a signer).
         color: an RGB page.
+        motto: print the national motto at the top right of a page that is not a first page (as annexes
+            often do).
     """
     page = a4(dpi, color=color)
     ink = (0, 0, 0) if color else 0
@@ -79,6 +82,11 @@ def document_page(
             y += round(0.28 * dpi)
         draw.text((x1 + round(0.3 * dpi), y), "Khánh Hòa, ngày 03 tháng 3 năm 2023", font=small, fill=ink)
         y += round(0.5 * dpi)
+    if motto and number is None:
+        for line in MOTTO:
+            draw.text((x1, y), line, font=_font(round(12 * pt), bold=line == MOTTO[0]), fill=ink)
+            y += round(0.28 * dpi)
+        y += round(0.3 * dpi)
     if annex is not None:
         draw.text((page.width // 2 - round(0.5 * dpi), y), annex, font=_font(round(14 * pt), True), fill=ink)
         y += round(0.35 * dpi)
