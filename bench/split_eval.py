@@ -408,14 +408,13 @@ def main(argv: list[str] | None = None) -> int:
     pages = {d.id: doc_pages(d, ctx, cache) for d in docs}
     with tempfile.TemporaryDirectory(prefix="split-eval-") as tmp:
         separators, backs = sheet_pages(ctx, cache, Path(tmp))
+        trial = qa_trial_pages(ctx, cache, Path(tmp))
     if args.ocr_only:
         print(
             f"cached {sum(len(p) for p in pages.values())} dev pages, {len(separators) + len(backs)} sheets"
         )
         return 0
-    from bench.split_score import report  # noqa: PLC0415 - scoring needs the pipeline only here
-
-    print(report(docs, pages, separators, backs, files=args.files, seed=args.seed, known_blank=KNOWN_BLANK))
+    print(report(docs, pages, separators, backs, trial, files=args.files, seed=args.seed))
     return 0
 
 

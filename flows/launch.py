@@ -26,7 +26,12 @@ log = logging.getLogger(__name__)
 
 
 def start_batch(
-    source: str, *, batch_id: str, manifest: str | None = None, uploader: str | None = None
+    source: str,
+    *,
+    batch_id: str,
+    manifest: str | None = None,
+    uploader: str | None = None,
+    split: str | None = None,
 ) -> str:
     """Queue the ingestion of ``source`` (a folder, zip or ``s3://`` prefix) and return at once.
 
@@ -42,6 +47,8 @@ def start_batch(
         from prefect.deployments import run_deployment
 
         params = {"source": source, "batch_id": batch_id, "manifest": manifest, "uploader": uploader}
+        if split:
+            params["split"] = split
         run = cast(FlowRun, run_deployment(settings.prefect.ingest_deployment, parameters=params, timeout=0))
         log.info("batch %s: deployment run %s queued", batch_id, run.id)
         return batch_id
@@ -50,6 +57,8 @@ def start_batch(
         argv += ["--manifest", manifest]
     if uploader:
         argv += ["--uploader", uploader]
+    if split:
+        argv += ["--split", split]
     logs = settings.home / "logs" / "batches"
     logs.mkdir(parents=True, exist_ok=True)
     with (logs / f"{batch_id}.log").open("ab") as out:

@@ -14,13 +14,22 @@ from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any
 
 from sohoa.model.ocr import OcrPage, PageSource
-from sohoa.model.qa import QaCode, QaFinding
+from sohoa.model.qa import QaCode, QaFinding, rescan_pages
+from sohoa.model.report import FileResult, QaSection, RescanFile
 from sohoa.text import fold
 
 if TYPE_CHECKING:
     from sohoa.settings import QaSettings
 
-__all__ = ["QaContext", "check_document", "check_page", "duplicate_pages", "is_blank_page", "letters"]
+__all__ = [
+    "QaContext",
+    "check_document",
+    "check_page",
+    "duplicate_pages",
+    "is_blank_page",
+    "letters",
+    "qa_section",
+]
 
 log = logging.getLogger(__name__)
 
@@ -179,3 +188,18 @@ def check_document(
     if out:
         log.info("QA: %d findings (%s)", len(out), ", ".join(sorted({f.code.value for f in out})))
     return out
+
+
+def qa_section(results: list[FileResult]) -> QaSection:
+    """The batch report's QA section: findings per code over the files, and the files to rescan."""
+    counts: dict[str, int] = {}
+    rescan: list[RescanFile] = []
+    for r in results:
+        for f in r.qa:
+            counts[f.code.value] = counts.get(f.code.value, 0) + 1
+        asked = [f for f in r.qa if f.rescan]
+        if asked:
+            codes = sorted({f.code for f in asked}, key=lambda c: list(QaCode).index(c))
+            rescan.append(RescanFile(path=r.path, pages=rescan_pages(asked), codes=codes))
+    checked = sum(r.pages for r in results if r.status.value in ("stored", "needs_review"))
+    return QaSection(counts=dict(sorted(counts.items())), pages_checked=checked, rescan=rescan)

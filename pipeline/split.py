@@ -22,14 +22,15 @@ once). ``auto`` uses separator sheets when the file has barcode sheets, else hea
 from __future__ import annotations
 
 import difflib
+import hashlib
 import logging
 import re
 from dataclasses import dataclass, field, fields
 from typing import TYPE_CHECKING, Any
 
 from pipeline.qa import QaContext, is_blank_page
-from sohoa.model.ocr import OcrPage
-from sohoa.model.split import DocumentPart, SplitAction, SplitCorrection, SplitMode, SplitPlan
+from sohoa.model.ocr import OcrDocument, OcrPage
+from sohoa.model.split import DocumentPart, SourceRef, SplitAction, SplitCorrection, SplitMode, SplitPlan
 from sohoa.text import fold
 
 if TYPE_CHECKING:
@@ -40,7 +41,10 @@ __all__ = [
     "SplitContext",
     "apply_correction",
     "page_cues",
+    "part_id",
+    "part_ocr",
     "plan_split",
+    "source_ref",
     "separator_value",
     "whole_file",
 ]
@@ -306,3 +310,28 @@ def apply_correction(plan: SplitPlan, correction: SplitCorrection) -> SplitPlan:
             DocumentPart(pages=part.pages[at:], reason="corrected"),
         ]
     return plan.model_copy(update={"parts": parts})
+
+
+def part_id(sha256: str, part: DocumentPart) -> str:
+    """The id of a document split out of a scanned file: stable for the same file and pages.
+
+    A file kept whole keeps its own SHA-256 as its document id (see :func:`plan_split` callers).
+    """
+    return hashlib.sha256(f"{sha256}:{','.join(map(str, part.pages))}".encode()).hexdigest()
+
+
+def part_ocr(ocr_doc: OcrDocument, part: DocumentPart) -> OcrDocument:
+    """The OCR result of one part: its pages, keeping their page numbers in the scanned file."""
+    wanted = set(part.pages)
+    return ocr_doc.model_copy(update={"pages": [p for p in ocr_doc.pages if p.number in wanted]})
+
+
+def source_ref(sha256: str, file_name: str, plan: SplitPlan, index: int) -> SourceRef:
+    """The reference a split document keeps to its scanned file (``index``: 0-based part)."""
+    return SourceRef(
+        sha256=sha256,
+        file_name=file_name,
+        pages=plan.parts[index].pages,
+        part=index + 1,
+        parts=len(plan.parts),
+    )

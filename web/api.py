@@ -19,6 +19,7 @@ from sohoa.errors import InputError
 from sohoa.model.document import Document
 from sohoa.model.report import BatchProgress, BatchReport
 from sohoa.model.search import SearchResult
+from sohoa.model.split import SplitMode
 from web.audit import Action
 from web.backend import DocumentView, is_batch_id
 from web.deps import audit, check_csrf, ctx
@@ -109,7 +110,12 @@ def visible_document(request: Request, user: User, doc_id: str, *, action: Actio
 
 
 def start_upload(
-    request: Request, user: User, files: list[UploadFile], manifest: UploadFile | None
+    request: Request,
+    user: User,
+    files: list[UploadFile],
+    manifest: UploadFile | None,
+    *,
+    split: SplitMode | None = None,
 ) -> tuple[str, BatchCreated]:
     """Stage and check an upload, copy it to storage, start the batch; audited either way."""
     c = ctx(request)
@@ -133,7 +139,7 @@ def start_upload(
             )
             raise
         batch_id = c.backend.new_batch_id()
-        c.backend.start_batch(batch_id, staged.files, uploader=user.name)
+        c.backend.start_batch(batch_id, staged.files, uploader=user.name, split=split)
     created = BatchCreated(
         batch=batch_id,
         files=staged.documents,
@@ -142,7 +148,13 @@ def start_upload(
         status=f"/api/batches/{batch_id}",
         report=f"/api/batches/{batch_id}/report",
     )
-    detail = {"files": staged.documents, "bytes": staged.total_bytes, "manifest_rows": staged.manifest_rows}
+    detail: dict[str, object] = {
+        "files": staged.documents,
+        "bytes": staged.total_bytes,
+        "manifest_rows": staged.manifest_rows,
+    }
+    if split is not None:
+        detail["split"] = split.value
     audit(request, Action.UPLOAD, target=batch_id, detail=detail)
     return batch_id, created
 
@@ -217,10 +229,13 @@ def create_batch(
     files: Annotated[list[UploadFile], File(description="Scans (PDF, PNG, JPEG, TIFF) and/or zips of them")],
     manifest: Annotated[UploadFile | None, File(description="Optional manifest CSV")] = None,
     csrf_token: Annotated[str | None, Form(description="Only for browser sessions (or X-CSRF-Token)")] = None,
+    split: Annotated[
+        SplitMode | None, Form(description="Split multi-document scans: none, auto, header, separator")
+    ] = None,
 ) -> BatchCreated:
     """Upload files and start their ingestion; poll the returned status URL."""
     check_csrf(request, csrf_token)
-    _, created = start_upload(request, user, files, manifest)
+    _, created = start_upload(request, user, files, manifest, split=split)
     return created
 
 

@@ -20,6 +20,7 @@ from sohoa.model.document import Document
 from sohoa.model.ocr import OcrDocument
 from sohoa.model.report import BatchProgress, BatchReport, BatchState
 from sohoa.model.search import SearchQuery, SearchResult
+from sohoa.model.split import SplitMode
 from sohoa.settings import Settings
 from storage.index import SearchIndex
 from storage.objects import ARTIFACT_DOCUMENT, ARTIFACT_OCR, ARTIFACT_PDF, ObjectStore, thumbnail_name
@@ -79,6 +80,7 @@ class BatchSummary:
     failures: int
     updated_at: str | None
     uploader: str | None = None
+    rescan: int = 0
 
 
 def _default_launcher() -> Launcher:
@@ -173,13 +175,16 @@ class Backend:
         """A fresh batch id."""
         return self._new_batch_id()
 
-    def start_batch(self, batch_id: str, files: list[tuple[str, Path]], *, uploader: str) -> str:
+    def start_batch(
+        self, batch_id: str, files: list[tuple[str, Path]], *, uploader: str, split: SplitMode | None = None
+    ) -> str:
         """Copy a staged upload to ``uploads/<batch>/`` in the archive bucket and start its ingestion.
 
         Args:
             batch_id: From :meth:`new_batch_id`.
             files: ``(path inside the batch, local file)``; a ``manifest.csv`` at the top is the manifest.
             uploader: The user name recorded on every original.
+            split: How to split multi-document scans (None: the settings' default).
 
         Returns:
             The batch id.
@@ -190,8 +195,13 @@ class Backend:
             self.store.put_file(prefix + rel, path, content_type=ctype)
         log.info("batch %s: %d uploaded files stored under %s by %s", batch_id, len(files), prefix, uploader)
         launcher = self._launcher or _default_launcher()
+        options = {"split": split.value} if split is not None else {}
         return launcher(
-            f"s3://{self.store.bucket}/{prefix}", batch_id=batch_id, manifest=None, uploader=uploader
+            f"s3://{self.store.bucket}/{prefix}",
+            batch_id=batch_id,
+            manifest=None,
+            uploader=uploader,
+            **options,
         )
 
     def _batch_json(self, batch_id: str, name: str) -> Any:
@@ -237,6 +247,7 @@ class Backend:
                         t.failed,
                         report.finished_at or report.started_at,
                         report.uploader,
+                        len(report.qa.rescan),
                     )  # fmt: skip
                 )
             elif status is not None:

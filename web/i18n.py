@@ -138,6 +138,16 @@ _VI: dict[str, str] = {
     "error.413": "Tệp tải lên quá lớn.",
     "error.503": "Dịch vụ tạm thời không khả dụng. Vui lòng thử lại sau.",
     "error.home": "Về trang chủ",
+    "split.label": "Tách tệp nhiều văn bản",
+    "split.none": "Không tách (mỗi tệp một văn bản)",
+    "split.auto": "Tự động (tờ phân cách, nếu không thì theo tiêu đề)",
+    "split.header": "Theo tiêu đề văn bản (Quốc hiệu, Số:)",
+    "split.separator": "Theo tờ phân cách (trang trắng hoặc mã QR)",
+    "qa.rescan": "Cần quét lại",
+    "qa.title": "Kiểm tra chất lượng quét",
+    "split.merge": "Gộp với văn bản trước",
+    "split.here": "Tách từ trang này",
+    "split.pages": "Trang trong tệp quét",
 }
 
 _EN: dict[str, str] = {
@@ -268,6 +278,16 @@ _EN: dict[str, str] = {
     "error.413": "The upload is too large.",
     "error.503": "A service is unavailable right now. Try again later.",
     "error.home": "Home",
+    "split.label": "Split multi-document files",
+    "split.none": "Do not split (one document per file)",
+    "split.auto": "Automatic (separator sheets, else headers)",
+    "split.header": "By document headers (national motto, Số:)",
+    "split.separator": "By separator sheets (blank page or QR code)",
+    "qa.rescan": "To rescan",
+    "qa.title": "Scan quality",
+    "split.merge": "Merge with previous document",
+    "split.here": "Split here",
+    "split.pages": "Pages in the scanned file",
 }
 
 LANGS: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}

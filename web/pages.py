@@ -19,6 +19,7 @@ from sohoa.model.document import FIELD_NAMES
 from sohoa.model.ocr import OcrPage
 from sohoa.model.report import BatchState
 from sohoa.model.search import Sort
+from sohoa.model.split import SplitMode
 from web.api import start_upload, visible_document
 from web.app import error_response, render
 from web.audit import Action
@@ -348,7 +349,14 @@ def upload_page(request: Request, user: Uploader) -> Response:
         error = None
     except SohoaError as e:
         recent, error = [], e.message
-    return render(request, "upload.html", recent=recent, error=error, max_mb=c.settings.web.max_upload_mb)
+    return render(
+        request,
+        "upload.html",
+        recent=recent,
+        error=error,
+        max_mb=c.settings.web.max_upload_mb,
+        split_default=c.settings.split.mode,
+    )
 
 
 @router.post("/upload")
@@ -358,10 +366,11 @@ def upload_form(
     files: Annotated[list[UploadFile], File()],
     manifest: Annotated[UploadFile | None, File()] = None,
     csrf_token: Annotated[str, Form()] = "",
+    split: Annotated[SplitMode | None, Form()] = None,
 ) -> Response:
     """The upload form without JavaScript: start the batch and show its progress page."""
     check_csrf(request, csrf_token)
-    batch_id, _ = start_upload(request, user, files, manifest)
+    batch_id, _ = start_upload(request, user, files, manifest, split=split)
     return RedirectResponse(f"/batches/{batch_id}", status_code=303)
 
 

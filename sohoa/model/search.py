@@ -45,6 +45,9 @@ class SearchQuery(BaseModel):
         default=None, description="Cursor from the previous page's last hit"
     )
     facets: bool = True
+    needs_rescan: bool | None = Field(
+        default=None, description="Only documents the quality gate asks to rescan (True) or not (False)"
+    )
 
 
 class SearchHit(BaseModel):

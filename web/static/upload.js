@@ -51,6 +51,8 @@
     chosen.forEach(function (f) { data.append("files", f, f.name); });
     var manifest = document.getElementById("manifest");
     if (manifest.files.length) { data.append("manifest", manifest.files[0], manifest.files[0].name); }
+    var split = document.getElementById("split");
+    if (split) { data.append("split", split.value); }
     submit.disabled = true;
     busy.hidden = false;
     fetch("/api/batches", {

@@ -1,0 +1,99 @@
+"""One scanned file at the gate: its quality findings and the documents it holds.
+
+:func:`gate_file` is the step the ingestion chain calls between OCR and metadata extraction. Pure: it
+takes the file's OCR result, returns a :class:`GatedFile` whose parts each become one document (with its
+own id, pages, findings and reference to the scanned file), and leaves storage to the chain.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from pipeline.qa import QaContext, check_document
+from pipeline.split import SplitContext, part_id, part_ocr, plan_split, source_ref
+from sohoa.model.ocr import OcrDocument
+from sohoa.model.qa import QaFinding, needs_rescan
+from sohoa.model.split import SourceRef, SplitMode, SplitPlan
+
+__all__ = ["GateContext", "GatedFile", "GatedPart", "gate_file"]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class GateContext:
+    """A batch's choice of splitting and its quality thresholds (frozen, picklable)."""
+
+    split: SplitMode = SplitMode.NONE
+    qa: QaContext = field(default_factory=QaContext)
+    splitting: SplitContext = field(default_factory=SplitContext)
+
+
+@dataclass(frozen=True)
+class GatedPart:
+    """One document of the file: its id, OCR pages, findings and (when split) its source reference."""
+
+    id: str
+    ocr: OcrDocument
+    qa: list[QaFinding]
+    source: SourceRef | None
+    dossier_code: str | None
+
+    @property
+    def needs_rescan(self) -> bool:
+        """A finding on this document asks for a rescan."""
+        return needs_rescan(self.qa)
+
+
+@dataclass(frozen=True)
+class GatedFile:
+    """The gate's verdict on one scanned file."""
+
+    plan: SplitPlan
+    qa: list[QaFinding]
+    parts: list[GatedPart]
+
+    @property
+    def split(self) -> bool:
+        """The file holds more than one document, or separator sheets were taken out."""
+        return len(self.parts) > 1 or bool(self.plan.separators)
+
+
+def gate_file(
+    ocr_doc: OcrDocument, ctx: GateContext, *, sha256: str, expected_pages: int | None = None
+) -> GatedFile:
+    """Check every page of a scanned file and split it into documents as the batch asks.
+
+    Args:
+        ocr_doc: the whole file's OCR result (pages numbered 1..n as scanned).
+        ctx: the batch's gate context.
+        sha256: the scanned file's SHA-256 (the original, stored once).
+        expected_pages: the manifest's page count for the file.
+
+    Returns:
+        The plan, the file's findings (page numbers of the file) and one part per document. A file kept
+        whole has one part whose id is the file's SHA-256, as before splitting existed.
+    """
+    findings = check_document(ocr_doc.pages, ctx.qa, expected_pages=expected_pages)
+    plan = plan_split(ocr_doc.pages, ctx.split, ctx.splitting)
+    whole = len(plan.parts) == 1 and not plan.separators
+    if whole:
+        part = GatedPart(sha256, ocr_doc, findings, None, None)
+        return GatedFile(plan, findings, [part])
+    parts = []
+    file_wide = [f for f in findings if f.page is None]
+    for i, p in enumerate(plan.parts):
+        pages = set(p.pages)
+        own = [f for f in findings if f.page in pages] + file_wide
+        parts.append(
+            GatedPart(
+                id=part_id(sha256, p),
+                ocr=part_ocr(ocr_doc, p),
+                qa=own,
+                source=source_ref(sha256, ocr_doc.file_name, plan, i),
+                dossier_code=p.dossier_code,
+            )
+        )
+    log.info("%s: %d documents (%s)", ocr_doc.file_name, len(parts), ", ".join(p.label for p in plan.parts))
+    return GatedFile(plan, findings, parts)
