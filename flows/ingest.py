@@ -96,6 +96,8 @@ def ingest_batch(
     uploader: str | None = None,
     default_access: AccessLevel = AccessLevel.INTERNAL,
     searchable_pdf: bool = True,
+    split: str | None = None,
+    expect_color: bool | None = None,
 ) -> BatchReport:
     """Ingest one batch of scans and return (and store) its report.
 
@@ -107,6 +109,9 @@ def ingest_batch(
         uploader: Who submitted the batch.
         default_access: Access level of documents with no secrecy mark and no manifest level.
         searchable_pdf: Also produce a searchable PDF per document.
+        split: Split multi-document scans: none, auto, header, separator (default: the settings').
+        expect_color: The batch was scanned in colour: bilevel or gray pages are findings (default: the
+            settings').
     """
     logger = get_run_logger()
     settings = get_settings()

@@ -12,11 +12,12 @@ from dataclasses import dataclass, field
 
 from pipeline.qa import QaContext, check_document
 from pipeline.split import SplitContext, part_id, part_ocr, plan_split, source_ref
+from sohoa.model.document import Document
 from sohoa.model.ocr import OcrDocument
-from sohoa.model.qa import QaFinding, needs_rescan
+from sohoa.model.qa import QaCode, QaFinding, needs_rescan
 from sohoa.model.split import SourceRef, SplitMode, SplitPlan
 
-__all__ = ["GateContext", "GatedFile", "GatedPart", "gate_file"]
+__all__ = ["GateContext", "GatedFile", "GatedPart", "apply_gate", "gate_file", "part_findings"]
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +61,34 @@ class GatedFile:
         return len(self.parts) > 1 or bool(self.plan.separators)
 
 
+def part_findings(findings: list[QaFinding], pages: list[int]) -> list[QaFinding]:
+    """The file's findings that concern a part, renumbered to the part's own pages (file-wide ones too)."""
+    where = {n: i for i, n in enumerate(pages, start=1)}
+    out = [f.model_copy(update={"page": where[f.page]}) for f in findings if f.page in where]
+    # a duplicate's value is the earlier page: renumber it too when it lies in the part
+    out = [
+        f.model_copy(update={"value": where[f.value]})
+        if f.code is QaCode.DUPLICATE_PAGE and isinstance(f.value, int) and f.value in where
+        else f
+        for f in out
+    ]
+    return out + [f for f in findings if f.page is None]
+
+
+def apply_gate(document: Document, part: GatedPart) -> Document:
+    """The document record with what the gate knows: its id, findings, source and separator dossier."""
+    return document.model_copy(
+        update={
+            "id": part.id,
+            "qa": part.qa,
+            "needs_rescan": part.needs_rescan,
+            "source": part.source,
+            # the separator sheet before it names this document's dossier; the manifest only the file's
+            "dossier_code": part.dossier_code or document.dossier_code,
+        }
+    )
+
+
 def gate_file(
     ocr_doc: OcrDocument, ctx: GateContext, *, sha256: str, expected_pages: int | None = None
 ) -> GatedFile:
@@ -81,19 +110,15 @@ def gate_file(
     if whole:
         part = GatedPart(sha256, ocr_doc, findings, None, None)
         return GatedFile(plan, findings, [part])
-    parts = []
-    file_wide = [f for f in findings if f.page is None]
-    for i, p in enumerate(plan.parts):
-        pages = set(p.pages)
-        own = [f for f in findings if f.page in pages] + file_wide
-        parts.append(
-            GatedPart(
-                id=part_id(sha256, p),
-                ocr=part_ocr(ocr_doc, p),
-                qa=own,
-                source=source_ref(sha256, ocr_doc.file_name, plan, i),
-                dossier_code=p.dossier_code,
-            )
+    parts = [
+        GatedPart(
+            id=part_id(sha256, p),
+            ocr=part_ocr(ocr_doc, p),
+            qa=part_findings(findings, p.pages),
+            source=source_ref(sha256, ocr_doc.file_name, plan, i),
+            dossier_code=p.dossier_code,
         )
+        for i, p in enumerate(plan.parts)
+    ]
     log.info("%s: %d documents (%s)", ocr_doc.file_name, len(parts), ", ".join(p.label for p in plan.parts))
     return GatedFile(plan, findings, parts)

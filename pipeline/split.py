@@ -321,9 +321,13 @@ def part_id(sha256: str, part: DocumentPart) -> str:
 
 
 def part_ocr(ocr_doc: OcrDocument, part: DocumentPart) -> OcrDocument:
-    """The OCR result of one part: its pages, keeping their page numbers in the scanned file."""
-    wanted = set(part.pages)
-    return ocr_doc.model_copy(update={"pages": [p for p in ocr_doc.pages if p.number in wanted]})
+    """The OCR result of one part as a document of its own: its pages, numbered 1..n.
+
+    The scanned file's page numbers stay in the part's :class:`~sohoa.model.split.SourceRef`.
+    """
+    by_number = {p.number: p for p in ocr_doc.pages}
+    pages = [by_number[n].model_copy(update={"number": i}) for i, n in enumerate(part.pages, start=1)]
+    return ocr_doc.model_copy(update={"pages": pages})
 
 
 def source_ref(sha256: str, file_name: str, plan: SplitPlan, index: int) -> SourceRef:

@@ -29,6 +29,7 @@ class Action(StrEnum):
     DOWNLOAD = "download"
     UPLOAD = "upload"
     DENIED = "denied"
+    SPLIT = "split"
 
 
 @dataclass(frozen=True)

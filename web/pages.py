@@ -318,8 +318,11 @@ def _download(request: Request, user: User, doc_id: str, kind: str) -> Response:
     view = visible_document(request, user, doc_id, action=Action.DOWNLOAD)
     if view is None:
         return error_response(request, 404, "document not found")
+    source = view.document.source
     try:
-        url = ctx(request).backend.link(doc_id, kind)
+        # a document split out of a scanned file has that file as its original
+        target = source.sha256 if kind == "original" and source is not None else doc_id
+        url = ctx(request).backend.link(target, kind)
     except ObjectNotFoundError:
         return error_response(request, 404, f"this document has no {kind}")
     return RedirectResponse(url, status_code=303)

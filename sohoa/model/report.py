@@ -63,6 +63,7 @@ class FileResult(BaseModel):
         default_factory=list, description="The documents the file was split into (empty: one document)"
     )
     separator_pages: list[int] = Field(default_factory=list, description="Separator sheets of the file")
+    original: str | None = Field(None, description="SHA-256 of the scanned file, when it was split")
 
 
 class PartResult(BaseModel):

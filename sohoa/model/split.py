@@ -11,7 +11,17 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["DocumentPart", "SourceRef", "SplitAction", "SplitCorrection", "SplitMode", "SplitPlan"]
+from sohoa.model.qa import QaFinding
+
+__all__ = [
+    "DocumentPart",
+    "SourceRef",
+    "SplitAction",
+    "SplitCorrection",
+    "SplitMode",
+    "SplitPlan",
+    "StoredSplit",
+]
 
 
 class SplitMode(StrEnum):
@@ -92,3 +102,15 @@ class SplitCorrection(BaseModel):
     page: int = Field(ge=1, description="Page number of the scanned file")
     user: str | None = None
     at: str | None = Field(None, description="ISO 8601 UTC time")
+
+
+class StoredSplit(BaseModel):
+    """What is stored beside a split original (``split.json``): the plan, the file's findings, the history."""
+
+    file_name: str
+    plan: SplitPlan
+    qa: list[QaFinding] = Field(
+        default_factory=list, description="Findings, page numbers of the scanned file"
+    )
+    corrections: list[SplitCorrection] = Field(default_factory=list, description="Oldest first")
+    documents: list[str] = Field(default_factory=list, description="Ids of the current documents, in order")
