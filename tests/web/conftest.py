@@ -67,9 +67,11 @@ class Launched:
 
     calls: list[dict[str, Any]] = field(default_factory=list)
 
-    def __call__(self, source: str, *, batch_id: str, manifest: str | None, uploader: str | None) -> str:
+    def __call__(
+        self, source: str, *, batch_id: str, manifest: str | None, uploader: str | None, **options: Any
+    ) -> str:
         self.calls.append(
-            {"source": source, "batch_id": batch_id, "manifest": manifest, "uploader": uploader}
+            {"source": source, "batch_id": batch_id, "manifest": manifest, "uploader": uploader, **options}
         )
         return batch_id
 
