@@ -59,6 +59,10 @@ class OcrContext:
     #: deskew only when the measured angle is at least this (degrees); smaller is noise
     deskew_min_angle: float = 0.1
     deskew_max_angle: float = 6.0
+    #: address space one page worker may use (MB; 0 = no limit), Tesseract and poppler included
+    worker_memory_mb: int = 2048
+    #: wall-clock seconds one page (or one file's preparation) may take before its worker is killed
+    job_seconds: float = 600.0
 
     @classmethod
     def from_settings(cls, settings: OcrSettings, **overrides: Any) -> OcrContext:

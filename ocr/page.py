@@ -21,7 +21,7 @@ from ocr.context import OcrContext
 from ocr.document import image_dpi, open_frame
 from ocr.layout import RawWord, build_lines, drop_noise, fix_words, parse_tsv, reading_order
 from ocr.searchable import put_page_image
-from sohoa.errors import OcrError, SohoaError, error_info
+from sohoa.errors import OcrError, ResourceLimitError, SohoaError, error_info
 from sohoa.model.ocr import OcrPage, PageError, PageFacts, PageInput, PageKind, PageSource
 
 __all__ = ["ocr_page", "preprocess_page"]
@@ -450,6 +450,17 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
             number=number,
             source=PageSource.FAILED,
             error=PageError(**error_info(e)),
+            warnings=list(page_input.warnings),
+        )
+    except MemoryError:
+        log.error("page %d: out of memory (limit %d MB)", number, ctx.worker_memory_mb)
+        limit = ResourceLimitError(
+            f"page {number} needed more than the {ctx.worker_memory_mb} MB a worker may use"
+        )
+        return OcrPage(
+            number=number,
+            source=PageSource.FAILED,
+            error=PageError(**error_info(limit)),
             warnings=list(page_input.warnings),
         )
     except Exception as e:  # per-page guard: one bad page must not sink the document

@@ -18,6 +18,7 @@ from pathlib import Path, PurePosixPath
 from sohoa.errors import InputError, ManifestError
 from sohoa.model.document import AccessLevel
 from sohoa.model.report import FileResult, Reconciliation
+from sohoa.text import fold
 
 __all__ = [
     "BatchItem",
@@ -77,23 +78,22 @@ class BatchItem:
     manifest: ManifestRow | None = field(default=None)
 
 
-def _ascii_fold(text: str) -> str:
-    import unicodedata
+def list_folder(root: Path, *, links: bool = False) -> list[BatchItem]:
+    """Every regular file under root (recursively), in name order, minus the manifest and OS clutter.
 
-    text = text.replace("đ", "d").replace("Đ", "D")
-    return (
-        "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower().strip()
-    )
-
-
-def list_folder(root: Path) -> list[BatchItem]:
-    """Every regular file under root (recursively), in name order, minus the manifest and OS clutter."""
+    Symbolic links are never followed; with ``links=True`` they are listed too, so that a batch can report
+    them as refused instead of passing over them in silence.
+    """
     items = []
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root).as_posix()
         if any(part.startswith(".") for part in PurePosixPath(rel).parts) or p.name in IGNORED_NAMES:
             continue
-        if p.is_symlink() or not p.is_file() or p.name in MANIFEST_NAMES:
+        if p.is_symlink():
+            if links:
+                items.append(BatchItem(name=rel, path=p))
+            continue
+        if not p.is_file() or p.name in MANIFEST_NAMES:
             continue
         items.append(BatchItem(name=rel, path=p))
     return items
@@ -170,7 +170,7 @@ def parse_manifest(data: bytes, *, name: str = "manifest.csv") -> list[ManifestR
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    header = [_ascii_fold(h).replace(" ", "_") for h in next(reader)]
+    header = [fold(h).strip().replace(" ", "_") for h in next(reader)]
     index: dict[str, int] = {}
     for key, aliases in _COLUMNS.items():
         for i, h in enumerate(header):
@@ -198,7 +198,7 @@ def parse_manifest(data: bytes, *, name: str = "manifest.csv") -> list[ManifestR
         level = cell("access_level")
         access = None
         if level is not None:
-            access = _ACCESS_ALIASES.get(_ascii_fold(level))
+            access = _ACCESS_ALIASES.get(fold(level).strip())
             if access is None:
                 raise ManifestError(
                     f"{name}, line {line_no}: access level {level!r} "

@@ -15,9 +15,21 @@ from pipeline.split import SplitContext, part_id, part_ocr, plan_split, source_r
 from sohoa.model.document import Document
 from sohoa.model.ocr import OcrDocument
 from sohoa.model.qa import QaCode, QaFinding, needs_rescan
-from sohoa.model.split import SourceRef, SplitMode, SplitPlan
+from sohoa.model.report import PartResult
+from sohoa.model.split import SourceRef, SplitMode, SplitPlan, StoredSplit
 
-__all__ = ["GateContext", "GatedFile", "GatedPart", "apply_gate", "gate_file", "part_findings"]
+__all__ = [
+    "GateContext",
+    "GatedFile",
+    "GatedPart",
+    "apply_gate",
+    "file_numbered",
+    "file_result",
+    "gate_file",
+    "own_thumbnails",
+    "part_findings",
+    "stored_split",
+]
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +66,7 @@ class GatedFile:
     plan: SplitPlan
     qa: list[QaFinding]
     parts: list[GatedPart]
+    ocr: OcrDocument
 
     @property
     def split(self) -> bool:
@@ -109,7 +122,7 @@ def gate_file(
     whole = len(plan.parts) == 1 and not plan.separators
     if whole:
         part = GatedPart(sha256, ocr_doc, findings, None, None)
-        return GatedFile(plan, findings, [part])
+        return GatedFile(plan, findings, [part], ocr_doc)
     parts = [
         GatedPart(
             id=part_id(sha256, p),
@@ -121,4 +134,53 @@ def gate_file(
         for i, p in enumerate(plan.parts)
     ]
     log.info("%s: %d documents (%s)", ocr_doc.file_name, len(parts), ", ".join(p.label for p in plan.parts))
-    return GatedFile(plan, findings, parts)
+    return GatedFile(plan, findings, parts, ocr_doc)
+
+
+def file_numbered(ocr_doc: OcrDocument, source: SourceRef | None) -> OcrDocument:
+    """A part's OCR with the scanned file's page numbers again (to find the file's per-page outputs)."""
+    if source is None:
+        return ocr_doc
+    pages = [p.model_copy(update={"number": n}) for p, n in zip(ocr_doc.pages, source.pages, strict=True)]
+    return ocr_doc.model_copy(update={"pages": pages})
+
+
+def own_thumbnails(thumbs: list[tuple[int, bytes]], source: SourceRef | None) -> list[tuple[int, bytes]]:
+    """A part's page images numbered 1..n, from images of the whole scanned file."""
+    if source is None:
+        return thumbs
+    by_number = dict(thumbs)
+    return [(i, by_number[n]) for i, n in enumerate(source.pages, start=1) if n in by_number]
+
+
+def stored_split(gated: GatedFile, file_name: str) -> StoredSplit:
+    """What is kept beside a split original (``split.json``)."""
+    return StoredSplit(
+        file_name=file_name, plan=gated.plan, qa=gated.qa, documents=[p.id for p in gated.parts]
+    )
+
+
+def file_result(
+    gated: GatedFile, parts: list[tuple[Document, str | None]], *, sha256: str
+) -> dict[str, object]:
+    """The report fields of a gated file: its findings, its documents (when split) and a rescan reason.
+
+    Args:
+        gated: the gate's verdict.
+        parts: each part's stored document and its số/ký hiệu.
+        sha256: the scanned file's SHA-256.
+    """
+    fields: dict[str, object] = {"qa": gated.qa}
+    if gated.split:
+        fields["documents"] = [
+            PartResult(
+                document_id=doc.id,
+                pages=doc.source.pages if doc.source else [],
+                dossier_code=doc.dossier_code,
+                so_ky_hieu=number,
+            )
+            for doc, number in parts
+        ]
+        fields["separator_pages"] = gated.plan.separators
+        fields["original"] = sha256
+    return fields

@@ -16,7 +16,9 @@ the module that wraps them, chained with ``raise ... from e``.
     │   ├── DecompressionBombError    more pixels (or pages) than the configured limit
     │   └── ManifestError             a batch manifest that cannot be read
     ├── OcrError                      Tesseract failed on readable input                  (exit 4)
-    │   └── OcrTimeoutError           a page took longer than its time limit
+    │   ├── OcrTimeoutError           a page took longer than its time limit
+    │   ├── WorkerCrashedError        processing the file killed its worker process twice (quarantined)
+    │   └── ResourceLimitError        a page needed more memory than a worker may use
     ├── ServiceError                  a service failed; worth retrying later              (exit 5)
     │   ├── StorageError              MinIO / S3
     │   │   └── ObjectNotFoundError   the object is not there
@@ -24,7 +26,9 @@ the module that wraps them, chained with ``raise ... from e``.
     ├── IntegrityError                a stored object does not match its SHA-256          (exit 6)
     └── ServicesError                 a local service could not be installed or started   (exit 7)
 
-``InputError`` and its children are never retried; ``ServiceError`` is.
+Whether an operation is worth retrying is each class's own ``retryable`` attribute (the flows' retry policy
+reads it): ``ServiceError`` is, except ``ObjectNotFoundError``; nothing else is. Each class also carries
+``advice``: what to do about it, shown in batch reports beside the message.
 """
 
 from __future__ import annotations
@@ -50,6 +54,8 @@ __all__ = [
     "TruncatedFileError",
     "UnsupportedFileTypeError",
     "error_info",
+    "ResourceLimitError",
+    "WorkerCrashedError",
 ]
 
 
@@ -58,6 +64,8 @@ class SohoaError(Exception):
 
     exit_code = 1
     retryable = False
+    #: what to do about it (vi / en), shown in reports beside the message
+    advice = "Xem thông điệp lỗi / see the message"
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -78,6 +86,7 @@ class InputError(SohoaError):
     """The input file is bad. Retrying cannot help; the rest of the batch goes on."""
 
     exit_code = 3
+    advice = "Quét hoặc xuất lại tệp rồi nộp lại / scan or export the file again and resubmit it"
 
 
 class EmptyFileError(InputError):
@@ -112,6 +121,7 @@ class OcrError(SohoaError):
     """Tesseract failed on input that could be read."""
 
     exit_code = 4
+    advice = "Thử lại với bản quét rõ hơn / try again with a cleaner scan; report it if it persists"
 
 
 class OcrTimeoutError(OcrError):
@@ -123,6 +133,10 @@ class ServiceError(SohoaError):
 
     exit_code = 5
     retryable = True
+    advice = (
+        "Kiểm tra dịch vụ (sohoa services status) rồi chạy lại lô / check the services (sohoa services "
+        "status), then run the batch again"
+    )
 
 
 class StorageError(ServiceError):
@@ -139,6 +153,21 @@ class SearchIndexError(ServiceError):
     """Elasticsearch failed."""
 
 
+class WorkerCrashedError(OcrError):
+    """The worker process died (a crash in a decoder, the memory limit) twice while processing this file."""
+
+    advice = (
+        "Tệp đã được cách ly (_quarantine); kiểm tra tệp gốc / the file is quarantined; inspect the original "
+        "before resubmitting it"
+    )
+
+
+class ResourceLimitError(OcrError):
+    """A page needed more memory than a worker process may use (``SOHOA_OCR__WORKER_MEMORY_MB``)."""
+
+    advice = "Giảm độ phân giải bản quét / downsample the scan, or raise SOHOA_OCR__WORKER_MEMORY_MB"
+
+
 class IntegrityError(SohoaError):
     """A stored object no longer matches its SHA-256 content address."""
 
@@ -151,8 +180,19 @@ class ServicesError(SohoaError):
     exit_code = 7
 
 
+#: advice for exceptions from outside sohoa that reach the per-file guard (a decoder's own error)
+_FOREIGN_ADVICE = (
+    "Tệp không đọc được; quét hoặc xuất lại / the file could not be processed; scan or export it again "
+    "(report the error type if a good file gets it)"
+)
+
+
 def error_info(exc: BaseException) -> dict[str, str]:
-    """The ``{"type", "message"}`` pair reports and JSON output show for an error."""
+    """The ``{"type", "message", "advice"}`` that reports and JSON output show for an error.
+
+    Exceptions from outside sohoa (PIL, OpenCV, pypdf ...) keep their own type name, so a report says
+    which library refused the file.
+    """
     if isinstance(exc, SohoaError):
-        return {"type": type(exc).__name__, "message": exc.message}
-    return {"type": type(exc).__name__, "message": str(exc) or repr(exc)}
+        return {"type": type(exc).__name__, "message": exc.message, "advice": exc.advice}
+    return {"type": type(exc).__name__, "message": str(exc) or repr(exc), "advice": _FOREIGN_ADVICE}

@@ -112,6 +112,12 @@ class OcrSettings(BaseModel):
     binarize: Literal["auto", "otsu", "adaptive", "off"] = Field("auto", description="Binarization method")
     remove_borders: bool = Field(True, description="Whiten dark scan borders")
     blank_detection: bool = Field(True, description="Report blank pages instead of OCRing them")
+    worker_memory_mb: int = Field(
+        2048, ge=0, le=1_048_576, description="Address space one page worker may use (MB; 0 = no limit)"
+    )
+    job_seconds: float = Field(
+        600.0, ge=0, le=86_400, description="Seconds one page may take before its worker is killed (0 = none)"
+    )
 
 
 class WebSettings(BaseModel):

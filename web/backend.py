@@ -17,13 +17,21 @@ from typing import Any
 
 from sohoa.errors import ObjectNotFoundError
 from sohoa.model.document import Document
+from sohoa.model.filetypes import content_type
 from sohoa.model.ocr import OcrDocument
 from sohoa.model.report import BatchProgress, BatchReport, BatchState
 from sohoa.model.search import SearchQuery, SearchResult
 from sohoa.model.split import SplitMode
 from sohoa.settings import Settings
 from storage.index import SearchIndex
-from storage.objects import ARTIFACT_DOCUMENT, ARTIFACT_OCR, ARTIFACT_PDF, ObjectStore, thumbnail_name
+from storage.objects import (
+    ARTIFACT_DOCUMENT,
+    ARTIFACT_OCR,
+    ARTIFACT_PDF,
+    ObjectStore,
+    staging_prefix,
+    thumbnail_name,
+)
 
 __all__ = ["Backend", "BatchSummary", "DocumentView", "Launcher", "is_batch_id", "is_document_id"]
 
@@ -33,17 +41,6 @@ _DOC_ID = re.compile(r"^[0-9a-f]{64}$")
 _BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 #: presigned links handed to a browser live this long at most (the route re-checks access each time)
 LINK_SECONDS = 300
-UPLOAD_PREFIX = "uploads"
-_CONTENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".tif": "image/tiff",
-    ".tiff": "image/tiff",
-    ".csv": "text/csv",
-}
-
 #: ``start_batch(source, *, batch_id, manifest, uploader) -> batch_id`` (flows.launch.start_batch)
 Launcher = Callable[..., str]
 
@@ -178,7 +175,7 @@ class Backend:
     def start_batch(
         self, batch_id: str, files: list[tuple[str, Path]], *, uploader: str, split: SplitMode | None = None
     ) -> str:
-        """Copy a staged upload to ``uploads/<batch>/`` in the archive bucket and start its ingestion.
+        """Stage an upload under ``uploads/<batch>/`` in the archive bucket and start its ingestion.
 
         Args:
             batch_id: From :meth:`new_batch_id`.
@@ -189,10 +186,9 @@ class Backend:
         Returns:
             The batch id.
         """
-        prefix = f"{UPLOAD_PREFIX}/{batch_id}/"
+        prefix = staging_prefix(batch_id)  # removed by the flow once the batch is reported
         for rel, path in files:
-            ctype = _CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
-            self.store.put_file(prefix + rel, path, content_type=ctype)
+            self.store.put_file(prefix + rel, path, content_type=content_type(path))
         log.info("batch %s: %d uploaded files stored under %s by %s", batch_id, len(files), prefix, uploader)
         launcher = self._launcher or _default_launcher()
         options = {"split": split.value} if split is not None else {}

@@ -1,5 +1,7 @@
 """The one wrapper around poppler's programs (``pdftotext``, ``pdftoppm`` through pdf2image).
 
+Page text, one page rendered for OCR, all pages rendered for thumbnails.
+
 Argument lists, explicit timeouts; poppler's failures become sohoa errors here.
 """
 
@@ -14,7 +16,7 @@ import pdf2image.exceptions
 
 from sohoa.errors import CorruptFileError, MissingDependencyError, OcrTimeoutError
 
-__all__ = ["rasterize_page", "text_per_page"]
+__all__ = ["rasterize_page", "render_pages", "text_per_page"]
 
 _INSTALL = "install it with: apt-get install poppler-utils"
 
@@ -65,3 +67,27 @@ def rasterize_page(
     if not first or not Path(first).is_file():
         raise CorruptFileError(f"{pdf.name}: page {page} rendered no image")
     return Path(first)
+
+
+def render_pages(pdf: Path, *, dpi: int, out_dir: Path, timeout: float) -> list[Path]:
+    """Render every page of ``pdf`` to JPEG files in ``out_dir`` (one ``pdftoppm`` call); in page order."""
+    _require("pdftoppm")
+    try:
+        paths = pdf2image.convert_from_path(
+            pdf,
+            dpi=dpi,
+            fmt="jpeg",
+            output_folder=out_dir,
+            output_file="thumb",
+            paths_only=True,
+            timeout=int(timeout),
+        )
+    except pdf2image.exceptions.PDFPopplerTimeoutError as e:
+        raise OcrTimeoutError(f"rendering {pdf.name} took longer than {timeout:.0f} s") from e
+    except (pdf2image.exceptions.PDFPageCountError, pdf2image.exceptions.PDFSyntaxError) as e:
+        raise CorruptFileError(f"{pdf.name}: the pages cannot be rendered ({e})") from e
+    # paths_only=True returns file names (typed as images by pdf2image)
+    found = sorted(Path(str(p)) for p in paths)
+    if not found or not all(p.is_file() for p in found):
+        raise CorruptFileError(f"{pdf.name}: rendering produced no page images")
+    return found

@@ -66,6 +66,7 @@ class PageError(_Frozen):
 
     type: str
     message: str
+    advice: str = Field("", description="What to do about it (vi / en)")
 
 
 class Barcode(_Frozen):
