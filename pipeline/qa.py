@@ -142,13 +142,15 @@ def duplicate_pages(pages: list[OcrPage], ctx: QaContext) -> list[tuple[int, int
     """Pairs ``(earlier, later)`` of page numbers that are the same sheet scanned twice.
 
     Candidates have near-identical fingerprints; the text confirms (two pages of one form look alike
-    but read differently). Blank pages and pages without text are never duplicates of each other.
+    but read differently). Blank pages, pages without text and separator sheets (pages with a barcode) are
+    never duplicates of each other.
     """
     readable = [
         (p, _norm(p.text))
         for p in pages
         if p.facts is not None
         and p.facts.fingerprint
+        and not p.facts.barcodes  # separator sheets look alike by design
         and not is_blank_page(p, ctx)
         and letters(p.text) >= ctx.min_text_chars
     ]

@@ -10,9 +10,10 @@ import pytest
 from PIL import Image, ImageFilter
 
 import ocr
-from pipeline.qa import QaContext, check_document, check_page, duplicate_pages, is_blank_page
+from pipeline.qa import QaContext, check_document, check_page, duplicate_pages, is_blank_page, qa_section
 from sohoa.model.ocr import OcrPage, PageSource
 from sohoa.model.qa import CATALOGUE, QaCode, QaFinding, needs_rescan, rescan_pages
+from sohoa.model.report import BatchReport, FileResult, FileStatus, to_markdown
 from sohoa.settings import QaSettings
 from tests.pipeline import qa_pages as gen
 
@@ -211,3 +212,23 @@ def test_catalogue_has_both_languages_for_every_code() -> None:
 def test_context_from_settings() -> None:
     ctx = QaContext.from_settings(QaSettings(min_dpi=300), expect_color=True)
     assert ctx.min_dpi == 300 and ctx.expect_color
+
+
+def test_batch_report_qa_section() -> None:
+    """The report's QA section: counts per code, files to rescan with pages, messages in vi and en."""
+    low = QaFinding(code=QaCode.LOW_DPI, page=2, value=100, limit=200)
+    blank = QaFinding(code=QaCode.BLANK_PAGE, page=3)
+    files = [
+        FileResult(path="a.pdf", status=FileStatus.NEEDS_REVIEW, pages=3, qa=[low, blank]),
+        FileResult(path="b.pdf", status=FileStatus.STORED, pages=1, qa=[blank]),
+        FileResult(path="c.pdf", status=FileStatus.STORED, pages=2),
+    ]
+    section = qa_section(files)
+    assert section.counts == {"blank_page": 2, "low_dpi": 1} and section.pages_checked == 6
+    assert [(r.path, r.pages, r.codes) for r in section.rescan] == [("a.pdf", [2], [QaCode.LOW_DPI])]
+    report = BatchReport(batch="b1", source="x", started_at="2026-12-01T00:00:00", files=files, qa=section)
+    markdown = to_markdown(report)
+    assert "## Kiểm tra chất lượng quét / Scan quality" in markdown
+    assert "| a.pdf | 2 | low_dpi |" in markdown
+    assert "trang 2: Độ phân giải 100 dpi, dưới mức tối thiểu 200 dpi: cần quét lại" in markdown
+    assert "page 2: Resolution 100 dpi is under the 200 dpi minimum: rescan" in markdown
