@@ -179,10 +179,11 @@ def search(
     sort: Annotated[str, Query(description="relevance, date_desc or date_asc")] = "relevance",
     size: Annotated[int, Query(ge=1, le=100)] = 20,
     after: Annotated[str | None, Query(description="Cursor from the previous page's `next`")] = None,
+    rescan: Annotated[bool, Query(description="Only documents whose scan must be redone")] = False,
 ) -> SearchResponse:
     """Search documents; only levels the caller is cleared for are searched."""
     params = SearchParams(
-        q, type, issuer, date_from, date_to, year, dossier, batch, access, sort, size, after
+        q, type, issuer, date_from, date_to, year, dossier, batch, access, sort, size, after, rescan
     )
     query = to_query(params, user)
     result = ctx(request).backend.search(query)

@@ -174,6 +174,7 @@ def search_page(
     sort: str = "relevance",
     after: str | None = None,
     page: Annotated[int, Query(ge=1, le=10_000)] = 1,
+    rescan: bool = False,
 ) -> Response:
     """The search page: one box, filters with counts, sorted hits with highlighted snippets."""
     from web.deps import labels
@@ -181,7 +182,7 @@ def search_page(
     t = labels(request)
     year_value = int(year) if year and year.isdigit() else None
     params = SearchParams(
-        q, type, issuer, date_from, date_to, year_value, dossier, batch, access, sort, 20, after
+        q, type, issuer, date_from, date_to, year_value, dossier, batch, access, sort, 20, after, rescan
     )
     base = [(k, v) for k, v in request.query_params.multi_items() if k not in ("after", "page", "lang") and v]
     searched = bool(q.strip()) or len(base) > 0

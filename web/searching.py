@@ -39,6 +39,8 @@ class SearchParams:
     sort: str = Sort.RELEVANCE.value
     size: int = 20
     after: str | None = None
+    #: only documents the scan quality gate asks to rescan
+    rescan: bool = False
 
     def audit_detail(self) -> dict[str, Any]:
         """The non-empty parameters, for the audit log."""
@@ -108,6 +110,7 @@ def to_query(params: SearchParams, user: User) -> SearchQuery:
         date_to=date_to,
         year=params.year,
         dossier_code=params.dossier or None,
+        needs_rescan=True if params.rescan else None,
         batch=params.batch or None,
         access_levels=levels,
         sort=sort,

@@ -13,7 +13,7 @@ from pipeline.gate import GateContext, apply_gate, gate_file
 from pipeline.resplit import ARTIFACT_RETIRED, store_split
 from sohoa.model.document import AccessLevel, Document
 from sohoa.model.ocr import OcrDocument
-from sohoa.model.qa import QaCode
+from sohoa.model.qa import QaCode, QaFinding
 from sohoa.model.search import SearchQuery
 from sohoa.model.split import SplitMode, StoredSplit
 from storage.objects import ARTIFACT_DOCUMENT, ARTIFACT_OCR, thumbnail_name
@@ -153,3 +153,28 @@ def gen_png() -> bytes:
     out = io.BytesIO()
     gen.document_page(number="1/SNgV-VP").save(out, format="PNG", dpi=(200, 200))
     return out.getvalue()
+
+
+def test_search_filter_needs_rescan(world: WebWorld) -> None:
+    """A document with a rescan finding is found with ``rescan=true``; the others are not."""
+    low = QaFinding(code=QaCode.LOW_DPI, page=1, value=100, limit=200)
+    doc = Document(
+        id=hashlib.sha256(uuid.uuid4().bytes).hexdigest(),
+        source_file="low.png",
+        media_type="image/png",
+        size=1,
+        batch="lo-rescan",
+        page_count=1,
+        access_level=AccessLevel.PUBLIC,
+        qa=[low],
+        needs_rescan=True,
+    )
+    world.store.put_json(doc.id, ARTIFACT_DOCUMENT, doc)
+    world.index.index_document(doc, None, refresh=True)
+    c = world.client()
+    login(c, "clerk1")
+    hits = c.get("/api/search", params={"rescan": "true"}).json()["hits"]
+    assert [h["id"] for h in hits] == [doc.id]
+    assert doc.id not in {h["id"] for h in c.get("/api/search", params={"q": "hộ chiếu"}).json()["hits"]}
+    page = c.get("/search", params={"rescan": "true"})
+    assert page.status_code == 200 and "low.png" in page.text
