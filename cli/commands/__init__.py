@@ -4,6 +4,6 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from cli.commands import demo, extract, ingest, ocr, search, services, web
+from cli.commands import demo, extract, ingest, ocr, search, services, sheets, web
 
-COMMAND_MODULES: list[ModuleType] = [services, ocr, extract, search, ingest, demo, web]
+COMMAND_MODULES: list[ModuleType] = [services, ocr, extract, search, ingest, demo, web, sheets]
