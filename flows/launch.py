@@ -32,6 +32,7 @@ def start_batch(
     manifest: str | None = None,
     uploader: str | None = None,
     split: str | None = None,
+    expect_color: bool = False,
 ) -> str:
     """Queue the ingestion of ``source`` (a folder, zip or ``s3://`` prefix) and return at once.
 
@@ -46,9 +47,16 @@ def start_batch(
         from prefect.client.schemas.objects import FlowRun
         from prefect.deployments import run_deployment
 
-        params = {"source": source, "batch_id": batch_id, "manifest": manifest, "uploader": uploader}
+        params: dict[str, object] = {
+            "source": source,
+            "batch_id": batch_id,
+            "manifest": manifest,
+            "uploader": uploader,
+        }
         if split:
             params["split"] = split
+        if expect_color:
+            params["expect_color"] = True
         run = cast(FlowRun, run_deployment(settings.prefect.ingest_deployment, parameters=params, timeout=0))
         log.info("batch %s: deployment run %s queued", batch_id, run.id)
         return batch_id
@@ -59,6 +67,8 @@ def start_batch(
         argv += ["--uploader", uploader]
     if split:
         argv += ["--split", split]
+    if expect_color:
+        argv += ["--expect-color"]
     logs = settings.home / "logs" / "batches"
     logs.mkdir(parents=True, exist_ok=True)
     with (logs / f"{batch_id}.log").open("ab") as out:

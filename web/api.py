@@ -116,6 +116,7 @@ def start_upload(
     manifest: UploadFile | None,
     *,
     split: SplitMode | None = None,
+    expect_color: bool = False,
 ) -> tuple[str, BatchCreated]:
     """Stage and check an upload, copy it to storage, start the batch; audited either way."""
     c = ctx(request)
@@ -139,7 +140,9 @@ def start_upload(
             )
             raise
         batch_id = c.backend.new_batch_id()
-        c.backend.start_batch(batch_id, staged.files, uploader=user.name, split=split)
+        c.backend.start_batch(
+            batch_id, staged.files, uploader=user.name, split=split, expect_color=expect_color
+        )
     created = BatchCreated(
         batch=batch_id,
         files=staged.documents,
@@ -155,6 +158,8 @@ def start_upload(
     }
     if split is not None:
         detail["split"] = split.value
+    if expect_color:
+        detail["expect_color"] = True
     audit(request, Action.UPLOAD, target=batch_id, detail=detail)
     return batch_id, created
 
@@ -233,10 +238,11 @@ def create_batch(
     split: Annotated[
         SplitMode | None, Form(description="Split multi-document scans: none, auto, header, separator")
     ] = None,
+    expect_color: Annotated[bool, Form(description="Scanned in colour: flag bilevel or gray pages")] = False,
 ) -> BatchCreated:
     """Upload files and start their ingestion; poll the returned status URL."""
     check_csrf(request, csrf_token)
-    _, created = start_upload(request, user, files, manifest, split=split)
+    _, created = start_upload(request, user, files, manifest, split=split, expect_color=expect_color)
     return created
 
 

@@ -173,7 +173,13 @@ class Backend:
         return self._new_batch_id()
 
     def start_batch(
-        self, batch_id: str, files: list[tuple[str, Path]], *, uploader: str, split: SplitMode | None = None
+        self,
+        batch_id: str,
+        files: list[tuple[str, Path]],
+        *,
+        uploader: str,
+        split: SplitMode | None = None,
+        expect_color: bool = False,
     ) -> str:
         """Stage an upload under ``uploads/<batch>/`` in the archive bucket and start its ingestion.
 
@@ -182,6 +188,7 @@ class Backend:
             files: ``(path inside the batch, local file)``; a ``manifest.csv`` at the top is the manifest.
             uploader: The user name recorded on every original.
             split: How to split multi-document scans (None: the settings' default).
+            expect_color: The batch was scanned in colour (bilevel or gray pages are findings).
 
         Returns:
             The batch id.
@@ -191,7 +198,9 @@ class Backend:
             self.store.put_file(prefix + rel, path, content_type=content_type(path))
         log.info("batch %s: %d uploaded files stored under %s by %s", batch_id, len(files), prefix, uploader)
         launcher = self._launcher or _default_launcher()
-        options = {"split": split.value} if split is not None else {}
+        options: dict[str, object] = {"split": split.value} if split is not None else {}
+        if expect_color:
+            options["expect_color"] = True
         return launcher(
             f"s3://{self.store.bucket}/{prefix}",
             batch_id=batch_id,

@@ -371,10 +371,11 @@ def upload_form(
     manifest: Annotated[UploadFile | None, File()] = None,
     csrf_token: Annotated[str, Form()] = "",
     split: Annotated[SplitMode | None, Form()] = None,
+    expect_color: Annotated[bool, Form()] = False,
 ) -> Response:
     """The upload form without JavaScript: start the batch and show its progress page."""
     check_csrf(request, csrf_token)
-    batch_id, _ = start_upload(request, user, files, manifest, split=split)
+    batch_id, _ = start_upload(request, user, files, manifest, split=split, expect_color=expect_color)
     return RedirectResponse(f"/batches/{batch_id}", status_code=303)
 
 

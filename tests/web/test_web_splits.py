@@ -10,10 +10,12 @@ from pathlib import Path
 from PIL import Image
 
 from pipeline.gate import GateContext, apply_gate, gate_file
+from pipeline.qa import qa_section
 from pipeline.resplit import ARTIFACT_RETIRED, store_split
 from sohoa.model.document import AccessLevel, Document
 from sohoa.model.ocr import OcrDocument
 from sohoa.model.qa import QaCode, QaFinding
+from sohoa.model.report import BatchReport, FileResult, FileStatus, PartResult
 from sohoa.model.search import SearchQuery
 from sohoa.model.split import SplitMode, StoredSplit
 from storage.objects import ARTIFACT_DOCUMENT, ARTIFACT_OCR, thumbnail_name
@@ -140,9 +142,10 @@ def test_upload_page_offers_the_split_choice_and_passes_it_on(world: WebWorld) -
     assert 'name="split"' in page.text and 'value="header"' in page.text
     token = csrf_from(page.text)
     files = {"files": ("box.png", gen_png(), "image/png")}
-    r = c.post("/upload", data={"csrf_token": token, "split": "header"}, files=files, follow_redirects=False)
+    data = {"csrf_token": token, "split": "header", "expect_color": "true"}
+    r = c.post("/upload", data=data, files=files, follow_redirects=False)
     assert r.status_code == 303
-    assert world.launched.calls[-1]["split"] == "header"
+    assert world.launched.calls[-1]["split"] == "header" and world.launched.calls[-1]["expect_color"] is True
     r = c.post(
         "/upload", data={"csrf_token": token, "split": "sideways"}, files=files, follow_redirects=False
     )
@@ -178,3 +181,32 @@ def test_search_filter_needs_rescan(world: WebWorld) -> None:
     assert doc.id not in {h["id"] for h in c.get("/api/search", params={"q": "hộ chiếu"}).json()["hits"]}
     page = c.get("/search", params={"rescan": "true"})
     assert page.status_code == 200 and "low.png" in page.text
+
+
+def test_batch_page_shows_the_qa_section_and_split_documents(world: WebWorld) -> None:
+    sha, ids = _scanned_box(world)
+    low = QaFinding(code=QaCode.LOW_DPI, page=2, value=100, limit=200)
+    files = [
+        FileResult(
+            path="box.tif",
+            status=FileStatus.NEEDS_REVIEW,
+            document_id=ids[0],
+            pages=6,
+            qa=[low],
+            documents=[PartResult(document_id=i, pages=[n]) for n, i in enumerate(ids, start=1)],
+            separator_pages=[],
+            original=sha,
+        )
+    ]
+    report = BatchReport(
+        batch="20261201-000000-qa01", source="x", started_at="2026-12-01T00:00:00", files=files,
+        qa=qa_section(files),
+    )  # fmt: skip
+    world.store.put_report(report.batch, report)
+    c = world.client()
+    login(c, "staff1")
+    page = c.get(f"/batches/{report.batch}")
+    assert page.status_code == 200
+    assert "Kiểm tra chất lượng quét" in page.text and "low_dpi" in page.text
+    assert f"/files/{sha}/split" in page.text and "trang 2: Độ phân giải 100 dpi" in page.text
+    assert "Cần quét lại" in c.get("/upload").text

@@ -53,6 +53,8 @@
     if (manifest.files.length) { data.append("manifest", manifest.files[0], manifest.files[0].name); }
     var split = document.getElementById("split");
     if (split) { data.append("split", split.value); }
+    var colour = document.getElementById("expect-color");
+    if (colour && colour.checked) { data.append("expect_color", "true"); }
     submit.disabled = true;
     busy.hidden = false;
     fetch("/api/batches", {
