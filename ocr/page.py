@@ -1,5 +1,9 @@
 """One page from image to text: decode, preprocess, one Tesseract call, reading order.
 
+Each page also carries its scan facts (:class:`~sohoa.model.ocr.PageFacts`: the scanner's resolution,
+colour mode, ink, residual skew, marks along the edges, a fingerprint and any barcode), measured on the
+same ~100 dpi copy the preprocessing uses, for the quality gate and splitting in ``pipeline/``.
+
 :func:`ocr_page` runs in a worker process. It never raises for a page's own failure: the page comes back
 with ``source=failed`` and the error, and the document's other pages still count.
 """
