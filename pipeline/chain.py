@@ -434,7 +434,8 @@ def _stored_result(name: str, drafts: list[Draft], indexed: bool, seconds: float
         path=name,
         status=FileStatus.NEEDS_REVIEW if review else FileStatus.STORED,
         document_id=first.id,
-        pages=sum(d.document.page_count for d in drafts),
+        # the scanned file's pages (separator sheets too): what the manifest's expected_pages counts
+        pages=gated.plan.page_count if gated is not None else sum(d.document.page_count for d in drafts),
         failed_pages=failed,
         reasons=reasons,
         so_ky_hieu=first.metadata.value("so_ky_hieu"),

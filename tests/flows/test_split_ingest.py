@@ -57,7 +57,8 @@ def test_separator_split_with_quality_gate(archive: Settings, box_batch: Path) -
     # THEN the box became two documents with their dossiers; the separator sheets are in no document
     assert [p.pages for p in box.documents] == [[2, 3, 4], [6]]
     assert [p.dossier_code for p in box.documents] == ["HS-2024-001", "HS-2024-002"]
-    assert box.separator_pages == [1, 5] and box.original is not None and box.pages == 4
+    assert box.separator_pages == [1, 5] and box.original is not None and box.pages == 6
+    assert report.reconciliation.page_mismatches == [{"path": "box.tif", "expected": 7, "found": 6}]
     store = ObjectStore.from_settings(archive.minio)
     split = load_split(store, box.original)
     assert split is not None and split.documents == [p.document_id for p in box.documents]
