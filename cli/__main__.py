@@ -1,3 +1,5 @@
-from cli.main import app
+"""``python -m cli``: the same entry point (and error boundary, exit codes) as the ``sohoa`` script."""
 
-app()
+from cli.main import run
+
+run()

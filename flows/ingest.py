@@ -24,6 +24,7 @@ from prefect.task_runners import ThreadPoolTaskRunner
 
 import ocr
 from flows import tasks
+from flows.dossiers import join_dossiers
 from flows.progress import ProgressTracker
 from flows.runners import make_task_runner
 from pipeline import batch as batch_stage
@@ -210,6 +211,8 @@ def ingest_batch(
                 on_result=on_result,
             )
             _index_duplicates(services, results)
+            # #16: dossier codes (manifest, or a split document's separator sheet) become dossier membership
+            join_dossiers(settings, _stored_ids(results), batch=ctx.batch, uploader=ctx.uploader)
         except Exception as e:  # noqa: BLE001 - the batch's own guard: the report is always written
             logger.exception("batch %s stopped", batch_id)
             report.error = error_info(e)
@@ -238,6 +241,18 @@ def gate_context(settings: Settings, *, split: str | None, expect_color: bool | 
         qa=qa,
         splitting=SplitContext.from_settings(settings.split, qa),
     )
+
+
+def _stored_ids(results: list[FileResult]) -> list[str]:
+    """The documents this batch stored, in batch order (each document of a split file)."""
+    ids: list[str] = []
+    for r in results:
+        if r.status is FileStatus.FAILED:
+            continue
+        ids += (
+            [d.document_id for d in r.documents] if r.documents else [r.document_id] if r.document_id else []
+        )
+    return ids
 
 
 def _window(ctx: IngestContext) -> int:

@@ -14,7 +14,8 @@ the module that wraps them, chained with ``raise ... from e``.
     │   ├── CorruptFileError          unreadable content
     │   ├── EncryptedPdfError         password-protected PDF
     │   ├── DecompressionBombError    more pixels (or pages) than the configured limit
-    │   └── ManifestError             a batch manifest that cannot be read
+    │   ├── ManifestError             a batch manifest that cannot be read
+    │   └── DossierError              a dossier code, field or request that breaks the rules
     ├── OcrError                      Tesseract failed on readable input                  (exit 4)
     │   ├── OcrTimeoutError           a page took longer than its time limit
     │   ├── WorkerCrashedError        processing the file killed its worker process twice (quarantined)
@@ -37,6 +38,7 @@ __all__ = [
     "ConfigurationError",
     "CorruptFileError",
     "DecompressionBombError",
+    "DossierError",
     "EmptyFileError",
     "EncryptedPdfError",
     "InputError",
@@ -115,6 +117,10 @@ class DecompressionBombError(InputError):
 
 class ManifestError(InputError):
     """A batch manifest cannot be read."""
+
+
+class DossierError(InputError):
+    """A dossier code, code-list value, date or request (e.g. a disposal without approval) is refused."""
 
 
 class OcrError(SohoaError):

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 __all__ = [
+    "DossierSettings",
     "ElasticsearchSettings",
     "MinioSettings",
     "OcrSettings",
@@ -190,6 +191,28 @@ class SplitSettings(BaseModel):
     )
 
 
+class DossierSettings(BaseModel):
+    """Dossier codes (mã hồ sơ) of this agency."""
+
+    agency_id: str = Field(
+        "000.00.00.H00",
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9.-]{0,39}$",
+        description="The agency's identifier (mã định danh cơ quan) that starts every archival fileCode",
+    )
+    file_code_format: str = Field(
+        "{agency}.{year}.{number}",
+        pattern=r"^[^{}]*\{agency\}[^{}]*\{year\}[^{}]*\{number\}[^{}]*$",
+        max_length=100,
+        description="How a fileCode is written: {agency}, {year} (4 digits) and {number} (số và ký hiệu "
+        "hồ sơ) in this order, with the separators between them",
+    )
+    number_pattern: str = Field(
+        r"[A-Za-z0-9][A-Za-z0-9-]{0,39}",
+        max_length=200,
+        description="Regular expression a dossier number/notation ({number}) must match",
+    )
+
+
 class Settings(BaseSettings):
     """sohoa's configuration (env prefix ``SOHOA_``, nested with ``__``)."""
 
@@ -212,6 +235,7 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     qa: QaSettings = Field(default_factory=QaSettings)
     split: SplitSettings = Field(default_factory=SplitSettings)
+    dossier: DossierSettings = Field(default_factory=DossierSettings)
 
     @classmethod
     def load(cls) -> Settings:

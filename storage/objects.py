@@ -261,8 +261,9 @@ class ObjectStore:
         with _translate("create bucket", self.bucket):
             if not self.client.bucket_exists(self.bucket):
                 try:
-                    self.client.make_bucket(self.bucket)
-                    log.info("created bucket %s", self.bucket)
+                    # Object lock can only be enabled at creation; dossier retention needs it (#16).
+                    self.client.make_bucket(self.bucket, object_lock=True)
+                    log.info("created bucket %s (versioning and object lock)", self.bucket)
                 except S3Error as e:
                     # Another worker won the race: fine.
                     if e.code not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):

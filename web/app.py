@@ -144,9 +144,10 @@ def create_app(
     app.state.ctx = context
     _install_middleware(app, settings)
     _install_handlers(app)
-    from web import api, pages, splits
+    from web import api, dossiers, pages, splits
 
     app.include_router(api.router)
+    app.include_router(dossiers.router)
     app.include_router(pages.router)
     app.include_router(splits.api_router)
     app.include_router(splits.page_router)

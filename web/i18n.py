@@ -6,6 +6,8 @@ label is visible in the page rather than an error.
 
 from __future__ import annotations
 
+from web.i18n_dossiers import DOSSIER_EN, DOSSIER_VI
+
 __all__ = ["DEFAULT_LANG", "LANGS", "translate"]
 
 DEFAULT_LANG = "vi"
@@ -292,6 +294,8 @@ _EN: dict[str, str] = {
     "split.pages": "Pages in the scanned file",
 }
 
+_VI.update(DOSSIER_VI)  # the dossier pages' labels (#16), kept in their own module
+_EN.update(DOSSIER_EN)
 LANGS: dict[str, dict[str, str]] = {"vi": _VI, "en": _EN}
 
 

@@ -4,6 +4,17 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from cli.commands import demo, extract, ingest, ocr, search, services, sheets, web
+from cli.commands import archive_catalog, demo, dossier, extract, ingest, ocr, search, services, sheets, web
 
-COMMAND_MODULES: list[ModuleType] = [services, ocr, extract, search, ingest, demo, web, sheets]
+COMMAND_MODULES: list[ModuleType] = [
+    services,
+    ocr,
+    extract,
+    search,
+    ingest,
+    demo,
+    web,
+    dossier,
+    archive_catalog,
+    sheets,
+]
