@@ -286,7 +286,8 @@ def color_mode(image: Image.Image) -> str:
     if rgb is not None:
         sample = rgb[::4, ::4].astype(np.int16)
         spread = sample.max(axis=2) - sample.min(axis=2)
-        if float(np.percentile(spread, 99.5)) >= 12:
+        # tinted paper and a colour scanner's noise, or a few clearly coloured marks (a seal, a signature)
+        if float(np.percentile(spread, 99.5)) >= 12 or float((spread >= 40).mean()) >= 0.0005:
             return "color"
         gray = cv2.cvtColor(np.ascontiguousarray(rgb[::4, ::4]), cv2.COLOR_RGB2GRAY)
     else:
