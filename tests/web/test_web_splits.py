@@ -43,7 +43,7 @@ def _scanned_box(world: WebWorld) -> tuple[str, list[str]]:
     tmp = Path(f"/tmp/sohoa-splittest-{sha[:12]}.bin")
     tmp.write_bytes(original)
     try:
-        world.store.put_original(tmp, file_name="box.tif", media_type="image/tiff", batch="lo-split")
+        world.store.put_original(tmp, file_name="box.tif", media_type="image/tiff", batch=f"lo-{sha[:8]}")
     finally:
         tmp.unlink()
     base = Document(
@@ -51,7 +51,7 @@ def _scanned_box(world: WebWorld) -> tuple[str, list[str]]:
         source_file="box.tif",
         media_type="image/tiff",
         size=len(original),
-        batch="lo-split",
+        batch=f"lo-{sha[:8]}",
         access_level=AccessLevel.INTERNAL,
     )
     for part in gated.parts:
@@ -100,7 +100,10 @@ def test_split_page_merge_and_split_here(world: WebWorld) -> None:
         assert ARTIFACT_DOCUMENT not in world.store.list_artifacts(gone)
         assert world.index.get(gone) is None
     assert world.index.get(merged) is not None
-    hits = world.index.search(SearchQuery(batch="lo-split", access_levels=[AccessLevel.INTERNAL])).hits
+    # the original of a split document is the scanned file (stored once)
+    link = c.get(f"/documents/{merged}/original", follow_redirects=False)
+    assert link.status_code == 303 and sha in link.headers["location"]
+    hits = world.index.search(SearchQuery(batch=f"lo-{sha[:8]}", access_levels=[AccessLevel.INTERNAL])).hits
     assert sorted(h.id for h in hits) == sorted(after["documents"])
 
     # WHEN the reviewer splits it again at page 6 (the form), THEN the split comes back as it was
