@@ -1,8 +1,9 @@
 """What is made from a document once its pages are read: the searchable PDF and the page thumbnails.
 
-:func:`derive` runs as one job on the page pool (it decodes the original again, so it runs under the same
-memory and time limits as the pages). PDFs are rendered through the poppler wrapper; image files are
-decoded with the same pixel checks as for OCR.
+Page workers leave each page's thumbnail beside its text-layer PDF (:func:`write_thumbnail`, from the
+pixels they just read); :func:`derive`, one job on the page pool (under the same limits as the pages),
+merges the PDF and renders only the pages no worker decoded: PDFs through the poppler wrapper, image files
+with the same pixel checks as for OCR.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ import io
 import logging
 import tempfile
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
+from numpy.typing import NDArray
 from PIL import Image
 
 from ocr._exec import poppler
@@ -22,7 +24,15 @@ from ocr.searchable import merge_pdf
 from sohoa.errors import InputError
 from sohoa.model.ocr import OcrDocument
 
-__all__ = ["THUMBNAIL_WIDTH", "Derived", "derive", "page_pdf_base", "page_thumbnails"]
+__all__ = [
+    "THUMBNAIL_WIDTH",
+    "Derived",
+    "derive",
+    "page_pdf_base",
+    "page_thumbnail_path",
+    "page_thumbnails",
+    "write_thumbnail",
+]
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +50,20 @@ class Derived(NamedTuple):
 def page_pdf_base(workdir: Path, number: int) -> Path:
     """Where a page's text-layer PDF is written (Tesseract adds ``.pdf``)."""
     return workdir / f"out-{number:05d}"
+
+
+def page_thumbnail_path(workdir: Path, number: int) -> Path:
+    """Where a page worker leaves the page's thumbnail, made from the page it has just read."""
+    return workdir / f"thumb-{number:05d}.jpg"
+
+
+def write_thumbnail(gray: NDArray[Any], path: Path, *, width: int = THUMBNAIL_WIDTH) -> None:
+    """Write a page image (the straightened grayscale page a worker OCR'd) as a thumbnail JPEG.
+
+    Made where the pixels already are, this costs a resize and an encode instead of decoding or rendering
+    the page a second time.
+    """
+    path.write_bytes(_jpeg(Image.fromarray(gray), width))
 
 
 def _jpeg(page: Image.Image, width: int) -> bytes:
@@ -86,8 +110,8 @@ def derive(
 ) -> Derived:
     """Merge the pages' text-layer PDFs into ``pdf_out`` (when given) and make the thumbnails.
 
-    Thumbnails come from the searchable PDF when there is one (it shows the straightened pages), else from
-    the original.
+    Thumbnails are the ones the page workers left in ``workdir`` (the straightened pages, as the searchable
+    PDF shows them); pages without one are rendered from the searchable PDF (or the original) here.
     """
     pdf = None
     if pdf_out is not None:
@@ -95,10 +119,13 @@ def derive(
         pdf = merge_pdf(original, doc, [Path(f"{b}.pdf") for b in bases], pdf_out)
     thumbs: list[tuple[int, bytes]] = []
     if thumbnails:
-        thumbs = (
-            page_thumbnails(pdf, "application/pdf", ctx)
-            if pdf is not None
-            else page_thumbnails(original, doc.media_type, ctx)
-        )
+        made = {p.number: page_thumbnail_path(workdir, p.number) for p in doc.pages}
+        thumbs = [(n, path.read_bytes()) for n, path in made.items() if path.is_file()]
+        if len(thumbs) < len(doc.pages):
+            # pages no worker decoded (a PDF's text-layer pages, failed pages): render them here
+            have = {n for n, _ in thumbs}
+            source, media = (pdf, "application/pdf") if pdf is not None else (original, doc.media_type)
+            thumbs += [t for t in page_thumbnails(source, media, ctx) if t[0] not in have]
+            thumbs.sort()
     log.info("%s: derived %s and %d thumbnails", doc.file_name, pdf.name if pdf else "no PDF", len(thumbs))
     return Derived(pdf, thumbs)

@@ -23,14 +23,14 @@ from typing import Any, Protocol
 
 from ocr._exec import tesseract
 from ocr.context import OcrContext
-from ocr.derive import derive, page_pdf_base
+from ocr.derive import derive, page_pdf_base, page_thumbnail_path
 from ocr.document import prepare_pages
-from ocr.page import ocr_page
+from ocr.page import failed_page, ocr_page
 from ocr.pool import PoolLimits, default_jobs, shared_pool
 from ocr.sniff import sniff
 from sohoa.digest import sha256_file
-from sohoa.errors import SohoaError, WorkerCrashedError, error_info
-from sohoa.model.ocr import OcrDocument, OcrPage, PageError, PageInput, PageSource
+from sohoa.errors import SohoaError, WorkerCrashedError
+from sohoa.model.ocr import OcrDocument, OcrPage, PageInput
 
 __all__ = [
     "DERIVE_PRIORITY",
@@ -112,17 +112,8 @@ def assemble(
     )
 
 
-def _page_task(page: PageInput, ctx: OcrContext, pdf_base: str | None) -> OcrPage:
-    return ocr_page(page, ctx, pdf_base=pdf_base)
-
-
-def _failed_page(page: PageInput, error: BaseException) -> OcrPage:
-    return OcrPage(
-        number=page.number,
-        source=PageSource.FAILED,
-        error=PageError(**error_info(error)),
-        warnings=list(page.warnings),
-    )
+def _page_task(page: PageInput, ctx: OcrContext, pdf_base: str | None, thumbnail: str | None) -> OcrPage:
+    return ocr_page(page, ctx, pdf_base=pdf_base, thumbnail=thumbnail)
 
 
 def prepare(
@@ -160,6 +151,7 @@ def recognize(
     sha256: str,
     workdir: Path,
     pdf_pages: bool,
+    thumbnails: bool = False,
     priority: float = 0.0,
     runner: JobRunner | None = None,
     progress: ProgressCallback | None = None,
@@ -174,6 +166,7 @@ def recognize(
         sha256: the original's content address.
         workdir: the folder :func:`prepare` used (the caller removes it).
         pdf_pages: also write each page's text-layer PDF into ``workdir`` (for :func:`ocr.derive.derive`).
+        thumbnails: also write each page's thumbnail into ``workdir`` (for :func:`ocr.derive.derive`).
         priority: added to the page count for the pages' place in the pool's queue (larger first).
         runner: where jobs run (default: :func:`page_pool`).
         progress: called after each page.
@@ -184,9 +177,12 @@ def recognize(
     runner = runner or page_pool(ctx)
     started = time.perf_counter()
     bases = [str(page_pdf_base(workdir, p.number)) if pdf_pages else None for p in pages]
+    thumbs = [str(page_thumbnail_path(workdir, p.number)) if thumbnails else None for p in pages]
     futures = [
-        runner.submit(_page_task, p, ctx, b, priority=priority + len(pages), label=f"{name} page {p.number}")
-        for p, b in zip(pages, bases, strict=True)
+        runner.submit(
+            _page_task, p, ctx, b, t, priority=priority + len(pages), label=f"{name} page {p.number}"
+        )
+        for p, b, t in zip(pages, bases, thumbs, strict=True)
     ]
     results = []
     try:
@@ -197,7 +193,7 @@ def recognize(
                 raise  # the file is hostile: it fails as a whole (and is quarantined by the nightly run)
             except Exception as e:  # noqa: BLE001 - a page's own failure (watchdog, memory) fails that page
                 log.warning("%s page %d failed: %s: %s", name, page.number, type(e).__name__, e)
-                result = _failed_page(page, e)
+                result = failed_page(page, e)
             results.append(result)
             if progress:
                 progress(name, result.number, len(pages))

@@ -22,13 +22,14 @@ from ocr import preprocess as pp
 from ocr._exec import poppler, tesseract
 from ocr.barcodes import read_barcodes
 from ocr.context import OcrContext
+from ocr.derive import write_thumbnail
 from ocr.document import image_dpi, open_frame
 from ocr.layout import RawWord, build_lines, drop_noise, fix_words, parse_tsv, reading_order
 from ocr.searchable import put_page_image
 from sohoa.errors import OcrError, ResourceLimitError, SohoaError, error_info
 from sohoa.model.ocr import OcrPage, PageError, PageFacts, PageInput, PageKind, PageSource
 
-__all__ = ["ocr_page", "preprocess_page"]
+__all__ = ["failed_page", "ocr_page", "preprocess_page"]
 
 log = logging.getLogger(__name__)
 
@@ -334,7 +335,23 @@ def _ocr(
     return tsv, words
 
 
-def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | None = None) -> OcrPage:
+def failed_page(page_input: PageInput, error: BaseException) -> OcrPage:
+    """The result of a page that could not be read: its error's type, message and advice."""
+    return OcrPage(
+        number=page_input.number,
+        source=PageSource.FAILED,
+        error=PageError(**error_info(error)),
+        warnings=list(page_input.warnings),
+    )
+
+
+def ocr_page(
+    page_input: PageInput,
+    ctx: OcrContext,
+    *,
+    pdf_base: Path | str | None = None,
+    thumbnail: Path | str | None = None,
+) -> OcrPage:
     """OCR one prepared page; a failure comes back as a page with ``source=failed``.
 
     Args:
@@ -342,6 +359,7 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
         ctx: the OCR context.
         pdf_base: when given, Tesseract also writes this page's text-layer PDF to ``<pdf_base>.pdf``
             in the same call.
+        thumbnail: when given, the page image (straightened grayscale) is also written there as a JPEG.
     """
     number = page_input.number
     if page_input.kind is PageKind.TEXT_LAYER:
@@ -389,6 +407,8 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
         h, w = prepared.gray.shape
         if prepared.blank:
             log.info("page %d: blank, not OCR'd", number)
+            if thumbnail is not None:
+                write_thumbnail(prepared.gray, Path(thumbnail))
             return OcrPage(
                 number=number,
                 source=PageSource.BLANK,
@@ -406,6 +426,8 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
         if base is not None:
             # Tesseract wrote the text layer only; the page shows the straightened grayscale scan
             put_page_image(Path(f"{base}.pdf"), prepared.gray)
+        if thumbnail is not None:
+            write_thumbnail(prepared.gray, Path(thumbnail))
         if ctx.rescue_image_blocks and ctx.psm in (1, 3, 4, 11, 12):
             words += _rescue_blocks(prepared.gray, prepared.dpi, ctx, tsv, words, workdir, number)
         if "vie" in ctx.languages.split("+"):
@@ -450,31 +472,16 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
         )
     except SohoaError as e:
         log.warning("page %d failed: %s: %s", number, type(e).__name__, e.message)
-        return OcrPage(
-            number=number,
-            source=PageSource.FAILED,
-            error=PageError(**error_info(e)),
-            warnings=list(page_input.warnings),
-        )
+        return failed_page(page_input, e)
     except MemoryError:
         log.error("page %d: out of memory (limit %d MB)", number, ctx.worker_memory_mb)
         limit = ResourceLimitError(
             f"page {number} needed more than the {ctx.worker_memory_mb} MB a worker may use"
         )
-        return OcrPage(
-            number=number,
-            source=PageSource.FAILED,
-            error=PageError(**error_info(limit)),
-            warnings=list(page_input.warnings),
-        )
+        return failed_page(page_input, limit)
     except Exception as e:  # per-page guard: one bad page must not sink the document
         log.exception("page %d failed unexpectedly", number)
-        return OcrPage(
-            number=number,
-            source=PageSource.FAILED,
-            error=PageError(**error_info(e)),
-            warnings=list(page_input.warnings),
-        )
+        return failed_page(page_input, e)
     finally:
         for p in scratch:
             p.unlink(missing_ok=True)

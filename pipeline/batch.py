@@ -11,8 +11,9 @@ import io
 import logging
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from sohoa.errors import InputError, ManifestError
@@ -76,6 +77,8 @@ class BatchItem:
     name: str
     path: Path
     manifest: ManifestRow | None = field(default=None)
+    #: why the file could not be unpacked (a damaged zip member); the file is then refused with it
+    damaged: str | None = None
 
 
 def list_folder(root: Path, *, links: bool = False) -> list[BatchItem]:
@@ -129,6 +132,7 @@ def safe_extract_zip(archive: Path, dest: Path) -> list[BatchItem]:
             if stat.S_ISLNK(m.external_attr >> 16):
                 raise InputError(f"{archive.name}: entry {m.filename!r} is a symbolic link; refused")
         dest.mkdir(parents=True, exist_ok=True)
+        damaged: dict[str, str] = {}
         for m in members:
             target = dest / PurePosixPath(m.filename.replace("\\", "/"))
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -136,11 +140,19 @@ def safe_extract_zip(archive: Path, dest: Path) -> list[BatchItem]:
                 with zf.open(m) as src, target.open("wb") as out:
                     while chunk := src.read(1 << 20):
                         out.write(chunk)
-            except (zipfile.BadZipFile, OSError, EOFError) as e:
-                # A damaged member is that file's problem, reported like any bad file.
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                EOFError,
+                zlib.error,
+                NotImplementedError,
+                RuntimeError,
+            ) as e:
+                # A damaged (or password-protected) member is that file's problem, reported like any bad file.
                 log.warning("zip %s: member %s is damaged: %s", archive.name, m.filename, e)
                 target.write_bytes(b"")
-    return list_folder(dest)
+                damaged[target.relative_to(dest).as_posix()] = f"{type(e).__name__}: {e}"
+    return [replace(i, damaged=damaged.get(i.name)) for i in list_folder(dest)]
 
 
 def find_manifest(root: Path) -> Path | None:
@@ -223,7 +235,7 @@ def attach_manifest(items: Iterable[BatchItem], rows: Iterable[ManifestRow]) -> 
     out = []
     for item in items:
         row = by_path.get(item.name) or by_name.get(PurePosixPath(item.name).name)
-        out.append(BatchItem(item.name, item.path, row))
+        out.append(replace(item, manifest=row))
     return out
 
 

@@ -59,7 +59,7 @@ from pipeline.gate import (
 from pipeline.metadata import extract as extract_metadata
 from pipeline.resplit import load_split, store_split
 from sohoa.digest import Digest, sha256_file
-from sohoa.errors import InputError, ObjectNotFoundError, ServiceError, error_info
+from sohoa.errors import CorruptFileError, InputError, ObjectNotFoundError, ServiceError, error_info
 from sohoa.model.document import AccessLevel, Document, Metadata
 from sohoa.model.ocr import OcrDocument, PageInput, PageSource
 from sohoa.model.report import FileResult, FileStatus, Totals
@@ -177,6 +177,8 @@ def preflight(
     Raises:
         InputError: the file is not a readable scan (empty, truncated, another type).
     """
+    if item.damaged:
+        raise CorruptFileError(f"{item.name}: damaged inside its zip ({item.damaged}); zip or copy it again")
     if item.path.is_symlink():
         raise InputError(f"{item.name} is a symbolic link; links are not followed (copy the file itself)")
     media_type = ocr.sniff(item.path)
@@ -260,6 +262,7 @@ def recognize(prepared: Prepared, ctx: IngestContext) -> OcrDocument:
         sha256=admitted.sha256,
         workdir=prepared.workdir,
         pdf_pages=ctx.searchable_pdf,
+        thumbnails=ctx.thumbnails,
         priority=float(admitted.digest.size) / 1e9,  # between documents of equal page counts: larger first
     )
 
@@ -457,22 +460,47 @@ def _index_or_mark(draft: Draft, services: Services, steps: Steps) -> bool:
     return False
 
 
+class _Clock:
+    """Seconds per step of one file, for its log line (where a document's time went)."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.monotonic()
+
+    def lap(self, step: str) -> None:
+        now = time.monotonic()
+        self.seconds[step] = self.seconds.get(step, 0.0) + now - self._last
+        self._last = now
+
+    def __str__(self) -> str:
+        return ", ".join(f"{k} {v:.2f} s" for k, v in self.seconds.items())
+
+
 def _process(
     admitted: Admitted, ctx: IngestContext, services: Services, steps: Steps, work: Path
 ) -> FileResult:
     started = time.monotonic()
     name = admitted.item.name
+    clock = _Clock()
     with tempfile.TemporaryDirectory(prefix="doc-", dir=work) as tmp:
         workdir = Path(tmp)
         prepared = steps.prepare(admitted, ctx, workdir)
+        clock.lap("prepare")
         steps.store_original(admitted, ctx, services.store)
+        clock.lap("store original")
         ocr_doc = steps.recognize(prepared, ctx)
+        clock.lap("ocr")
         drafts = steps.extract(ocr_doc, admitted, ctx)
+        clock.lap("extract")
         indexed = True
         for draft in drafts:
             derived = steps.derive(draft, admitted, ctx, workdir)
+            clock.lap("derive")
             steps.store(draft, derived, services.store)
+            clock.lap("store")
             indexed = _index_or_mark(draft, services, steps) and indexed
+            clock.lap("index")
+    log.info("%s (%s): %d pages; %s", name, admitted.sha256[:12], len(ocr_doc.pages), clock)
     return _stored_result(name, drafts, indexed, time.monotonic() - started)
 
 

@@ -56,17 +56,21 @@ def test_workers_are_not_forked_from_a_threaded_caller() -> None:
     assert _mp_context().get_start_method() in ("forkserver", "spawn")
 
 
-def test_jobs_run_and_higher_priority_goes_first(pool: PagePool) -> None:
-    blockers = [pool.submit(sleep, 0.5) for _ in range(pool.size)]
-    order: list[int] = []
-    futures: list[Future[int]] = []
-    for prio in (1, 5, 3):
-        f = pool.submit(square, prio, priority=prio)
-        f.add_done_callback(lambda f: order.append(f.result()))
-        futures.append(f)
-    assert [f.result(timeout=30) for f in futures] == [1, 25, 9]
-    assert [b.result(timeout=30) for b in blockers] == [0.5, 0.5]
-    assert order[0] == 25  # the highest priority was handed out first
+def test_jobs_run_and_higher_priority_goes_first() -> None:
+    single = PagePool(1)  # one worker: jobs finish in the order they were handed out
+    try:
+        blocker = single.submit(sleep, 0.5)
+        order: list[int] = []
+        futures: list[Future[int]] = []
+        for prio in (1, 5, 3):
+            f = single.submit(square, prio, priority=prio)
+            f.add_done_callback(lambda f: order.append(f.result()))
+            futures.append(f)
+        assert [f.result(timeout=60) for f in futures] == [1, 25, 9]
+        assert blocker.result(timeout=60) == 0.5
+        assert order == [25, 9, 1]
+    finally:
+        single.close()
 
 
 def test_a_killed_worker_fails_only_its_job_and_is_replaced(pool: PagePool) -> None:
