@@ -53,10 +53,10 @@ from pipeline.gate import (
     file_numbered,
     file_result,
     gate_file,
-    own_thumbnails,
     stored_split,
 )
 from pipeline.metadata import extract as extract_metadata
+from pipeline.part_images import part_thumbnails
 from pipeline.resplit import load_split, store_split
 from sohoa.digest import Digest, sha256_file
 from sohoa.errors import CorruptFileError, InputError, ObjectNotFoundError, ServiceError, error_info
@@ -353,14 +353,18 @@ def derive(draft: Draft, admitted: Admitted, ctx: IngestContext, workdir: Path) 
         ctx.ocr,
         workdir=workdir,
         pdf_out=workdir / f"{draft.document.id}.pdf" if want_pdf else None,
-        thumbnails=ctx.thumbnails,
+        thumbnails=ctx.thumbnails and source is None,
         priority=ocr.DERIVE_PRIORITY,
         label=f"{admitted.item.name}: searchable PDF and thumbnails",
     )
     derived = job.result()
-    if source is not None and derived.pdf is None:
-        # thumbnails of the whole original: keep this part's pages, numbered as the part
-        return ocr.Derived(None, own_thumbnails(derived.thumbnails, source))
+    if source is not None and ctx.thumbnails:
+        # a part of a split file: its pages' images, numbered as the part
+        thumbs = part_thumbnails(
+            workdir, source, pdf=derived.pdf, original=admitted.item.path, media_type=admitted.media_type,
+            ctx=ctx.ocr,
+        )  # fmt: skip
+        return ocr.Derived(derived.pdf, thumbs)
     return derived
 
 

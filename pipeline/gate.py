@@ -26,7 +26,6 @@ __all__ = [
     "file_numbered",
     "file_result",
     "gate_file",
-    "own_thumbnails",
     "part_findings",
     "stored_split",
 ]
@@ -143,14 +142,6 @@ def file_numbered(ocr_doc: OcrDocument, source: SourceRef | None) -> OcrDocument
         return ocr_doc
     pages = [p.model_copy(update={"number": n}) for p, n in zip(ocr_doc.pages, source.pages, strict=True)]
     return ocr_doc.model_copy(update={"pages": pages})
-
-
-def own_thumbnails(thumbs: list[tuple[int, bytes]], source: SourceRef | None) -> list[tuple[int, bytes]]:
-    """A part's page images numbered 1..n, from images of the whole scanned file."""
-    if source is None:
-        return thumbs
-    by_number = dict(thumbs)
-    return [(i, by_number[n]) for i, n in enumerate(source.pages, start=1) if n in by_number]
 
 
 def stored_split(gated: GatedFile, file_name: str) -> StoredSplit:
