@@ -234,7 +234,7 @@ def ingest_batch(
 def gate_context(settings: Settings, *, split: str | None, expect_color: bool | None) -> GateContext:
     """The batch's quality gate and split mode: the settings, with this batch's choices over them."""
     qa = QaContext.from_settings(
-        settings.qa, **({"expect_color": expect_color} if expect_color is not None else {})
+        settings.qa, settings.ocr, **({"expect_color": expect_color} if expect_color is not None else {})
     )
     return GateContext(
         split=SplitMode(split or settings.split.mode),

@@ -19,7 +19,7 @@ from sohoa.model.report import FileResult, QaSection, RescanFile
 from sohoa.text import fold
 
 if TYPE_CHECKING:
-    from sohoa.settings import QaSettings
+    from sohoa.settings import OcrSettings, QaSettings
 
 __all__ = [
     "QaContext",
@@ -53,9 +53,13 @@ class QaContext:
     duplicate_hash_bits: int = 12
 
     @classmethod
-    def from_settings(cls, settings: QaSettings, **overrides: Any) -> QaContext:
-        """The context from ``Settings().qa``; keyword overrides win (``expect_color=True`` for a batch)."""
-        values = {f.name: getattr(settings, f.name) for f in fields(cls)}
+    def from_settings(cls, settings: QaSettings, ocr: OcrSettings, **overrides: Any) -> QaContext:
+        """The context from ``Settings().qa`` and the archival minimum ``Settings().ocr.min_dpi``.
+
+        Keyword overrides win (``expect_color=True`` for a batch).
+        """
+        values = {f.name: getattr(settings, f.name) for f in fields(cls) if f.name != "min_dpi"}
+        values["min_dpi"] = ocr.min_dpi
         values.update(overrides)
         return cls(**values)
 

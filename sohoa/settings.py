@@ -94,7 +94,12 @@ class OcrSettings(BaseModel):
 
     languages: str = Field("vie", pattern=r"^[a-z_]+(\+[a-z_]+)*$", description="Tesseract languages")
     dpi: int = Field(300, ge=72, le=1200, description="Rasterization DPI for PDFs")
-    min_dpi: int = Field(200, ge=72, le=600, description="Scans below this are flagged and upscaled")
+    min_dpi: int = Field(
+        200,
+        ge=72,
+        le=600,
+        description="Scans below this are upscaled and reported low_dpi (archival minimum)",
+    )
     psm: int = Field(3, ge=0, le=13, description="Tesseract page segmentation mode")
     oem: int = Field(1, ge=0, le=3, description="Tesseract engine mode (1 = LSTM)")
     jobs: int = Field(0, ge=0, le=64, description="Parallel Tesseract processes; 0 = one per core")
@@ -135,11 +140,11 @@ class WebSettings(BaseModel):
 
 
 class QaSettings(BaseModel):
-    """The scan quality gate at ingest (codes and messages: ``sohoa.model.qa``)."""
+    """The scan quality gate at ingest (codes and messages: ``sohoa.model.qa``).
 
-    min_dpi: int = Field(
-        200, ge=50, le=1200, description="Pages scanned under this are low_dpi (archival rule)"
-    )
+    The resolution minimum is ``ocr.min_dpi`` (the archival 200 dpi), the same one that decides upscaling.
+    """
+
     expect_color: bool = Field(
         False, description="Batches are scanned in colour: bilevel or gray pages are not_color"
     )

@@ -14,7 +14,7 @@ from pipeline.qa import QaContext, check_document, check_page, duplicate_pages, 
 from sohoa.model.ocr import OcrPage, PageSource
 from sohoa.model.qa import CATALOGUE, QaCode, QaFinding, needs_rescan, rescan_pages
 from sohoa.model.report import BatchReport, FileResult, FileStatus, to_markdown
-from sohoa.settings import QaSettings
+from sohoa.settings import OcrSettings, QaSettings
 from tests.pipeline import qa_pages as gen
 
 #: the dev set's real 100-dpi scan: $SOHOA_EVAL_DIR, else ../shared/eval beside the repository
@@ -210,7 +210,7 @@ def test_catalogue_has_both_languages_for_every_code() -> None:
 
 
 def test_context_from_settings() -> None:
-    ctx = QaContext.from_settings(QaSettings(min_dpi=300), expect_color=True)
+    ctx = QaContext.from_settings(QaSettings(), OcrSettings(min_dpi=300), expect_color=True)
     assert ctx.min_dpi == 300 and ctx.expect_color
 
 
