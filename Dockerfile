@@ -13,6 +13,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils fonts-dejavu-core \
+      ghostscript fonts-liberation2 openjdk-17-jre-headless maven \
  && rm -rf /var/lib/apt/lists/*
 
 WORKDIR /app
@@ -28,6 +29,8 @@ COPY prefect.yaml ./
 RUN pip install . && useradd --system --create-home --home-dir /var/lib/sohoa sohoa
 
 USER sohoa
+# veraPDF's jars from Maven Central into the image's cache (archive copies are validated with them)
+RUN python -c "from sohoa.settings import get_settings; from cli.services.verapdf import VeraPdfInstall; VeraPdfInstall(get_settings()).install()"
 ENV SOHOA_WORKDIR=/app
 EXPOSE 8000
 # Default: the web app. The worker: `sohoa worker`; one batch: `sohoa ingest s3://bucket/prefix`.

@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` (the main job) and `make test` (the whole suite).
-.PHONY: demo test bootstrap services-up services-down lint bench-ocr bench-ocr-speed bench-metadata bench-search bench-ingest
+.PHONY: demo test bootstrap services-up services-down lint bench-ocr bench-ocr-speed bench-metadata bench-search bench-ingest bench-archive
 
 VENV := .venv/bin
 EVAL ?= ../shared/eval
@@ -40,3 +40,6 @@ bench-search: services-up
 
 bench-ingest: services-up
 	$(VENV)/python bench/ingest_bench.py --pages 100
+
+bench-archive: services-up
+	$(VENV)/python bench/archive_bench.py --eval $(EVAL)

@@ -11,6 +11,7 @@ Knows nothing of Prefect, MinIO or Elasticsearch. The public surface:
 - :func:`derive` — a document's searchable PDF and thumbnails (a job on the same pool).
 - :func:`ocr_file`, :func:`ocr_files` — whole documents, for the command line.
 - :func:`searchable_pdf` — a text-layer PDF of a document.
+- :func:`read_signatures` — the embedded signatures of a PDF, checked (pyHanko).
 """
 
 from ocr.context import OcrContext
@@ -29,6 +30,7 @@ from ocr.engine import (
     searchable_pdf,
 )
 from ocr.page import ocr_page
+from ocr.signatures import read_signatures
 from ocr.sniff import MEDIA_TYPES, sniff
 from sohoa.model.ocr import Line, OcrDocument, OcrPage, PageError, PageInput, PageKind, PageSource, Word
 
@@ -52,6 +54,7 @@ __all__ = [
     "ocr_files",
     "ocr_page",
     "prepare_pages",
+    "read_signatures",
     "searchable_pdf",
     "derive",
     "page_pool",

@@ -63,6 +63,8 @@ class OcrContext:
     worker_memory_mb: int = 2048
     #: wall-clock seconds one page (or one file's preparation) may take before its worker is killed
     job_seconds: float = 600.0
+    #: re-read the number and date blanks of page 1 when the first reading is unsure (ocr.zones)
+    reread_blanks: bool = True
 
     @classmethod
     def from_settings(cls, settings: OcrSettings, **overrides: Any) -> OcrContext:

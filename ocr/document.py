@@ -20,6 +20,7 @@ from PIL import Image, UnidentifiedImageError
 from ocr._exec import poppler
 from ocr.context import OcrContext
 from ocr.pdfscan import embedded_jpeg, scan_image
+from ocr.signatures import unsigned_view
 from ocr.sniff import sniff
 from sohoa.errors import (
     CorruptFileError,
@@ -165,6 +166,10 @@ def _pdf_reader(path: Path) -> pypdf.PdfReader:
 
 def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
     reader = _pdf_reader(path)
+    # Signature stamps in the margins are not document text: read a copy without them.
+    view = unsigned_view(path, workdir / "unsigned-view.pdf")
+    if view is not None:
+        path, reader = view, _pdf_reader(view)
     count = len(reader.pages)
     if count == 0:
         raise CorruptFileError(f"{path.name}: the PDF has no pages")

@@ -26,8 +26,9 @@ from ocr.derive import write_thumbnail
 from ocr.document import image_dpi, open_frame
 from ocr.layout import RawWord, build_lines, drop_noise, fix_words, parse_tsv, reading_order
 from ocr.searchable import put_page_image
+from ocr.zones import reread_blanks
 from sohoa.errors import OcrError, ResourceLimitError, SohoaError, error_info
-from sohoa.model.ocr import OcrPage, PageError, PageFacts, PageInput, PageKind, PageSource
+from sohoa.model.ocr import OcrPage, PageError, PageFacts, PageInput, PageKind, PageSource, PageTransform
 
 __all__ = ["failed_page", "ocr_page", "preprocess_page"]
 
@@ -77,6 +78,9 @@ class _Prepared:
         self.warnings: list[str] = []
         self.timings: dict[str, float] = {}
         self.blank = False
+        # the geometry the archive copy replays on the colour scan (sohoa.model.ocr.PageTransform)
+        self.frame_size = (int(gray.shape[1]), int(gray.shape[0]))
+        self.transforms: list[PageTransform] = []
         #: measurements for :class:`PageFacts` (quality gate and splitting)
         self.facts: dict[str, object] = {}
 
@@ -112,6 +116,7 @@ def preprocess_page(gray: pp.Gray, dpi: int | None, ctx: OcrContext) -> _Prepare
         page.gray = pp.rotate_right_angle(page.gray, 90)
         small = pp.rotate_right_angle(small, 90)
         page.steps["rotation"] = 90
+        page.transforms.append(PageTransform(op="turn", value=90))
         page.warnings.append("page was turned sideways; rotated")
     if ctx.deskew:
         angle = pp.estimate_skew(page.gray, max_angle=ctx.deskew_max_angle, small=small)
@@ -119,6 +124,7 @@ def preprocess_page(gray: pp.Gray, dpi: int | None, ctx: OcrContext) -> _Prepare
         page.facts["skew"] = angle
         if abs(angle) >= ctx.deskew_min_angle:
             page.gray = pp.rotate(page.gray, -angle)
+            page.transforms.append(PageTransform(op="rotate", value=-angle))
             small = pp.measuring_copy(page.gray)
             page.facts["residual_skew"] = pp.estimate_skew(
                 page.gray, max_angle=ctx.deskew_max_angle, small=small
@@ -133,6 +139,7 @@ def preprocess_page(gray: pp.Gray, dpi: int | None, ctx: OcrContext) -> _Prepare
         page.warnings.append(f"low resolution: {page.dpi} dpi (archival minimum {ctx.min_dpi}); upscaled")
         factor = min(3.0, ctx.dpi / page.dpi)
         page.gray = pp.upscale(page.gray, factor)
+        page.transforms.append(PageTransform(op="scale", value=factor))
         page.steps["upscaled_from_dpi"] = page.dpi
         page.dpi = round(page.dpi * factor)
     method = ctx.binarize
@@ -329,6 +336,7 @@ def _ocr(
                 prev = int(prepared.steps.get("rotation", 0))  # type: ignore[call-overload]
                 prepared.steps["rotation"] = (prev + guess.rotate) % 360
                 prepared.steps["osd_confidence"] = guess.confidence
+                prepared.transforms.append(PageTransform(op="turn", value=guess.rotate))
                 prepared.warnings.append(f"page was rotated; turned {guess.rotate}°")
             elif trial_base is not None:
                 Path(f"{trial_base}.pdf").unlink(missing_ok=True)
@@ -419,6 +427,8 @@ def ocr_page(
                 timings=prepared.timings,
                 warnings=[*warnings_, "blank page"],
                 facts=facts,
+                frame_size=prepared.frame_size,
+                transforms=prepared.transforms,
             )
         t = time.perf_counter()
         base = Path(pdf_base) if pdf_base is not None else None
@@ -430,6 +440,13 @@ def ocr_page(
             write_thumbnail(prepared.gray, Path(thumbnail))
         if ctx.rescue_image_blocks and ctx.psm in (1, 3, 4, 11, 12):
             words += _rescue_blocks(prepared.gray, prepared.dpi, ctx, tsv, words, workdir, number)
+        blanks = (
+            reread_blanks(prepared.gray, prepared.dpi, words, ctx, workdir, number)
+            if ctx.reread_blanks
+            else []
+        )
+        if blanks:
+            prepared.timings["blanks"] = round(sum(b.seconds for b in blanks), 4)
         if "vie" in ctx.languages.split("+"):
             words = fix_words(words)
         if ctx.drop_noise:
@@ -469,6 +486,9 @@ def ocr_page(
             timings=prepared.timings,
             warnings=warnings_,
             facts=facts,
+            frame_size=prepared.frame_size,
+            transforms=prepared.transforms,
+            blanks=blanks,
         )
     except SohoaError as e:
         log.warning("page %d failed: %s: %s", number, type(e).__name__, e.message)

@@ -56,6 +56,7 @@ from pipeline.gate import (
     stored_split,
 )
 from pipeline.metadata import extract as extract_metadata
+from pipeline.metadata.witnesses import Witnesses, witnesses_for
 from pipeline.part_images import part_thumbnails
 from pipeline.resplit import load_split, store_split
 from sohoa.digest import Digest, sha256_file
@@ -323,9 +324,16 @@ def extract(ocr_doc: OcrDocument, admitted: Admitted, ctx: IngestContext) -> lis
     gated = gate_file(
         ocr_doc, ctx.gate, sha256=admitted.sha256, expected_pages=row.expected_pages if row else None
     )
+    # the file name and the PDF's signatures witness the values of a file holding one document; a box
+    # split into several has neither for each of them (#12's witnesses)
+    witnesses = (
+        witnesses_for(admitted.item.path, admitted.item.name, admitted.media_type)
+        if not gated.split
+        else Witnesses()
+    )
     drafts = []
     for part in gated.parts:
-        metadata = extract_metadata(part.ocr)
+        metadata = extract_metadata(part.ocr, witnesses)
         document = build_document(
             sha256=admitted.sha256,
             name=admitted.item.name,
@@ -336,6 +344,7 @@ def extract(ocr_doc: OcrDocument, admitted: Admitted, ctx: IngestContext) -> lis
             row=row,
             ctx=ctx,
         )
+        document = document.model_copy(update={"signatures": list(witnesses.signatures)})
         drafts.append(Draft(apply_gate(document, part), part.ocr, gated))
     return drafts
 

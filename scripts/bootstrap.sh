@@ -7,8 +7,9 @@ cd "$(dirname "$0")/.."
 APT_PACKAGES=(
   tesseract-ocr tesseract-ocr-vie tesseract-ocr-eng tesseract-ocr-osd poppler-utils  # OCR
   fonts-dejavu-core fonts-liberation2                                                 # Vietnamese test pages
-  maven                                                                              # fetches Elasticsearch
-  ghostscript unpaper pngquant                                                        # OCRmyPDF, for benchmarks
+  maven                                                                              # fetches Elasticsearch, veraPDF
+  ghostscript unpaper pngquant                                                        # PDF/A of born-digital PDFs; OCRmyPDF
+  openjdk-17-jre-headless                                                             # veraPDF (Java 17+)
   chromium                                                                            # browser tests
 )
 
@@ -40,4 +41,12 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install -q --upgrade pip
   .venv/bin/python -m pip install -q -e ".[dev,bench]"
   echo "$want" > "$stamp"
+fi
+
+# eark-validator (tests of the E-ARK packages) pins lxml 5.1, older than what pikepdf needs here: it gets
+# a venv of its own, .venv-eark, run as a separate program by tests/pipeline/archive/eark_validate.py.
+if [ ! -x .venv-eark/bin/python ] || ! .venv-eark/bin/python -c "import eark_validator" 2>/dev/null; then
+  echo "bootstrap: creating .venv-eark for eark-validator" >&2
+  "$PY" -m venv .venv-eark
+  .venv-eark/bin/python -m pip install -q "eark-validator==1.1.3"
 fi

@@ -25,7 +25,8 @@ the module that wraps them, chained with ``raise ... from e``.
     │   │   └── ObjectNotFoundError   the object is not there
     │   └── SearchIndexError          Elasticsearch
     ├── IntegrityError                a stored object does not match its SHA-256          (exit 6)
-    └── ServicesError                 a local service could not be installed or started   (exit 7)
+    ├── ServicesError                 a local service could not be installed or started   (exit 7)
+    └── ArchiveError                  an archive copy, signature or package could not be made (exit 8)
 
 Whether an operation is worth retrying is each class's own ``retryable`` attribute (the flows' retry policy
 reads it): ``ServiceError`` is, except ``ObjectNotFoundError``; nothing else is. Each class also carries
@@ -58,6 +59,7 @@ __all__ = [
     "error_info",
     "ResourceLimitError",
     "WorkerCrashedError",
+    "ArchiveError",
 ]
 
 
@@ -191,6 +193,12 @@ _FOREIGN_ADVICE = (
     "Tệp không đọc được; quét hoặc xuất lại / the file could not be processed; scan or export it again "
     "(report the error type if a good file gets it)"
 )
+
+
+class ArchiveError(SohoaError):
+    """An archival copy, its signature or a package could not be made or checked."""
+
+    exit_code = 8
 
 
 def error_info(exc: BaseException) -> dict[str, str]:

@@ -31,6 +31,8 @@ __all__ = [
     "WebSettings",
     "get_settings",
     "sohoa_home",
+    "ArchiveSettings",
+    "SigningSettings",
 ]
 
 
@@ -124,6 +126,11 @@ class OcrSettings(BaseModel):
     job_seconds: float = Field(
         600.0, ge=0, le=86_400, description="Seconds one page may take before its worker is killed (0 = none)"
     )
+    reread_blanks: bool = Field(
+        True,
+        description="Re-read the number and date blanks of page 1 (handwritten fill-ins) when the first "
+        "reading is unsure: a few small digit-only Tesseract calls",
+    )
 
 
 class WebSettings(BaseModel):
@@ -196,6 +203,37 @@ class SplitSettings(BaseModel):
     )
 
 
+class ArchiveSettings(BaseModel):
+    """Archival copies (PDF/A-2b) and their validation by veraPDF."""
+
+    verapdf_version: str = Field(
+        "1.28.2", pattern=r"^[0-9][0-9.]*$", description="org.verapdf.apps:greenfield-apps version (Maven)"
+    )
+    java: Path | None = Field(None, description="Java 17+ for veraPDF; default Temurin 25, then `java`")
+    verapdf_timeout: float = Field(900.0, gt=0, le=7200, description="Seconds one veraPDF call may take")
+    verapdf_batch: int = Field(25, ge=1, le=500, description="Files validated per veraPDF (JVM) call")
+    font: Path = Field(
+        Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"),
+        description="Font of the invisible text layer and of the signature stamp (Debian fonts-liberation2)",
+    )
+    sign: bool = Field(True, description="Sign every archive copy with the agency certificate")
+    ghostscript_timeout: float = Field(300.0, gt=0, le=3600, description="Seconds per born-digital PDF")
+
+
+class SigningSettings(BaseModel):
+    """The digitizing agency's signing certificate (PAdES)."""
+
+    agency_name: str = Field(
+        "Cơ quan số hóa (thử nghiệm)", min_length=1, max_length=200, description="Name shown in the stamp"
+    )
+    pkcs12_path: Path | None = Field(None, description="PKCS#12 file with the agency key and certificate")
+    pkcs12_password: SecretStr | None = Field(None, description="Its password (from the environment)")
+    trust_roots: list[Path] = Field(
+        default_factory=list, description="PEM/DER roots `sohoa archive verify` trusts (the agency CA)"
+    )
+    timezone: str = Field("Asia/Ho_Chi_Minh", description="Time zone of the stamp's ISO 8601 time")
+
+
 class DossierSettings(BaseModel):
     """Dossier codes (mã hồ sơ) of this agency."""
 
@@ -240,6 +278,8 @@ class Settings(BaseSettings):
     web: WebSettings = Field(default_factory=WebSettings)
     qa: QaSettings = Field(default_factory=QaSettings)
     split: SplitSettings = Field(default_factory=SplitSettings)
+    archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
+    signing: SigningSettings = Field(default_factory=SigningSettings)
     dossier: DossierSettings = Field(default_factory=DossierSettings)
 
     @classmethod

@@ -96,6 +96,9 @@ _PROPERTIES: dict[str, Any] = {
     "do_mat": _KEYWORD,
     "do_khan": _KEYWORD,
     "ma_ho_so": _KEYWORD,
+    # embedded PDF signatures: who signed (certificate common names) and whether every one verifies
+    "signed_by": _FACET_KEYWORD,
+    "signature_valid": {"type": "boolean"},
     # Per-page text as an array of objects (not nested): Lucene sees one multi-valued ``pages.text``
     # field, so scoring is a plain match it can skip through instead of a block join over every page.
     # Which pages matched is read from the highlighter, which returns each matching value whole (see

@@ -107,6 +107,9 @@ def build_record(document: Document, ocr: OcrDocument | None = None) -> dict[str
     rec["needs_rescan"] = document.needs_rescan
     rec["qa_codes"] = sorted({f.code.value for f in document.qa}) or None
     rec["source_sha256"] = document.source.sha256 if document.source else None
+    if document.signatures:
+        rec["signed_by"] = sorted({nfc(s.signer) for s in document.signatures if s.signer}) or None
+        rec["signature_valid"] = all(s.ok for s in document.signatures)
     if ocr is not None:
         rec["pages"] = [{"number": p.number, "text": nfc(p.text)} for p in ocr.pages if p.text.strip()]
     return {k: v for k, v in rec.items() if v is not None}

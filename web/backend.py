@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sohoa.errors import ObjectNotFoundError
+from sohoa.model.archive import ARTIFACT_ARCHIVE_PDF, ARTIFACT_ARCHIVE_RECORD, ArchiveRecord
 from sohoa.model.document import Document
 from sohoa.model.filetypes import content_type
 from sohoa.model.ocr import OcrDocument
@@ -63,6 +64,7 @@ class DocumentView:
     ocr: OcrDocument | None
     thumbnails: frozenset[int] = field(default_factory=frozenset)
     has_pdf: bool = False
+    archive: ArchiveRecord | None = None  # the archive copy's record (#17), when one was made
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,10 @@ class Backend:
         if ARTIFACT_OCR in names:
             ocr = OcrDocument.model_validate(self.store.get_json(doc_id, ARTIFACT_OCR))
         pages = frozenset(n for n in range(1, max(document.page_count, 0) + 1) if thumbnail_name(n) in names)
-        return DocumentView(document, ocr, pages, ARTIFACT_PDF in names)
+        archive = None
+        if ARTIFACT_ARCHIVE_RECORD in names:
+            archive = ArchiveRecord.model_validate(self.store.get_json(doc_id, ARTIFACT_ARCHIVE_RECORD))
+        return DocumentView(document, ocr, pages, ARTIFACT_PDF in names, archive)
 
     def thumbnail(self, doc_id: str, page: int) -> bytes | None:
         """A page image (JPEG), or None."""
@@ -160,7 +165,7 @@ class Backend:
         Raises:
             ObjectNotFoundError: that object is not stored.
         """
-        artifact = None if kind == "original" else ARTIFACT_PDF
+        artifact = {"original": None, "archive_pdf": ARTIFACT_ARCHIVE_PDF}.get(kind, ARTIFACT_PDF)
         if artifact is not None:
             self.store.stat(f"derived/{doc_id}/{artifact}")
         ttl = min(LINK_SECONDS, self.store.presign_seconds)

@@ -299,6 +299,7 @@ def document_page(
         pages=pages,
         q=q,
         has_pdf=view.has_pdf,
+        archive=view.archive,
         back=_url("/search", [("q", q)] if q else []),
     )
 
@@ -339,6 +340,12 @@ def original(request: Request, user: Searcher, doc_id: str) -> Response:
 def searchable_pdf(request: Request, user: Searcher, doc_id: str) -> Response:
     """Redirect to a short-lived link to the searchable PDF (access checked and audited first)."""
     return _download(request, user, doc_id, "searchable_pdf")
+
+
+@router.get("/documents/{doc_id}/archive.pdf")
+def archive_pdf(request: Request, user: Searcher, doc_id: str) -> Response:
+    """Redirect to a short-lived link to the signed PDF/A archive copy (access checked and audited)."""
+    return _download(request, user, doc_id, "archive_pdf")
 
 
 # -- uploads and batches ---------------------------------------------------------------------------

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from cli.commands import archive_catalog, demo, dossier, extract, ingest, ocr, search, services, sheets, web
+from cli.commands import (
+    archive_catalog,
+    archive_package,
+    demo,
+    dossier,
+    extract,
+    ingest,
+    ocr,
+    search,
+    services,
+    sheets,
+    web,
+)
 
 COMMAND_MODULES: list[ModuleType] = [
     services,
@@ -17,4 +29,5 @@ COMMAND_MODULES: list[ModuleType] = [
     dossier,
     archive_catalog,
     sheets,
+    archive_package,
 ]

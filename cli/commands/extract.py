@@ -16,17 +16,18 @@ import typer
 
 from sohoa.errors import InputError, error_info
 from sohoa.model.document import FIELD_NAMES, Metadata
+from sohoa.model.signature import PdfSignature
 
 log = logging.getLogger(__name__)
 
 
-def _metadata(path: Path) -> Metadata:
-    from pipeline.metadata import extract, extract_text
+def _metadata(path: Path) -> tuple[Metadata, list[PdfSignature]]:
+    from pipeline.metadata import Witnesses, extract, extract_text
 
     suffix = path.suffix.lower()
     if suffix == ".txt":
         try:
-            return extract_text(path.read_text(encoding="utf-8"))
+            return extract_text(path.read_text(encoding="utf-8"), Witnesses(file_name=path.name)), []
         except UnicodeDecodeError as e:
             raise InputError(f"{path.name}: not UTF-8 text ({e.reason})") from e
     if suffix == ".json":
@@ -38,21 +39,23 @@ def _metadata(path: Path) -> Metadata:
             doc = OcrDocument.model_validate_json(path.read_bytes())
         except ValidationError as e:
             raise InputError(f"{path.name}: not a saved OCR result ({e.error_count()} errors)") from e
-        return extract(doc)
+        return extract(doc, Witnesses(file_name=doc.file_name)), []
     # Images and PDFs: the OCR engine (ocr/) does the reading; imported here so text and JSON inputs
     # work without it.
     import ocr
+    from pipeline.metadata.witnesses import witnesses_for
     from sohoa.settings import get_settings
 
     doc = ocr.ocr_file(path, ocr.OcrContext.from_settings(get_settings().ocr))
-    return extract(doc)
+    witnesses = witnesses_for(path, path.name, doc.media_type)
+    return extract(doc, witnesses), list(witnesses.signatures)
 
 
 def _record(path: Path) -> dict[str, Any]:
     try:
         if not path.is_file():
             raise InputError(f"{path}: no such file")
-        meta = _metadata(path)
+        meta, signatures = _metadata(path)
     except Exception as e:  # noqa: BLE001 - per-file guard: report and go on with the next file
         log.error("extract %s failed: %s", path, e, exc_info=not isinstance(e, InputError))
         return {
@@ -60,6 +63,7 @@ def _record(path: Path) -> dict[str, Any]:
             "fields": None,
             "needs_review": None,
             "reasons": [],
+            "signatures": [],
             "error": error_info(e),
         }
     fields = {
@@ -68,6 +72,7 @@ def _record(path: Path) -> dict[str, Any]:
             "confidence": f.confidence,
             "page": f.page,
             "box": list(f.box) if f.box else None,
+            "raw": f.raw,
         }
         for name, f in meta.fields.items()
     }
@@ -77,6 +82,7 @@ def _record(path: Path) -> dict[str, Any]:
         "fields": fields,
         "needs_review": meta.needs_review,
         "reasons": meta.reasons,
+        "signatures": [s.model_dump(mode="json") for s in signatures],
         "error": None,
     }
 
@@ -125,6 +131,15 @@ def extract_command(
             if f["value"] is not None:
                 table.add_row(name, _show(f["value"]), f"{f['confidence']:.2f}", str(f["page"] or ""))
         console.print(table)
+        for s in rec["signatures"]:
+            state = (
+                "[green]intact, valid[/green]"
+                if s["intact"] and s["valid"] and not s["modified"]
+                else "[red]invalid or modified[/red]"
+            )
+            console.print(
+                f"  signed by {s['signer'] or s['field_name']} at {s['signing_time'] or '?'}: {state}"
+            )
     if failed:
         raise typer.Exit(code=3 if failed == len(files) else 1)
 

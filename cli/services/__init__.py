@@ -10,11 +10,13 @@ from __future__ import annotations
 import logging
 
 from cli.services.base import LocalService, ServiceStatus
+from cli.services.devca import DevSigning
 from cli.services.elasticsearch import Elasticsearch
 from cli.services.layout import Layout, ensure_local_env
 from cli.services.minio import Minio
 from cli.services.prefect_server import PrefectServer, prefect_env
 from cli.services.system import poppler_status, tesseract_status
+from cli.services.verapdf import VeraPdfInstall
 from sohoa.settings import Settings, get_settings
 
 __all__ = ["ServiceStatus", "down", "local_services", "prefect_env", "status", "up"]
@@ -24,7 +26,14 @@ log = logging.getLogger(__name__)
 
 def local_services(settings: Settings) -> list[LocalService]:
     """The services in start order."""
-    return [Minio(settings), Elasticsearch(settings), PrefectServer(settings)]
+    # veraPDF and the TEST signing certificate are installed, never started (archive copies, #17)
+    return [
+        Minio(settings),
+        Elasticsearch(settings),
+        PrefectServer(settings),
+        VeraPdfInstall(settings),
+        DevSigning(settings),
+    ]
 
 
 def up(settings: Settings | None = None) -> list[ServiceStatus]:
@@ -37,12 +46,13 @@ def up(settings: Settings | None = None) -> list[ServiceStatus]:
     for service in local_services(settings):
         service.install()
         service.start()
-    return status(settings)
+    get_settings.cache_clear()  # the TEST signing certificate may have just been recorded
+    return status(settings.model_copy(update=_fresh_credentials()))
 
 
 def _fresh_credentials() -> dict[str, object]:
     fresh = get_settings()
-    return {"minio": fresh.minio, "web": fresh.web}
+    return {"minio": fresh.minio, "web": fresh.web, "signing": fresh.signing}
 
 
 def down(settings: Settings | None = None) -> list[str]:

@@ -96,6 +96,7 @@ def recognize(
     dpi: int | None,
     timeout: float,
     pdf_base: Path | None = None,
+    whitelist: str | None = None,
 ) -> str:
     """OCR one page image in one call; returns Tesseract's TSV (words, boxes, confidences, layout).
 
@@ -107,10 +108,13 @@ def recognize(
         dpi: resolution to tell Tesseract (it guesses badly from pixels alone).
         timeout: seconds before the call is killed (raises OcrTimeoutError).
         pdf_base: also render the page's text layer (no image) to ``<pdf_base>.pdf`` in the same call.
+        whitelist: only these characters may be recognized (e.g. digits for a number blank).
     """
     outbase = pdf_base if pdf_base is not None else image.with_suffix("")
     config = f"--oem {oem} --psm {psm}" + (f" --dpi {dpi}" if dpi else "")
     config += f" {_NO_INVERT} -c tessedit_create_tsv=1"
+    if whitelist:
+        config += f" -c tessedit_char_whitelist={whitelist}"
     if pdf_base is not None:
         config += " -c textonly_pdf=1"
     _run(

@@ -3,11 +3,14 @@
 Pure functions over the OCR result (text plus word boxes): no service, no settings, so they can be
 tested anywhere and re-run on stored OCR output.
 
-    extract(doc: OcrDocument) -> Metadata      # uses word boxes and region hints when present
-    extract_text(text: str) -> Metadata        # plain text (pages separated by form feeds)
+    extract(doc: OcrDocument, witnesses=Witnesses()) -> Metadata   # word boxes, region hints
+    extract_text(text: str, witnesses=Witnesses()) -> Metadata     # plain text, pages split by form feeds
 
 Each field in :data:`sohoa.model.document.FIELD_NAMES` is present in the result; a field not found has value
-None and confidence 0. ``needs_review`` is set, with reasons, when a key field is missing or unsure.
+None and confidence 0. ``needs_review`` is set, with one stable reason code per unsure key field
+(``so_ky_hieu.missing``, ``ngay_ban_hanh.day_unread`` ...), when a key field is missing or unsure.
+``witnesses`` (file name, PDF signatures) confirm or contradict handwritten values; they never override
+what the page clearly says.
 """
 
 from __future__ import annotations
@@ -17,36 +20,47 @@ import logging
 from pipeline.metadata import normalize
 from pipeline.metadata.body import find_dossier_code, find_recipients, find_subject, find_title
 from pipeline.metadata.closing import find_recipients_list, find_signer
+from pipeline.metadata.consistency import check_date, check_issuer, check_number, repair_type_code
 from pipeline.metadata.english import find_english, is_english
 from pipeline.metadata.evidence import Hit, hit, to_field
 from pipeline.metadata.header import find_date, find_issuer, find_marks, find_number, type_from_number
 from pipeline.metadata.layout import TextLine, page_lines, text_lines
-from pipeline.metadata.review import review
+from pipeline.metadata.reference import snap_issuer
+from pipeline.metadata.review import page_reasons, review
+from pipeline.metadata.spelling import respell
+from pipeline.metadata.witnesses import Witnesses
 from sohoa.model.document import FIELD_NAMES, ExtractedField, Metadata
-from sohoa.model.ocr import OcrDocument, PageSource
+from sohoa.model.ocr import BlankReading, OcrDocument, PageSource
 
-__all__ = ["extract", "extract_lines", "extract_text", "normalize"]
+__all__ = ["Witnesses", "extract", "extract_lines", "extract_text", "normalize"]
 
 log = logging.getLogger(__name__)
 
 
-def extract(doc: OcrDocument) -> Metadata:
+def extract(doc: OcrDocument, witnesses: Witnesses | None = None) -> Metadata:
     """Extract the metadata fields of one OCR'd document.
 
     Args:
         doc: The OCR result; failed and blank pages are skipped.
+        witnesses: The file name and PDF signatures, when known.
 
     Returns:
         Metadata with every field of ``FIELD_NAMES``, the language and the review verdict.
     """
     lines: list[TextLine] = []
     texts: dict[int, str] = {}
+    blanks: dict[str, BlankReading] = {}
     for page in doc.pages:
         if page.source in (PageSource.FAILED, PageSource.BLANK):
             continue
         texts[page.number] = page.text
         lines.extend(page_lines(page))
-    meta = extract_lines(lines, texts)
+        if not texts or len(texts) == 1:
+            blanks = {b.kind: b for b in page.blanks}
+    meta = extract_lines(lines, texts, witnesses, blanks)
+    doc_reasons = page_reasons(doc)
+    if doc_reasons:
+        meta = meta.model_copy(update={"needs_review": True, "reasons": [*doc_reasons, *meta.reasons]})
     log.debug(
         "metadata of %s: %d fields, review=%s",
         doc.file_name,
@@ -56,26 +70,44 @@ def extract(doc: OcrDocument) -> Metadata:
     return meta
 
 
-def extract_text(text: str) -> Metadata:
+def extract_text(text: str, witnesses: Witnesses | None = None) -> Metadata:
     """Extract the metadata fields of a plain-text document (pages separated by form feeds)."""
     lines: list[TextLine] = []
     texts: dict[int, str] = {}
     for n, page_text in enumerate(text.split("\f"), start=1):
         texts[n] = page_text
         lines.extend(text_lines(page_text, n))
-    return extract_lines(lines, texts)
+    return extract_lines(lines, texts, witnesses)
 
 
-def extract_lines(lines: list[TextLine], page_texts: dict[int, str]) -> Metadata:
-    """Extract the fields from lines already in reading order with zones (see ``layout``)."""
+def extract_lines(
+    lines: list[TextLine],
+    page_texts: dict[int, str],
+    witnesses: Witnesses | None = None,
+    blanks: dict[str, BlankReading] | None = None,
+) -> Metadata:
+    """Extract the fields from lines already in reading order with zones (see ``layout``).
+
+    ``blanks``: second readings of the first page's number and date blanks (``OcrPage.blanks``) by kind.
+    """
     full = "\n".join(ln.text for ln in lines)
     language = "en" if is_english(full) else "vi"
-    hits = _english(lines) if language == "en" else _vietnamese(lines)
+    notes: dict[str, str] = {}
+    hits = (
+        _english(lines)
+        if language == "en"
+        else _vietnamese(lines, witnesses or Witnesses(), notes, blanks or {})
+    )
+    subject = hits.get("trich_yeu")
+    if subject is not None and isinstance(subject.value, str):
+        respelt = respell(subject.value, "\n".join(page_texts.values()))
+        if respelt != subject.value:
+            hits["trich_yeu"] = Hit(respelt, subject.parts, subject.score)
     fields: dict[str, ExtractedField] = {name: ExtractedField() for name in FIELD_NAMES}
     for name, h in hits.items():
         if h is not None and h.value not in (None, "", []):
             fields[name] = to_field(h, page_texts)
-    needs, reasons = review(fields, language)
+    needs, reasons = review(fields, language, notes)
     return Metadata(language=language, fields=fields, needs_review=needs, reasons=reasons)
 
 
@@ -83,25 +115,57 @@ def _english(lines: list[TextLine]) -> dict[str, Hit | None]:
     return dict(find_english(lines))
 
 
-def _vietnamese(lines: list[TextLine]) -> dict[str, Hit | None]:
+def _vietnamese(
+    lines: list[TextLine], w: Witnesses, notes: dict[str, str], blanks: dict[str, BlankReading]
+) -> dict[str, Hit | None]:
     out: dict[str, Hit | None] = {}
-    number = find_number(lines)
-    if number is not None:
-        value = number.value
+    number, reading = find_number(lines)
+    if number is not None and reading is not None:
+        number, note = check_number(number, reading, w, blanks.get("number"))
+        if note:
+            notes["so_ky_hieu"] = note
+        value = str(number.value)
         num, _, code = value.partition("/")
         out["so_ky_hieu"] = number
-        out["so"] = Hit(int(num), number.parts, number.score)
-        out["ky_hieu"] = Hit(code, number.parts, number.score)
-    out["ngay_ban_hanh"], out["noi_ban_hanh"] = find_date(lines)
-    out["co_quan_ban_hanh"], out["co_quan_chu_quan"] = find_issuer(lines)
+        out["so"] = Hit(int(num), number.parts, number.score) if num.isdigit() else None
+        # the printed code is read from print, whatever happened to the handwritten number
+        out["ky_hieu"] = Hit(code, number.parts, 0.95 if code else 0.0)
+    date, out["noi_ban_hanh"], date_reading = find_date(lines)
+    if date is not None:
+        date, note = check_date(date, date_reading, w, blanks)
+        if note:
+            notes["ngay_ban_hanh"] = note
+    out["ngay_ban_hanh"] = date
+    issuer, out["co_quan_chu_quan"] = find_issuer(lines)
+    if issuer is not None:
+        snap = snap_issuer(str(issuer.value))
+        issuer = Hit(snap.value, issuer.parts, issuer.score)
+        kh = out.get("ky_hieu")
+        issuer, note = check_issuer(issuer, str(kh.value) if kh is not None else None, snap.known)
+        if note:
+            notes["co_quan_ban_hanh"] = note
+    out["co_quan_ban_hanh"] = issuer
     title, title_index = find_title(lines)
     subject = find_subject(lines, title_index)
     out["trich_yeu"] = subject
-    code_type = type_from_number(number.value.partition("/")[2]) if number is not None else (None, None)
+    ky = out.get("ky_hieu")
+    ky_code: str | None = str(ky.value) if ky is not None else None
+    code_type = type_from_number(ky_code) if ky_code else (None, None)
+    if title is not None and ky_code and title.value.code:
+        fixed = repair_type_code(ky_code, title.value.code)
+        if fixed is not None and out.get("so_ky_hieu") is not None:
+            num = str(out["so_ky_hieu"].value).partition("/")[0]  # type: ignore[union-attr]
+            sk = out["so_ky_hieu"]
+            out["so_ky_hieu"] = Hit(f"{num}/{fixed}", sk.parts, min(sk.score, 0.85))  # type: ignore[union-attr]
+            out["ky_hieu"] = Hit(fixed, sk.parts, 0.85)  # type: ignore[union-attr]
+            ky_code = fixed
+            code_type = type_from_number(ky_code)
     if title is not None:
         t = title.value
         agree = code_type[1] is None or code_type[1] == t.code
-        out["loai_van_ban"] = Hit(t.name, title.parts, title.score if agree else title.score - 0.1)
+        if not agree:
+            notes["loai_van_ban"] = "loai_van_ban.code_mismatch"
+        out["loai_van_ban"] = Hit(t.name, title.parts, title.score if agree else 0.5)
         out["ma_loai"] = Hit(t.code, title.parts, title.score) if t.code else None
     elif code_type[0] is not None and number is not None:
         out["loai_van_ban"] = Hit(code_type[0], number.parts, 0.85)
@@ -113,6 +177,9 @@ def _vietnamese(lines: list[TextLine]) -> dict[str, Hit | None]:
     out["kinh_gui"] = find_recipients(lines)
     out["noi_nhan"] = find_recipients_list(lines)
     out.update(find_signer(lines))
+    signer = out.get("nguoi_ky")
+    if signer is not None and (spelled := w.signer_spelling(str(signer.value))) is not None:
+        out["nguoi_ky"] = Hit(spelled, signer.parts, max(signer.score, 0.97))
     out.update(find_marks(lines))
     out["ma_ho_so"] = find_dossier_code(lines)
     return out

@@ -20,6 +20,12 @@ _BODY_START = re.compile(
 )
 
 
+# With geometry, only what cannot begin a subject line ends it ("Nhâm Dần", "tại ..." can).
+_PARAGRAPH_START = re.compile(
+    r"^\W{0,2}(kinh gui|can cu|dieu \d|chuong [ivx\d]|noi nhan|[ivx]+\.\s|\d+\.\s|[a-z]\)\s)"
+)
+
+
 def _first_page_top(lines: list[TextLine], limit: int = 45) -> list[TextLine]:
     first = lines[0].page if lines else 1
     return [ln for ln in lines if ln.page == first][:limit]
@@ -67,9 +73,12 @@ def _centered(line: TextLine, ref: TextLine) -> bool:
 
 
 def _speck(line: TextLine) -> bool:
-    """A dot of dirt or a rule read as a letter or two: not a text line."""
+    """A dot of dirt, a rule or a stroke read as a letter or two: not a text line."""
     letters = sum(c.isalpha() for c in line.text)
-    return line.conf is not None and letters < 3 and (line.conf < 0.5 or len(line.text.strip()) < 3)
+    words = [w for w in re.findall(r"\w+", line.text) if len(w) > 1]
+    if line.conf is None:
+        return False
+    return (letters < 3 and (line.conf < 0.5 or len(line.text.strip()) < 3)) or (letters < 5 and not words)
 
 
 def find_subject(lines: list[TextLine], title_index: int | None) -> Hit | None:
@@ -99,29 +108,47 @@ def find_subject(lines: list[TextLine], title_index: int | None) -> Hit | None:
         return None
     title = top[title_index]
     parts = []
-    for nxt in top[title_index + 1 : title_index + 6]:
+    prev: TextLine = title
+    for nxt in top[title_index + 1 : title_index + 8]:
         if _speck(nxt):
             continue
         f = nxt.folded
         if nxt.zone != BODY:
             break
         if parts:
-            if _BODY_START.match(f) or not re.match(r"^\W{0,2}[a-zà-ỹđ0-9(]", nxt.text):
+            starts = (_BODY_START if nxt.box is None else _PARAGRAPH_START).match(f)
+            if starts or not _continues(nxt, prev, title):
                 break
-            if not _centered(nxt, title):
-                break
-        else:
-            if re.match(r"^\W{0,2}(kinh gui|can cu)\b", f):
-                return None
+        elif re.match(r"^\W{0,2}(kinh gui|can cu)\b", f):
+            return None
         letters = _letters_upper(nxt.text)
         if letters and letters == letters.upper() and len(letters) > 3:
             break  # the authority line ("ỦY BAN NHÂN DÂN TỈNH ...") under the subject
         start = len(nxt.text) - len(_strip_vv(nxt.text)) if not parts else 0
         parts.append((nxt, start, len(nxt.text)))
+        prev = nxt
     if not parts:
         return None
     value = _clean_subject(" ".join(a.text[s:e] for a, s, e in parts))
     return hits_join(value, parts, 0.9) if value else None
+
+
+def _continues(line: TextLine, prev: TextLine, title: TextLine) -> bool:
+    """Whether ``line`` continues a subject: centred under the title, right below the previous line.
+
+    A subject line may start with a capital (a proper name: ``Mộ Đức để …``, ``Nhâm Dần …``); the body
+    under it is set full width and after a rule, which breaks both tests. Plain text has no geometry:
+    there a continuation is any line that does not start a body paragraph and does not end one.
+    """
+    if line.box is None or prev.box is None:
+        if re.search(r"[.;:]\s*$", prev.text):
+            return False
+        # a capital after a short line starts a new paragraph; after a long one it may be a wrapped name
+        return bool(re.match(r"^\W{0,2}[a-zà-ỹđ0-9(]", line.text)) or len(prev.text) >= 55
+    gap = line.box[1] - (prev.box[1] + prev.box[3])
+    if gap > 0.8 * min(prev.box[3], line.box[3]):
+        return False
+    return _centered(line, title)
 
 
 def _split_items(chunks: list[str]) -> list[str]:

@@ -11,10 +11,13 @@ import datetime as dt
 import re
 
 from pipeline.metadata.casing import repair_place, repair_upper
+from pipeline.metadata.dates import DateReading, read_date
 from pipeline.metadata.evidence import Hit, hit, hits_join
-from pipeline.metadata.layout import BODY, HEADER_LEFT, HEADER_RIGHT, TextLine
-from pipeline.metadata.lexicon import type_by_code
+from pipeline.metadata.layout import BODY, HEADER_LEFT, HEADER_RIGHT, TextLine, join_lines
+from pipeline.metadata.lexicon import type_by_code, type_by_name
 from pipeline.metadata.normalize import clean_spaces, fold
+from pipeline.metadata.numbers import NumberReading, read_number
+from pipeline.metadata.reference import deglue
 
 __all__ = ["find_date", "find_issuer", "find_marks", "find_number", "parse_date", "NUMBER_LINE"]
 
@@ -61,28 +64,6 @@ def parse_number(text: str) -> tuple[str, int, str] | None:
     return f"{num}/{code}", int(num), code
 
 
-def find_number(lines: list[TextLine]) -> Hit | None:
-    """``Số: 1340/QĐ-UBND`` from the left header column (or the top of the page)."""
-    candidates = [ln for ln in _header_top(lines) if ln.zone in (HEADER_LEFT, BODY)]
-    for ln in sorted(candidates, key=lambda x: x.zone != HEADER_LEFT):
-        f = ln.folded
-        m = NUMBER_LINE.match(f)
-        if not m:
-            continue
-        parsed = parse_number(ln.text[m.end() :])
-        if parsed is None:
-            continue
-        value, _, _ = parsed
-        rest = ln.text[m.end() :]
-        token = _NUM_TOKEN.match(rest.strip())
-        end = (
-            m.end() + (len(rest) - len(rest.lstrip())) + (len(token.group()) if token else len(rest.strip()))
-        )
-        score = 0.97 if ln.zone == HEADER_LEFT else 0.9
-        return hit(value, ln, m.end(), end, score)
-    return None
-
-
 _VN_DATE = re.compile(
     r"ng[a-z]{1,3}\s*([0-9OolI]{1,2})\s*[,.]?\s*th[a-z]{2,4}\s*([0-9OolI]{1,2})\s*[,.]?\s*n[a-z]{1,3}\s*([0-9OolI]{4})"
 )
@@ -116,27 +97,92 @@ def parse_date(text: str) -> tuple[dt.date, int, int] | None:
     return None
 
 
-def find_date(lines: list[TextLine]) -> tuple[Hit | None, Hit | None]:
-    """``<place>, ngày dd tháng mm năm yyyy`` → (ngay_ban_hanh hit, noi_ban_hanh hit)."""
-    top = _header_top(lines, 30)
-    ranked = [ln for ln in top if ln.zone == HEADER_RIGHT] + [ln for ln in top if ln.zone != HEADER_RIGHT]
-    for ln in ranked:
-        found = parse_date(ln.text)
-        if found is None:
+def _rows(lines: list[TextLine]) -> list[TextLine]:
+    """Lines of one zone with pieces on the same row joined left to right (a blank cut them apart)."""
+    out: list[TextLine] = []
+    for ln in lines:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.box is not None
+            and ln.box is not None
+            and prev.zone == ln.zone
+            and prev.page == ln.page
+            and abs((prev.box[1] + prev.box[3] / 2) - (ln.box[1] + ln.box[3] / 2))
+            < 0.5 * max(prev.box[3], ln.box[3])
+        ):
+            out[-1] = join_lines(prev, ln) if prev.box[0] <= ln.box[0] else join_lines(ln, prev)
+        else:
+            out.append(ln)
+    return out
+
+
+def _number_candidates(lines: list[TextLine]) -> list[TextLine]:
+    """Lines that may hold ``Số:``: the left header column, then the top of page 1 above the title."""
+    top = _header_top(lines)
+    left = _rows([ln for ln in top if ln.zone == HEADER_LEFT])
+    body: list[TextLine] = []
+    for ln in top:
+        if ln.zone != BODY:
             continue
-        date, a, b = found
+        letters = re.sub(r"[^\w\s]|\d|_", " ", ln.text).strip()
+        if letters and letters == letters.upper() and type_by_name(letters) is not None:
+            break  # the title: the number is printed above it
+        body.append(ln)
+    return left + _rows(sorted(body, key=lambda x: (x.box[1], x.box[0]) if x.box else (0, 0)))
+
+
+def find_number(lines: list[TextLine]) -> tuple[Hit | None, NumberReading | None]:
+    """``Số: 1340/QĐ-UBND`` from the left header column (or the top of page 1 above the title).
+
+    Returns:
+        The hit (value ``88/QĐ-UBND``, or only the printed part ``/QĐ-UBND`` when the number in the
+        blank is unreadable) and the reading behind it, for the caller to weigh other witnesses.
+    """
+    for ln in _number_candidates(lines):
+        reading = read_number(ln.text)
+        if reading is None:
+            continue
+        score = 0.97 if ln.zone == HEADER_LEFT else 0.9
+        return hit(reading.value, ln, reading.start, reading.end, score), reading
+    return None, None
+
+
+def find_date(lines: list[TextLine]) -> tuple[Hit | None, Hit | None, DateReading | None]:
+    """``<place>, ngày dd tháng mm năm yyyy`` → (ngay_ban_hanh hit, noi_ban_hanh hit, reading).
+
+    A date whose day or month could not be read gives a hit with the printed part only (``2025-02``,
+    reduced-precision ISO 8601) and a low score; the reading says which parts are missing.
+    """
+    top = _header_top(lines, 30)
+    right = _rows([ln for ln in top if ln.zone == HEADER_RIGHT])
+    others = [ln for ln in top if ln.zone not in (HEADER_RIGHT,)]
+    for ln in right + _rows(others):
+        reading = read_date(ln.folded)
+        if reading is None:
+            found = parse_date(ln.text)
+            if found is None:
+                continue
+            date, a, b = found
+            reading = DateReading(date.day, date.month, date.year, False, a, b)
+        a, b = reading.start, reading.end
         before = ln.text[:a]
         place_hit = None
         m = re.search(r"([^,]{2,40}),\s*$", before)
         if m and re.search(r"[A-Za-zÀ-ỹĐđ]", m.group(1)):
             place = clean_spaces(re.sub(r"^[^\wÀ-ỹĐđ]+", "", m.group(1)))
             place_hit = hit(repair_place(place), ln, m.start(1), m.end(1), 0.95)
-        right = ln.zone == HEADER_RIGHT
-        if not right and place_hit is None and ln.zone == BODY:
+        in_right = ln.zone == HEADER_RIGHT
+        if not in_right and place_hit is None and ln.zone == BODY:
             continue  # a bare date in the body is a date the text talks about, not the issue date
-        score = 0.98 if right and place_hit else 0.93 if right or place_hit else 0.8
-        return hit(date.isoformat(), ln, a, b, score), place_hit
-    return None, None
+        score = 0.98 if in_right and place_hit else 0.93 if in_right or place_hit else 0.8
+        full = reading.date
+        if full is None:
+            if reading.partial is None or None not in (reading.day, reading.month):
+                continue  # nothing, or every part read and no such day: not a date
+            return hit(reading.partial, ln, a, b, 0.3), place_hit, reading
+        return hit(full.isoformat(), ln, a, b, score), place_hit, reading
+    return None, None, None
 
 
 _MARKS = {
@@ -175,6 +221,16 @@ _UNIT_HEADS = (
 )  # fmt: skip
 
 
+def _deglued(line: TextLine) -> TextLine:
+    """A header line whose capitals ran together (``SỞNGOẠIVỤ``) rewritten as the known body it spells."""
+    if " " in line.text.strip() and not re.search(r"[A-ZÀ-ỸĐ]{9,}", line.text):
+        return line
+    name = deglue(line.text)
+    if name is None or name == line.text:
+        return line
+    return TextLine(name, line.page, line.zone, line.box, line.conf)
+
+
 def _starts_unit(line: str, previous: str | None) -> bool:
     if previous is not None and re.search(r"(\bva|[-,&])\s*$", fold(previous)):
         return False  # the previous line was cut in the middle of a name
@@ -201,13 +257,17 @@ def find_issuer(lines: list[TextLine]) -> tuple[Hit | None, Hit | None]:
         (co_quan_ban_hanh hit, co_quan_chu_quan hit); either may be None.
     """
     top = _header_top(lines)
-    left = [ln for ln in top if ln.zone == HEADER_LEFT]
+    left = _rows([ln for ln in top if ln.zone == HEADER_LEFT])
     if not left:
         left = top[:8]
     block: list[TextLine] = []
     for ln in left:
         f = ln.folded
-        if NUMBER_LINE.match(f) or re.match(r"^\W{0,2}(v\s*[/|l1]\s*v|ve viec)\b", f):
+        if (
+            NUMBER_LINE.match(f)
+            or read_number(ln.text) is not None
+            or re.match(r"^\W{0,2}(v\s*[/|l1]\s*v|ve viec)\b", f)
+        ):
             break
         if _is_noise(ln.text) or ln.text.strip().isdigit() or _MOTTO_LIKE.search(f):
             continue
@@ -219,6 +279,7 @@ def find_issuer(lines: list[TextLine]) -> tuple[Hit | None, Hit | None]:
         block.append(ln)
     # A header is printed in capitals; lower-case lines here are body text that leaked upwards.
     block = [ln for ln in block if _upper_ratio(ln.text) >= 0.6]
+    block = [_deglued(ln) for ln in block]
     if not block:
         return None, None
     units: list[list[TextLine]] = []

@@ -20,6 +20,8 @@ import re
 from dataclasses import dataclass, field
 from statistics import median
 
+import regex
+
 from pipeline.metadata.normalize import clean_spaces, fold, nfc
 from sohoa.model.ocr import Box, OcrPage, Word
 
@@ -30,6 +32,7 @@ __all__ = [
     "CLOSING_LEFT",
     "CLOSING_RIGHT",
     "TextLine",
+    "join_lines",
     "page_lines",
     "text_lines",
 ]
@@ -74,6 +77,16 @@ class TextLine:
         if not hit:
             return self.box, self.conf
         return _union([w.box for w in hit]), sum(w.conf for w in hit) / len(hit)
+
+
+def join_lines(a: TextLine, b: TextLine) -> TextLine:
+    """One line of ``a`` then ``b`` (the two pieces of a row a wide blank cut apart), word boxes kept."""
+    shift = len(a.text) + 1
+    words = a.words + tuple(Span(w.start + shift, w.end + shift, w.box, w.conf) for w in b.words)
+    boxes = [x for x in (a.box, b.box) if x is not None]
+    confs = [w.conf for w in words]
+    conf = sum(confs) / len(confs) if confs else a.conf
+    return TextLine(f"{a.text} {b.text}", a.page, a.zone, _union(boxes) if boxes else None, conf, words)
 
 
 def _union(boxes: list[Box]) -> Box:
@@ -267,11 +280,27 @@ def _segments(page: OcrPage) -> list[_Seg]:
     return segs
 
 
-def _header_bottom(segs: list[_Seg], mid: float, h: float) -> float | None:
-    """Lower edge of the two-column header: the motto block and the date line under it."""
+def _is_date_line(text: str) -> bool:
+    from pipeline.metadata.anchors import find_date_words
+
+    f = fold(text)
+    return bool(
+        _DATE_AFTER_PLACE.search(f) or find_date_words(f) or regex.search(r",\s*(?:ngay){e<=1}\s*\S{0,3}$", f)
+    )
+
+
+def _header_bottom(segs: list[_Seg], mid: float, h: float, height: float = 0.0) -> float | None:
+    """Lower edge of the two-column header: the motto block and the date line under it.
+
+    The date line is found by its printed words with an edit budget, and may be cut in two where the
+    handwritten day left a wide gap (``Quảng Ngãi, ngày`` … ``tháng 11 năm 2024``).
+    """
     top = segs[:20]
     motto = [s for s in top if _MOTTO.search(fold(s.text)) and s.box[0] + s.box[2] > mid]
-    dates = [s for s in top if _DATE_AFTER_PLACE.search(fold(s.text)) and s.box[0] + s.box[2] > mid * 1.2]
+    dates = [s for s in top if _is_date_line(s.text) and s.box[0] + s.box[2] > mid * 1.2]
+    if height:
+        # the issue date sits in the top fifth of page 1; a date lower down is one the body quotes
+        dates = [s for s in dates if s.box[1] < 0.22 * height]
     if motto:
         limit = max(s.box[1] + s.box[3] for s in motto) + 5 * h
         dates = [s for s in dates if s.box[1] < limit]
@@ -358,7 +387,7 @@ def page_lines(page: OcrPage) -> list[TextLine]:
     # Header: everything down to the lowest right-column marker (motto, independence line, date line).
     segs = _split_merged_header(segs, h)
     zones = [BODY] * len(segs)
-    bottom = _header_bottom(segs, mid, h)
+    bottom = _header_bottom(segs, mid, h, float(page.height or 0))
     if bottom is not None:
         last_left = None
         for i, s in enumerate(segs):

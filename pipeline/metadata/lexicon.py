@@ -36,44 +36,16 @@ class DocType:
         return f"DocType({self.name!r}, {self.code!r})"
 
 
-#: Appendix III of Decree 30/2020/NĐ-CP (abbreviations of type names), plus common types outside it.
-DOC_TYPES: tuple[DocType, ...] = (
-    DocType("Nghị quyết", "NQ"),
-    DocType("Quyết định", "QĐ"),
-    DocType("Chỉ thị", "CT"),
-    DocType("Quy chế", "QC"),
-    DocType("Quy định", "QyĐ"),
-    DocType("Thông cáo", "TC"),
-    DocType("Thông báo", "TB"),
-    DocType("Hướng dẫn", "HD"),
-    DocType("Chương trình", "CTr"),
-    DocType("Kế hoạch", "KH"),
-    DocType("Phương án", "PA"),
-    DocType("Đề án", "ĐA"),
-    DocType("Dự án", "DA"),
-    DocType("Báo cáo", "BC"),
-    DocType("Biên bản", "BB"),
-    DocType("Tờ trình", "TTr"),
-    DocType("Hợp đồng", "HĐ"),
-    DocType("Công điện", "CĐ"),
-    DocType("Bản ghi nhớ", "GN"),
-    DocType("Bản thỏa thuận", "TTh"),
-    DocType("Giấy ủy quyền", "GUQ"),
-    DocType("Giấy mời", "GM"),
-    DocType("Giấy giới thiệu", "GGT"),
-    DocType("Giấy nghỉ phép", "GNP"),
-    DocType("Phiếu gửi", "PG"),
-    DocType("Phiếu chuyển", "PC"),
-    DocType("Phiếu báo", "PB"),
-    # Not in Appendix III but printed on administrative documents and procedure results.
-    DocType("Giấy phép", "GP"),
-    DocType("Giấy chứng nhận", "GCN"),
-    DocType("Giấy xác nhận", "GXN"),
-    DocType("Giấy biên nhận", "GBN"),
-    DocType("Thông tư", "TT"),
-    DocType("Nghị định", "NĐ"),
-    DocType("Công văn", None),
-)
+def _load_types() -> tuple[DocType, ...]:
+    import csv
+    from importlib import resources
+
+    text = resources.files("pipeline.metadata").joinpath("data", "doc_types.csv").read_text(encoding="utf-8")
+    return tuple(DocType(r["name"], r["code"] or None) for r in csv.DictReader(text.splitlines()))
+
+
+#: Appendix III of Decree 30/2020/NĐ-CP plus common types outside it (``data/doc_types.csv``).
+DOC_TYPES: tuple[DocType, ...] = _load_types()
 
 # Old spellings (tone mark on the other vowel) fold to the same key, so one entry covers both.
 _BY_NAME = {fold(t.name): t for t in DOC_TYPES}

@@ -15,19 +15,12 @@ import unicodedata
 from functools import lru_cache
 
 from pipeline.metadata.normalize import fold
+from pipeline.metadata.reference import surnames
 
 __all__ = ["SURNAMES", "letters_only", "plausible_name", "syllable_ok"]
 
-#: Common Vietnamese family names, properly spelled.
-SURNAMES: tuple[str, ...] = tuple(
-    """
-    Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đào Đoàn Đinh Lâm Lương Mai Trịnh
-    Trương Cao Hà Tạ Tô Tăng Thái Châu Chu Quách Lưu Lục Mạc Hứa Kiều Khúc Khổng La Lại Lò Lữ Mã Nghiêm
-    Ninh Nông Ông Phí Phó Phùng Quan Tống Từ Vi Vương Âu Bạch Bế Cù Cung Diệp Doãn Đàm Đồng Giáp Hàn Hầu
-    Khương Khuất Kha Lạc Lã Lều Liêu Mạch Mẫn Nhâm Ôn Quản Sầm Thạch Thân Thiều Tôn Triệu Trình Ứng Dư
-    Đường Hình Lỗ Thang Tiêu
-    """.split()
-)
+#: Common Vietnamese family names, properly spelled (``data/surnames.txt``).
+SURNAMES: tuple[str, ...] = surnames()
 # Left out: family names far more often seen as middle or given names (Văn, Kim, Quang, Hồng, Sơn, Giang,
 # Phương): a name whose family name the seal hid would otherwise look complete.
 
@@ -91,10 +84,17 @@ def _surname_by_fold() -> dict[str, str]:
     return {k: next(iter(v)) for k, v in groups.items() if len(v) == 1}
 
 
-def _surname(word: str) -> str | None:
-    """The family name ``word`` stands for, with its diacritics repaired from the fold when unambiguous."""
+def _surname(word: str, words: int = 2) -> str | None:
+    """The family name ``word`` stands for, with its diacritics repaired from the fold when unambiguous.
+
+    A well-formed syllable that is not a family name is repaired only at the head of a name of three
+    words or more (``Nguyên Quốc Việt`` → ``Nguyễn``): a two-word line may be a name whose family name
+    the seal hid.
+    """
     if word in SURNAMES:
         return word
+    if syllable_ok(word) and words >= 3:
+        return _surname_by_fold().get(fold(word))
     if syllable_ok(word):
         # A well-formed syllable that is not a family name ("Đình", "Nguyên") is a middle name whose
         # family name was lost, or a misread we cannot tell from one: no repair.
@@ -124,7 +124,7 @@ def plausible_name(text: str) -> str | None:
     words = [_recase(w) for w in text.split()]
     if not 2 <= len(words) <= 5:
         return None
-    family = _surname(words[0])
+    family = _surname(words[0], len(words))
     if family is None:
         return None
     words[0] = family

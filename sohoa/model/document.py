@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sohoa.model.ocr import Box
 from sohoa.model.qa import QaFinding
+from sohoa.model.signature import PdfSignature
 from sohoa.model.split import SourceRef
 
 __all__ = [
@@ -112,4 +113,7 @@ class Document(BaseModel):
     needs_rescan: bool = Field(False, description="A quality finding asks for pages to be scanned again")
     source: SourceRef | None = Field(
         None, description="For a document split out of a scanned file: that file and its page range"
+    )
+    signatures: list[PdfSignature] = Field(
+        default_factory=list, description="Embedded PDF signatures, read and checked on ingestion"
     )

@@ -13,6 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "Barcode",
+    "BlankReading",
     "Box",
     "Line",
     "OcrDocument",
@@ -22,6 +23,7 @@ __all__ = [
     "PageKind",
     "PageFacts",
     "PageSource",
+    "PageTransform",
     "Word",
 ]
 
@@ -59,6 +61,23 @@ class Line(_Frozen):
     conf: float
     box: Box
     region: str = Field("body", description="header-left, header-right, body, closing-left, closing-right")
+
+
+class BlankReading(_Frozen):
+    """A second reading of a form blank (the handwritten number or day), made from the page image.
+
+    ``kind``: ``number`` (after ``Số:``), ``day`` (after ``ngày``) or ``month`` (after ``tháng``);
+    ``readings``: what each variant of the crop read (digits only); ``value``: the majority, or None
+    when no reading won; ``votes``: how many variants read ``value``.
+    """
+
+    kind: str
+    box: Box
+    first: str = Field("", description="What the full-page reading gave for the blank")
+    readings: list[str] = Field(default_factory=list)
+    value: str | None = None
+    votes: int = 0
+    seconds: float = 0.0
 
 
 class PageError(_Frozen):
@@ -100,6 +119,18 @@ class PageFacts(_Frozen):
     grain: float = Field(0.0, description="Pixel noise of the page (median deviation, gray levels)")
 
 
+class PageTransform(_Frozen):
+    """One geometric step from the decoded page to the image the word boxes refer to.
+
+    ``turn``: a clockwise quarter turn by ``value`` degrees (90/180/270); ``rotate``: OpenCV's rotation by
+    ``value`` degrees (counter-clockwise positive) about the centre, same canvas; ``scale``: resize by
+    ``value``. The archive copy replays them to place the scan under the words.
+    """
+
+    op: str = Field(pattern=r"^(turn|rotate|scale)$")
+    value: float
+
+
 class OcrPage(_Frozen):
     """One page's result."""
 
@@ -119,6 +150,15 @@ class OcrPage(_Frozen):
     warnings: list[str] = Field(default_factory=list)
     error: PageError | None = None
     facts: PageFacts | None = Field(None, description="Scan measurements (quality gate, splitting)")
+    frame_size: tuple[int, int] | None = Field(
+        None, description="Width and height in pixels of the decoded page before any transform"
+    )
+    transforms: list[PageTransform] = Field(
+        default_factory=list, description="Turns, deskew and scaling applied, in order (see PageTransform)"
+    )
+    blanks: list[BlankReading] = Field(
+        default_factory=list, description="Second readings of the number and date blanks (page 1)"
+    )
 
 
 class OcrDocument(_Frozen):

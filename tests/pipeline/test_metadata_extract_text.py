@@ -237,7 +237,7 @@ def test_text_without_any_field_comes_back_empty_and_flagged():
         k: f.value for k, f in m.fields.items() if f.value
     }
     assert m.needs_review
-    assert "so_ky_hieu: not found" in m.reasons
+    assert "so_ky_hieu.missing" in m.reasons
 
 
 def test_confidence_and_span_point_at_the_source():

@@ -1,0 +1,131 @@
+"""Archive copies of the eval sets: PDF/A-2b validity (before and after signing), size and time ratios.
+
+    python bench/archive_bench.py [--eval ../shared/eval] [--work /tmp/17/bench] [--sets vn-admin real]
+
+OCR results are cached under ``--work`` (the OCR time recorded with them is the denominator of the time
+ratio: it is a lower bound of the end-to-end ingest time, so the ratio reported is an upper bound).
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import json
+import logging
+import os
+import statistics
+import time
+from pathlib import Path
+
+from ocr import OcrContext, ocr_file, sniff
+from pipeline.archive.build import ArchiveContext, make_copies
+from sohoa.model.archive import ArchiveMeta
+from sohoa.model.ocr import OcrDocument
+from sohoa.settings import get_settings
+
+log = logging.getLogger("archive_bench")
+
+SUFFIXES = {".jpg", ".jpeg", ".png", ".tif", ".tiff", ".pdf"}
+
+
+def _originals(root: Path, sets: list[str]) -> list[Path]:
+    return sorted(p for s in sets for p in (root / s).iterdir() if p.suffix.lower() in SUFFIXES)
+
+
+def _ocr(path: Path, cache: Path, ctx: OcrContext, *, fresh: bool = False) -> OcrDocument:
+    cached = cache / f"{path.parent.name}--{path.name}.ocr.json"
+    if cached.is_file() and not fresh:
+        return OcrDocument.model_validate_json(cached.read_text())
+    doc = ocr_file(path, ctx, jobs=1)
+    cached.write_text(doc.model_dump_json())
+    return doc
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--eval", type=Path, default=Path(os.environ.get("SOHOA_EVAL", "../shared/eval")))
+    ap.add_argument("--work", type=Path, default=Path("/tmp/17/bench"))
+    ap.add_argument("--sets", nargs="+", default=["vn-admin", "real"])
+    ap.add_argument("--ocr-only", action="store_true")
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--fresh", action="store_true", help="OCR again (time both steps under the same load)")
+    ap.add_argument(
+        "--validate-unsigned",
+        action="store_true",
+        help="also validate each copy before signing (the 'still PDF/A after signing' check; production "
+        "validates the signed copy only)",
+    )
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    cache = args.work / "ocr"
+    cache.mkdir(parents=True, exist_ok=True)
+    settings = get_settings()
+    ctx = OcrContext.from_settings(settings.ocr) if hasattr(OcrContext, "from_settings") else OcrContext()
+    paths = _originals(args.eval, args.sets)
+    if args.limit:
+        # an even spread over the sets and kinds, not the first N
+        step = max(1, len(paths) // args.limit)
+        paths = paths[::step][: args.limit]
+    docs = []
+    for p in paths:
+        t = time.perf_counter()
+        docs.append(_ocr(p, cache, ctx, fresh=args.fresh))
+        log.warning("ocr %s %.1f s", p.name, time.perf_counter() - t)
+    if args.ocr_only:
+        return
+    actx = dataclasses.replace(
+        ArchiveContext.from_settings(settings), check_before_signing=args.validate_unsigned
+    )
+    rows = []
+    out = args.work / "copies"
+    out.mkdir(exist_ok=True)
+    jobs = []
+    for p, doc in zip(paths, docs, strict=True):
+        meta = ArchiveMeta(title=p.stem, issuer="sohoa bench", source_sha256=doc.sha256)
+        jobs.append((p, sniff(p), doc, meta, out / f"{p.parent.name}--{p.stem}.pdf"))
+    t0 = time.perf_counter()
+    results = make_copies(jobs, actx, work=args.work / "scratch")
+    total_archive = time.perf_counter() - t0
+    for (p, _, doc, _, _), rec in zip(jobs, results, strict=True):
+        rows.append(
+            {
+                "file": f"{p.parent.name}/{p.name}",
+                "pages": len(doc.pages),
+                "ocr_s": round(doc.seconds, 2),
+                "archive_s": rec.seconds,
+                "size_ratio": round(rec.size / max(rec.original_size, 1), 3),
+                "pdfa_unsigned": rec.pdfa_unsigned.compliant if rec.pdfa_unsigned else None,
+                "pdfa_signed": rec.pdfa.compliant if rec.pdfa else None,
+                "signature_intact": rec.signature.intact if rec.signature else None,
+                "problems": rec.problems,
+            }
+        )
+    (args.work / f"results{'-both' if args.validate_unsigned else ''}.json").write_text(
+        json.dumps(rows, ensure_ascii=False, indent=1)
+    )
+    ocr_total = sum(r["ocr_s"] for r in rows)
+    ratios = [r["size_ratio"] for r in rows]
+    summary = {
+        "documents": len(rows),
+        "pages": sum(r["pages"] for r in rows),
+        "pdfa_pass_unsigned": sum(bool(r["pdfa_unsigned"]) for r in rows),
+        "pdfa_pass_signed": sum(bool(r["pdfa_signed"]) for r in rows),
+        "signatures_intact": sum(bool(r["signature_intact"]) for r in rows),
+        "ocr_seconds": round(ocr_total, 1),
+        "archive_seconds_total": round(total_archive, 1),
+        "time_ratio": round(total_archive / max(ocr_total, 1e-9), 3),
+        "size_ratio_median": statistics.median(ratios),
+        "size_ratio_max": max(ratios),
+        "size_total_ratio": round(
+            sum(r["size_ratio"] * 0 for r in rows)
+            + sum(rec.size for rec in results) / max(sum(rec.original_size for rec in results), 1),
+            3,
+        ),
+        "failed": [r for r in rows if not (r["pdfa_signed"] and r["signature_intact"])],
+        "load": os.getloadavg(),
+    }
+    print(json.dumps(summary, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,201 @@
+"""Second readings of the form blanks on page 1: the handwritten number and day.
+
+The blanks are the number after ``Số:`` and the day (and month) in ``ngày … tháng … năm``. A full-page
+Tesseract pass reads these blanks badly: the digits are handwritten, larger than the print
+and often touch the line. Here each blank is cropped from the page image between its printed
+neighbours (``Số:`` and ``/QĐ-UBND``; ``ngày`` and ``tháng``), upscaled, and read again in several
+variants (two scales, gray and Otsu, single line and single word) with digits only; the variants vote.
+Cost is bounded: only page 1, only blanks whose first reading is not clean, digits-only crops of a few
+hundred pixels, and at most :data:`_VARIANTS` calls per blank (fewer when the first ones agree).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter
+from pathlib import Path
+
+import cv2
+
+from ocr import preprocess as pp
+from ocr._exec import tesseract
+from ocr.context import OcrContext
+from ocr.layout import RawWord, parse_tsv
+from sohoa.errors import OcrError
+from sohoa.model.ocr import BlankReading
+from sohoa.text import fold
+
+__all__ = ["find_blanks", "reread_blanks"]
+
+log = logging.getLogger(__name__)
+
+_VARIANTS = ((2.0, "gray", 7), (3.0, "otsu", 7), (2.0, "otsu", 8), (3.0, "gray", 8),
+             (2.0, "gray", 8), (3.0, "otsu", 8), (2.0, "otsu", 7), (3.0, "gray", 7))  # fmt: skip
+#: when this many first variants agree, the rest are not run
+_EARLY_AGREE = 3
+#: a first reading of digits with every word at least this confident (0-100) is not re-read
+_SURE = 80.0
+
+
+def _same_line(a: RawWord, b: RawWord) -> bool:
+    ca, cb = a.top + a.height / 2, b.top + b.height / 2
+    return abs(ca - cb) < 0.6 * max(a.height, b.height)
+
+
+_PUNCT = ":;.,?!'\"`“”‘’"
+
+
+def _label(word: RawWord, keys: tuple[str, ...]) -> tuple[int, str] | None:
+    """Where a printed label ends inside an OCR word, and what follows it, or None if it is not the label.
+
+    The label may carry OCR punctuation (``tháng?``, ``“tháng``) or have the handwriting glued on
+    (``Số:⁄‡6``: the blank's first reading is the tail).
+    """
+    f = fold(word.text)
+    lead = len(f) - len(f.lstrip(_PUNCT))
+    for key in keys:
+        if f[lead:].rstrip(":;.,'\"`“”‘’") == key:
+            return word.left + word.width, ""  # a "?" or "!" after the label is a stroke of the blank
+        if f[lead:].startswith(key):
+            n = lead + len(key)
+            while n < len(f) and f[n] in ":;.,":
+                n += 1
+            tail = word.text[n:]
+            if tail and not tail[0].isalpha():
+                return word.left + round(word.width * n / len(word.text)), tail
+    return None
+
+
+def _label_end(word: RawWord, end: int, key: str, neighbour: RawWord) -> int:
+    """The label's right edge, taken from the width its letters need when the handwriting swelled its box.
+
+    OCR often counts a handwritten day touching ``ngày`` as part of the word: the box is then much wider
+    than four letters of the line's print (measured on the next printed word).
+    """
+    per_char = neighbour.width / max(len(neighbour.text), 1)
+    expected = word.left + round(per_char * (len(key) + 0.5))
+    return expected if end - word.left > 1.5 * (expected - word.left) else end
+
+
+def find_blanks(
+    words: list[RawWord], width: int, height: int
+) -> list[tuple[str, tuple[int, int, int, int], str, bool]]:
+    """The blanks of the header: (kind, crop box, first reading, first reading is sure)."""
+    top = [w for w in words if w.top < 0.35 * height]
+    top.sort(key=lambda w: (w.block, w.par, w.line, w.left))
+    found = []
+    for i, w in enumerate(top):
+        after = [v for v in top[i + 1 : i + 5] if _same_line(w, v)]
+        # the label is "Số:" with a capital, in the left column of the header ("số" in a sentence is not)
+        label = _label(w, ("so", "s0", "s6")) if w.text[:1] == "S" else None
+        if label is not None and w.left + w.width / 2 < width / 2:
+            end, tail = label
+            if "/" in tail:
+                continue  # "Số:12/QĐ" in one word: a typed number
+            slash = next((v for v in after if "/" in v.text), None)
+            if slash is None:
+                continue
+            between = after[: after.index(slash)]
+            cut = slash.text.index("/")
+            x1 = slash.left + round(slash.width * cut / max(len(slash.text), 1))
+            first = tail + "".join(v.text for v in between) + slash.text[:cut]
+            # digits set tight against the slash ("692/BC") were typed; digits alone in the gap were
+            # written into the blank and are sure only when read confidently
+            typed = not tail and not between and cut > 0
+            sure = first.isdigit() and (typed or all(v.conf >= _SURE for v in [*between, slash]))
+            found.append(("number", _box(end, x1, [w, slash]), first, sure))
+        for kind, a_keys, b_keys in (("day", ("ngay",), ("thang",)), ("month", ("thang",), ("nam",))):
+            label = _label(w, a_keys)
+            if label is None or w.left < 0.35 * width:
+                continue
+            nxt = next((v for v in after if _label(v, b_keys) is not None), None)
+            if nxt is None:
+                continue
+            end, tail = label
+            end = _label_end(w, end, a_keys[0], nxt) if not tail else end
+            between = after[: after.index(nxt)]
+            first = tail + "".join(v.text for v in between)
+            sure = first.isdigit() and all(v.conf >= _SURE for v in between)
+            found.append((kind, _box(end, nxt.left, [w, nxt]), first, sure))
+    return found
+
+
+def _box(x0: int, x1: int, row: list[RawWord]) -> tuple[int, int, int, int]:
+    h = max(v.height for v in row)
+    y0 = min(v.top for v in row) - round(0.7 * h)
+    y1 = max(v.top + v.height for v in row) + round(0.5 * h)
+    return (x0, max(0, y0), max(1, x1 - x0), y1 - max(0, y0))
+
+
+def _read(crop: pp.Gray, dpi: int | None, ctx: OcrContext, path: Path) -> list[str]:
+    readings: list[str] = []
+    for scale, binarization, psm in _VARIANTS:
+        img = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        img = cv2.copyMakeBorder(img, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
+        if binarization == "otsu":
+            img = pp.binarize(img, "otsu")
+        if not cv2.imwrite(str(path), img):
+            raise OcrError(f"cannot write the blank image {path.name}")
+        try:
+            tsv = tesseract.recognize(
+                path,
+                languages="eng",
+                psm=psm,
+                oem=ctx.oem,
+                dpi=round((dpi or 300) * scale),
+                timeout=min(ctx.page_timeout, 30.0),
+                whitelist="0123456789",
+            )
+        finally:
+            path.unlink(missing_ok=True)
+        readings.append("".join(w.text for w in parse_tsv(tsv)))
+        if len(readings) >= _EARLY_AGREE and len(set(readings)) == 1:
+            break  # unanimous (or unanimously empty: no digits there to read)
+    return readings
+
+
+def reread_blanks(
+    gray: pp.Gray, dpi: int | None, words: list[RawWord], ctx: OcrContext, workdir: Path, number: int
+) -> list[BlankReading]:
+    """Read each unsure blank of page 1 again from the page image; sure blanks are skipped.
+
+    Args:
+        gray: The straightened grayscale page the words' boxes refer to.
+        dpi: Its resolution.
+        words: The full-page reading.
+        ctx: The OCR context (engine mode, timeout).
+        workdir: Folder for the small crop images.
+        number: The page number (only page 1 has blanks worth reading).
+    """
+    if number != 1 or not words:
+        return []
+    h, w = gray.shape[:2]
+    out = []
+    for kind, (x, y, bw, bh), first, sure in find_blanks(words, w, h):
+        if sure or bw < 4 or bh < 4:
+            continue
+        t = time.perf_counter()
+        crop = gray[y : y + bh, x : x + bw]
+        readings = _read(crop, dpi, ctx, workdir / f"page-{number:05d}-{kind}.pgm")
+        votes = Counter(r for r in readings if r)
+        value, count = votes.most_common(1)[0] if votes else (None, 0)
+        if count < 2 or sum(1 for c in votes.values() if c == count) > 1:
+            value, count = None, 0
+        seconds = round(time.perf_counter() - t, 3)
+        log.info(
+            "page %d: %s blank re-read %r -> %r (%d/%d votes, %.2f s)",
+            *(number, kind, first, value, count, len(readings), seconds),
+        )
+        out.append(
+            BlankReading(
+                kind=kind,
+                box=(x, y, bw, bh),
+                first=first,
+                readings=readings,
+                value=value,
+                votes=count,
+                seconds=seconds,
+            )
+        )
+    return out

@@ -1,0 +1,1 @@
+"""One wrapper per external program the archive stage runs (veraPDF, Ghostscript)."""

@@ -1,0 +1,207 @@
+"""Make, validate and sign archive copies: the stage the flow and the CLI run over stored documents.
+
+For a list of documents: write each PDF/A copy, validate them all with veraPDF in one JVM call, sign the
+compliant ones, validate the signed files again (signing must not break PDF/A) and verify each
+signature. A copy that fails any check comes back with ``compliant=False`` and the reasons.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import shutil
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from asn1crypto import x509
+
+from pipeline.archive._exec.verapdf import VeraPdf, validate
+from pipeline.archive.pdfa import PdfaContext, make_pdfa
+from pipeline.archive.signing import SigningContext, load_roots, sign_pdf, verify_pdf
+from sohoa.errors import SohoaError, error_info
+from sohoa.model.archive import ArchiveMeta, ArchiveRecord, PdfaCheck
+from sohoa.model.ocr import OcrDocument
+from sohoa.settings import Settings
+
+__all__ = ["ArchiveContext", "CopyJob", "make_copies", "verapdf_tool"]
+
+log = logging.getLogger(__name__)
+
+JAVA_CANDIDATES = (
+    "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java",
+    "/usr/lib/jvm/java-17-openjdk-amd64/bin/java",
+)
+
+#: (original file, its media type, its OCR result, the XMP metadata, where the signed copy goes)
+CopyJob = tuple[Path, str, OcrDocument, ArchiveMeta, Path]
+
+
+def verapdf_tool(settings: Settings) -> VeraPdf:
+    """VeraPDF as installed by ``sohoa services up`` (``cli/services/verapdf.py``) for these settings."""
+    java = settings.archive.java
+    if java is None:
+        found = next((Path(c) for c in JAVA_CANDIDATES if Path(c).is_file()), None)
+        which = shutil.which("java")
+        java = found or (Path(which) if which else Path("/usr/bin/java"))
+    lib = settings.cache_dir / "verapdf" / settings.archive.verapdf_version / "lib"
+    return VeraPdf(lib_dir=lib, java=java, version=settings.archive.verapdf_version)
+
+
+@dataclass(frozen=True)
+class ArchiveContext:
+    """Everything making copies needs, built once from the settings (picklable)."""
+
+    pdfa: PdfaContext
+    verapdf: VeraPdf
+    signing: SigningContext | None
+    trust_roots: tuple[Path, ...] = ()
+    verapdf_batch: int = 25
+    verapdf_timeout: float = 900.0
+    #: also validate before signing (the benchmark's "still PDF/A after signing"); otherwise only a
+    #: signed copy that fails is validated again unsigned, to tell which step broke it
+    check_before_signing: bool = False
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, sign: bool | None = None) -> ArchiveContext:
+        """The context for these settings; no signing when it is off or no certificate is configured."""
+        s, a = settings.signing, settings.archive
+        signing = None
+        want = a.sign if sign is None else sign
+        if want and s.pkcs12_path is not None and s.pkcs12_password is not None:
+            signing = SigningContext(
+                agency=s.agency_name,
+                pkcs12=s.pkcs12_path,
+                password=s.pkcs12_password.get_secret_value().encode(),
+                font=a.font,
+                timezone=s.timezone,
+            )
+        return cls(
+            pdfa=PdfaContext(font=a.font, producer="sohoa", gs_timeout=a.ghostscript_timeout),
+            verapdf=verapdf_tool(settings),
+            signing=signing,
+            trust_roots=tuple(s.trust_roots),
+            verapdf_batch=a.verapdf_batch,
+            verapdf_timeout=a.verapdf_timeout,
+        )
+
+
+def _sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _validate(ctx: ArchiveContext, paths: list[Path]) -> dict[Path, PdfaCheck]:
+    out: dict[Path, PdfaCheck] = {}
+    for i in range(0, len(paths), ctx.verapdf_batch):
+        chunk = paths[i : i + ctx.verapdf_batch]
+        out.update(validate(ctx.verapdf, chunk, timeout=ctx.verapdf_timeout))
+    return out
+
+
+def _problems(check: PdfaCheck | None, when: str) -> list[str]:
+    if check is None or check.compliant:
+        return []
+    if check.error:
+        return [f"PDF/A ({when}): {check.error}"]
+    return [f"PDF/A ({when}): {f.clause}-{f.test} {f.description[:160]}" for f in check.failures] or [
+        f"PDF/A ({when}): not compliant"
+    ]
+
+
+def make_copies(jobs: Sequence[CopyJob], ctx: ArchiveContext, *, work: Path) -> list[ArchiveRecord]:
+    """Make, validate and (when configured) sign the copy of each job; one record per job, in order.
+
+    A document whose copy cannot be made at all gets a record with the error in ``problems``; the
+    others go on.
+    """
+    work.mkdir(parents=True, exist_ok=True)
+    seconds: dict[int, float] = {}
+    unsigned: dict[int, Path] = {}
+    problems: dict[int, list[str]] = {i: [] for i in range(len(jobs))}
+    for i, (original, media_type, doc, meta, _) in enumerate(jobs):
+        t = time.perf_counter()
+        scratch = work / f"{i:05d}-{doc.sha256[:12]}"
+        try:
+            unsigned[i] = make_pdfa(
+                original,
+                doc.model_copy(update={"media_type": media_type}),
+                meta,
+                scratch / "pdfa.pdf",
+                work=scratch,
+                ctx=ctx.pdfa,
+            )
+        except SohoaError as e:
+            problems[i].append(f"copy not made: {e.message}")
+        except Exception as e:  # per-document guard: one bad file must not sink the others
+            log.exception("%s: archive copy failed", doc.sha256[:12])
+            problems[i].append(f"copy not made: {error_info(e)['message']}")
+        seconds[i] = time.perf_counter() - t
+    t = time.perf_counter()
+    before = ctx.check_before_signing or ctx.signing is None
+    first = _validate(ctx, list(unsigned.values())) if before else {}
+    share = (time.perf_counter() - t) / max(len(unsigned), 1)
+    signed: dict[int, Path] = {}
+    for i, path in unsigned.items():
+        seconds[i] += share
+        if path in first and not first[path].compliant:
+            problems[i] += _problems(first[path], "unsigned")
+            continue
+        if ctx.signing is None:
+            continue
+        t = time.perf_counter()
+        try:
+            sign_pdf(path, path.with_name("signed.pdf"), ctx.signing)
+            signed[i] = path.with_name("signed.pdf")
+        except SohoaError as e:
+            problems[i].append(f"not signed: {e.message}")
+        seconds[i] += time.perf_counter() - t
+    t = time.perf_counter()
+    second = _validate(ctx, list(signed.values()))
+    share = (time.perf_counter() - t) / max(len(signed), 1)
+    # a signed copy that fails: was the copy already broken, or did signing break it?
+    retry = [unsigned[i] for i, p in signed.items() if not second[p].compliant and unsigned[i] not in first]
+    first.update(_validate(ctx, retry))
+    roots: list[x509.Certificate] = load_roots(list(ctx.trust_roots)) if ctx.trust_roots else []
+    records: list[ArchiveRecord] = []
+    for i, (_, _, doc, meta, out) in enumerate(jobs):
+        final = signed.get(i) or (unsigned.get(i) if ctx.signing is None else None)
+        check = second.get(signed[i]) if i in signed else first.get(unsigned[i]) if i in unsigned else None
+        sig = None
+        if i in signed:
+            seconds[i] += share
+            sig = verify_pdf(signed[i], roots)
+            problems[i] += _problems(check, "signed")
+            if not sig.intact:
+                problems[i].append(f"signature does not verify: {sig.summary}")
+        original_size = jobs[i][0].stat().st_size
+        size = 0
+        sha = ""
+        if final is not None and not problems[i]:
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(final, out)
+            size, sha = out.stat().st_size, _sha(out)
+        elif final is not None:
+            size = final.stat().st_size
+        records.append(
+            ArchiveRecord(
+                document_id=doc.sha256,
+                sha256=sha,
+                size=size,
+                original_size=original_size,
+                pages=len(doc.pages),
+                meta=meta,
+                pdfa=check,
+                pdfa_unsigned=first.get(unsigned[i]) if i in unsigned else None,
+                signature=sig,
+                signed=i in signed,
+                compliant=not problems[i] and final is not None,
+                problems=problems[i],
+                made_at=datetime.now(UTC).isoformat(timespec="seconds"),
+                seconds=round(seconds[i], 3),
+            )
+        )
+    for i in range(len(jobs)):
+        shutil.rmtree(work / f"{i:05d}-{jobs[i][2].sha256[:12]}", ignore_errors=True)
+    return records

@@ -1,0 +1,204 @@
+"""Weigh each key value against its other witnesses and the other fields; say why when unsure.
+
+Every decision returns the value's rule score (``Hit.score``, before OCR confidence is applied) and,
+when the value cannot be trusted as is, a stable reason code ``<field>.<code>`` that review shows to a
+clerk (translated by ``web.i18n`` as ``reason.<field>.<code>``). Scores are chosen so that a value
+below :data:`pipeline.metadata.review.LOW_CONFIDENCE` is one a clerk must check:
+
+- a number in a handwritten blank is trusted only when a second witness (file name) agrees with what
+  OCR saw; alone it is a guess;
+- a date is trusted when every part was read as digits, or look-alikes were repaired and the
+  signature time agrees; a date after the file's first signature cannot be right;
+- an issuer whose abbreviation in the ký hiệu does not match its name is probably misread.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import Counter
+from dataclasses import replace
+
+from pipeline.metadata.dates import DateReading
+from pipeline.metadata.evidence import Hit
+from pipeline.metadata.normalize import fold
+from pipeline.metadata.numbers import NumberReading, agrees, number_from_file_name
+from pipeline.metadata.witnesses import Witnesses
+from sohoa.model.ocr import BlankReading
+
+__all__ = ["check_date", "check_issuer", "check_number", "issuer_code_agrees", "repair_type_code"]
+
+#: how long after the issue date a document is typically signed digitally for publication (days)
+_SIGNING_WINDOW_DAYS = 120
+
+
+def _rescore(h: Hit, score: float, value: object | None = None) -> Hit:
+    return replace(h, score=score, value=h.value if value is None else value)
+
+
+def _reread(blank: BlankReading | None) -> str | None:
+    """The value a clear majority of a second reading's variants agree on, else None.
+
+    At least three votes and 60% of the variants that read anything; a tie (``04`` ×4, ``1`` ×4) is no
+    reading at all.
+    """
+    if blank is None:
+        return None
+    votes = Counter(r for r in blank.readings if r)
+    ranked = votes.most_common(2)
+    if not ranked:
+        return None
+    value, count = ranked[0]
+    if count < 3 or count < 0.6 * sum(votes.values()) or (len(ranked) > 1 and ranked[1][1] == count):
+        return None
+    return value
+
+
+def check_number(
+    h: Hit, reading: NumberReading, w: Witnesses, blank: BlankReading | None = None
+) -> tuple[Hit, str | None]:
+    """Decide the number of a ``Số:`` line from the OCR readings (page, blank re-read) and the file name."""
+    from_name = number_from_file_name(w.file_name, reading.code)
+    plain_text = h.ocr_conf() is None  # a text layer: the blank was filled by a computer
+    if not reading.blank and reading.number is not None:
+        if reading.repaired:
+            return _rescore(h, min(h.score, 0.75)), None
+        return h, None
+    if plain_text and reading.number is not None:
+        return h, None
+    reread = _reread(blank)
+    best = reread or (reading.number if not reading.repaired else None)
+    if from_name is not None:
+        if best is not None and int(best) == int(from_name):
+            return _rescore(h, 0.95, f"{best}/{reading.code}"), None
+        if best is None and agrees(reading.raw_number, from_name):
+            return _rescore(h, 0.85, f"{from_name}/{reading.code}"), None
+        # the file name was typed, the blank was handwritten: on a conflict the typed one is likelier
+        code = "so_ky_hieu.conflict" if best is not None else "so_ky_hieu.handwritten"
+        return _rescore(h, 0.45, f"{from_name}/{reading.code}"), code
+    guess = best or reading.number
+    if guess is not None:
+        # one reading of handwriting, however unanimous, is not a witness of its own
+        return _rescore(h, 0.5, f"{guess}/{reading.code}"), "so_ky_hieu.handwritten"
+    return _rescore(h, 0.3), "so_ky_hieu.number_unread"
+
+
+def _complete(digits: str | None, part: str) -> str | None:
+    """A handwritten day or month as Decree 30 writes it, else None (a digit of it was probably lost).
+
+    Days below 10 and the months 1 and 2 carry a leading zero (``ngày 05 tháng 02``), so a day is always
+    two digits and a one-digit month is 3–9: a reading of ``2`` for ``27`` is incomplete, not a date.
+    """
+    if digits is None:
+        return None
+    if part == "day":
+        return digits if len(digits) == 2 else None
+    return digits if len(digits) == 2 or digits not in ("1", "2") else None
+
+
+def _signed_soon_after(date: dt.date, signed: dt.date | None) -> bool:
+    return signed is not None and 0 <= (signed - date).days <= _SIGNING_WINDOW_DAYS
+
+
+def check_date(
+    h: Hit, reading: DateReading | None, w: Witnesses, blanks: dict[str, BlankReading] | None = None
+) -> tuple[Hit, str | None]:
+    """Decide the issue date from its readings (line, blank re-reads) and the signing time."""
+    signed = w.earliest_signing()
+    blanks = blanks or {}
+    if reading is not None:
+        day, month = (
+            _complete(_reread(blanks.get("day")), "day"),
+            _complete(_reread(blanks.get("month")), "month"),
+        )
+        fill: dict[str, int] = {}
+        if reading.day is None and day is not None and 1 <= int(day) <= 31:
+            fill["day"] = int(day)
+        if reading.month is None and month is not None and 1 <= int(month) <= 12:
+            fill["month"] = int(month)
+        conflict = (day is not None and reading.day is not None and int(day) != reading.day) or (
+            month is not None and reading.month is not None and int(month) != reading.month
+        )
+        if conflict and reading.date is not None:
+            return _rescore(h, 0.45), "ngay_ban_hanh.conflict"
+        if fill:
+            filled = replace(reading, **fill)  # type: ignore[arg-type]
+            date = filled.date
+            if date is not None:
+                if signed is not None and date > signed:
+                    return _rescore(h, 0.3, date.isoformat()), "ngay_ban_hanh.after_signature"
+                score = 0.7 if _signed_soon_after(date, signed) else 0.5
+                note = None if score >= 0.6 else "ngay_ban_hanh.handwritten"
+                return _rescore(h, score, date.isoformat()), note
+    date = reading.date if reading is not None else None
+    if reading is not None and date is None:
+        return _rescore(h, 0.3), "ngay_ban_hanh.day_unread" if reading.month else "ngay_ban_hanh.month_unread"
+    if date is None:
+        return h, None
+    if signed is not None and date > signed:
+        return _rescore(h, 0.3), "ngay_ban_hanh.after_signature"
+    if reading is not None and reading.repaired:
+        if _signed_soon_after(date, signed):
+            return _rescore(h, 0.8), None
+        return _rescore(h, 0.55), "ngay_ban_hanh.uncertain"
+    return h, None
+
+
+def _initials(text: str) -> str:
+    return "".join(wd[0] for wd in fold(text).split() if wd[:1].isalpha())
+
+
+def issuer_code_agrees(ky_hieu: str, issuer: str) -> bool | None:
+    """Whether the issuer part of a ký hiệu abbreviates the issuer's name (None: nothing to compare).
+
+    ``QĐ-UBND`` / ``ỦY BAN NHÂN DÂN TỈNH …`` → U B N D; ``SNgV-VP`` / ``SỞ NGOẠI VỤ`` → S N V;
+    ``NĐ-CP`` / ``CHÍNH PHỦ`` → C P. Only capital letters of the code count (``Ng`` is one word).
+    """
+    parts = [p for p in re.split(r"[-/]", ky_hieu) if p and not p.isdigit()]
+    if not parts:
+        return None
+    from pipeline.metadata.lexicon import type_by_code
+
+    code = parts[1] if len(parts) > 1 and type_by_code(parts[0]) is not None else parts[0]
+    letters = fold("".join(c for c in code if c.isupper() or c == "Đ"))
+    if len(letters) < 2:
+        return None
+    # in order, not necessarily adjacent: a unit's code may skip its head word (Vụ Thị trường … → TTCA)
+    it = iter(_initials(issuer))
+    return all(any(c == x for x in it) for c in letters)
+
+
+def check_issuer(h: Hit, ky_hieu: str | None, known: bool) -> tuple[Hit, str | None]:
+    """Lower an issuer that is neither a known body nor abbreviated by the ký hiệu."""
+    agree = issuer_code_agrees(ky_hieu, str(h.value)) if ky_hieu else None
+    if agree is False and not known:
+        return _rescore(h, min(h.score, 0.5)), "co_quan_ban_hanh.code_mismatch"
+    if agree is False:
+        return _rescore(h, min(h.score, 0.8)), None
+    if not known and agree is None:
+        return _rescore(h, min(h.score, 0.7)), None
+    return h, None
+
+
+def repair_type_code(ky_hieu: str, title_code: str) -> str | None:
+    """The ký hiệu with its type code restored from the title when OCR changed one letter of it.
+
+    ``TIr-SNgV`` under the title ``TỜ TRÌNH`` is ``TTr-SNgV``; ``BG-UBND`` under ``BÁO CÁO`` is
+    ``BC-UBND``. Only an unknown code one edit away from the title's code is repaired: a known code that
+    differs is a real disagreement (see ``loai_van_ban.code_mismatch``).
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    from pipeline.metadata.lexicon import type_by_code
+
+    parts = re.split(r"([-/])", ky_hieu)
+    for i, part in enumerate(parts):
+        if part in "-/" or not part or part.isdigit():
+            continue
+        if part == title_code or type_by_code(part) is not None:
+            return None
+        if Levenshtein.distance(fold(part), fold(title_code)) <= 1 and len(part) >= 2:
+            parts[i] = title_code
+            return "".join(parts)
+        return None
+    return None

@@ -1,0 +1,115 @@
+"""Reference data of Vietnamese administration, from the versioned files in ``data/`` (sources in its README).
+
+Used to snap a noisy issuer name to its canonical spelling when it is close (a wrong tone mark, a
+letter lost), and to tell a known body from an unknown string. Snapping uses :mod:`rapidfuzz` on folded
+text with a high similarity threshold and requires the best match to be clearly ahead of the second;
+otherwise the printed text stays and the caller lowers its confidence.
+"""
+
+from __future__ import annotations
+
+import csv
+from functools import lru_cache
+from importlib import resources
+
+import regex
+from rapidfuzz import fuzz, process
+
+from pipeline.metadata.normalize import fold
+
+__all__ = ["Snap", "deglue", "known_issuers", "provinces", "snap_issuer", "surnames"]
+
+#: folded similarity (0-100) from which a name is taken for a known one
+_SNAP_MIN = 90.0
+#: the best match must beat the second by this much
+_SNAP_MARGIN = 3.0
+# Local bodies (districts, communes, wards) are too many to list: their structure is what is known.
+_LOCAL = regex.compile(
+    r"^(uy ban nhan dan|hoi dong nhan dan) (huyen|quan|thi xa|thanh pho|xa|phuong|thi tran|dac khu) \S+"
+)
+
+
+def _rows(name: str) -> list[dict[str, str]]:
+    text = resources.files("pipeline.metadata").joinpath("data", name).read_text(encoding="utf-8")
+    return list(csv.DictReader(text.splitlines(), escapechar="\\"))
+
+
+@lru_cache(maxsize=1)
+def provinces() -> tuple[tuple[str, str, bool, bool], ...]:
+    """(name, kind, existed before the 2025 reorganisation, exists after) of every province and city."""
+    return tuple(
+        (r["name"], r["kind"], r["before_2025"] == "1", r["after_2025"] == "1")
+        for r in _rows("provinces.csv")
+    )
+
+
+@lru_cache(maxsize=1)
+def surnames() -> tuple[str, ...]:
+    """Vietnamese family names, properly spelled."""
+    text = resources.files("pipeline.metadata").joinpath("data", "surnames.txt").read_text(encoding="utf-8")
+    return tuple(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+
+
+@lru_cache(maxsize=1)
+def known_issuers() -> dict[str, str]:
+    """Folded name → canonical upper-case name of every issuing body the reference data describes."""
+    names: list[str] = []
+    for name, kind, _before, _after in provinces():
+        prefix = "TỈNH" if kind == "tỉnh" else "THÀNH PHỐ"
+        names += [
+            f"ỦY BAN NHÂN DÂN {prefix} {name}",
+            f"HỘI ĐỒNG NHÂN DÂN {prefix} {name}",
+            f"UBND {prefix} {name}",
+        ]
+    names += [r["name"] for r in _rows("ministries.csv")]
+    names += [r["name"] for r in _rows("departments.csv")]
+    out: dict[str, str] = {}
+    for n in names:
+        upper = n.upper()
+        out.setdefault(" ".join(fold(upper).split()), upper)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _unspaced() -> dict[str, str]:
+    return {k.replace(" ", ""): v for k, v in known_issuers().items()}
+
+
+def deglue(text: str) -> str | None:
+    """The known body whose name ``text`` spells once spaces are ignored (``SỞNGOẠIVỤ``), else None."""
+    return _unspaced().get(fold(text).replace(" ", ""))
+
+
+class Snap:
+    """The outcome of looking a name up: ``value`` to report and whether it is a ``known`` body."""
+
+    __slots__ = ("known", "score", "value")
+
+    def __init__(self, value: str, known: bool, score: float) -> None:
+        self.value = value
+        self.known = known
+        self.score = score
+
+
+def snap_issuer(text: str) -> Snap:
+    """The canonical spelling of an issuer when ``text`` is close to exactly one known body.
+
+    A folded match takes the canonical spelling (OCR often misplaces a tone mark in bold capitals).
+    Local bodies (``ỦY BAN NHÂN DÂN HUYỆN …``) are known by structure and never rewritten.
+    """
+    key = " ".join(fold(text).split())
+    table = known_issuers()
+    if key in table:
+        return Snap(table[key], True, 100.0)
+    if (glued := deglue(text)) is not None:
+        return Snap(glued, True, 100.0)
+    if _LOCAL.match(key):
+        return Snap(text, True, 100.0)
+    best = process.extract(key, list(table), scorer=fuzz.ratio, limit=2)
+    if not best:
+        return Snap(text, False, 0.0)
+    top = best[0]
+    second = best[1][1] if len(best) > 1 else 0.0
+    if top[1] >= _SNAP_MIN and top[1] - second >= _SNAP_MARGIN:
+        return Snap(table[top[0]], True, float(top[1]))
+    return Snap(text, False, float(top[1]))

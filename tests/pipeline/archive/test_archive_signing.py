@@ -1,0 +1,130 @@
+"""The agency's PAdES signature: stamp, verification, and a one-byte tampering that verification catches."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pikepdf
+import pytest
+from typer.testing import CliRunner
+
+from pipeline.archive._exec.verapdf import VeraPdf, validate
+from pipeline.archive.build import ArchiveContext
+from pipeline.archive.pdfa import make_pdfa
+from pipeline.archive.signing import load_roots, sign_pdf, verify_pdf
+from sohoa.model.archive import ArchiveMeta
+from sohoa.model.ocr import OcrDocument
+from tests.pipeline.archive.conftest import AGENCY
+
+
+@pytest.fixture(scope="module")
+def signed(
+    scans: dict[str, Path],
+    ocred: dict[str, OcrDocument],
+    archive_ctx: ArchiveContext,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Path:
+    folder = tmp_path_factory.mktemp("signed")
+    doc = ocred["colour"]
+    copy = make_pdfa(
+        scans["colour"],
+        doc,
+        ArchiveMeta(title="Quyết định", source_sha256=doc.sha256),
+        folder / "copy.pdf",
+        work=folder / "w",
+    )
+    assert archive_ctx.signing is not None
+    sign_pdf(copy, folder / "signed.pdf", archive_ctx.signing)
+    return folder / "signed.pdf"
+
+
+@pytest.mark.slow
+def test_signature_verifies_intact_and_trusted(signed: Path, archive_ctx: ArchiveContext) -> None:
+    check = verify_pdf(signed, load_roots(list(archive_ctx.trust_roots)))
+    assert check.intact and check.trusted and check.covers_whole_file, check.summary
+    assert f"{AGENCY} (TEST)" in check.signer
+    assert check.signing_time is not None
+
+
+@pytest.mark.slow
+def test_stamp_is_top_right_of_page_one_with_agency_and_iso_time(signed: Path) -> None:
+    with pikepdf.open(signed) as pdf:
+        page = pdf.pages[0]
+        box = [float(v) for v in page.mediabox]
+        [widget] = [a for a in page.obj.Annots if a.get("/FT") == "/Sig" or a.get("/Subtype") == "/Widget"]
+        x0, y0, x1, y1 = (float(v) for v in widget.Rect)
+        assert x1 > box[2] * 0.6 and y1 > box[3] * 0.85, "stamp in the top-right corner"
+        assert int(widget.F) & 4, "printable (PDF/A)"
+        fonts = [
+            str(f.BaseFont)
+            for f in pdf.objects
+            if isinstance(f, pikepdf.Dictionary)
+            and f.get("/Type") == "/Font"
+            and f.get("/Subtype") == "/Type0"
+        ]
+        assert any("LiberationSerif" in f for f in fonts)
+        xobjs = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
+        assert len(xobjs) == 1, "no image in the stamp: only the scan itself"
+    import subprocess
+
+    text = subprocess.run(
+        ["pdftotext", "-f", "1", "-l", "1", str(signed), "-"], capture_output=True, text=True, check=True
+    ).stdout  # noqa: S603
+    assert AGENCY in text
+    assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", text), text[:300]
+
+
+@pytest.mark.slow
+def test_signed_copy_is_still_pdfa(signed: Path, verapdf: VeraPdf) -> None:
+    assert validate(verapdf, [signed])[signed].compliant
+
+
+@pytest.mark.slow
+def test_tampering_one_byte_fails_verification(
+    signed: Path, archive_ctx: ArchiveContext, tmp_path: Path
+) -> None:
+    data = bytearray(signed.read_bytes())
+    # one byte inside the scan's JPEG data (inside the signed range, the file still parses)
+    at = data.index(b"\xff\xd8\xff") + 5000
+    data[at] ^= 0x01
+    tampered = tmp_path / "tampered.pdf"
+    tampered.write_bytes(bytes(data))
+    check = verify_pdf(tampered, load_roots(list(archive_ctx.trust_roots)))
+    assert not check.intact, check.summary
+
+
+@pytest.mark.slow
+def test_other_roots_do_not_trust_the_agency(signed: Path, tmp_path: Path, test_ca: dict[str, str]) -> None:
+    from cli.services.devca import ensure_dev_ca
+    from cli.services.layout import Layout
+
+    other = ensure_dev_ca(Layout(home=tmp_path, cache=tmp_path), "Another agency")
+    check = verify_pdf(signed, load_roots([Path(p) for p in json.loads(other["SOHOA_SIGNING__TRUST_ROOTS"])]))
+    assert check.intact and not check.trusted
+
+
+@pytest.mark.slow
+def test_cli_verify_reports_and_fails_on_tampering(
+    signed: Path, archive_ctx: ArchiveContext, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cli.main import app
+    from sohoa.settings import get_settings
+
+    monkeypatch.setenv("SOHOA_SIGNING__TRUST_ROOTS", json.dumps([str(p) for p in archive_ctx.trust_roots]))
+    get_settings.cache_clear()
+    try:
+        ok = CliRunner().invoke(app, ["archive", "verify", str(signed), "--json"])
+        assert ok.exit_code == 0, ok.output
+        report = json.loads(ok.output.strip().splitlines()[-1])
+        assert report["signature"]["intact"] and report["pdfa"]["compliant"]
+        data = bytearray(signed.read_bytes())
+        data[data.index(b"\xff\xd8\xff") + 7000] ^= 0x80
+        bad = tmp_path / "bad.pdf"
+        bad.write_bytes(bytes(data))
+        failed = CliRunner().invoke(app, ["archive", "verify", str(bad)])
+        assert failed.exit_code == 1
+        assert "NOT intact" in failed.output
+    finally:
+        get_settings.cache_clear()

@@ -1,0 +1,333 @@
+"""Metadata on what real scans do to a page, with noise this test makes itself.
+
+Each case is a failure mode seen on real provincial documents: a handwritten number or day in the blank
+of the printed form, header columns merged into one OCR line, capitals glued together, tone marks
+wrong on printed anchors, subjects over several lines starting with a proper name, signers' family
+names with a lost tone, and the types beyond the synthetic set (Chỉ thị, Tờ trình, Hướng dẫn, Giấy
+mời, Nghị định of CHÍNH PHỦ). Pages are built as OCR pages with word boxes, as the engine returns them.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.metadata import Witnesses, extract, extract_text
+from pipeline.metadata.numbers import agrees, number_from_file_name, read_number
+from pipeline.metadata.reference import snap_issuer
+from sohoa.model.ocr import BlankReading, Line, OcrDocument, OcrPage, PageSource, Word
+from sohoa.model.signature import PdfSignature
+
+CHAR_W, LINE_H, WIDTH, HEIGHT = 14, 30, 1654, 2339
+
+
+def page(rows, *, conf=92.0, low=()):
+    """An OCR page from ``(y, [(text, x), ...])`` rows; words listed in ``low`` are read at confidence 40."""
+    words, lines = [], []
+    for li, (y, pieces) in enumerate(rows):
+        for text, x in pieces:
+            for token in text.split():
+                c = 40.0 if token in low else conf
+                words.append(Word(text=token, conf=c, box=(x, y, CHAR_W * len(token), LINE_H), line=li))
+                x += CHAR_W * (len(token) + 1)
+        lw = [w for w in words if w.line == li]
+        x0 = min(w.box[0] for w in lw)
+        x1 = max(w.box[0] + w.box[2] for w in lw)
+        lines.append(Line(text=" ".join(w.text for w in lw), conf=conf, box=(x0, y, x1 - x0, LINE_H)))
+    return OcrPage(
+        number=1,
+        source=PageSource.OCR,
+        text="\n".join(ln.text for ln in lines),
+        confidence=conf,
+        width=WIDTH,
+        height=HEIGHT,
+        words=words,
+        lines=lines,
+    )
+
+
+def doc_of(*pages_, name="scan.pdf"):
+    return OcrDocument(file_name=name, sha256="0" * 64, media_type="application/pdf", pages=list(pages_),
+                       languages="vie")  # fmt: skip
+
+
+def header(number_line, date_line, title="CHỈ THỊ", subject=("Về việc tăng cường công tác phòng cháy",)):
+    rows = [
+        (180, [("ỦY BAN NHÂN DÂN", 300), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 800)]),
+        (220, [("TỈNH QUẢNG NGÃI", 300), ("Độc lập - Tự do - Hạnh phúc", 880)]),
+        (300, [(number_line, 320), (date_line, 860)]),
+        (420, [(title, 760)]),
+    ]
+    y = 470
+    for s in subject:
+        rows.append((y, [(s, 820 - CHAR_W * len(s) // 2)]))
+        y += 40
+    rows += [
+        (
+            y + 80,
+            [("Thực hiện chỉ đạo của Thủ tướng Chính phủ, Chủ tịch Ủy ban nhân dân tỉnh yêu cầu:", 270)],
+        ),
+        (1600, [("Nơi nhận:", 260), ("CHỦ TỊCH", 1080)]),
+        (1640, [("- Như trên;", 270)]),
+        (1680, [("- Lưu: VT.", 270)]),
+        (1850, [("Nguyên Quốc Việt", 1040)]),
+    ]
+    return rows
+
+
+SIGNED = (PdfSignature(field_name="Signature1", signer="Ủy ban nhân dân tỉnh Quảng Ngãi",
+                       organization="Tỉnh Quảng Ngãi", signing_time="2024-12-31T16:20:00+07:00",
+                       intact=True, valid=True),)  # fmt: skip
+
+
+# --- handwritten-number blanks ----------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("line", "number", "blank", "repaired"),
+    [
+        ("Số: 88/QĐ-UBND", "88", False, False),
+        ("Số: 6§0 /TB-UBND", None, True, False),
+        ("Số: O4 /TTr-UBND", "04", True, True),
+        ("Số:      /CT-UBND", None, True, False),
+        ("Số:⁄‡6 /CT-UBND", None, True, False),
+        ("Số: 25/2024/QĐ-UBND", "25", False, False),
+    ],
+)
+def test_number_blank_keeps_the_printed_code(line, number, blank, repaired):
+    r = read_number(line)
+    assert r is not None
+    assert r.number == number and r.blank is blank and r.repaired is repaired
+    assert r.code.endswith("UBND")
+
+
+def test_file_name_confirms_a_number_only_next_to_the_same_type_code():
+    assert number_from_file_name("88 QĐ UB.signed_20250513_162547.pdf", "QĐ-UBND") == "88"
+    assert number_from_file_name("16CT.signed.pdf", "CT-UBND") == "16"
+    assert number_from_file_name("2770 (08-CT-UBND).pdf", "CT-UBND") == "08"
+    assert number_from_file_name("05.signed_20250517.pdf", "TB-UBND") is None  # a bare sequence number
+    assert number_from_file_name("88 QĐ UB.pdf", "CT-UBND") is None  # another type
+    assert agrees("6§0", "660") and agrees("⁄‡6", "16") and not agrees("O4", "01")
+
+
+def test_unreadable_handwritten_number_is_flagged_with_the_printed_part_kept():
+    m = extract(
+        doc_of(page(header("Số: 6§0 /TB-UBND", "Quảng Ngãi, ngày 31 tháng 12 năm 2024", "THÔNG BÁO")))
+    )
+    assert m.value("so_ky_hieu") == "/TB-UBND"
+    assert m.value("ky_hieu") == "TB-UBND" and m.fields["ky_hieu"].confidence >= 0.6
+    assert m.needs_review and "so_ky_hieu.number_unread" in m.reasons
+
+
+def test_handwritten_number_confirmed_by_the_file_name_is_trusted():
+    d = doc_of(page(header("Số: 6§0 /TB-UBND", "Quảng Ngãi, ngày 31 tháng 12 năm 2024", "THÔNG BÁO")))
+    m = extract(d, Witnesses(file_name="660TBUB.signed_20250219.pdf", signatures=SIGNED))
+    assert m.value("so_ky_hieu") == "660/TB-UBND"
+    assert m.fields["so_ky_hieu"].confidence >= 0.6
+    assert not any(r.startswith("so_ky_hieu") for r in m.reasons)
+
+
+def test_clean_reading_of_a_handwritten_blank_is_not_trusted_alone():
+    m = extract(
+        doc_of(page(header("Số: 88 /QĐ-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "QUYẾT ĐỊNH")))
+    )
+    assert m.value("so_ky_hieu") == "88/QĐ-UBND"
+    assert "so_ky_hieu.handwritten" in m.reasons
+
+
+def test_second_reading_of_the_blank_fills_the_number_and_day():
+    p = page(header("Số: /QĐ-UBND", "Quảng Ngãi, ngày tháng 02 năm 2025", "QUYẾT ĐỊNH"))
+    p = p.model_copy(update={"blanks": [
+        BlankReading(kind="number", box=(380, 290, 80, 50), readings=["88", "88", "88"], value="88", votes=3),
+        BlankReading(kind="day", box=(1100, 290, 60, 50), readings=["05", "05", "0", "05", "05"], value="05",
+                     votes=4),
+    ]})  # fmt: skip
+    sig = (SIGNED[0].model_copy(update={"signing_time": "2025-02-06T09:00:00+07:00"}),)
+    m = extract(doc_of(p), Witnesses(file_name="88 QĐ UB.signed.pdf", signatures=sig))
+    assert m.value("so_ky_hieu") == "88/QĐ-UBND" and m.value("ngay_ban_hanh") == "2025-02-05"
+    assert not m.needs_review, m.reasons
+
+
+def test_a_tied_second_reading_is_no_reading():
+    p = page(header("Số: /QĐ-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "QUYẾT ĐỊNH"))
+    p = p.model_copy(update={"blanks": [
+        BlankReading(kind="number", box=(380, 290, 80, 50), readings=["04", "04", "1", "1"], value=None),
+    ]})  # fmt: skip
+    m = extract(doc_of(p))
+    assert m.value("so_ky_hieu") == "/QĐ-UBND" and "so_ky_hieu.number_unread" in m.reasons
+
+
+# --- date lines ----------------------------------------------------------------------------------------
+def test_noisy_date_anchors_still_give_the_date():
+    m = extract(doc_of(page(header("Số: 12/CT-UBND", "Quảng Ngãi, ngảy 05 thảng 02 nắm 2025"))))
+    assert m.value("ngay_ban_hanh") == "2025-02-05"
+
+
+def test_lost_ngay_still_gives_the_date():
+    m = extract(doc_of(page(header("Số: 12/CT-UBND", "Quảng Ngãi, 05 tháng 02 năm 2025"))))
+    assert m.value("ngay_ban_hanh") == "2025-02-05"
+
+
+def test_unreadable_day_keeps_month_and_year_and_flags():
+    m = extract(doc_of(page(header("Số: 12/CT-UBND", "Quảng Ngãi, ngày “tháng 12 năm 2021"))))
+    assert m.value("ngay_ban_hanh") == "2021-12"
+    assert "ngay_ban_hanh.day_unread" in m.reasons
+
+
+def test_look_alike_day_is_trusted_only_with_a_signature_soon_after():
+    rows = header("Số: 12/CT-UBND", "Quảng Ngãi, ngày 3| tháng 12 năm 2024")
+    alone = extract(doc_of(page(rows)))
+    assert alone.value("ngay_ban_hanh") == "2024-12-31" and "ngay_ban_hanh.uncertain" in alone.reasons
+    signed = extract(doc_of(page(rows)), Witnesses(signatures=SIGNED))
+    assert signed.value("ngay_ban_hanh") == "2024-12-31"
+    assert not any(r.startswith("ngay_ban_hanh") for r in signed.reasons)
+
+
+def test_date_after_the_signature_is_flagged():
+    m = extract(doc_of(page(header("Số: 12/CT-UBND", "Quảng Ngãi, ngày 05 tháng 01 năm 2025"))),
+                Witnesses(signatures=SIGNED))  # fmt: skip
+    assert "ngay_ban_hanh.after_signature" in m.reasons
+
+
+# --- header: merged columns, glued capitals, superior body ------------------------------------------
+def test_merged_number_and_date_line_without_column_gap():
+    rows = header("Số: 21/CT-UBND Quảng Ngãi, ngày 05 tháng 02 năm 2025", "")
+    rows[2] = (300, [("Số: 21/CT-UBND Quảng Ngãi, ngày 05 tháng 02 năm 2025", 320)])
+    m = extract(doc_of(page(rows)))
+    assert m.value("so_ky_hieu") == "21/CT-UBND"
+    assert m.value("ngay_ban_hanh") == "2025-02-05"
+    assert m.value("co_quan_ban_hanh") == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+
+
+def test_glued_capitals_and_wrong_tones_snap_to_the_known_body():
+    assert snap_issuer("ỦYBAN NHÂN DÂN TỈNH QUẢNG NGÃI").value == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+    assert snap_issuer("ỦY BAN NHÂN DẪN TĨNH QUẢNG NGÃI").value == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+    assert snap_issuer("SỞ NGOAI VU").value == "SỞ NGOẠI VỤ"
+    unknown = snap_issuer("TRUNG TÂM CÔNG BÁO VÀ TIN HỌC")
+    assert not unknown.known and unknown.value == "TRUNG TÂM CÔNG BÁO VÀ TIN HỌC"
+
+
+def test_issuer_is_the_lower_line_under_its_superior_body():
+    text = (
+        "UBND TỈNH QUẢNG NGÃI\nSỞ NGOẠI VỤ\nSố: 215/SNgV-VP\nV/v cấp hộ chiếu công vụ\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+        "Quảng Ngãi, ngày 03 tháng 3 năm 2023\nKính gửi: Bộ Ngoại giao.\nThực hiện ý kiến chỉ đạo.\n"
+    )
+    m = extract_text(text)
+    assert m.value("co_quan_ban_hanh") == "SỞ NGOẠI VỤ"
+    assert m.value("co_quan_chu_quan") == "UBND TỈNH QUẢNG NGÃI"
+    assert m.value("loai_van_ban") == "Công văn"
+
+
+def test_issuer_not_abbreviated_by_the_code_is_flagged():
+    rows = header("Số: 12/CT-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025")
+    rows[0] = (180, [("TRUNG TÂM CÔNG BÁO", 300), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 800)])
+    rows[1] = (220, [("VÀ TIN HỌC", 300), ("Độc lập - Tự do - Hạnh phúc", 880)])
+    m = extract(doc_of(page(rows)))
+    assert "co_quan_ban_hanh.code_mismatch" in m.reasons
+
+
+# --- subjects and signers -------------------------------------------------------------------------------
+def test_multi_line_subject_continues_over_a_capitalised_line():
+    rows = header(
+        "Số: 16/CT-UBND",
+        "Quảng Ngãi, ngày 27 tháng 12 năm 2021",
+        subject=("Về việc tăng cường các biện pháp bảo đảm đón Tết Nguyên đán", "Nhâm Dần năm 2022 an toàn",
+                 "trên địa bàn tỉnh"),
+    )  # fmt: skip
+    m = extract(doc_of(page(rows)))
+    assert m.value("trich_yeu") == (
+        "tăng cường các biện pháp bảo đảm đón Tết Nguyên đán Nhâm Dần năm 2022 an toàn trên địa bàn tỉnh"
+    )
+
+
+def test_seal_specks_between_title_and_subject_are_skipped():
+    rows = header("Số: 280/BC-UBND", "Quảng Ngãi, ngày 22 tháng 11 năm 2024", "BÁO CÁO",
+                  subject=("Về việc điều chỉnh dự toán ngân sách năm 2024",))  # fmt: skip
+    rows.insert(4, (450, [("ˆ Ẩ", 1456)]))
+    m = extract(doc_of(page(rows)))
+    assert m.value("trich_yeu") == "điều chỉnh dự toán ngân sách năm 2024"
+
+
+def test_family_name_with_a_lost_tone_is_repaired_and_certificate_spelling_wins():
+    m = extract(doc_of(page(header("Số: 12/CT-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025"))))
+    assert m.value("nguoi_ky") == "Nguyễn Quốc Việt"
+    rows = header("Số: 12/CT-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025")
+    rows[-1] = (1850, [("Trần Phước Hiên", 1040)])
+    person = (PdfSignature(field_name="s", signer="Trần Phước Hiền", signing_time="2025-02-06T09:00:00+07:00",
+                           intact=True, valid=True),)  # fmt: skip
+    assert extract(doc_of(page(rows)), Witnesses(signatures=person)).value("nguoi_ky") == "Trần Phước Hiền"
+
+
+# --- types beyond the synthetic set ------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("title", "code", "issuer_lines", "expected"),
+    [
+        ("CHỈ THỊ", "CT-UBND", ("ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI"), "Chỉ thị"),
+        ("TỜ TRÌNH", "TTr-UBND", ("ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NGÃI"), "Tờ trình"),
+        ("HƯỚNG DẪN", "HD-SNV", ("UBND TỈNH QUẢNG NGÃI", "SỞ NỘI VỤ"), "Hướng dẫn"),
+        ("GIẤY MỜI", "GM-SNgV", ("UBND TỈNH QUẢNG NGÃI", "SỞ NGOẠI VỤ"), "Giấy mời"),
+        ("NGHỊ ĐỊNH", "2025/NĐ-CP", ("CHÍNH PHỦ",), "Nghị định"),
+    ],
+)
+def test_new_types(title, code, issuer_lines, expected):
+    issuer = "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI" if code.endswith("UBND") else issuer_lines[-1]
+    lines = [*issuer_lines, f"Số: 15/{code}", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+             "Độc lập - Tự do - Hạnh phúc", "Hà Nội, ngày 03 tháng 3 năm 2025", title,
+             "Về việc tổ chức thực hiện nhiệm vụ năm 2025", "Căn cứ Luật Tổ chức Chính phủ;"]  # fmt: skip
+    m = extract_text("\n".join(lines) + "\n")
+    assert m.value("loai_van_ban") == expected
+    assert m.value("so_ky_hieu") == f"15/{code}"
+    assert m.value("co_quan_ban_hanh") == issuer
+    assert not m.needs_review, m.reasons
+
+
+def test_type_name_against_type_code_disagreement_is_flagged():
+    m = extract_text("ỦY BAN NHÂN DÂN\nTỈNH QUẢNG NGÃI\nSố: 15/QĐ-UBND\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n"
+                     "Quảng Ngãi, ngày 03 tháng 3 năm 2025\nCHỈ THỊ\nVề việc phòng cháy\n")  # fmt: skip
+    assert "loai_van_ban.code_mismatch" in m.reasons
+
+
+def test_failed_pages_and_illegible_scans_are_flagged_at_document_level():
+    bad = page(header("Số: 12/CT-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025"), conf=35.0)
+    m = extract(doc_of(bad, OcrPage(number=2, source=PageSource.FAILED)))
+    assert m.reasons[:2] == ["page_failed", "illegible"] and m.needs_review
+
+
+def test_issuer_line_with_glued_capitals_is_read_as_the_body_it_spells():
+    text = (
+        "ỦY BAN NHÂN DÂN TỈNH BẮC NINH\nSỞNGOẠIVỤ\nSố: 215/SNgV-VP\nV/v cấp hộ chiếu công vụ\n"
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+        "Bắc Ninh, ngày 03 tháng 3 năm 2023\nKính gửi: Bộ Ngoại giao.\nThực hiện ý kiến chỉ đạo.\n"
+    )
+    m = extract_text(text)
+    assert m.value("co_quan_ban_hanh") == "SỞ NGOẠI VỤ"
+    assert m.value("co_quan_chu_quan") == "ỦY BAN NHÂN DÂN TỈNH BẮC NINH"
+
+
+def test_a_one_digit_second_reading_of_a_day_is_incomplete():
+    """Decree 30 writes days with two digits (05, 27): a re-read "2" lost a digit and fills nothing."""
+    p = page(header("Số: 16/CT-UBND", "Quảng Ngãi, ngày tháng 12 năm 2021"))
+    p = p.model_copy(update={"blanks": [
+        BlankReading(kind="day", box=(1100, 290, 60, 50), readings=["2", "2", "2", "2"], value="2", votes=4),
+    ]})  # fmt: skip
+    m = extract(doc_of(p), Witnesses(signatures=SIGNED))
+    assert m.value("ngay_ban_hanh") == "2021-12" and "ngay_ban_hanh.day_unread" in m.reasons
+
+
+def test_type_code_misread_by_one_letter_is_restored_from_the_title():
+    from pipeline.metadata.consistency import repair_type_code
+
+    assert repair_type_code("TIr-SNgV", "TTr") == "TTr-SNgV"
+    assert repair_type_code("BG-UBND", "BC") == "BC-UBND"
+    assert repair_type_code("QĐ-UBND", "CT") is None  # a known code that differs is a disagreement
+    assert repair_type_code("SNgV-VP", "QĐ") is None  # far from the title's code: a unit, left alone
+    m = extract(doc_of(page(header("Số: 259/TIr-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "TỜ TRÌNH"))))
+    assert m.value("so_ky_hieu") == "259/TTr-UBND" and m.value("ma_loai") == "TTr"
+
+
+def test_subject_tone_marks_are_repaired_from_the_documents_own_spelling():
+    from pipeline.metadata.spelling import respell
+
+    body = "cấp hộ chiếu công vụ; hộ chiếu ngoại giao; xóa nhà tạm, xóa nhà tạm; buổi làm việc, buổi làm việc"
+    assert respell("cấp hộ chiều công vụ", body) == "cấp hộ chiếu công vụ"
+    assert respell("tại buỗi làm việc", body) == "tại buổi làm việc"
+    assert respell("Ban Chỉ đạo xoá nhà tạm", body) == "Ban Chỉ đạo xoá nhà tạm"  # old-style tone: both right
+    assert respell("buổi chiều", body) == "buổi chiều"  # no pair to compare with: left alone
