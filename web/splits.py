@@ -18,7 +18,6 @@ from pydantic import BaseModel
 
 from pipeline.resplit import Resplit, correct_split, load_split
 from sohoa.model.split import SplitAction, SplitCorrection, StoredSplit
-from storage.index import SearchIndex
 from storage.records import build_record
 from web.app import error_response, render
 from web.audit import Action
@@ -72,7 +71,7 @@ def _apply(request: Request, user: User, sha256: str, correction: SplitCorrectio
     """Correct, reindex the file's documents, audit; ValueError for a correction that does not fit."""
     c = ctx(request)
     result = correct_split(c.backend.store, sha256, correction, user=user.name)
-    index = SearchIndex.from_settings(c.settings.elasticsearch)
+    index = c.backend.index
     index.index_records([build_record(doc, ocr) for doc, ocr in result.documents], refresh=True)
     for doc_id in result.retired:
         index.delete_document(doc_id, refresh=True)
