@@ -150,11 +150,9 @@ def page_cues(page: OcrPage, ctx: SplitContext) -> PageCues:
     code = separator_value(page)
     words = len(page.text.split())
     label = fold(code).lower() if code else ""
+    # a sheet prints its heading and its value beside the code: those words do not count against it
     separator = code is not None and (
-        words <= ctx.separator_max_words
-        or code.upper() in ctx.separator_values
-        # the sheet's own print of its value and heading may be read as a few more words
-        or words <= ctx.separator_max_words + len(label.split())
+        code.upper() in ctx.separator_values or words <= ctx.separator_max_words + len(label.split())
     )
     if separator:
         return PageCues(page.number, separator=True, barcode=code)
