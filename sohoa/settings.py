@@ -144,6 +144,15 @@ class WebSettings(BaseModel):
     secure_cookies: bool = Field(False, description="Mark cookies Secure (set true behind HTTPS)")
     session_hours: int = Field(8, ge=1, le=24 * 30, description="Session lifetime")
     max_upload_mb: int = Field(500, ge=1, le=20_000, description="Largest upload accepted")
+    time_zone: str = Field(
+        "Asia/Ho_Chi_Minh", min_length=1, max_length=64, description="IANA time zone of dates in the UI"
+    )
+    basic_cache_seconds: int = Field(
+        60, ge=0, le=3600, description="How long a verified HTTP Basic credential is trusted without Argon2"
+    )
+    batch_stale_seconds: int = Field(
+        180, ge=30, le=86_400, description="A running batch with no heartbeat for this long has died"
+    )
 
 
 class QaSettings(BaseModel):

@@ -31,6 +31,7 @@ from typing import Any
 from sohoa.model.document import FIELD_NAMES, AccessLevel
 from sohoa.model.search import SearchHit, SearchQuery, SearchResult, Sort
 from sohoa.text import doc_number_key, facet_key, fold, nfc
+from storage.highlight import choose_marks, document_context, fold_word
 
 __all__ = [
     "DISPLAY_FIELDS",
@@ -284,6 +285,19 @@ def _query(q: SearchQuery, *, fuzzy: bool, scored: bool) -> dict[str, Any]:
                     }
                 }
             )
+        if len(plain) <= 200:
+            # A dossier code or batch id typed into the box finds its documents (exact keyword terms).
+            ids = sorted({plain, plain.upper(), nfc(plain)})
+            should.append(
+                {
+                    "constant_score": {
+                        "filter": {
+                            "bool": {"should": [{"terms": {"dossier_code": ids}}, {"terms": {"batch": ids}}]}
+                        },
+                        "boost": _NUMBER_BOOST,
+                    }
+                }
+            )
         must.append({"bool": {"should": should, "minimum_should_match": 1}})
     # Phrases only filter (a filter stops at a page's first occurrence; scoring would count them all).
     filters = [*filter_clauses(q), *(_phrase_clause(p) for p in phrases)]
@@ -316,11 +330,9 @@ def build_search_body(q: SearchQuery, *, fuzzy: bool = False, count: bool = True
         fields: dict[str, Any] = {
             "pages.text.folded": {"highlight_query": {"match": {"pages.text.folded": folded}}}
         }
-        if fold(plain) != plain.lower():
-            # Exact spellings too; page_highlights keeps the one with more marks. An accent-free query
-            # marks nothing on the exact field that the folded one does not (and each field's highlight
-            # returns whole pages, so it is not asked for).
-            fields["pages.text"] = {"highlight_query": {"match": {"pages.text": plain}}}
+        # The folded field alone: it marks every occurrence, exact spelling or not, and page_highlights
+        # tells them apart by the text itself (storage.highlight); an exact-field highlight would only
+        # return the same whole pages a second time.
         body["highlight"] = {**_HIGHLIGHT, "fields": fields}
         # The page numbers of the highlighted values (returned hits only).
         body["_source"] = True
@@ -328,6 +340,8 @@ def build_search_body(q: SearchQuery, *, fuzzy: bool = False, count: bool = True
         body["track_scores"] = True
     if q.search_after:
         body["search_after"] = list(q.search_after)
+    elif q.offset:
+        body["from"] = q.offset
     return body
 
 
@@ -423,20 +437,32 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
+def _unescape(value: str) -> str:
+    """Undo Elasticsearch's html encoder, which writes exactly these six entities (``&amp;`` last)."""
+    if "&" not in value:
+        return value
+    for entity, char in _ENTITIES:
+        value = value.replace(entity, char)
+    return value
+
+
+_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#x27;", "'"), ("&#x2F;", "/"), ("&amp;", "&"))
+
+
 def _unmark(highlighted: str) -> tuple[str, list[tuple[int, int]]]:
     """Plain text and the spans of the marks of a highlighted (HTML-encoded) value."""
     text: list[str] = []
     spans: list[tuple[int, int]] = []
     length = pos = 0
     for m in _MARK.finditer(highlighted):
-        before = html.unescape(highlighted[pos : m.start()])
-        marked = html.unescape(m.group(1))
+        before = _unescape(highlighted[pos : m.start()])
+        marked = _unescape(m.group(1))
         text += [before, marked]
         length += len(before)
         spans.append((length, length + len(marked)))
         length += len(marked)
         pos = m.end()
-    text.append(html.unescape(highlighted[pos:]))
+    text.append(_unescape(highlighted[pos:]))
     return "".join(text), spans
 
 
@@ -449,7 +475,7 @@ def _fragments(text: str, spans: list[tuple[int, int]]) -> list[str]:
             windows[-1] = (start, e, [*inside, (s, e)])
         else:
             windows.append((max(0, s - _FRAGMENT_CHARS // 4), e, [(s, e)]))
-    best = sorted(windows, key=lambda w: (-len({fold(text[s:e]) for s, e in w[2]}), w[0]))
+    best = sorted(windows, key=lambda w: (-len({fold_word(text[s:e]) for s, e in w[2]}), w[0]))
     out: list[str] = []
     for start, last, inside in best[:_FRAGMENTS_PER_PAGE]:
         first = inside[0][0]
@@ -498,17 +524,22 @@ def page_highlights(
     numbers: dict[str, list[int]] = {}
     for p in pages:
         numbers.setdefault(str(p.get("text", "")).strip(), []).append(int(p["number"]))
-    best: dict[int, tuple[str, list[tuple[int, int]]]] = {}
+    engine: dict[int, tuple[str, set[tuple[int, int]]]] = {}
     for field in ("pages.text", "pages.text.folded"):
         for value in highlight.get(field, []):
             text, spans = _unmark(value)
             for number in numbers.get(text.strip(), []):
-                # Exact-spelling marks win unless folding marked more (an accent-free query).
-                if number not in best or len(spans) > len(best[number][1]):
-                    best[number] = (text, spans)
+                engine.setdefault(number, (text, set()))[1].update(spans)
+    # Each word's marks from the field that matched it (exact spelling first, no typo marks on other
+    # words): see storage.highlight.
+    context = document_context(engine.values(), query)
+    best = {
+        n: (text, choose_marks(text, query, spans, context=context)) for n, (text, spans) in engine.items()
+    }
     required = _required_terms(query)
     words = {
-        n: {w for s, e in spans for w in _WORD.findall(fold(text[s:e]))} for n, (text, spans) in best.items()
+        n: {w for s, e in spans for w in _WORD.findall(fold_word(text[s:e]))}
+        for n, (text, spans) in best.items()
     }
     chosen = sorted(n for n, w in words.items() if len(w) >= required) or sorted(
         n for n, w in words.items() if w

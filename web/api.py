@@ -1,7 +1,8 @@
 """The JSON API under ``/api/`` (OpenAPI docs at ``/docs``) for other ministry systems.
 
-Authentication: HTTP Basic on every call (``curl -u clerk1:...``) or the browser session cookie (then
-POSTs need the ``X-CSRF-Token`` header the pages embed). No credentials → 401 ``{"error": ...}``; a role
+Authentication: an API token (``Authorization: Bearer sohoa_...``), HTTP Basic (``curl -u clerk1:...``)
+or the browser session cookie (then POSTs need the ``X-CSRF-Token`` header the pages embed). No
+credentials → 401 ``{"error": ...}``; a role
 without the permission → 403. Documents above the caller's clearance do not exist for them (404).
 """
 
@@ -64,6 +65,19 @@ class DocumentResponse(BaseModel):
     links: dict[str, str]
 
 
+class Received(BaseModel):
+    """One uploaded file: where it went in the batch (the batch report says what became of it)."""
+
+    name: str = Field(description="The file name as sent")
+    path: str = Field(description="Its path inside the batch")
+    bytes: int
+    kind: str | None = Field(
+        None, description="pdf, png, jpeg, tiff or zip by its first bytes; null: unknown"
+    )
+    renamed: bool = False
+    members: int = Field(0, description="Files unpacked from it (zips)")
+
+
 class BatchCreated(BaseModel):
     """A started batch."""
 
@@ -73,6 +87,7 @@ class BatchCreated(BaseModel):
     manifest_rows: int | None
     status: str
     report: str
+    received: list[Received] = Field(default_factory=list)
 
 
 class BatchList(BaseModel):
@@ -150,6 +165,7 @@ def start_upload(
         manifest_rows=staged.manifest_rows,
         status=f"/api/batches/{batch_id}",
         report=f"/api/batches/{batch_id}/report",
+        received=[Received(**r.__dict__) for r in staged.received],
     )
     detail: dict[str, object] = {
         "files": staged.documents,
@@ -188,7 +204,7 @@ def search(
 ) -> SearchResponse:
     """Search documents; only levels the caller is cleared for are searched."""
     params = SearchParams(
-        q, type, issuer, date_from, date_to, year, dossier, batch, access, sort, size, after, rescan
+        q, type, issuer, date_from, date_to, year, dossier, batch, access, sort, size, after, rescan=rescan
     )
     query = to_query(params, user)
     result = ctx(request).backend.search(query)
@@ -271,6 +287,41 @@ def batch_report(request: Request, user: Uploader, batch_id: str) -> BatchReport
     report = ctx(request).backend.batch_report(batch_id) if is_batch_id(batch_id) else None
     if report is None:
         return JSONResponse({"error": "no report (yet) for this batch"}, status_code=404)
+    return report
+
+
+@router.post(
+    "/batches/{batch_id}/retry", status_code=202, response_model=BatchProgress, responses=_UPLOAD_ERRORS
+)
+def retry(request: Request, user: Uploader, batch_id: str) -> BatchProgress | JSONResponse:
+    """Run a failed or cancelled batch again on the same files; files already stored are skipped."""
+    check_csrf(request, None)
+    c = ctx(request)
+    if not is_batch_id(batch_id):
+        return JSONResponse({"error": "batch not found"}, status_code=404)
+    try:
+        c.backend.retry_batch(batch_id, uploader=user.name)
+    except InputError as e:
+        audit(request, Action.BATCH_RETRY, target=batch_id, outcome="refused", detail={"reason": e.message})
+        raise
+    audit(request, Action.BATCH_RETRY, target=batch_id)
+    status = c.backend.batch_status(batch_id)
+    assert status is not None  # the launcher has just written it
+    return status
+
+
+@router.post("/batches/{batch_id}/cancel", response_model=BatchReport, responses=_UPLOAD_ERRORS)
+def cancel(request: Request, user: Uploader, batch_id: str) -> BatchReport | JSONResponse:
+    """Stop a queued or running batch; returns its last known report, marked cancelled."""
+    check_csrf(request, None)
+    if not is_batch_id(batch_id):
+        return JSONResponse({"error": "batch not found"}, status_code=404)
+    try:
+        report = ctx(request).backend.cancel_batch(batch_id)
+    except InputError as e:
+        audit(request, Action.BATCH_CANCEL, target=batch_id, outcome="refused", detail={"reason": e.message})
+        raise
+    audit(request, Action.BATCH_CANCEL, target=batch_id)
     return report
 
 

@@ -22,7 +22,7 @@ from sohoa import __version__
 from sohoa.errors import ConfigurationError, InputError, SearchIndexError, ServiceError, StorageError
 from sohoa.settings import Settings, get_settings
 from web.audit import AuditLog
-from web.auth import CSRF_COOKIE, LoginThrottle, SessionCodec, new_csrf_cookie
+from web.auth import CSRF_COOKIE, BasicCache, LoginThrottle, SessionCodec, new_csrf_cookie
 from web.backend import Backend
 from web.deps import AppContext, BadCsrf, Forbidden, NotAuthenticated, ctx
 from web.i18n import DEFAULT_LANG, LANGS, translate
@@ -118,7 +118,11 @@ def create_app(
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    from web.codes import install_filters
+    from web.sessions import SessionStore, TokenStore
     from web.users import UserStore
+
+    install_filters(templates, settings.web.time_zone)
 
     context = AppContext(
         settings=settings,
@@ -130,25 +134,30 @@ def create_app(
         ),
         throttle=LoginThrottle(),
         templates=templates,
+        sessions=SessionStore(db, max_age_seconds=settings.web.session_hours * 3600),
+        tokens=TokenStore(db),
+        basic_cache=BasicCache(ttl_seconds=settings.web.basic_cache_seconds),
     )
     app = FastAPI(
         title="sohoa",
         version=__version__,
         description=(
             "Search and batch ingestion of digitized Vietnamese administrative records.\n\n"
-            "Authenticate with HTTP Basic (`curl -u name:password`) or a browser session. Unauthenticated "
-            'calls get 401 `{"error": ...}`; a role that does not allow the call gets 403. Every search '
-            "only returns documents at the access levels the user is cleared for."
+            "Authenticate with an API token (`Authorization: Bearer sohoa_...`, from `sohoa token create` "
+            "or your account page), HTTP Basic (`curl -u name:password`) or a browser session. "
+            'Unauthenticated calls get 401 `{"error": ...}`; a role that does not allow the call gets '
+            "403. Every search only returns documents at the access levels the user is cleared for."
         ),
     )
     app.state.ctx = context
     _install_middleware(app, settings)
     _install_handlers(app)
-    from web import api, dossiers, pages, splits
+    from web import account, api, dossiers, pages, splits
 
     app.include_router(api.router)
     app.include_router(dossiers.router)
     app.include_router(pages.router)
+    app.include_router(account.router)
     app.include_router(splits.api_router)
     app.include_router(splits.page_router)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")

@@ -31,6 +31,13 @@ class Action(StrEnum):
     DENIED = "denied"
     DOSSIER = "dossier"
     DISPOSAL = "disposal"
+    TOKEN_CREATE = "token_create"
+    TOKEN_REVOKE = "token_revoke"
+    PASSWORD = "password"
+    USER_DISABLE = "user_disable"
+    BATCH_RETRY = "batch_retry"
+    BATCH_CANCEL = "batch_cancel"
+    EXPORT = "export"
     SPLIT = "split"
 
 
@@ -88,8 +95,13 @@ class AuditLog:
         action: str | None = None,
         before: int | None = None,
         limit: int = 100,
+        since: str | None = None,
+        until: str | None = None,
     ) -> list[AuditEntry]:
-        """The newest entries first, optionally of one user or action, older than id ``before``."""
+        """The newest entries first, optionally of one user or action, older than id ``before``.
+
+        ``since`` (inclusive) and ``until`` (exclusive) are UTC ISO times bounding ``at``.
+        """
         where: list[str] = []
         args: list[object] = []
         if user:
@@ -101,13 +113,19 @@ class AuditLog:
         if before is not None:
             where.append("id < ?")
             args.append(before)
+        if since:
+            where.append("at >= ?")
+            args.append(since)
+        if until:
+            where.append("at < ?")
+            args.append(until)
         sql = (
             "SELECT * FROM audit"
             + (" WHERE " + " AND ".join(where) if where else "")
             + " ORDER BY id DESC LIMIT ?"
         )
         with connect(self.path) as db:
-            rows = db.execute(sql, [*args, max(1, min(limit, 1000))]).fetchall()
+            rows = db.execute(sql, [*args, max(1, min(limit, 100_000))]).fetchall()
         return [
             AuditEntry(
                 id=r["id"],

@@ -15,7 +15,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from sohoa.errors import ObjectNotFoundError
+from sohoa.errors import InputError, ObjectNotFoundError
 from sohoa.model.archive import ARTIFACT_ARCHIVE_PDF, ARTIFACT_ARCHIVE_RECORD, ArchiveRecord
 from sohoa.model.document import Document
 from sohoa.model.filetypes import content_type
@@ -104,6 +104,7 @@ class Backend:
         *,
         launcher: Launcher | None = None,
         new_batch_id: Callable[[], str] | None = None,
+        stale_seconds: float = 180.0,
     ) -> None:
         """Wrap a store and an index.
 
@@ -113,7 +114,9 @@ class Backend:
             launcher: Starts a batch in the background (default ``flows.launch.start_batch``, imported
                 lazily so the web app starts without Prefect loaded).
             new_batch_id: Makes batch ids (default ``flows.launch.new_batch_id``).
+            stale_seconds: A running batch silent for this long has lost its worker.
         """
+        self.stale_seconds = stale_seconds
         self.store = store
         self.index = index
         self._launcher = launcher
@@ -123,7 +126,9 @@ class Backend:
     def from_settings(cls, settings: Settings) -> Backend:
         """The backend on the configured MinIO bucket and Elasticsearch index."""
         return cls(
-            ObjectStore.from_settings(settings.minio), SearchIndex.from_settings(settings.elasticsearch)
+            ObjectStore.from_settings(settings.minio),
+            SearchIndex.from_settings(settings.elasticsearch),
+            stale_seconds=settings.web.batch_stale_seconds,
         )
 
     # -- search and documents --------------------------------------------------------------------
@@ -221,11 +226,56 @@ class Backend:
             return None
 
     def batch_status(self, batch_id: str) -> BatchProgress | None:
-        """A batch's live progress, or None if it has none (yet)."""
+        """A batch's live progress, or None if it has none (yet).
+
+        A queued or running batch whose worker died (gone, or silent past ``stale_seconds``) is marked
+        failed here, with a report of what it had done.
+        """
         if not is_batch_id(batch_id):
             return None
         data = self._batch_json(batch_id, "status.json")
-        return BatchProgress.model_validate(data) if data else None
+        status = BatchProgress.model_validate(data) if data else None
+        if status is not None:
+            from flows.progress import is_lost, stop_batch
+
+            if is_lost(status, stale_seconds=self.stale_seconds):
+                message = (
+                    f"the worker {status.worker or ''} stopped after {status.files_done} of "
+                    f"{status.files_total} files"
+                )
+                stop_batch(
+                    self.store,
+                    status,
+                    state=BatchState.FAILED,
+                    error={"type": "worker_lost", "message": message},
+                )
+        return status
+
+    def retry_batch(self, batch_id: str, *, uploader: str) -> str:
+        """Run a failed or cancelled batch again; finished files are skipped (see flows.launch.retry_batch).
+
+        Raises:
+            InputError: the batch cannot be retried.
+        """
+        from flows.launch import retry_batch
+
+        status = self.batch_status(batch_id)
+        if status is None:
+            raise InputError(f"batch {batch_id} not found")
+        return retry_batch(status, uploader=uploader, start=self._launcher or _default_launcher())
+
+    def cancel_batch(self, batch_id: str) -> BatchReport:
+        """Stop a queued or running batch and mark it cancelled with its last known report.
+
+        Raises:
+            InputError: the batch is not queued or running.
+        """
+        from flows.launch import cancel_batch
+
+        status = self.batch_status(batch_id)
+        if status is None:
+            raise InputError(f"batch {batch_id} not found")
+        return cancel_batch(self.store, status)
 
     def batch_report(self, batch_id: str) -> BatchReport | None:
         """A finished batch's report, or None."""
@@ -242,7 +292,7 @@ class Backend:
             status = self.batch_status(batch_id)
             report = (
                 self.batch_report(batch_id)
-                if status is None or status.state is BatchState.COMPLETED
+                if status is None or status.state not in (BatchState.QUEUED, BatchState.RUNNING)
                 else None
             )
             if report is not None:

@@ -1,6 +1,7 @@
 """What every route needs: the app's context, the signed-in user, role checks and CSRF checks.
 
-Authentication: a browser session cookie, or HTTP Basic (``Authorization: Basic``) for API clients. An
+Authentication: a browser session cookie, or for API clients an API token (``Authorization: Bearer``)
+or HTTP Basic (``Authorization: Basic``). An
 unauthenticated or unauthorized request raises :class:`NotAuthenticated` / :class:`Forbidden`; the app's
 handlers turn those into a 401/403 JSON error under ``/api/`` and a sign-in redirect / error page elsewhere.
 """
@@ -16,10 +17,11 @@ from jinja2 import Environment
 
 from sohoa.settings import Settings
 from web.audit import Action, AuditLog
-from web.auth import CSRF_COOKIE, SESSION_COOKIE, LoginThrottle, SessionCodec, parse_basic
+from web.auth import CSRF_COOKIE, SESSION_COOKIE, BasicCache, LoginThrottle, SessionCodec, parse_basic
 from web.backend import Backend
 from web.i18n import translate
-from web.users import Permission, User, UserStore
+from web.sessions import SessionStore, TokenStore, parse_bearer
+from web.users import Permission, Role, User, UserStore, role_at_most
 
 __all__ = [
     "AppContext",
@@ -46,6 +48,9 @@ class AppContext:
     codec: SessionCodec
     throttle: LoginThrottle
     templates: Environment
+    sessions: SessionStore
+    tokens: TokenStore
+    basic_cache: BasicCache
 
 
 class NotAuthenticated(Exception):  # noqa: N818 - reads as a condition in route code
@@ -78,30 +83,55 @@ def audit(request: Request, action: Action, **kwargs: Any) -> None:
 
 
 def current_user(request: Request) -> User | None:
-    """The signed-in user (session cookie first, then HTTP Basic), or None."""
+    """The signed-in user (session cookie, then a Bearer token, then HTTP Basic), or None."""
     if hasattr(request.state, "user"):
         return request.state.user
     c = ctx(request)
     user = None
     method = None
+    header = request.headers.get("authorization")
     session = c.codec.read(request.cookies.get(SESSION_COOKIE))
     if session is not None:
-        user = c.users.get(session.user)
-        method = "session" if user else None
-    elif (basic := parse_basic(request.headers.get("authorization"))) is not None:
-        name, password = basic
-        if not c.throttle.locked(name):
-            user = c.users.authenticate(name, password)
-            if user is None:
-                c.throttle.failed(name)
-                c.audit.record(Action.LOGIN, user=name, outcome="failed", ip=client_ip(request),
-                               detail={"method": "basic"})  # fmt: skip
-            else:
-                c.throttle.succeeded(name)
-                method = "basic"
+        # The cookie only names the session: a revoked or expired one is refused here.
+        if c.sessions.user_of(session.sid) == session.user:
+            user = c.users.get(session.user)
+            method = "session" if user else None
+    elif (bearer := parse_bearer(header)) is not None:
+        token = c.tokens.verify(bearer)
+        owner = c.users.get(token.user) if token else None
+        if token is not None and owner is not None:
+            user = User(owner.name, role_at_most(Role(token.role), owner.role), owner.clearance)
+            method = "token"
+            request.state.token_id = token.id
+    elif (basic := parse_basic(header)) is not None:
+        user = _basic_user(request, *basic)
+        method = "basic" if user else None
     request.state.user = user
     request.state.auth_method = method
     return user
+
+
+def _basic_user(request: Request, name: str, password: str) -> User | None:
+    """HTTP Basic: a fresh cached credential skips Argon2; wrong passwords meet the login throttle."""
+    c = ctx(request)
+    cached = c.basic_cache.get(name, password)
+    if cached is not None:
+        current = c.users.credential(name)
+        if current is not None and current[1] == cached:
+            return current[0]
+        c.basic_cache.forget(name, password)  # password changed or user disabled since
+    ip = client_ip(request)
+    if c.throttle.retry_after(name, ip) > 0:
+        c.audit.record(Action.LOGIN, user=name, outcome="throttled", ip=ip, detail={"method": "basic"})
+        return None
+    found = c.users.verify(name, password)
+    if found is None:
+        c.throttle.failed(name, ip)
+        c.audit.record(Action.LOGIN, user=name, outcome="failed", ip=ip, detail={"method": "basic"})
+        return None
+    c.throttle.succeeded(name, ip)
+    c.basic_cache.put(name, password, found[1])
+    return found[0]
 
 
 def require(permission: Permission) -> Callable[[Request], User]:
@@ -123,9 +153,10 @@ def require(permission: Permission) -> Callable[[Request], User]:
 def check_csrf(request: Request, token: str | None) -> None:
     """Raise BadCsrf unless ``token`` (form field or ``X-CSRF-Token``) matches this browser's CSRF cookie.
 
-    Requests authenticated with HTTP Basic carry no ambient credentials, so they need no token.
+    Requests authenticated with HTTP Basic or a Bearer token carry no ambient credentials, so they need
+    no CSRF token.
     """
-    if getattr(request.state, "auth_method", None) == "basic":
+    if getattr(request.state, "auth_method", None) in ("basic", "token"):
         return
     token = token or request.headers.get("x-csrf-token")
     if not ctx(request).codec.check_csrf(request.cookies.get(CSRF_COOKIE), token):

@@ -3,23 +3,26 @@
 Search snippets come from Elasticsearch with ``<mark>`` around the matched words; the text between the
 tags is document text (a scanned page may well say ``<script>``). :func:`safe_fragment` keeps the tags and
 escapes everything else, whether or not Elasticsearch already HTML-encoded the text (it is unescaped first,
-then escaped exactly once). The document page marks query terms in the full page text itself with
-:func:`highlight_text`, matching accent-free (``quyet dinh`` marks ``Quyết định``).
+then escaped exactly once). The document page marks the query's words in the full page text with
+:func:`highlight_text` and on the page image with :func:`marked_words`, by the same rule as the
+snippets (``storage.highlight``: exact spelling first, accent-free where it is absent, no typo marks on
+other words).
 """
 
 from __future__ import annotations
 
 import html
 import re
-import unicodedata
+from bisect import bisect_left
+from collections.abc import Sequence
 
 from markupsafe import Markup, escape
 
-__all__ = ["highlight_text", "query_terms", "safe_fragment", "term_key"]
+from storage.highlight import MarkContext, choose_marks, document_context
+
+__all__ = ["MarkContext", "document_context", "highlight_text", "marked_words", "safe_fragment"]
 
 _TAG = re.compile(r"(</?mark>)")
-_WORD = re.compile(r"\w+", re.UNICODE)
-_EXTRA_FOLDS = str.maketrans({"đ": "d", "Đ": "D"})
 
 
 def safe_fragment(fragment: str) -> Markup:
@@ -48,27 +51,37 @@ def safe_fragment(fragment: str) -> Markup:
     return Markup("".join(out))
 
 
-def term_key(word: str) -> str:
-    """How a word is compared with query terms: lowercase, diacritics removed (``Định`` → ``dinh``)."""
-    decomposed = unicodedata.normalize("NFD", word.translate(_EXTRA_FOLDS))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+def highlight_text(text: str, query: str, *, context: MarkContext | None = None) -> Markup:
+    """Page text as safe HTML with the query's words marked (the rule of ``storage.highlight``).
 
-
-def query_terms(query: str) -> frozenset[str]:
-    """The folded words of a query worth marking (single letters are noise unless they are digits)."""
-    return frozenset(k for w in _WORD.findall(query) if (k := term_key(w)) and (len(k) > 1 or k.isdigit()))
-
-
-def highlight_text(text: str, terms: frozenset[str]) -> Markup:
-    """Page text as safe HTML with every word whose folded form is in ``terms`` wrapped in ``<mark>``."""
-    if not terms:
+    ``context``: the whole document (``storage.highlight.document_context``).
+    """
+    spans = choose_marks(text, query, context=context) if query.strip() else []
+    if not spans:
         return escape(text)
     out: list[str] = []
     pos = 0
-    for m in _WORD.finditer(text):
-        if term_key(m.group(0)) in terms:
-            out.append(str(escape(text[pos : m.start()])))
-            out.append(f"<mark>{escape(m.group(0))}</mark>")
-            pos = m.end()
+    for start, end in spans:
+        out.append(str(escape(text[pos:start])))
+        out.append(f"<mark>{escape(text[start:end])}</mark>")
+        pos = end
     out.append(str(escape(text[pos:])))
     return Markup("".join(out))
+
+
+def marked_words(words: Sequence[str], query: str, *, context: MarkContext | None = None) -> list[bool]:
+    """Which OCR words (in reading order) the query marks, by the same rule as the page text."""
+    if not query.strip() or not words:
+        return [False] * len(words)
+    offsets = []
+    pos = 0
+    for w in words:
+        offsets.append((pos, pos + len(w)))
+        pos += len(w) + 1
+    spans = choose_marks(" ".join(words), query, context=context)
+    starts = sorted(s for s, _ in spans)
+    out = []
+    for a, b in offsets:
+        i = bisect_left(starts, a)
+        out.append(i < len(starts) and starts[i] < b)
+    return out

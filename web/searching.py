@@ -18,9 +18,11 @@ from sohoa.model.document import AccessLevel
 from sohoa.model.search import SearchQuery, Sort
 from web.users import User
 
-__all__ = ["SearchParams", "decode_cursor", "encode_cursor", "to_query"]
+__all__ = ["MAX_OFFSET", "SearchParams", "decode_cursor", "encode_cursor", "to_query"]
 
 _MAX_CURSOR = 2048
+#: numbered pages reach this far (Elasticsearch's result window is 10,000 hits)
+MAX_OFFSET = 9_900
 
 
 @dataclass
@@ -39,6 +41,7 @@ class SearchParams:
     sort: str = Sort.RELEVANCE.value
     size: int = 20
     after: str | None = None
+    offset: int = 0
     #: only documents the scan quality gate asks to rescan
     rescan: bool = False
 
@@ -102,6 +105,8 @@ def to_query(params: SearchParams, user: User) -> SearchQuery:
         raise InputError(f"from {date_from} is after to {date_to}")
     if not 1 <= params.size <= 100:
         raise InputError("size must be between 1 and 100")
+    if not 0 <= params.offset <= MAX_OFFSET:
+        raise InputError(f"pages go up to hit {MAX_OFFSET:,}; narrow the search or use the `after` cursor")
     return SearchQuery(
         text=params.q.strip()[:500],
         loai_van_ban=[t for t in params.type if t],
@@ -116,4 +121,5 @@ def to_query(params: SearchParams, user: User) -> SearchQuery:
         sort=sort,
         size=params.size,
         search_after=decode_cursor(params.after),
+        offset=params.offset if not params.after else 0,
     )

@@ -1,17 +1,17 @@
 """Checking and staging an upload before any of it reaches storage.
 
 An upload is many scans, or zips of scans, plus an optional manifest CSV. Everything is written to a
-work folder first and checked there: the total size against ``web.max_upload_mb``, each file's type by
-its first bytes (not its name), zip entries against ``..``, absolute paths and links (the whole upload is
-refused: a zip like that cannot be trusted), and the manifest is parsed so a bad one is refused at once
-instead of failing the batch later.
+work folder first. Only what cannot be a batch at all is refused: more than ``web.max_upload_mb``, or a
+zip whose entries use ``..``, absolute paths or links or that unpacks to too much (a zip like that
+cannot be trusted). Every other file goes into the batch, where the flow reports a bad one per file,
+exactly as the CLI does.
 """
 
 from __future__ import annotations
 
 import zipfile
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import BinaryIO
 
@@ -21,6 +21,7 @@ from sohoa.model.filetypes import CSV, KINDS, kind_of
 
 __all__ = [
     "ALLOWED_SUFFIXES",
+    "ReceivedFile",
     "StagedUpload",
     "UploadTooLargeError",
     "clean_name",
@@ -38,6 +39,22 @@ class UploadTooLargeError(InputError):
 
 
 @dataclass(frozen=True)
+class ReceivedFile:
+    """One file as received: where it went in the batch and what its first bytes look like.
+
+    ``kind`` is only a first look (None: not a scan type we know); the flow's sniffing decides, and the
+    batch report says what became of the file.
+    """
+
+    name: str
+    path: str
+    bytes: int
+    kind: str | None
+    renamed: bool = False
+    members: int = 0
+
+
+@dataclass(frozen=True)
 class StagedUpload:
     """An upload checked and laid out in a work folder, ready to copy to storage."""
 
@@ -45,6 +62,7 @@ class StagedUpload:
     files: list[tuple[str, Path]]
     manifest_rows: int | None
     total_bytes: int
+    received: list[ReceivedFile] = field(default_factory=list)
 
     @property
     def documents(self) -> int:
@@ -87,6 +105,27 @@ def _copy_limited(src: BinaryIO, dest: Path, budget: int) -> int:
     return written
 
 
+def _safe_rel(name: str, index: int) -> tuple[str, bool]:
+    """A usable path for a file name as sent, and whether it had to be changed."""
+    try:
+        return clean_name(name), False
+    except InputError:
+        # A name with "..", an absolute path or a hidden part: keep the file under its plain name.
+        base = PurePosixPath(name.replace("\\", "/")).name.lstrip(".").strip()
+        return (base or f"file-{index + 1}"), True
+
+
+def _free_path(root: Path, rel: str) -> str:
+    """``rel``, or ``name~2.ext``, ``name~3.ext``... when a file of that path is already in the batch."""
+    if not (root / rel).exists():
+        return rel
+    pure = PurePosixPath(rel)
+    n = 2
+    while (root / (candidate := str(pure.with_name(f"{pure.stem}~{n}{pure.suffix}")))).exists():
+        n += 1
+    return candidate
+
+
 def stage_upload(
     files: Iterable[tuple[str, BinaryIO]],
     workdir: Path,
@@ -94,7 +133,12 @@ def stage_upload(
     max_bytes: int,
     manifest: tuple[str, BinaryIO] | None = None,
 ) -> StagedUpload:
-    """Write an upload into ``workdir/batch`` and check it.
+    """Write an upload into ``workdir/batch``, refusing only what cannot be a batch at all.
+
+    Every file goes into the batch, whatever its type or content: the flow sniffs each one and reports
+    a bad file (empty, not a scan, damaged) with the same error type and message as ``sohoa ingest``,
+    while the rest is ingested. Refused outright: more bytes than ``max_bytes``, a zip that is unsafe
+    (paths leaving the archive, links, a zip bomb), a manifest over 10 MB, or no file at all.
 
     Args:
         files: ``(file name as sent, readable stream)`` of each uploaded file.
@@ -103,66 +147,60 @@ def stage_upload(
         manifest: The manifest CSV uploaded on its own, if any (it wins over one inside a zip).
 
     Returns:
-        The staged files (``path inside the batch``, local path) with the manifest as ``manifest.csv``.
+        The staged files (``path inside the batch``, local path) with the manifest as ``manifest.csv``,
+        and what happened to each file received.
 
     Raises:
         UploadTooLargeError: over ``max_bytes``.
-        InputError: a file type, file name, zip entry or manifest that cannot be accepted, or no files.
+        InputError: an unsafe zip, an oversized manifest, or no files.
     """
     root = workdir / "batch"
     incoming = workdir / "incoming"
     root.mkdir(parents=True)
     incoming.mkdir()
     budget = max_bytes
-    zips: list[tuple[str, Path]] = []
-    direct: list[str] = []
+    zips: list[tuple[str, Path, int]] = []
+    received: list[ReceivedFile] = []
     for i, (name, stream) in enumerate(files):
-        rel = clean_name(name)
+        rel, renamed = _safe_rel(name, i)
         suffix = PurePosixPath(rel).suffix.lower()
-        if PurePosixPath(rel).name in MANIFEST_NAMES or suffix == ".csv":
-            if manifest is None:
-                manifest = (rel, stream)
-                continue
-            raise InputError(f"{rel}: only one manifest CSV per upload")
-        if suffix not in ALLOWED_SUFFIXES:
-            raise InputError(
-                f"{rel}: type {suffix or '(none)'} is not accepted (PDF, PNG, JPEG, TIFF or ZIP)"
-            )
-        tmp = incoming / f"{i:05d}{suffix}"
-        budget -= _copy_limited(stream, tmp, budget)
-        with tmp.open("rb") as f:
-            kind = kind_of(f.read(1024))
-        if kind is None or suffix not in kind.extensions:
-            raise InputError(f"{rel}: the content is not a {suffix[1:].upper()} file")
-        if kind.name == "zip":
-            zips.append((rel, tmp))
+        if manifest is None and (PurePosixPath(rel).name in MANIFEST_NAMES or suffix == ".csv"):
+            manifest = (rel, stream)
             continue
-        target = root / rel
-        if target.exists():
-            raise InputError(f"{rel}: uploaded twice")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp.replace(target)
-        direct.append(rel)
-    for rel, archive in zips:
+        tmp = incoming / f"{i:05d}{suffix}"
+        size = _copy_limited(stream, tmp, budget)
+        budget -= size
+        with tmp.open("rb") as f:
+            kind = sniff_kind(f.read(16))
+        if kind == "zip" and suffix == ".zip" and zipfile.is_zipfile(tmp):
+            zips.append((rel, tmp, size))
+            continue
+        target = _free_path(root, rel)
+        (root / target).parent.mkdir(parents=True, exist_ok=True)
+        tmp.replace(root / target)
+        received.append(ReceivedFile(name, target, size, kind, renamed or target != rel))
+    for rel, archive, size in zips:
         _check_zip_size(rel, archive, max_bytes)
         unpacked = incoming / f"{archive.stem}-unpacked"
         try:
             safe_extract_zip(archive, unpacked)
         except InputError as e:
             raise InputError(f"{rel}: {e.message}") from e
-        _merge(unpacked, root, rel)
+        received.append(ReceivedFile(rel, rel, size, "zip", False, _merge(unpacked, root)))
     rows = None
     if manifest is not None:
         m_name, m_stream = manifest
         data = m_stream.read(10 * _CHUNK + 1)
         if len(data) > 10 * _CHUNK:
-            raise InputError(f"{clean_name(m_name)}: a manifest larger than 10 MB is not accepted")
-        rows = len(parse_manifest(data, name=clean_name(m_name)))
+            raise InputError(f"{m_name}: a manifest larger than 10 MB is not accepted")
         for name in MANIFEST_NAMES:
             (root / name).unlink(missing_ok=True)
         (root / "manifest.csv").write_bytes(data)
-    elif (found := next((root / n for n in MANIFEST_NAMES if (root / n).is_file()), None)) is not None:
-        rows = len(parse_manifest(found.read_bytes(), name=found.name))
+    if (found := next((root / n for n in MANIFEST_NAMES if (root / n).is_file()), None)) is not None:
+        try:
+            rows = len(parse_manifest(found.read_bytes(), name=found.name))
+        except InputError:
+            rows = None  # the flow reports the manifest's problem in the batch report, like the CLI
     staged = [(item.name, item.path) for item in list_folder(root)]
     if not staged:
         raise InputError("the upload holds no files to digitize")
@@ -170,7 +208,7 @@ def stage_upload(
         if (root / name).is_file():
             staged.append((name, root / name))
     total = sum(p.stat().st_size for _, p in staged)
-    return StagedUpload(root, staged, rows, total)
+    return StagedUpload(root, staged, rows, total, received)
 
 
 def _check_zip_size(rel: str, archive: Path, max_bytes: int) -> None:
@@ -183,15 +221,14 @@ def _check_zip_size(rel: str, archive: Path, max_bytes: int) -> None:
         raise UploadTooLargeError(f"{rel}: unpacks to {unpacked:,} bytes, more than the upload limit")
 
 
-def _merge(unpacked: Path, root: Path, rel: str) -> None:
-    """Move a zip's files to the top of the batch (so its manifest is the batch's manifest)."""
+def _merge(unpacked: Path, root: Path) -> int:
+    """Move a zip's files to the top of the batch (so its manifest is the batch's manifest); how many."""
+    moved = 0
     for p in sorted(unpacked.rglob("*")):
         if p.is_symlink() or not p.is_file():
             continue
-        target = root / p.relative_to(unpacked)
-        if target.exists():
-            raise InputError(
-                f"{rel}: {p.relative_to(unpacked).as_posix()} is also in another part of the upload"
-            )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        p.replace(target)
+        target = _free_path(root, p.relative_to(unpacked).as_posix())
+        (root / target).parent.mkdir(parents=True, exist_ok=True)
+        p.replace(root / target)
+        moved += 1
+    return moved

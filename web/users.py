@@ -20,7 +20,7 @@ from sohoa.errors import InputError
 from sohoa.model.document import AccessLevel
 from web._db import connect
 
-__all__ = ["Permission", "Role", "User", "UserStore", "default_clearance"]
+__all__ = ["Permission", "Role", "User", "UserStore", "default_clearance", "role_at_most"]
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.@-]{0,63}$")
 _MIN_PASSWORD = 10
@@ -43,6 +43,7 @@ class Permission(StrEnum):
     SEARCH = "search"
     UPLOAD = "upload"
     AUDIT = "audit"
+    USERS = "users"
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
@@ -50,6 +51,11 @@ _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.STAFF: frozenset({Permission.SEARCH, Permission.UPLOAD}),
     Role.CLERK: frozenset({Permission.SEARCH}),
 }
+
+
+def role_at_most(role: Role, limit: Role) -> Role:
+    """``role`` if it grants nothing ``limit`` does not, else ``limit`` (a token never exceeds its user)."""
+    return role if _GRANTS[role] <= _GRANTS[limit] else limit
 
 
 def default_clearance(role: Role) -> AccessLevel:
@@ -112,7 +118,35 @@ class UserStore:
                 "clearance=excluded.clearance, disabled=0",
                 (name, _hasher.hash(password), role.value, level.value, datetime.now(UTC).isoformat()),
             )
+            # A reset password (or role) ends every open session of the user, in the same transaction.
+            db.execute("DELETE FROM sessions WHERE user=?", (name,))
         return User(name, role, level)
+
+    def set_password(self, name: str, password: str) -> None:
+        """Change a user's password and end all their sessions.
+
+        Raises:
+            InputError: the password is shorter than 10 characters or there is no such user.
+        """
+        if len(password) < _MIN_PASSWORD:
+            raise InputError(f"the password must have at least {_MIN_PASSWORD} characters")
+        with connect(self.path) as db:
+            changed = db.execute(
+                "UPDATE users SET password_hash=? WHERE name=?", (_hasher.hash(password), name)
+            ).rowcount
+            db.execute("DELETE FROM sessions WHERE user=?", (name,))
+        if not changed:
+            raise InputError(f"no user {name!r}")
+
+    def credential(self, name: str) -> tuple[User, str] | None:
+        """An enabled user and their stored password hash (to check a cached credential), or None."""
+        with connect(self.path) as db:
+            row = db.execute(
+                "SELECT password_hash, role, clearance FROM users WHERE name=? AND disabled=0", (name,)
+            ).fetchone()
+        if row is None:
+            return None
+        return User(name, Role(row["role"]), AccessLevel(row["clearance"])), str(row["password_hash"])
 
     def get(self, name: str) -> User | None:
         """An enabled user by name, or None."""
@@ -124,6 +158,11 @@ class UserStore:
 
     def authenticate(self, name: str, password: str) -> User | None:
         """The user if the password is right (rehashing it when argon2's parameters changed), else None."""
+        found = self.verify(name, password)
+        return found[0] if found else None
+
+    def verify(self, name: str, password: str) -> tuple[User, str] | None:
+        """The user and the hash the password was verified against, or None."""
         with connect(self.path) as db:
             row = db.execute(
                 "SELECT password_hash, role, clearance FROM users WHERE name=? AND disabled=0", (name,)
@@ -136,13 +175,15 @@ class UserStore:
         if row is None:
             return None
         if _hasher.check_needs_rehash(stored):
+            stored = _hasher.hash(password)
             with connect(self.path) as db:
-                db.execute("UPDATE users SET password_hash=? WHERE name=?", (_hasher.hash(password), name))
-        return User(name, Role(row["role"]), AccessLevel(row["clearance"]))
+                db.execute("UPDATE users SET password_hash=? WHERE name=?", (stored, name))
+        return User(name, Role(row["role"]), AccessLevel(row["clearance"])), stored
 
     def disable(self, name: str) -> bool:
-        """Stop a user from signing in (their audit trail stays); False if there is no such user."""
+        """Stop a user from signing in and end their sessions (the audit trail stays); False if unknown."""
         with connect(self.path) as db:
+            db.execute("DELETE FROM sessions WHERE user=?", (name,))
             return db.execute("UPDATE users SET disabled=1 WHERE name=?", (name,)).rowcount > 0
 
     def list(self) -> list[dict[str, object]]:

@@ -1,9 +1,10 @@
-"""``sohoa web`` (serve the web app) and ``sohoa user add|list|disable`` (its users)."""
+"""``sohoa web`` (serve the web app), ``sohoa user add|list|disable``, ``sohoa token create|list|revoke``."""
 
 from __future__ import annotations
 
 import json
 import sys
+from typing import Any
 
 import typer
 
@@ -11,6 +12,7 @@ from sohoa.errors import ConfigurationError, InputError
 from sohoa.settings import get_settings
 
 user_app = typer.Typer(help="Users of the web app (admin, staff, clerk) and their clearances.")
+token_app = typer.Typer(help="API tokens of web app users (Authorization: Bearer ...).")
 
 
 def web(
@@ -92,7 +94,62 @@ def disable(name: str = typer.Argument(..., help="User name")) -> None:
     typer.echo(json.dumps({"name": name, "disabled": True}))
 
 
+def _stores() -> tuple[Any, Any]:
+    from web.app import database_path
+    from web.sessions import TokenStore
+    from web.users import UserStore
+
+    path = database_path(get_settings())
+    return UserStore(path), TokenStore(path)
+
+
+@token_app.command("create")
+def token_create(
+    name: str = typer.Argument(..., help="User name"),
+    role: str | None = typer.Option(None, "--role", help="Scope: a role no higher than the user's"),
+    label: str = typer.Option("", "--label", help="What the token is for (shown in listings)"),
+) -> None:
+    """Create a token and print it once (only its hash is kept): pass it as ``Authorization: Bearer``."""
+    from web.users import Role, role_at_most
+
+    users, tokens = _stores()
+    user = users.get(name)
+    if user is None:
+        raise InputError(f"no enabled user {name!r}")
+    try:
+        asked = Role(role) if role else user.role
+    except ValueError as e:
+        raise InputError(f"role must be one of {', '.join(r.value for r in Role)}") from e
+    scoped = role_at_most(asked, user.role)
+    if scoped is not asked:
+        raise InputError(f"{name} is {user.role.value}: a token cannot have role {asked.value}")
+    new = tokens.create(user.name, role=scoped.value, label=label)
+    typer.echo(json.dumps({"id": new.token.id, "user": user.name, "role": scoped.value, "token": new.value}))
+
+
+@token_app.command("list")
+def token_list(name: str = typer.Argument(..., help="User name")) -> None:
+    """Print a user's tokens (ids, roles, labels, times; never the secrets) as JSON lines."""
+    _, tokens = _stores()
+    for t in tokens.list(name):
+        typer.echo(json.dumps(t.__dict__, ensure_ascii=False))
+
+
+@token_app.command("revoke")
+def token_revoke(
+    name: str = typer.Argument(..., help="User name"),
+    token: str | None = typer.Option(None, "--token", help="The id of one token (default: all of them)"),
+) -> None:
+    """Revoke all of a user's tokens, or one with ``--token ID``: refused from the next request on."""
+    _, tokens = _stores()
+    count = tokens.revoke(name, token)
+    if token and not count:
+        raise InputError(f"{name} has no token {token!r}")
+    typer.echo(json.dumps({"user": name, "revoked": count}))
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``sohoa web`` and ``sohoa user``."""
+    """Add ``sohoa web``, ``sohoa user`` and ``sohoa token``."""
     app.command(name="web")(web)
     app.add_typer(user_app, name="user")
+    app.add_typer(token_app, name="token")

@@ -43,6 +43,7 @@ class BatchState(StrEnum):
     RUNNING = "running"
     COMPLETED = "completed"
     FAILED = "failed"
+    CANCELLED = "cancelled"
 
 
 class FileResult(BaseModel):
@@ -142,6 +143,13 @@ class BatchProgress(BaseModel):
     pages_done: int = 0
     failures: list[FileResult] = Field(default_factory=list)
     updated_at: str
+    source: str | None = Field(None, description="What the batch ingests (to retry it)")
+    uploader: str | None = None
+    worker: str | None = Field(None, description="host:pid of the process running it, if known")
+    heartbeat_at: str | None = Field(None, description="Last sign of life of the worker (UTC)")
+    files: list[FileResult] = Field(default_factory=list, description="Every finished file so far")
+    attempts: int = Field(1, description="Runs of this batch (a retry adds one)")
+    error: dict[str, str] | None = Field(None, description="Why the batch stopped, if it did")
 
 
 def _cell(value: object) -> str:

@@ -68,11 +68,19 @@ class Launched:
     calls: list[dict[str, Any]] = field(default_factory=list)
 
     def __call__(
-        self, source: str, *, batch_id: str, manifest: str | None, uploader: str | None, **options: Any
+        self,
+        source: str,
+        *,
+        batch_id: str,
+        manifest: str | None,
+        uploader: str | None,
+        attempts: int = 1,
+        **options: Any,
     ) -> str:
         self.calls.append(
-            {"source": source, "batch_id": batch_id, "manifest": manifest, "uploader": uploader, **options}
-        )
+            {"source": source, "batch_id": batch_id, "manifest": manifest, "uploader": uploader,
+             "attempts": attempts, **options}
+        )  # fmt: skip
         return batch_id
 
 
@@ -125,6 +133,7 @@ def add_document(
     pages: list[str],
     access: AccessLevel,
     batch: str = "lo-test",
+    dossier: str | None = None,
 ) -> Doc:
     """Store document.json, ocr.json and page images for a document, then index it."""
     original = f"original of {key} {uuid.uuid4()}".encode()
@@ -138,6 +147,7 @@ def add_document(
         media_type="image/png",
         size=len(original),
         batch=batch,
+        dossier_code=dossier,
         page_count=len(pages),
         access_level=access,
         metadata=metadata,
@@ -193,9 +203,17 @@ class WebWorld:
 
     def client(self) -> TestClient:
         """A fresh client (own cookies) on the app."""
+        return TestClient(self.app(), base_url="http://testserver")
+
+    def app(self) -> Any:
+        """A fresh app (its own login throttle and Basic cache) on the world's store, index and users."""
         backend = Backend(self.store, self.index, launcher=self.launched)
-        app = create_app(self.settings, backend=backend, db_path=self.db_path)
-        return TestClient(app, base_url="http://testserver")
+        return create_app(self.settings, backend=backend, db_path=self.db_path)
+
+    def clients(self, *addresses: str) -> list[TestClient]:
+        """Clients on one app, each from its own client address (for the per-address throttle)."""
+        app = self.app()
+        return [TestClient(app, base_url="http://testserver", client=(a, 50000)) for a in addresses]
 
 
 @pytest.fixture(scope="module")

@@ -72,6 +72,7 @@ def server(services: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
     users = UserStore(db)
     users.add("staff1", PASSWORD, role=Role.STAFF)
     users.add("clerk1", PASSWORD, role=Role.CLERK, clearance=AccessLevel.INTERNAL)
+    users.add("admin1", PASSWORD, role=Role.ADMIN)
     port = _free_port()
     config = uvicorn.Config(
         create_app(settings, db_path=db), host="127.0.0.1", port=port, log_level="warning"
@@ -207,4 +208,186 @@ def test_upload_then_search_in_a_real_browser(server: Server, browser: Browser, 
     page.goto(f"{server.url}/search?q=zebraquartz")
     expect(page.locator("#total")).to_have_text("0")
     assert dialogs == []
+    context.close()
+
+
+# -- daily use (issue 15) ------------------------------------------------------------------------------
+
+# Text a user reads that is still a developer's: snake_case codes, Python class names, reprs.
+_UNTRANSLATED = re.compile(r"\b[a-z]+_[a-z_]+\b|\b[A-Z][a-z]+(?:[A-Z][a-z]+)*Error\b|\{'|\['|\bNone\b")
+
+
+def _untranslated(page: Page) -> list[str]:
+    return _UNTRANSLATED.findall(page.inner_text("body"))
+
+
+def _wait_report(page: Page) -> None:
+    page.locator("#report").wait_for(timeout=BATCH_TIMEOUT_MS)
+
+
+def test_mixed_upload_reports_every_bad_file_and_stores_the_good_one(
+    server: Server, browser: Browser, tmp_path: Path
+) -> None:
+    good = tmp_path / "cong-van-12.png"
+    good.write_bytes(page_png(["SỞ NỘI VỤ", "CÔNG VĂN", "Về việc lập danh mục hồ sơ lưu trữ"]))
+    empty = tmp_path / "empty.pdf"
+    empty.write_bytes(b"")
+    notes = tmp_path / "ghi-chu.txt"
+    notes.write_text("không phải bản quét", encoding="utf-8")
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _login(page, server.url, "staff1")
+    page.goto(f"{server.url}/upload")
+    page.set_input_files("#files", [str(good), str(empty), str(notes)])
+    expect(page.locator("#file-list li")).to_have_count(3)
+    page.click("#upload-submit")
+    # The per-file list shows what the server took in, then the batch page follows it.
+    expect(page.locator("#file-list li.warn")).to_have_count(2, timeout=60_000)
+    page.wait_for_url(re.compile(r"/batches/[\w.-]+$"), timeout=60_000)
+    _wait_report(page)
+    rows = page.locator("table.report tbody tr")
+    expect(rows).to_have_count(3)
+    by_file = {row.get_attribute("data-path"): row.inner_text() for row in rows.all()}
+    assert "Tệp rỗng" in by_file["empty.pdf"] and "is empty (0 bytes)" in by_file["empty.pdf"]
+    assert "Loại tệp không được hỗ trợ" in by_file["ghi-chu.txt"]
+    assert re.search("Đã lưu|Cần kiểm tra", by_file["cong-van-12.png"]), by_file
+    assert _untranslated(page) == []
+    page.screenshot(path=str(ARTIFACTS / "mixed-upload-report.png"), full_page=True)
+    csv_link = page.locator("#report-csv").get_attribute("href")
+    assert csv_link and page.request.get(server.url + csv_link).body().startswith("\ufeff".encode())
+    context.close()
+
+
+def test_a_killed_worker_shows_failed_then_retry_completes(
+    server: Server, browser: Browser, tmp_path: Path
+) -> None:
+    import os
+    import signal
+
+    paths = []
+    texts = (["QUYẾT ĐỊNH", "Số: 21/QĐ-SNV"], ["THÔNG BÁO", "Số: 22/TB-SNV"], ["BÁO CÁO"], ["TỜ TRÌNH"])
+    for i, lines in enumerate(texts):
+        (tmp_path / f"lo-{i}.png").write_bytes(page_png(lines))
+        paths.append(str(tmp_path / f"lo-{i}.png"))
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _login(page, server.url, "staff1")
+    page.goto(f"{server.url}/upload")
+    page.set_input_files("#files", paths)
+    page.click("#upload-submit")
+    page.wait_for_url(re.compile(r"/batches/[\w.-]+$"), timeout=60_000)
+    batch = page.url.rsplit("/", 1)[1]
+    store = ObjectStore.from_settings(server.settings.minio)
+    deadline = time.monotonic() + BATCH_TIMEOUT_MS / 1000
+    status: dict[str, object] = {}
+    while time.monotonic() < deadline:
+        status = store.get_batch_json(batch, "status.json")
+        if status.get("state") == "running" and int(status.get("files_done") or 0) >= 1:
+            break
+        time.sleep(0.5)
+    assert status.get("state") == "running", f"the batch ended before the test could kill it: {status}"
+    # Kill the ingestion process this test's upload started (its own process group).
+    pid = int(str(status["worker"]).rpartition(":")[2])
+    os.killpg(pid, signal.SIGKILL)
+    _wait_report(page)
+    expect(page.locator("#state")).to_have_text("Thất bại")
+    expect(page.locator("#batch-error")).to_contain_text("Tiến trình xử lý đã dừng")
+    assert page.locator("table.report tbody tr").count() >= 1  # what was done before it died
+    assert _untranslated(page) == []
+    page.screenshot(path=str(ARTIFACTS / "batch-worker-killed.png"), full_page=True)
+    page.click("#retry-batch")
+    page.wait_for_url(re.compile(rf"/batches/{batch}$"))
+    expect(page.locator("#state")).to_have_text(re.compile("Đang chờ|Đang xử lý|Hoàn tất"))
+    page.locator("#report[data-state=completed]").wait_for(timeout=BATCH_TIMEOUT_MS)
+    expect(page.locator("#state")).to_have_text("Hoàn tất")
+    rows = page.locator("table.report tbody tr")
+    expect(rows).to_have_count(4)
+    statuses = page.locator("table.report tbody tr td:nth-child(2)").all_inner_texts()
+    assert all(s in ("Đã lưu", "Cần kiểm tra", "Trùng") for s in statuses), statuses
+    assert "Trùng" in statuses  # the file finished before the kill was skipped, not OCR'd again
+    page.screenshot(path=str(ARTIFACTS / "batch-retried.png"), full_page=True)
+    context.close()
+
+
+def test_logout_then_a_replayed_cookie_is_refused(server: Server, browser: Browser) -> None:
+    context = browser.new_context()
+    page = context.new_page()
+    _login(page, server.url, "clerk1")
+    cookies = context.cookies()
+    assert any(c["name"] == "sohoa_session" for c in cookies)
+    page.click("form[action='/logout'] button")
+    page.wait_for_url(re.compile(r"/login"))
+    replay = browser.new_context()
+    replay.add_cookies(cookies)
+    other = replay.new_page()
+    other.goto(f"{server.url}/search")
+    assert "/login" in other.url
+    response = other.request.get(f"{server.url}/api/me", headers={"X-Requested-With": "fetch"})
+    assert response.status == 401
+    replay.close()
+    context.close()
+
+
+def test_highlights_and_the_vietnamese_ui_in_chromium(server: Server, browser: Browser) -> None:
+    from tests.web.conftest import add_document
+
+    store = ObjectStore.from_settings(server.settings.minio)
+    index = SearchIndex.from_settings(server.settings.elasticsearch)
+    index.ensure()  # the flow creates it on the first batch; this test may run alone
+    doc = add_document(store, index, "hs-noisy", number="90/QĐ-SNV", kind="Quyết định", issuer="SỞ NỘI VỤ",
+                       subject="Lập danh mục hồ sơ", date="2024-05-06", access=AccessLevel.INTERNAL,
+                       pages=["QUYẾT ĐỊNH về việc lập danh mục hồ sơ lưu trữ",
+                              "Giám đốc Sở Nội vụ; Số: 12; hộ chiếu"], dossier="HS-2024-090")  # fmt: skip
+    index.client.close()
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _login(page, server.url, "clerk1")
+
+    def marks(locator: str) -> list[str]:
+        return page.locator(locator).all_inner_texts()
+
+    page.goto(f"{server.url}/search?q=quyet+dinh")
+    assert "danh" not in marks(".snippet mark") and {"QUYẾT", "ĐỊNH"} <= set(marks(".snippet mark"))
+    page.goto(f"{server.url}/search?q=ho+so")
+    hit = page.locator("li.hit", has_text="90/QĐ-SNV")
+    got = hit.locator(".snippet mark").all_inner_texts()
+    assert {"hồ", "sơ"} <= set(got) and not {"Sở", "Số", "hộ"} & set(got), got
+    page.goto(f"{server.url}/search?q=HS-2024-090")
+    expect(page.locator("li.hit").first).to_contain_text("90/QĐ-SNV")
+    page.goto(f"{server.url}/documents/{doc.id}?q=ho+so")
+    assert marks(".page-text mark") == ["hồ", "sơ"]
+    expect(page.locator("#dossier-link")).to_have_text("HS-2024-090")
+    page.locator(".page-image img").first.click()
+    expect(page.locator(".page-image.zoomed")).to_have_count(1)
+    # Exact accents: "Số" marks Số only, not Sở.
+    page.goto(f"{server.url}/documents/{doc.id}?q=S%E1%BB%91")
+    assert marks(".page-text mark") == ["Số"]
+    assert _untranslated(page) == []
+    # A phone: the filters start folded, the results come first.
+    phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
+    mobile = phone.new_page()
+    _login(mobile, server.url, "clerk1")
+    mobile.goto(f"{server.url}/search?q=ho+so")
+    assert mobile.locator("#facets").get_attribute("open") is None
+    first = mobile.locator("li.hit").first.bounding_box()
+    assert first is not None and first["y"] < 844
+    mobile.screenshot(path=str(ARTIFACTS / "search-phone.png"), full_page=True)
+    phone.close()
+    context.close()
+
+
+def test_the_vietnamese_ui_shows_no_untranslated_code(server: Server, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    _login(page, server.url, "admin1")
+    for path in ("/search?q=ho+so", "/upload", "/admin/audit", "/users/admin1"):
+        page.goto(f"{server.url}{path}")
+        assert _untranslated(page) == [], path
+    for link in page.context.request.get(f"{server.url}/api/batches").json()["batches"][:3]:
+        page.goto(f"{server.url}/batches/{link['batch']}")
+        assert _untranslated(page) == [], link
+    page.goto(f"{server.url}/admin/audit")
+    assert page.locator("table.audit tbody tr").count() > 0
+    assert "Đăng nhập" in page.inner_text("table.audit")
+    page.screenshot(path=str(ARTIFACTS / "audit-page.png"), full_page=True)
     context.close()

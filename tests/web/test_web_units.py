@@ -15,8 +15,8 @@ from sohoa.model.document import AccessLevel
 from sohoa.settings import Settings
 from web.app import create_app
 from web.audit import Action, AuditLog
-from web.auth import LoginThrottle, SessionCodec, parse_basic
-from web.highlight import highlight_text, query_terms, safe_fragment
+from web.auth import BasicCache, LoginThrottle, SessionCodec, parse_basic
+from web.highlight import highlight_text, marked_words, safe_fragment
 from web.searching import SearchParams, decode_cursor, encode_cursor, to_query
 from web.uploads import UploadTooLargeError, clean_name, stage_upload
 from web.users import Permission, Role, User, UserStore
@@ -50,17 +50,30 @@ def test_safe_fragment_keeps_only_our_marks(fragment: str, expected: str) -> Non
 
 def test_highlight_text_matches_without_diacritics_and_escapes() -> None:
     text = "QUYẾT ĐỊNH <script>alert(1)</script>\nVề việc cấp hộ chiếu"
-    out = str(highlight_text(text, query_terms("quyet dinh ho chieu")))
+    out = str(highlight_text(text, "quyet dinh ho chieu"))
     assert "<mark>QUYẾT</mark> <mark>ĐỊNH</mark>" in out
     assert "<mark>hộ</mark> <mark>chiếu</mark>" in out
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in out
     assert "<script>" not in out
-    assert "<mark>" not in str(highlight_text(text, frozenset()))
+    assert "<mark>" not in str(highlight_text(text, ""))
 
 
-def test_query_terms_skip_single_letters_but_keep_digits() -> None:
-    assert query_terms("a 1340/QĐ-UBND") == {"1340", "qd", "ubnd"}
-    assert query_terms("số 7 b") == {"so", "7"}
+def test_document_page_marks_follow_the_snippet_rule() -> None:
+    """GIVEN a page with "Quyết định", "danh", "hồ sơ" and lone Sở/Số/hộ; WHEN marked; THEN no noise."""
+    text = "QUYẾT ĐỊNH về danh mục hồ sơ. Giám đốc Sở Ngoại vụ; Số: 12; hộ chiếu"
+    out = str(highlight_text(text, "quyet dinh"))
+    assert "<mark>QUYẾT</mark> <mark>ĐỊNH</mark>" in out and "<mark>danh</mark>" not in out
+    out = str(highlight_text(text, "ho so"))
+    assert out.count("<mark>") == 2 and "<mark>hồ</mark> <mark>sơ</mark>" in out
+    words = text.split()
+    assert [w for w, m in zip(words, marked_words(words, "ho so"), strict=True) if m] == ["hồ", "sơ."]
+
+
+def test_query_words_skip_single_letters_but_keep_digits() -> None:
+    from storage.highlight import query_words
+
+    assert query_words("a 1340/QĐ-UBND") == ["1340", "qđ", "ubnd"]
+    assert query_words("Số 7 b số") == ["số", "7"]
 
 
 # -- uploads -----------------------------------------------------------------------------------------
@@ -117,11 +130,27 @@ def test_stage_upload_refuses_zip_slip(tmp_path: Path, entry: str) -> None:
     assert not (tmp_path / "batch" / "fine.png").exists()
 
 
-def test_stage_upload_refuses_wrong_types(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="not accepted"):
-        stage_upload([("run.exe", io.BytesIO(b"MZ" + b"\x00" * 10))], tmp_path / "a", max_bytes=1000)
-    with pytest.raises(InputError, match="content is not a PDF"):
-        stage_upload([("fake.pdf", io.BytesIO(PNG))], tmp_path / "b", max_bytes=1000)
+def test_stage_upload_keeps_bad_files_for_the_batch_report(tmp_path: Path) -> None:
+    """Wrong types, empty files, twice-sent and unsafe names all go into the batch (the flow reports them)."""
+    staged = stage_upload(
+        [
+            ("good.png", io.BytesIO(PNG)),
+            ("run.exe", io.BytesIO(b"MZ" + b"\x00" * 10)),
+            ("fake.pdf", io.BytesIO(PNG)),
+            ("empty.pdf", io.BytesIO(b"")),
+            ("good.png", io.BytesIO(PNG + b"2")),
+            ("../../etc/x.png", io.BytesIO(PNG)),
+            ("broken.zip", io.BytesIO(b"PK\x03\x04 not really")),
+        ],
+        tmp_path,
+        max_bytes=10_000,
+    )
+    names = sorted(rel for rel, _ in staged.files)
+    assert names == ["broken.zip", "empty.pdf", "fake.pdf", "good.png", "good~2.png", "run.exe", "x.png"]
+    by_name = {r.name: r for r in staged.received}
+    assert by_name["run.exe"].kind is None and by_name["empty.pdf"].bytes == 0
+    assert by_name["../../etc/x.png"].renamed and by_name["../../etc/x.png"].path == "x.png"
+    assert (tmp_path / "batch" / "empty.pdf").read_bytes() == b""
 
 
 def test_stage_upload_refuses_too_large(tmp_path: Path) -> None:
@@ -132,14 +161,15 @@ def test_stage_upload_refuses_too_large(tmp_path: Path) -> None:
         stage_upload([("z.zip", io.BytesIO(bomb))], tmp_path / "b", max_bytes=50_000)
 
 
-def test_stage_upload_refuses_bad_manifest_and_empty(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="access level"):
-        stage_upload(
-            [("a.png", io.BytesIO(PNG))],
-            tmp_path / "a",
-            max_bytes=1000,
-            manifest=("m.csv", io.BytesIO(b"file,access_level\na.png,top-secret\n")),
-        )
+def test_stage_upload_passes_a_bad_manifest_on_and_refuses_no_files(tmp_path: Path) -> None:
+    # A bad manifest is the batch's problem (the flow reports ManifestError, as the CLI does).
+    staged = stage_upload(
+        [("a.png", io.BytesIO(PNG))],
+        tmp_path / "a",
+        max_bytes=1000,
+        manifest=("m.csv", io.BytesIO(b"file,access_level\na.png,top-secret\n")),
+    )
+    assert staged.manifest_rows is None and "manifest.csv" in [rel for rel, _ in staged.files]
     with pytest.raises(InputError, match="no files"):
         stage_upload([("m.csv", io.BytesIO(b"file\na.png\n"))], tmp_path / "b", max_bytes=1000)
 
@@ -149,10 +179,10 @@ def test_stage_upload_refuses_bad_manifest_and_empty(tmp_path: Path) -> None:
 
 def test_session_cookie_round_trip_and_tampering() -> None:
     codec = SessionCodec("k" * 32, max_age_seconds=3600)
-    cookie = codec.issue("clerk1")
+    cookie = codec.issue("clerk1", "sid-1")
     session = codec.read(cookie)
-    assert session is not None and session.user == "clerk1"
-    assert codec.issue("clerk1") != cookie  # a fresh session id each time
+    assert session is not None and session.user == "clerk1" and session.sid == "sid-1"
+    assert codec.issue("clerk1", "sid-2") != cookie
     assert codec.read(cookie[:-2] + ("A" if cookie[-2] != "A" else "B") + cookie[-1]) is None
     assert SessionCodec("other-key-" * 4, max_age_seconds=3600).read(cookie) is None
     assert codec.read(None) is None and codec.read("garbage") is None
@@ -160,7 +190,7 @@ def test_session_cookie_round_trip_and_tampering() -> None:
 
 def test_session_cookie_expires() -> None:
     codec = SessionCodec("k" * 32, max_age_seconds=-1)
-    assert codec.read(codec.issue("clerk1")) is None
+    assert codec.read(codec.issue("clerk1", "sid")) is None
 
 
 def test_csrf_tokens_belong_to_their_cookie() -> None:
@@ -178,14 +208,47 @@ def test_parse_basic() -> None:
     assert parse_basic(None) is None
 
 
-def test_login_throttle_locks_then_clears() -> None:
-    throttle = LoginThrottle(max_failures=3, lock_seconds=60)
-    for _ in range(3):
-        assert not throttle.locked("Clerk1")
-        throttle.failed("clerk1")
-    assert throttle.locked("CLERK1")
-    throttle.succeeded("clerk1")
-    assert not throttle.locked("clerk1")
+def test_login_throttle_grows_a_delay_per_address_and_pair() -> None:
+    throttle = LoginThrottle()
+    for _ in range(LoginThrottle.PAIR.free):
+        assert throttle.retry_after("Clerk1", "10.0.0.9") == 0
+        throttle.failed("clerk1", "10.0.0.9")
+    assert throttle.retry_after("CLERK1", "10.0.0.9") == 0  # the first delay starts after this failure
+    throttle.failed("clerk1", "10.0.0.9")
+    assert 0 < throttle.retry_after("clerk1", "10.0.0.9") <= 1.0
+    # Another address is not delayed by one address's failures, and a success clears them.
+    assert throttle.retry_after("clerk1", "10.0.0.1") == 0
+    throttle.succeeded("clerk1", "10.0.0.9")
+    assert throttle.retry_after("clerk1", "10.0.0.9") == 0
+
+
+def test_login_throttle_spraying_from_one_address_is_slowed() -> None:
+    throttle = LoginThrottle()
+    for i in range(LoginThrottle.ADDRESS.free + 1):
+        throttle.failed(f"user{i}", "10.6.6.6")
+    assert throttle.retry_after("someone-else", "10.6.6.6") > 0
+    assert throttle.retry_after("someone-else", "10.0.0.1") == 0
+
+
+def test_login_throttle_distributed_guessing_is_capped_and_spares_known_addresses() -> None:
+    throttle = LoginThrottle()
+    throttle.succeeded("clerk1", "10.0.0.1")  # the real user's usual address
+    for i in range(40):
+        throttle.failed("clerk1", f"10.9.0.{i}")
+    assert 0 < throttle.retry_after("clerk1", "10.0.0.2") <= LoginThrottle.NAME.cap
+    assert throttle.retry_after("clerk1", "10.0.0.1") == 0
+
+
+def test_basic_cache_holds_the_hash_and_expires() -> None:
+    cache = BasicCache(ttl_seconds=60)
+    cache.put("clerk1", "pw", "$argon2id$h1")
+    assert cache.get("clerk1", "pw") == "$argon2id$h1"
+    assert cache.get("clerk1", "other") is None
+    cache.forget("clerk1", "pw")
+    assert cache.get("clerk1", "pw") is None
+    off = BasicCache(ttl_seconds=0)
+    off.put("clerk1", "pw", "h")
+    assert off.get("clerk1", "pw") is None
 
 
 def test_app_refuses_to_start_without_secret_key(tmp_path: Path) -> None:
@@ -207,7 +270,7 @@ def test_users_hash_authenticate_and_disable(tmp_path: Path) -> None:
     store = UserStore(tmp_path / "db.sqlite3")
     user = store.add("clerk1", "a long password", role=Role.CLERK)
     assert user.clearance is AccessLevel.INTERNAL
-    raw = (tmp_path / "db.sqlite3").read_bytes()
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("db.sqlite3*"))  # the file and its WAL
     assert b"a long password" not in raw and b"$argon2id$" in raw
     assert store.authenticate("clerk1", "a long password") == user
     assert store.authenticate("clerk1", "wrong password!") is None

@@ -1,11 +1,27 @@
-// Poll a running batch's status; show counts and failures as they happen; reload for the report at the end.
+// Poll a batch's status; show counts and every finished file as it happens; reload for the report at the end.
 "use strict";
 (function () {
   var card = document.getElementById("batch");
   if (!card || card.getAttribute("data-done") === "true") { return; }
   var id = card.getAttribute("data-batch");
   var state = document.getElementById("state");
+  var list = document.getElementById("live-files");
+  var errtypes = {};
+  var statuses = {};
+  try { errtypes = JSON.parse(list.getAttribute("data-errtypes") || "{}"); } catch (e) { errtypes = {}; }
+  try { statuses = JSON.parse(list.getAttribute("data-statuses") || "{}"); } catch (e) { statuses = {}; }
   function set(idName, value) { document.getElementById(idName).textContent = String(value); }
+  function render(files) {
+    list.textContent = "";
+    files.forEach(function (f) {
+      var li = document.createElement("li");
+      li.className = "status-" + f.status;
+      var text = f.path + ": " + (statuses[f.status] || f.status);
+      if (f.error) { text += " — " + (errtypes[f.error.type] || f.error.type) + ": " + f.error.message; }
+      li.textContent = text;
+      list.appendChild(li);
+    });
+  }
   function poll() {
     fetch("/api/batches/" + encodeURIComponent(id), {
       credentials: "same-origin", headers: {"X-Requested-With": "fetch"}
@@ -20,15 +36,9 @@
         bar.value = s.files_done;
         state.textContent = state.getAttribute("data-label-" + s.state) || s.state;
         state.className = "state state-" + s.state;
-        var list = document.getElementById("failures");
-        list.textContent = "";
-        s.failures.forEach(function (f) {
-          var li = document.createElement("li");
-          li.textContent = f.path + ": " + (f.error ? f.error.type + " " + f.error.message : "");
-          list.appendChild(li);
-        });
-        if (s.state === "completed" || s.state === "failed") {
-          // The report is written right after the final status: reload until the page shows it.
+        render(s.files && s.files.length ? s.files : (s.failures || []));
+        if (s.state === "completed" || s.state === "failed" || s.state === "cancelled") {
+          // The report is written right beside the final status: reload to show it.
           window.setTimeout(function () { window.location.reload(); }, 1000);
           return;
         }

@@ -20,3 +20,14 @@ document.querySelectorAll(".overlay-box").forEach(function (box) {
     if (el) { el.classList.add("target"); el.scrollIntoView(); }
   }
 })();
+// Click a page image to see it at full size (click again, or Escape, to fit it back).
+document.querySelectorAll(".overlay-box img").forEach(function (img) {
+  img.addEventListener("click", function () {
+    img.closest(".page-image").classList.toggle("zoomed");
+  });
+});
+document.addEventListener("keydown", function (e) {
+  if (e.key === "Escape") {
+    document.querySelectorAll(".page-image.zoomed").forEach(function (el) { el.classList.remove("zoomed"); });
+  }
+});
