@@ -29,9 +29,13 @@ from flows.progress import ProgressTracker
 from flows.runners import make_task_runner
 from pipeline import batch as batch_stage
 from pipeline.chain import IngestContext, Services, Steps, failed_result, run_files, totals
+from pipeline.gate import GateContext
+from pipeline.qa import QaContext, qa_section
+from pipeline.split import SplitContext
 from sohoa.errors import InputError, ManifestError, SohoaError, error_info
 from sohoa.model.document import AccessLevel
 from sohoa.model.report import BatchReport, BatchState, FileResult, FileStatus, to_markdown
+from sohoa.model.split import SplitMode
 from sohoa.settings import Settings, get_settings
 from storage.index import SearchIndex
 from storage.objects import ObjectStore, shared_store, staging_prefix
@@ -124,6 +128,8 @@ def ingest_batch(
     uploader: str | None = None,
     default_access: AccessLevel = AccessLevel.INTERNAL,
     searchable_pdf: bool = True,
+    split: str | None = None,
+    expect_color: bool | None = None,
 ) -> BatchReport:
     """Ingest one batch of scans and return (and store) its report.
 
@@ -135,6 +141,9 @@ def ingest_batch(
         uploader: Who submitted the batch.
         default_access: Access level of documents with no secrecy mark and no manifest level.
         searchable_pdf: Also produce a searchable PDF per document.
+        split: Split multi-document scans: none, auto, header, separator (default: the settings').
+        expect_color: The batch was scanned in colour: bilevel or gray pages are findings (default: the
+            settings').
     """
     logger = get_run_logger()
     settings = get_settings()
@@ -163,6 +172,7 @@ def ingest_batch(
         dossier_code=dossier,
         default_access=default_access,
         searchable_pdf=searchable_pdf,
+        gate=gate_context(settings, split=split, expect_color=expect_color),
     )
     results: list[FileResult] = []
     collected: list[FileResult] = []  # every result as it comes, kept if the batch itself stops
@@ -201,9 +211,8 @@ def ingest_batch(
                 on_result=on_result,
             )
             _index_duplicates(services, results)
-            # #16: manifest dossier codes become dossier membership (with an STT) once documents are stored.
-            stored = [r.document_id for r in results if r.document_id and r.status is not FileStatus.FAILED]
-            join_dossiers(settings, [d for d in stored if d], batch=ctx.batch, uploader=ctx.uploader)
+            # #16: dossier codes (manifest, or a split document's separator sheet) become dossier membership
+            join_dossiers(settings, _stored_ids(results), batch=ctx.batch, uploader=ctx.uploader)
         except Exception as e:  # noqa: BLE001 - the batch's own guard: the report is always written
             logger.exception("batch %s stopped", batch_id)
             report.error = error_info(e)
@@ -214,12 +223,37 @@ def ingest_batch(
         rows, results, manifest_name=manifest_path.name if manifest_path else None
     )
     report.totals = totals(results, time.monotonic() - started)
+    report.qa = qa_section(results)
     report.state = BatchState.FAILED if report.error and not results else BatchState.COMPLETED
     report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     _publish(store, report, progress)
     if report.state is BatchState.COMPLETED:  # a failed batch keeps its upload for a retry (flows.launch)
         _remove_staging(store, source, batch_id)
     return report
+
+
+def gate_context(settings: Settings, *, split: str | None, expect_color: bool | None) -> GateContext:
+    """The batch's quality gate and split mode: the settings, with this batch's choices over them."""
+    qa = QaContext.from_settings(
+        settings.qa, settings.ocr, **({"expect_color": expect_color} if expect_color is not None else {})
+    )
+    return GateContext(
+        split=SplitMode(split or settings.split.mode),
+        qa=qa,
+        splitting=SplitContext.from_settings(settings.split, qa),
+    )
+
+
+def _stored_ids(results: list[FileResult]) -> list[str]:
+    """The documents this batch stored, in batch order (each document of a split file)."""
+    ids: list[str] = []
+    for r in results:
+        if r.status is FileStatus.FAILED:
+            continue
+        ids += (
+            [d.document_id for d in r.documents] if r.documents else [r.document_id] if r.document_id else []
+        )
+    return ids
 
 
 def _window(ctx: IngestContext) -> int:

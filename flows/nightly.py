@@ -111,6 +111,13 @@ def nightly_ingest(bucket: str | None = None, prefix: str | None = None) -> dict
                 )
             out[folder].append(f.path)
             moved += 1
+        if report.qa.rescan:
+            logger.warning(
+                "nightly batch %s: %d files to rescan (%s)",
+                batch_id,
+                len(report.qa.rescan),
+                ", ".join(f"{code} {n}" for code, n in report.qa.counts.items()),
+            )
         for name in out[QUARANTINE]:
             logger.error("nightly batch %s: %s quarantined (it killed its worker twice)", batch_id, name)
         logger.info(
@@ -128,4 +135,6 @@ def nightly_ingest(bucket: str | None = None, prefix: str | None = None) -> dict
             "failed": out[FAILED],
             "quarantined": out[QUARANTINE],
             "totals": report.totals.model_dump(),
+            # the scan quality gate: findings per code and the files to rescan (batch report's QA section)
+            "qa": report.qa.model_dump(mode="json"),
         }

@@ -19,7 +19,7 @@ from PIL import Image, UnidentifiedImageError
 
 from ocr._exec import poppler
 from ocr.context import OcrContext
-from ocr.pdfscan import embedded_jpeg
+from ocr.pdfscan import embedded_jpeg, scan_image
 from ocr.signatures import unsigned_view
 from ocr.sniff import sniff
 from sohoa.errors import (
@@ -196,7 +196,9 @@ def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
             )
         text = texts[number - 1] if number - 1 < len(texts) else ""
         chars = len("".join(text.split()))
-        if chars >= ctx.text_layer_min_chars and not _invisible_only(page):
+        scan_dpi, scan_color = scan_image(page)  # for the quality gate (#18)
+        stamp_only = scan_dpi is not None and chars < ctx.text_layer_scan_min_chars
+        if chars >= ctx.text_layer_min_chars and not stamp_only and not _invisible_only(page):
             log.info("%s page %d: skip OCR, page has a text layer (%d chars)", path.name, number, chars)
             pages.append(
                 PageInput(
@@ -206,11 +208,17 @@ def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
                     index=number,
                     text=text,
                     workdir=str(workdir),
+                    scan_dpi=scan_dpi,
+                    scan_color=scan_color,
                 )
             )
             continue
         warn = []
-        invisible = chars >= ctx.text_layer_min_chars
+        invisible = chars >= ctx.text_layer_min_chars and not stamp_only
+        if stamp_only and chars >= ctx.text_layer_min_chars:
+            log.info(
+                "%s page %d: text layer is a stamp (%d chars) on a scan; page OCR'd", path.name, number, chars
+            )
         if invisible:
             warn.append("invisible text layer (an earlier OCR) ignored; page OCR'd again")
         dpi = ctx.dpi
@@ -233,6 +241,8 @@ def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
                     dpi=native,
                     workdir=str(workdir),
                     warnings=warn,
+                    scan_dpi=scan_dpi,
+                    scan_color=scan_color,
                 )
             )
             continue
@@ -251,6 +261,8 @@ def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
                 dpi=dpi,
                 workdir=str(workdir),
                 warnings=warn,
+                scan_dpi=scan_dpi,
+                scan_color=scan_color,
             )
         )
     return pages

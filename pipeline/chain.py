@@ -46,8 +46,19 @@ from pathlib import Path
 import ocr
 from ocr import OcrContext
 from pipeline.batch import BatchItem, ManifestRow
+from pipeline.gate import (
+    GateContext,
+    GatedFile,
+    apply_gate,
+    file_numbered,
+    file_result,
+    gate_file,
+    stored_split,
+)
 from pipeline.metadata import extract as extract_metadata
-from pipeline.metadata.witnesses import witnesses_for
+from pipeline.metadata.witnesses import Witnesses, witnesses_for
+from pipeline.part_images import part_thumbnails
+from pipeline.resplit import load_split, store_split
 from sohoa.digest import Digest, sha256_file
 from sohoa.errors import CorruptFileError, InputError, ObjectNotFoundError, ServiceError, error_info
 from sohoa.model.document import AccessLevel, Document, Metadata
@@ -104,6 +115,8 @@ class IngestContext:
     default_access: AccessLevel = AccessLevel.INTERNAL
     searchable_pdf: bool = True
     thumbnails: bool = True
+    #: the scan quality gate and splitting (pipeline.gate): per batch
+    gate: GateContext = field(default_factory=GateContext)
 
 
 @dataclass(frozen=True)
@@ -136,6 +149,8 @@ class Draft:
 
     document: Document
     ocr: OcrDocument
+    #: the quality gate's verdict on the whole source file (the same for every draft of the file)
+    gate: GatedFile | None = None
 
 
 # -- the steps ---------------------------------------------------------------------------------------
@@ -177,6 +192,16 @@ def preflight(
             reasons=[f"same content as {seen[digest.sha256]} in this batch"],
         )
     done = load_document(store, digest.sha256)
+    split = load_split(store, digest.sha256) if done is None else None
+    if split is not None:  # a scanned file split into documents at an earlier run
+        return FileResult(
+            path=item.name,
+            status=FileStatus.DUPLICATE,
+            document_id=split.documents[0] if split.documents else None,
+            pages=split.plan.page_count,
+            reasons=["already ingested and split into documents"],
+            original=digest.sha256,
+        )
     if done is not None:
         return FileResult(
             path=item.name,
@@ -294,23 +319,34 @@ def build_document(
 
 
 def extract(ocr_doc: OcrDocument, admitted: Admitted, ctx: IngestContext) -> list[Draft]:
-    """Metadata (with the file's witnesses: its name, a PDF's signatures) and the document record.
-
-    One draft per document the file holds (today: one).
-    """
-    witnesses = witnesses_for(admitted.item.path, admitted.item.name, admitted.media_type)
-    metadata = extract_metadata(ocr_doc, witnesses)
-    document = build_document(
-        sha256=admitted.sha256,
-        name=admitted.item.name,
-        media_type=admitted.media_type,
-        size=admitted.digest.size,
-        ocr_doc=ocr_doc,
-        metadata=metadata,
-        row=admitted.item.manifest,
-        ctx=ctx,
-    ).model_copy(update={"signatures": list(witnesses.signatures)})
-    return [Draft(document, ocr_doc)]
+    """The quality gate, then metadata and the record of each document the file holds (pipeline.gate)."""
+    row = admitted.item.manifest
+    gated = gate_file(
+        ocr_doc, ctx.gate, sha256=admitted.sha256, expected_pages=row.expected_pages if row else None
+    )
+    # the file name and the PDF's signatures witness the values of a file holding one document; a box
+    # split into several has neither for each of them (#12's witnesses)
+    witnesses = (
+        witnesses_for(admitted.item.path, admitted.item.name, admitted.media_type)
+        if not gated.split
+        else Witnesses()
+    )
+    drafts = []
+    for part in gated.parts:
+        metadata = extract_metadata(part.ocr, witnesses)
+        document = build_document(
+            sha256=admitted.sha256,
+            name=admitted.item.name,
+            media_type=admitted.media_type,
+            size=admitted.digest.size,
+            ocr_doc=part.ocr,
+            metadata=metadata,
+            row=row,
+            ctx=ctx,
+        )
+        document = document.model_copy(update={"signatures": list(witnesses.signatures)})
+        drafts.append(Draft(apply_gate(document, part), part.ocr, gated))
+    return drafts
 
 
 def derive(draft: Draft, admitted: Admitted, ctx: IngestContext, workdir: Path) -> ocr.Derived:
@@ -318,18 +354,27 @@ def derive(draft: Draft, admitted: Admitted, ctx: IngestContext, workdir: Path) 
     want_pdf = ctx.searchable_pdf
     if not (want_pdf or ctx.thumbnails):
         return ocr.Derived(None, [])
+    source = draft.document.source  # a part of a split file: the file's own page numbers find its pages
     job: Future[ocr.Derived] = ocr.page_pool(ctx.ocr).submit(
         ocr.derive,
         admitted.item.path,
-        draft.ocr,
+        file_numbered(draft.ocr, source),
         ctx.ocr,
         workdir=workdir,
         pdf_out=workdir / f"{draft.document.id}.pdf" if want_pdf else None,
-        thumbnails=ctx.thumbnails,
+        thumbnails=ctx.thumbnails and source is None,
         priority=ocr.DERIVE_PRIORITY,
         label=f"{admitted.item.name}: searchable PDF and thumbnails",
     )
-    return job.result()
+    derived = job.result()
+    if source is not None and ctx.thumbnails:
+        # a part of a split file: its pages' images, numbered as the part
+        thumbs = part_thumbnails(
+            workdir, source, pdf=derived.pdf, original=admitted.item.path, media_type=admitted.media_type,
+            ctx=ctx.ocr,
+        )  # fmt: skip
+        return ocr.Derived(derived.pdf, thumbs)
+    return derived
 
 
 def store(draft: Draft, derived: ocr.Derived, store: ObjectStore) -> Document:
@@ -343,6 +388,10 @@ def store(draft: Draft, derived: ocr.Derived, store: ObjectStore) -> Document:
         store.put_artifact(sha, ARTIFACT_PDF, derived.pdf, content_type="application/pdf")
     store.put_json(sha, ARTIFACT_DOCUMENT, document)
     log.info("%s: stored (%d pages)", sha[:12], document.page_count)
+    gated, source = draft.gate, document.source
+    if gated is not None and gated.split and source is not None and source.part == source.parts:
+        # the last part of a split file is stored: the split (and the whole file's OCR) completes the file
+        store_split(store, source.sha256, stored_split(gated, source.file_name), gated.ocr)
     return document
 
 
@@ -383,11 +432,26 @@ def _stored_result(name: str, drafts: list[Draft], indexed: bool, seconds: float
     failed = sorted({n for d in drafts for n in d.ocr.failed_pages})
     reasons = [r for d in drafts for r in d.document.metadata.reasons]
     review = failed or any(d.document.metadata.needs_review for d in drafts)
+    gated = drafts[0].gate
+    gate_fields = (
+        file_result(
+            gated,
+            [(d.document, d.document.metadata.value("so_ky_hieu")) for d in drafts],
+            sha256=first.source.sha256 if first.source else first.id,
+        )  # fmt: skip
+        if gated is not None
+        else {}
+    )
+    if any(d.document.needs_rescan for d in drafts):
+        review = True
+        reasons.append("cần quét lại / rescan (see the scan quality section)")
     return FileResult(
+        **gate_fields,
         path=name,
         status=FileStatus.NEEDS_REVIEW if review else FileStatus.STORED,
         document_id=first.id,
-        pages=sum(d.document.page_count for d in drafts),
+        # the scanned file's pages (separator sheets too): what the manifest's expected_pages counts
+        pages=gated.plan.page_count if gated is not None else sum(d.document.page_count for d in drafts),
         failed_pages=failed,
         reasons=reasons,
         so_ky_hieu=first.metadata.value("so_ky_hieu"),

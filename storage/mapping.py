@@ -17,6 +17,9 @@ Analysis (same behaviour on the minimal local server and a full Elasticsearch 9)
 
 Version 2 (speed): page text is a plain multi-valued field instead of nested documents, indexed with
 offsets (cheap highlighting), and facet keywords build their global ordinals at refresh.
+
+Version 3: the scan quality gate (``needs_rescan``, ``qa_codes``) and, for documents split out of a scanned
+file, that file's SHA-256 (``source_sha256``).
 """
 
 from __future__ import annotations
@@ -100,6 +103,10 @@ _PROPERTIES: dict[str, Any] = {
     # field, so scoring is a plain match it can skip through instead of a block join over every page.
     # Which pages matched is read from the highlighter, which returns each matching value whole (see
     # storage.query); position_increment_gap keeps the values apart, so a phrase never spans two pages.
+    # the scan quality gate (sohoa.model.qa) and the scanned file a split document came from
+    "needs_rescan": {"type": "boolean"},
+    "qa_codes": _FACET_KEYWORD,
+    "source_sha256": _KEYWORD,
     "pages": {
         "type": "object",
         "dynamic": "strict",

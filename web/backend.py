@@ -22,6 +22,7 @@ from sohoa.model.filetypes import content_type
 from sohoa.model.ocr import OcrDocument
 from sohoa.model.report import BatchProgress, BatchReport, BatchState
 from sohoa.model.search import SearchQuery, SearchResult
+from sohoa.model.split import SplitMode
 from sohoa.settings import Settings
 from storage.index import SearchIndex
 from storage.objects import (
@@ -78,6 +79,7 @@ class BatchSummary:
     failures: int
     updated_at: str | None
     uploader: str | None = None
+    rescan: int = 0
 
 
 def _default_launcher() -> Launcher:
@@ -180,13 +182,23 @@ class Backend:
         """A fresh batch id."""
         return self._new_batch_id()
 
-    def start_batch(self, batch_id: str, files: list[tuple[str, Path]], *, uploader: str) -> str:
+    def start_batch(
+        self,
+        batch_id: str,
+        files: list[tuple[str, Path]],
+        *,
+        uploader: str,
+        split: SplitMode | None = None,
+        expect_color: bool = False,
+    ) -> str:
         """Stage an upload under ``uploads/<batch>/`` in the archive bucket and start its ingestion.
 
         Args:
             batch_id: From :meth:`new_batch_id`.
             files: ``(path inside the batch, local file)``; a ``manifest.csv`` at the top is the manifest.
             uploader: The user name recorded on every original.
+            split: How to split multi-document scans (None: the settings' default).
+            expect_color: The batch was scanned in colour (bilevel or gray pages are findings).
 
         Returns:
             The batch id.
@@ -196,8 +208,15 @@ class Backend:
             self.store.put_file(prefix + rel, path, content_type=content_type(path))
         log.info("batch %s: %d uploaded files stored under %s by %s", batch_id, len(files), prefix, uploader)
         launcher = self._launcher or _default_launcher()
+        options: dict[str, object] = {"split": split.value} if split is not None else {}
+        if expect_color:
+            options["expect_color"] = True
         return launcher(
-            f"s3://{self.store.bucket}/{prefix}", batch_id=batch_id, manifest=None, uploader=uploader
+            f"s3://{self.store.bucket}/{prefix}",
+            batch_id=batch_id,
+            manifest=None,
+            uploader=uploader,
+            **options,
         )
 
     def _batch_json(self, batch_id: str, name: str) -> Any:
@@ -288,6 +307,7 @@ class Backend:
                         t.failed,
                         report.finished_at or report.started_at,
                         report.uploader,
+                        len(report.qa.rescan),
                     )  # fmt: skip
                 )
             elif status is not None:

@@ -14,6 +14,7 @@ from cli.commands import (
     ocr,
     search,
     services,
+    sheets,
     web,
 )
 
@@ -27,5 +28,6 @@ COMMAND_MODULES: list[ModuleType] = [
     web,
     dossier,
     archive_catalog,
+    sheets,
     archive_package,
 ]
