@@ -17,7 +17,7 @@ from uuid import UUID
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_progress_artifact, update_progress_artifact
 
-from flows.tasks import SERVICE_RETRIES
+from flows.tasks import RETRIES
 from pipeline.archive.build import ArchiveContext
 from pipeline.archive.stored import build_stored, document_ids
 from pipeline.dossiers import DossierService
@@ -26,7 +26,7 @@ from sohoa.model.archive import ArchiveRecord
 from sohoa.model.document import Document
 from sohoa.settings import Settings, get_settings
 from storage.index import SearchIndex
-from storage.objects import ObjectStore
+from storage.objects import shared_store
 
 __all__ = ["archive_build"]
 
@@ -53,10 +53,10 @@ def _dossier_codes(settings: Settings) -> Callable[[Document], str | None]:
     return code_of
 
 
-@task(name="archive-chunk", task_run_name="archive {first}..", **SERVICE_RETRIES)
+@task(name="archive-chunk", task_run_name="archive {first}..", **RETRIES)
 def _chunk(shas: list[str], first: str, force: bool) -> list[dict[str, Any]]:
     settings = get_settings()
-    store = ObjectStore.from_settings(settings.minio)
+    store = shared_store(settings.minio)
     index: SearchIndex | None = SearchIndex.from_settings(settings.elasticsearch)
     ctx = ArchiveContext.from_settings(settings)
     with tempfile.TemporaryDirectory(prefix="sohoa-archive-") as tmp:
@@ -87,7 +87,7 @@ def archive_build(
     logger = get_run_logger()
     if batch is None and not all_documents:
         raise ValueError("give a batch id or all_documents=True")
-    store = ObjectStore.from_settings(get_settings().minio)
+    store = shared_store(get_settings().minio)
     try:
         shas = document_ids(store, batch=batch)
     except ServiceError:

@@ -1,6 +1,6 @@
 """After a batch is stored: documents whose manifest row (or upload form) names a dossier join it.
 
-The manifest's ``dossier_code`` is already in each ``document.json`` (``pipeline.stages.build_document``);
+The manifest's ``dossier_code`` is already in each ``document.json`` (``pipeline.chain.build_document``);
 this step turns it into membership with an STT. A dossier that does not exist yet is not invented: its
 documents keep the code and join when staff create the dossier (``DossierService.create``). A failure
 here is logged and never fails the batch (``sohoa dossier add`` repairs it).

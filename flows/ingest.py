@@ -1,23 +1,26 @@
 """``ingest_batch``: a folder, zip or MinIO prefix of scans → stored, OCR'd, extracted, indexed, reported.
 
-The flow only orchestrates: it finds the files, hands each to the tasks, keeps going past bad files, and
-writes the report. Pages of all documents are OCR'd as separate tasks, so the task runner (threads on one
-machine, Dask across several) decides how many run at once.
+The flow only orchestrates: it finds the files, runs ``pipeline.chain`` over them with the steps wrapped
+as Prefect tasks (``flows.tasks``), and writes the report, always: a file's failure of any kind is that
+file's line in the report. Pages of all documents in flight share the process's one page pool. With a
+Dask task runner, each document's OCR and derivation run as tasks on the Dask workers instead.
 """
 
 from __future__ import annotations
 
 import logging
 import tempfile
+import threading
 import time
-from dataclasses import dataclass
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from prefect import flow, get_run_logger
 from prefect.artifacts import create_markdown_artifact
-from prefect.futures import PrefectFuture
+from prefect.context import FlowRunContext
+from prefect.task_runners import ThreadPoolTaskRunner
 
 import ocr
 from flows import tasks
@@ -25,12 +28,17 @@ from flows.dossiers import join_dossiers
 from flows.progress import ProgressTracker
 from flows.runners import make_task_runner
 from pipeline import batch as batch_stage
-from pipeline.stages import IngestContext, totals
-from sohoa.errors import ManifestError, ServiceError, SohoaError, StorageError, error_info
-from sohoa.model.document import AccessLevel, Document
+from pipeline.chain import IngestContext, Services, Steps, failed_result, run_files, totals
+from pipeline.gate import GateContext
+from pipeline.qa import QaContext, qa_section
+from pipeline.split import SplitContext
+from sohoa.errors import InputError, ManifestError, SohoaError, error_info
+from sohoa.model.document import AccessLevel
 from sohoa.model.report import BatchReport, BatchState, FileResult, FileStatus, to_markdown
+from sohoa.model.split import SplitMode
 from sohoa.settings import Settings, get_settings
-from storage.objects import ObjectStore
+from storage.index import SearchIndex
+from storage.objects import ObjectStore, shared_store, staging_prefix
 
 log = logging.getLogger(__name__)
 
@@ -44,42 +52,65 @@ def new_batch_id() -> str:
     return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(2)
 
 
-@dataclass
-class _Pending:
-    """A document being OCR'd."""
-
-    item: batch_stage.BatchItem
-    sha256: str
-    media_type: str
-    size: int
-    pdf: Path | None
-    future: PrefectFuture[Any]
+def _safe_relative(rel: str) -> bool:
+    pure = PurePosixPath(rel)
+    return bool(rel) and not rel.startswith("/") and ".." not in pure.parts and "\\" not in rel
 
 
 def _materialize(
     source: str, workdir: Path, settings: Settings
-) -> tuple[list[batch_stage.BatchItem], Path | None]:
-    """The batch's files on local disk, and the manifest found with them (if any)."""
+) -> tuple[list[batch_stage.BatchItem], Path | None, list[FileResult]]:
+    """The batch's files on local disk, the manifest found with them (if any), and names refused outright."""
+    refused: list[FileResult] = []
     if source.startswith("s3://"):
         bucket, _, prefix = source[len("s3://") :].partition("/")
-        store = ObjectStore.from_settings(settings.minio, bucket=bucket)
+        store = shared_store(settings.minio, bucket=bucket)
         root = workdir / "source"
         for key in store.list_keys(prefix):
             rel = key[len(prefix) :].lstrip("/")
-            # Folders starting with "_" are sohoa's own (the inbox's _processed/, _failed/).
-            if rel and not rel.endswith("/") and not any(part.startswith("_") for part in rel.split("/")):
-                store.download(key, root / PurePosixPath(rel))
-        return batch_stage.list_folder(root) if root.exists() else [], batch_stage.find_manifest(root)
+            # Folders starting with "_" are sohoa's own (the inbox's _processed/, _failed/, _quarantine/).
+            if not rel or rel.endswith("/") or any(part.startswith("_") for part in rel.split("/")):
+                continue
+            if not _safe_relative(rel):
+                error = InputError(f"{rel!r}: the name climbs out of its folder ('..'); rename the file")
+                refused.append(failed_result(rel, error))
+                continue
+            store.download(key, root / PurePosixPath(rel))
+        items = batch_stage.list_folder(root) if root.exists() else []
+        return items, batch_stage.find_manifest(root), refused
     path = Path(source)
     if path.is_dir():
-        return batch_stage.list_folder(path), batch_stage.find_manifest(path)
+        return batch_stage.list_folder(path, links=True), batch_stage.find_manifest(path), refused
     if path.is_file() and path.suffix.lower() == ".zip":
         root = workdir / "unzipped"
         items = batch_stage.safe_extract_zip(path, root)
-        return items, batch_stage.find_manifest(root)
+        return items, batch_stage.find_manifest(root), refused
     if path.is_file():
-        return [batch_stage.BatchItem(path.name, path)], None
+        return [batch_stage.BatchItem(path.name, path)], None, refused
     raise SohoaError(f"batch source {source!r} is not a folder, a zip, a file or an s3:// prefix")
+
+
+def _steps() -> Steps:
+    """The chain's tasks; on a Dask runner, the page work (prepare, OCR, derive) runs on its workers."""
+    context = FlowRunContext.get()
+    runner = context.task_runner if context else None
+    if runner is None or isinstance(runner, ThreadPoolTaskRunner):
+        return tasks.STEPS
+
+    lock = threading.Lock()  # the Dask runner starts its cluster on the first submit: only once
+
+    def remote(step: Any) -> Any:
+        def run(*args: Any) -> Any:
+            with lock:
+                future = step.submit(*args)
+            return future.result()
+
+        return run
+
+    steps = tasks.STEPS
+    return replace(
+        steps, prepare=remote(steps.prepare), recognize=remote(steps.recognize), derive=remote(steps.derive)
+    )
 
 
 @flow(
@@ -97,6 +128,8 @@ def ingest_batch(
     uploader: str | None = None,
     default_access: AccessLevel = AccessLevel.INTERNAL,
     searchable_pdf: bool = True,
+    split: str | None = None,
+    expect_color: bool | None = None,
 ) -> BatchReport:
     """Ingest one batch of scans and return (and store) its report.
 
@@ -108,6 +141,9 @@ def ingest_batch(
         uploader: Who submitted the batch.
         default_access: Access level of documents with no secrecy mark and no manifest level.
         searchable_pdf: Also produce a searchable PDF per document.
+        split: Split multi-document scans: none, auto, header, separator (default: the settings').
+        expect_color: The batch was scanned in colour: bilevel or gray pages are findings (default: the
+            settings').
     """
     logger = get_run_logger()
     settings = get_settings()
@@ -120,8 +156,15 @@ def ingest_batch(
         started_at=datetime.now(UTC).isoformat(timespec="seconds"),
         uploader=uploader,
     )
-    store = ObjectStore.from_settings(settings.minio)
+    store = shared_store(settings.minio)
     store.ensure_bucket()  # MinIO down stops the batch here, before anything is OCR'd or indexed
+    services = Services(store, SearchIndex.from_settings(settings.elasticsearch))
+    try:
+        services.index.ensure()
+    except SohoaError as e:
+        # Documents are still stored; they are marked pending and indexed by reindex / the next nightly run.
+        services.index_down.set()
+        logger.error("search index unavailable (%s); this batch's documents will wait for reindex", e)
     ctx = IngestContext(
         batch=batch_id,
         ocr=ocr.OcrContext.from_settings(settings.ocr),
@@ -129,158 +172,126 @@ def ingest_batch(
         dossier_code=dossier,
         default_access=default_access,
         searchable_pdf=searchable_pdf,
+        gate=gate_context(settings, split=split, expect_color=expect_color),
     )
+    results: list[FileResult] = []
+    collected: list[FileResult] = []  # every result as it comes, kept if the batch itself stops
+    manifest_path: Path | None = None
+    rows = None
+    progress = ProgressTracker(store, batch_id, files_total=0)
     with tempfile.TemporaryDirectory(prefix="sohoa-batch-") as tmp:
         workdir = Path(tmp)
-        items, found_manifest = _materialize(source, workdir, settings)
-        manifest_path = Path(manifest) if manifest else found_manifest
-        rows = None
-        if manifest_path is not None:
-            try:
-                rows = batch_stage.parse_manifest(manifest_path.read_bytes(), name=manifest_path.name)
-            except (ManifestError, OSError) as e:
-                report.error = error_info(e)
-                logger.error("manifest %s unreadable: %s", manifest_path, e)
-            else:
-                items = batch_stage.attach_manifest(items, rows)
-        logger.info("batch %s: %d files from %s", batch_id, len(items), source)
-        progress = ProgressTracker(store, batch_id, files_total=len(items))
-        results = _process(items, settings, ctx, workdir, progress, report)
+        try:
+            items, found_manifest, refused = _materialize(source, workdir, settings)
+            manifest_path = Path(manifest) if manifest else found_manifest
+            if manifest_path is not None:
+                try:
+                    rows = batch_stage.parse_manifest(manifest_path.read_bytes(), name=manifest_path.name)
+                except (ManifestError, OSError) as e:
+                    report.error = error_info(e)
+                    logger.error("manifest %s unreadable: %s", manifest_path, e)
+                else:
+                    items = batch_stage.attach_manifest(items, rows)
+            logger.info("batch %s: %d files from %s", batch_id, len(items) + len(refused), source)
+            progress.progress.files_total = len(items) + len(refused)
+
+            def on_result(result: FileResult) -> None:
+                collected.append(result)
+                progress.file_done(result)
+
+            for r in refused:
+                on_result(r)
+            results = refused + run_files(
+                items,
+                ctx,
+                services,
+                steps=_steps(),
+                work=workdir,
+                window=_window(ctx),
+                on_result=on_result,
+            )
+            _index_duplicates(services, results)
+            # #16: dossier codes (manifest, or a split document's separator sheet) become dossier membership
+            join_dossiers(settings, _stored_ids(results), batch=ctx.batch, uploader=ctx.uploader)
+        except Exception as e:  # noqa: BLE001 - the batch's own guard: the report is always written
+            logger.exception("batch %s stopped", batch_id)
+            report.error = error_info(e)
+            results = results or collected
 
     report.files = results
     report.reconciliation = batch_stage.reconcile(
         rows, results, manifest_name=manifest_path.name if manifest_path else None
     )
     report.totals = totals(results, time.monotonic() - started)
+    report.qa = qa_section(results)
     report.state = BatchState.FAILED if report.error and not results else BatchState.COMPLETED
     report.finished_at = datetime.now(UTC).isoformat(timespec="seconds")
     _publish(store, report, progress)
+    if report.state is BatchState.COMPLETED:  # a failed batch keeps its upload for a retry (flows.launch)
+        _remove_staging(store, source, batch_id)
     return report
 
 
-def _process(
-    items: list[batch_stage.BatchItem],
-    settings: Settings,
-    ctx: IngestContext,
-    workdir: Path,
-    progress: ProgressTracker,
-    report: BatchReport,
-) -> list[FileResult]:
+def gate_context(settings: Settings, *, split: str | None, expect_color: bool | None) -> GateContext:
+    """The batch's quality gate and split mode: the settings, with this batch's choices over them."""
+    qa = QaContext.from_settings(
+        settings.qa, settings.ocr, **({"expect_color": expect_color} if expect_color is not None else {})
+    )
+    return GateContext(
+        split=SplitMode(split or settings.split.mode),
+        qa=qa,
+        splitting=SplitContext.from_settings(settings.split, qa),
+    )
+
+
+def _stored_ids(results: list[FileResult]) -> list[str]:
+    """The documents this batch stored, in batch order (each document of a split file)."""
+    ids: list[str] = []
+    for r in results:
+        if r.status is FileStatus.FAILED:
+            continue
+        ids += (
+            [d.document_id for d in r.documents] if r.documents else [r.document_id] if r.document_id else []
+        )
+    return ids
+
+
+def _window(ctx: IngestContext) -> int:
+    """Documents in flight: enough that the pool always has pages queued behind the running ones."""
+    return 2 * ocr.default_jobs(ctx.ocr.jobs) + 2
+
+
+def _index_duplicates(services: Services, results: list[FileResult]) -> None:
+    """Re-index this batch's duplicates from what is stored, cheaply, in case an earlier run could not."""
     logger = get_run_logger()
-    results: dict[str, FileResult] = {}
-    seen: dict[str, str] = {}
-    pending: list[_Pending] = []
-    for item in items:
-        t0 = time.monotonic()
-        try:
-            media_type = tasks.sniff(item.path, item.name)
-            put = tasks.store_original(settings, item.path, item.name, media_type, ctx.batch, ctx.uploader)
-        except ServiceError:
-            raise  # the storage is down: stop the batch rather than OCR what cannot be kept
-        except SohoaError as e:
-            results[item.name] = FileResult(path=item.name, status=FileStatus.FAILED, error=error_info(e))
-            progress.file_done(results[item.name])
-            continue
-        if put.sha256 in seen:
-            results[item.name] = FileResult(
-                path=item.name,
-                status=FileStatus.DUPLICATE,
-                document_id=put.sha256,
-                reasons=[f"same content as {seen[put.sha256]} in this batch"],
-            )
-            progress.file_done(results[item.name])
-            continue
-        seen[put.sha256] = item.name
-        done = tasks.load_document(settings, put.sha256)
-        if done is not None:
-            results[item.name] = _duplicate(item.name, done)
-            progress.file_done(results[item.name])
-            continue
-        pdf = workdir / "pdf" / f"{put.sha256}.pdf" if ctx.searchable_pdf else None
-        if pdf is not None:
-            pdf.parent.mkdir(parents=True, exist_ok=True)
-        future = tasks.ocr_document.submit(item.path, item.name, ctx, pdf)
-        pending.append(_Pending(item, put.sha256, media_type, put.size, pdf, future))
-        logger.debug("%s: queued for OCR (%.2f s)", item.name, time.monotonic() - t0)
-
-    for p in pending:
-        t0 = time.monotonic()
-        try:
-            ocr_doc = p.future.result()
-            document = tasks.finish_document(
-                settings,
-                path=p.item.path,
-                name=p.item.name,
-                sha256=p.sha256,
-                media_type=p.media_type,
-                size=p.size,
-                ocr_doc=ocr_doc,
-                pdf=p.pdf,
-                row=p.item.manifest,
-                ctx=ctx,
-            )
-        except StorageError:
-            raise
-        except SohoaError as e:
-            results[p.item.name] = FileResult(
-                path=p.item.name, status=FileStatus.FAILED, document_id=p.sha256, error=error_info(e)
-            )
-            progress.file_done(results[p.item.name])
-            continue
-        results[p.item.name] = _stored(p.item.name, document, ocr_doc, time.monotonic() - t0)
-        progress.file_done(results[p.item.name])
-
-    _index(
-        settings, [r for r in results.values() if r.document_id and r.status is not FileStatus.FAILED], report
-    )
-    # #16: manifest dossier codes become dossier membership (with an STT) once the documents are stored.
-    ordered = [results[i.name] for i in items]
-    stored = [r.document_id for r in ordered if r.document_id and r.status is not FileStatus.FAILED]
-    join_dossiers(settings, [d for d in stored if d], batch=ctx.batch, uploader=ctx.uploader)
-    return [results[i.name] for i in items]
-
-
-def _stored(name: str, document: Document, ocr_doc: ocr.OcrDocument, seconds: float) -> FileResult:
-    failed = ocr_doc.failed_pages
-    reasons = list(document.metadata.reasons) + [f"page {n} failed OCR" for n in failed]
-    return FileResult(
-        path=name,
-        status=FileStatus.NEEDS_REVIEW if (document.metadata.needs_review or failed) else FileStatus.STORED,
-        document_id=document.id,
-        pages=document.page_count,
-        failed_pages=failed,
-        reasons=reasons,
-        so_ky_hieu=document.metadata.value("so_ky_hieu"),
-        seconds=round(seconds, 2),
-    )
-
-
-def _duplicate(name: str, document: Document) -> FileResult:
-    return FileResult(
-        path=name,
-        status=FileStatus.DUPLICATE,
-        document_id=document.id,
-        pages=document.page_count,
-        reasons=[f"already ingested in batch {document.batch}"] if document.batch else [],
-        so_ky_hieu=document.metadata.value("so_ky_hieu"),
-    )
-
-
-def _index(settings: Settings, results: list[FileResult], report: BatchReport) -> None:
-    """Index what this batch stored (and re-index duplicates, cheaply, in case an earlier run could not)."""
-    logger = get_run_logger()
-    shas = sorted({r.document_id for r in results if r.document_id})
+    dups = [r for r in results if r.status is FileStatus.DUPLICATE and r.document_id]
+    shas = sorted({r.document_id for r in dups if r.document_id})
     if not shas:
         return
-    try:
-        indexed = set(tasks.index_documents(settings, shas, len(shas)))
-    except ServiceError as e:
-        # Originals and OCR are safe in storage; `sohoa reindex` or the next nightly run completes this.
-        logger.error("indexing failed after retries; %d documents wait for reindex: %s", len(shas), e)
-        ObjectStore.from_settings(settings.minio).mark_pending_index(shas)
+    if services.index_down.is_set():
+        services.store.mark_pending_index(shas)
         return
-    for r in results:
+    try:
+        indexed = set(tasks.index_documents(services.store, services.index, shas, len(shas)))
+    except SohoaError as e:
+        logger.error("indexing duplicates failed after retries; %d wait for reindex: %s", len(shas), e)
+        services.store.mark_pending_index(shas)
+        return
+    for r in dups:
         r.indexed = r.document_id in indexed
+
+
+def _remove_staging(store: ObjectStore, source: str, batch_id: str) -> None:
+    """An upload staged under ``uploads/<batch>/`` is removed once its batch is reported."""
+    try:
+        if source != f"s3://{store.bucket}/{staging_prefix(batch_id)}":
+            return
+    except ValueError:
+        return
+    try:
+        store.remove_staging(batch_id)
+    except SohoaError as e:
+        log.warning("batch %s: staging copy not removed (%s); it is only a copy", batch_id, e)
 
 
 def _publish(store: ObjectStore, report: BatchReport, progress: ProgressTracker) -> None:

@@ -37,6 +37,8 @@ def start_batch(
     manifest: str | None = None,
     uploader: str | None = None,
     attempts: int = 1,
+    split: str | None = None,
+    expect_color: bool = False,
 ) -> str:
     """Queue the ingestion of ``source`` (a folder, zip or ``s3://`` prefix) and return at once.
 
@@ -58,7 +60,16 @@ def start_batch(
         from prefect.client.schemas.objects import FlowRun
         from prefect.deployments import run_deployment
 
-        params = {"source": source, "batch_id": batch_id, "manifest": manifest, "uploader": uploader}
+        params: dict[str, object] = {
+            "source": source,
+            "batch_id": batch_id,
+            "manifest": manifest,
+            "uploader": uploader,
+        }
+        if split:
+            params["split"] = split
+        if expect_color:
+            params["expect_color"] = True
         run = cast(FlowRun, run_deployment(settings.prefect.ingest_deployment, parameters=params, timeout=0))
         log.info("batch %s: deployment run %s queued", batch_id, run.id)
         return batch_id
@@ -67,6 +78,10 @@ def start_batch(
         argv += ["--manifest", manifest]
     if uploader:
         argv += ["--uploader", uploader]
+    if split:
+        argv += ["--split", split]
+    if expect_color:
+        argv += ["--expect-color"]
     logs = settings.home / "logs" / "batches"
     logs.mkdir(parents=True, exist_ok=True)
     with (logs / f"{batch_id}.log").open("ab") as out:

@@ -10,11 +10,11 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
-from flows.tasks import SERVICE_RETRIES
+from flows.tasks import RETRIES
 from sohoa.errors import IntegrityError, ObjectNotFoundError, ServiceError
 from sohoa.settings import get_settings
 from storage.index import SearchIndex
-from storage.objects import ObjectStore
+from storage.objects import ObjectStore, shared_store
 from storage.reindex import reindex_from_store
 
 __all__ = ["fixity_audit", "reindex"]
@@ -22,10 +22,10 @@ __all__ = ["fixity_audit", "reindex"]
 log = logging.getLogger(__name__)
 
 
-@task(name="rebuild-index", **SERVICE_RETRIES)
+@task(name="rebuild-index", **RETRIES)
 def _rebuild() -> dict[str, Any]:
     settings = get_settings()
-    store = ObjectStore.from_settings(settings.minio)
+    store = shared_store(settings.minio)
     index = SearchIndex.from_settings(settings.elasticsearch)
     logger = get_run_logger()
 
@@ -68,7 +68,7 @@ def fixity_audit(workers: int = 4) -> dict[str, Any]:
     SHA-256 content address.
     """
     logger = get_run_logger()
-    store = ObjectStore.from_settings(get_settings().minio)
+    store = shared_store(get_settings().minio)
     try:
         shas = sorted(set(store.iter_originals()) | set(store.iter_documents()))
     except ServiceError:

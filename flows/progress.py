@@ -20,7 +20,7 @@ from uuid import UUID
 
 from prefect.artifacts import create_progress_artifact, update_progress_artifact
 
-from pipeline.stages import totals
+from pipeline.chain import totals
 from sohoa.model.report import BatchProgress, BatchReport, BatchState, FileResult, FileStatus
 from storage.objects import ObjectStore
 

@@ -1,131 +1,94 @@
-"""Prefect tasks: thin wrappers that give the stages retries, names and states in the Prefect UI.
+"""Prefect tasks: thin wrappers that give the chain's steps names, states and retries in the Prefect UI.
 
-Only service I/O is retried (``ServiceError``, with exponential backoff); bad input and OCR failures are
-never retried because they cannot succeed later.
+Each task is a step of ``pipeline/chain.py`` as it is. Whether a failed run is tried again is the error's
+own ``retryable`` attribute (``sohoa.errors``): a service that is down is retried with exponential
+backoff; a bad file, an OCR failure or a missing object never is, because it cannot succeed later.
+No task caches (its inputs are files and services, not values worth hashing on every call).
 """
 
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 from prefect import Task, task
+from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
 from prefect.states import State
 from prefect.tasks import exponential_backoff
+from prefect.utilities.annotations import quote
 
-import ocr
-from pipeline import stages
-from pipeline.batch import ManifestRow
-from pipeline.metadata import extract
-from pipeline.metadata.witnesses import witnesses_for
-from sohoa.errors import ServiceError
-from sohoa.model.document import Document
-from sohoa.model.ocr import OcrDocument
-from sohoa.settings import Settings
+from pipeline import chain
 from storage.index import SearchIndex
-from storage.objects import ObjectStore, PutResult
+from storage.objects import ObjectStore
 from storage.reindex import load_record
+
+__all__ = ["RETRIES", "STEPS", "index_documents", "retry_if_retryable"]
 
 log = logging.getLogger(__name__)
 
 
-def retry_service_errors(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
-    """Retry only when a service failed (MinIO or Elasticsearch down, timeouts)."""
+def retry_if_retryable(task: Task[Any, Any], task_run: TaskRun, state: State[Any]) -> bool:
+    """Retry when the error says it may succeed later (``retryable``: MinIO or Elasticsearch down)."""
     try:
         state.result()
-    except ServiceError:
-        return True
-    except Exception:  # noqa: BLE001 - anything else is not worth retrying
-        return False
+    except Exception as e:  # noqa: BLE001 - the error's own attribute decides
+        return bool(getattr(e, "retryable", False))
     return False
 
 
-SERVICE_RETRIES: dict[str, Any] = {
+RETRIES: dict[str, Any] = {
     "retries": 4,
     "retry_delay_seconds": exponential_backoff(backoff_factor=2),
     "retry_jitter_factor": 0.5,
-    "retry_condition_fn": retry_service_errors,
+    "retry_condition_fn": retry_if_retryable,
+    "cache_policy": NO_CACHE,
+    "persist_result": False,
 }
 
 
-@task(name="sniff", task_run_name="sniff {name}")
-def sniff(path: Path, name: str) -> str:
-    """The content type from the bytes (raises an InputError for bad files)."""
-    return ocr.sniff(path)
+class _Quoted:
+    """A task called with its large arguments quoted, so Prefect does not walk them.
 
-
-@task(name="store-original", task_run_name="store {name}", **SERVICE_RETRIES)
-def store_original(
-    settings: Settings, path: Path, name: str, media_type: str, batch: str, uploader: str | None
-) -> PutResult:
-    """Store the original under its SHA-256 (no-op if the bytes are already stored)."""
-    return ObjectStore.from_settings(settings.minio).put_original(
-        path, file_name=name, media_type=media_type, batch=batch, uploader=uploader
-    )
-
-
-@task(name="load-document", task_run_name="done? {sha256:.12}", **SERVICE_RETRIES)
-def load_document(settings: Settings, sha256: str) -> Document | None:
-    """The finished document for an original, if an earlier run completed it."""
-    return stages.load_document(ObjectStore.from_settings(settings.minio), sha256)
-
-
-@task(name="ocr-document", task_run_name="ocr {name}")
-def ocr_document(path: Path, name: str, ctx: stages.IngestContext, pdf_out: Path | None) -> OcrDocument:
-    """OCR every page (in parallel, one Tesseract call each, which also yields the searchable PDF page).
-
-    A failing page comes back as a failed page; a bad file raises its InputError. Never retried.
+    Prefect inspects every argument of a task call, element by element, looking for futures; an OCR result
+    holds thousands of words, and that walk cost about 30 ms of CPU per call, most of the flow's own
+    overhead. ``quote`` skips it; the step still receives the plain value.
     """
-    return ocr.ocr_file(path, ctx.ocr, pdf_out=pdf_out)
+
+    def __init__(self, task: Task[Any, Any], heavy: tuple[int, ...]) -> None:
+        self.task, self.heavy = task, heavy
+
+    def _args(self, args: tuple[Any, ...]) -> list[Any]:
+        return [quote(a) if i in self.heavy else a for i, a in enumerate(args)]
+
+    def __call__(self, *args: Any) -> Any:
+        return self.task(*self._args(args))
+
+    def submit(self, *args: Any) -> Any:
+        """Submit to the flow's task runner (Dask): plain arguments, as quotes do not survive the trip."""
+        return self.task.submit(*args)
 
 
-@task(name="finish-document", task_run_name="finish {name}", **SERVICE_RETRIES)
-def finish_document(
-    settings: Settings,
-    *,
-    path: Path,
-    name: str,
-    sha256: str,
-    media_type: str,
-    size: int,
-    ocr_doc: OcrDocument,
-    pdf: Path | None,
-    row: ManifestRow | None,
-    ctx: stages.IngestContext,
-) -> Document:
-    """Extract metadata and store every derived artifact; ``document.json`` last."""
-    ocr_doc = ocr_doc.model_copy(update={"file_name": name})
-    witnesses = witnesses_for(path, name, media_type)
-    metadata = extract(ocr_doc, witnesses)
-    document = stages.build_document(
-        sha256=sha256,
-        name=name,
-        media_type=media_type,
-        size=size,
-        ocr_doc=ocr_doc,
-        metadata=metadata,
-        row=row,
-        ctx=ctx,
-    ).model_copy(update={"signatures": list(witnesses.signatures)})
-    pdf = pdf if pdf is not None and pdf.is_file() else None
-    thumbs = (
-        stages.page_thumbnails(pdf or path, "application/pdf" if pdf else media_type)
-        if ctx.thumbnails
-        else []
-    )
-    stages.store_derived(
-        ObjectStore.from_settings(settings.minio), document, ocr_doc, thumbnails=thumbs, pdf=pdf
-    )
-    return document
+def _task(step: Any, name: str, run_name: str, heavy: tuple[int, ...] = ()) -> Any:
+    return _Quoted(task(name=name, task_run_name=run_name, **RETRIES)(step), heavy)
 
 
-@task(name="index-documents", task_run_name="index {count} documents", **SERVICE_RETRIES)
-def index_documents(settings: Settings, shas: list[str], count: int) -> list[str]:
-    """Index documents from what is stored (so the index never holds what storage lacks)."""
-    store = ObjectStore.from_settings(settings.minio)
-    index = SearchIndex.from_settings(settings.elasticsearch)
+#: the chain's steps as Prefect tasks, for ``chain.run_files``
+STEPS = chain.Steps(
+    preflight=_task(chain.preflight, "preflight", "preflight {item.name}"),
+    prepare=_task(chain.prepare, "prepare", "prepare {admitted.item.name}"),
+    store_original=_task(chain.store_original, "store-original", "store {admitted.item.name}"),
+    recognize=_task(chain.recognize, "ocr", "ocr {prepared.admitted.item.name}"),
+    extract=_task(chain.extract, "extract", "extract {admitted.item.name}", heavy=(0,)),
+    derive=_task(chain.derive, "derive", "derive {admitted.item.name}", heavy=(0,)),
+    store=_task(chain.store, "store", "store document", heavy=(0, 1)),
+    index=_task(chain.index, "index", "index document", heavy=(0,)),
+)
+
+
+@task(name="index-documents", task_run_name="index {count} documents", **RETRIES)
+def index_documents(store: ObjectStore, index: SearchIndex, shas: list[str], count: int) -> list[str]:
+    """Index documents from what is stored (duplicates of this batch, documents pending since an outage)."""
     index.ensure()
     records = [r for sha in shas if (r := load_record(store, sha)) is not None]
     stats = index.index_records(records)

@@ -53,9 +53,16 @@ class OcrContext:
     pdf_embedded_jpeg: bool = True
     #: a PDF page with at least this many non-space characters of visible text is not OCR'd
     text_layer_min_chars: int = 20
+    #: on a scanned page (one page-sized image), a visible text layer shorter than this is a stamp (a
+    #: digital signature's "Ký bởi: ..."), not the page's text: the page is OCR'd all the same
+    text_layer_scan_min_chars: int = 400
     #: deskew only when the measured angle is at least this (degrees); smaller is noise
     deskew_min_angle: float = 0.1
     deskew_max_angle: float = 6.0
+    #: address space one page worker may use (MB; 0 = no limit), Tesseract and poppler included
+    worker_memory_mb: int = 2048
+    #: wall-clock seconds one page (or one file's preparation) may take before its worker is killed
+    job_seconds: float = 600.0
     #: re-read the number and date blanks of page 1 when the first reading is unsure (ocr.zones)
     reread_blanks: bool = True
 

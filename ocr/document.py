@@ -19,18 +19,20 @@ from PIL import Image, UnidentifiedImageError
 
 from ocr._exec import poppler
 from ocr.context import OcrContext
-from ocr.pdfscan import embedded_jpeg
+from ocr.pdfscan import embedded_jpeg, scan_image
 from ocr.signatures import unsigned_view
 from ocr.sniff import sniff
 from sohoa.errors import (
     CorruptFileError,
     DecompressionBombError,
     EncryptedPdfError,
+    InputError,
     TruncatedFileError,
+    error_info,
 )
-from sohoa.model.ocr import PageInput, PageKind
+from sohoa.model.ocr import PageError, PageInput, PageKind
 
-__all__ = ["image_dpi", "open_frame", "prepare_pages"]
+__all__ = ["frame_count", "image_dpi", "open_frame", "prepare_pages"]
 
 log = logging.getLogger(__name__)
 
@@ -83,27 +85,51 @@ def open_frame(path: Path, index: int, *, max_pixels: int, check_only: bool = Fa
         raise CorruptFileError(f"{path.name}: the image cannot be decoded ({e}); scan it again") from e
 
 
-def _image_pages(path: Path, media: str, ctx: OcrContext, workdir: Path) -> list[PageInput]:
+def frame_count(path: Path) -> int:
+    """How many frames (pages) an image file holds, without decoding them.
+
+    Raises:
+        CorruptFileError: the image's header cannot be read.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", Image.DecompressionBombWarning)
             with Image.open(path) as image:
-                frames = getattr(image, "n_frames", 1)
-    except UnidentifiedImageError as e:
-        raise CorruptFileError(f"{path.name}: the {media} image cannot be decoded; scan it again") from e
-    except (OSError, SyntaxError, ValueError) as e:
-        raise CorruptFileError(
-            f"{path.name}: the {media} image cannot be decoded ({e}); scan it again"
+                return int(getattr(image, "n_frames", 1))
+    except Image.DecompressionBombError as e:
+        raise DecompressionBombError(
+            f"{path.name}: the image is too large to decode safely ({e}); split or downsample the scan"
         ) from e
+    except UnidentifiedImageError as e:
+        raise CorruptFileError(f"{path.name}: the image cannot be decoded; scan it again") from e
+    except (OSError, SyntaxError, ValueError, EOFError) as e:
+        raise CorruptFileError(f"{path.name}: the image cannot be decoded ({e}); scan it again") from e
+
+
+def _image_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
+    frames = frame_count(path)
     if frames > ctx.max_pages:
         raise DecompressionBombError(
             f"{path.name} has {frames} pages, over the limit of {ctx.max_pages} (SOHOA_OCR__MAX_PAGES)"
         )
     pages = []
+    errors: list[InputError] = []
     for index in range(frames):
-        # decode every frame now so a broken file fails as a whole, before any OCR is spent on it
-        with open_frame(path, index, max_pixels=ctx.max_pixels, check_only=True) as frame:
-            dpi = image_dpi(frame)
+        # decode every frame now, before any OCR is spent on the file: a frame that cannot be decoded
+        # fails only its page; a file none of whose frames decode fails as a whole
+        try:
+            with open_frame(path, index, max_pixels=ctx.max_pixels, check_only=True) as frame:
+                dpi = image_dpi(frame)
+        except DecompressionBombError:
+            raise  # one oversized frame is reason enough to refuse the file
+        except InputError as e:
+            log.warning("%s frame %d: %s", path.name, index + 1, e.message)
+            errors.append(e)
+            failed = PageError(**error_info(e))
+            pages.append(
+                PageInput(number=index + 1, kind=PageKind.FAILED, path=str(path), index=index, error=failed)
+            )
+            continue
         pages.append(
             PageInput(
                 number=index + 1,
@@ -114,6 +140,8 @@ def _image_pages(path: Path, media: str, ctx: OcrContext, workdir: Path) -> list
                 workdir=str(workdir),
             )
         )
+    if len(errors) == len(pages):
+        raise errors[0]
     return pages
 
 
@@ -160,9 +188,17 @@ def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
         _check_pixels(
             path.name, round(width), round(height), ctx.max_pixels, f"page {number} at {ctx.dpi} dpi"
         )
+        drawn = _image_pixels(page)
+        if drawn > ctx.max_pixels:
+            raise DecompressionBombError(
+                f"{path.name}: the images of page {number} claim {drawn:,} pixels, over the limit of "
+                f"{ctx.max_pixels:,} (SOHOA_OCR__MAX_PIXELS); export the PDF again at a normal resolution"
+            )
         text = texts[number - 1] if number - 1 < len(texts) else ""
         chars = len("".join(text.split()))
-        if chars >= ctx.text_layer_min_chars and not _invisible_only(page):
+        scan_dpi, scan_color = scan_image(page)  # for the quality gate (#18)
+        stamp_only = scan_dpi is not None and chars < ctx.text_layer_scan_min_chars
+        if chars >= ctx.text_layer_min_chars and not stamp_only and not _invisible_only(page):
             log.info("%s page %d: skip OCR, page has a text layer (%d chars)", path.name, number, chars)
             pages.append(
                 PageInput(
@@ -172,11 +208,17 @@ def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
                     index=number,
                     text=text,
                     workdir=str(workdir),
+                    scan_dpi=scan_dpi,
+                    scan_color=scan_color,
                 )
             )
             continue
         warn = []
-        invisible = chars >= ctx.text_layer_min_chars
+        invisible = chars >= ctx.text_layer_min_chars and not stamp_only
+        if stamp_only and chars >= ctx.text_layer_min_chars:
+            log.info(
+                "%s page %d: text layer is a stamp (%d chars) on a scan; page OCR'd", path.name, number, chars
+            )
         if invisible:
             warn.append("invisible text layer (an earlier OCR) ignored; page OCR'd again")
         dpi = ctx.dpi
@@ -199,6 +241,8 @@ def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
                     dpi=native,
                     workdir=str(workdir),
                     warnings=warn,
+                    scan_dpi=scan_dpi,
+                    scan_color=scan_color,
                 )
             )
             continue
@@ -217,9 +261,26 @@ def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
                 dpi=dpi,
                 workdir=str(workdir),
                 warnings=warn,
+                scan_dpi=scan_dpi,
+                scan_color=scan_color,
             )
         )
     return pages
+
+
+def _image_pixels(page: pypdf.PageObject) -> int:
+    """Pixels of the images a page draws, as their dictionaries claim (a small stream can claim billions)."""
+    try:
+        resources: Any = page["/Resources"].get_object()
+        xobjects: Any = resources.get("/XObject")
+        total = 0
+        for x in xobjects.get_object().values() if xobjects else []:
+            obj = x.get_object()
+            if obj.get("/Subtype") == "/Image":
+                total += int(obj.get("/Width", 0)) * int(obj.get("/Height", 0))
+        return total
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return 0
 
 
 def _scan_ppi(page: pypdf.PageObject) -> int | None:
@@ -258,19 +319,22 @@ def _invisible_only(page: pypdf.PageObject) -> bool:
     return all(m == b"3" for m in modes)
 
 
-def prepare_pages(path: Path | str, ctx: OcrContext, workdir: Path | str) -> list[PageInput]:
+def prepare_pages(
+    path: Path | str, ctx: OcrContext, workdir: Path | str, media_type: str | None = None
+) -> list[PageInput]:
     """Validate a file and describe its pages for :func:`ocr.ocr_page`.
 
     Args:
         path: the original (never modified).
         ctx: the OCR context.
         workdir: an existing folder the workers may write temporary page images to.
+        media_type: the sniffed type, when the caller sniffed already (each file is sniffed once).
 
     Raises:
         InputError: a subclass naming what is wrong with the whole file.
     """
     path, workdir = Path(path), Path(workdir)
-    media = sniff(path)
+    media = media_type or sniff(path)
     if media == "application/pdf":
         return _pdf_pages(path, ctx, workdir)
-    return _image_pages(path, media, ctx, workdir)
+    return _image_pages(path, ctx, workdir)

@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
 from sohoa.model.ocr import Line, Word
+from sohoa.text import fold
 
 __all__ = [
     "RawWord",
@@ -285,12 +286,6 @@ def _order(
     return ordered
 
 
-def _fold(text: str) -> str:
-    """Upper case without diacritics (Đ kept as D), so OCR slips in accents still match the cues."""
-    decomposed = unicodedata.normalize("NFD", text.replace("đ", "d").replace("Đ", "D"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).upper()
-
-
 #: lines that only a document's header carries: national motto, the number line, a công văn's V/v
 _HEADER_CUES = re.compile(r"CONG HOA|DOC LAP|TU DO|HANH PHUC|^\W*SO\W{0,3}\s*:|^\W*SO\s*:?\s*\d|^\W*V/V\b")
 #: lines that only the closing area carries: recipients, filing line, signing authority
@@ -301,7 +296,7 @@ def _cue(segments: list[Segment]) -> tuple[int, int]:
     """How many lines of a region look like header lines and like closing lines."""
     header = closing = 0
     for s in segments:
-        folded = _fold(" ".join(w.text for w in sorted(s.words, key=lambda w: w.left)))
+        folded = fold(" ".join(w.text for w in sorted(s.words, key=lambda w: w.left))).upper()
         header += bool(_HEADER_CUES.search(folded))
         closing += bool(_CLOSING_CUES.search(folded))
     return header, closing

@@ -1,5 +1,9 @@
 """One page from image to text: decode, preprocess, one Tesseract call, reading order.
 
+Each page also carries its scan facts (:class:`~sohoa.model.ocr.PageFacts`: the scanner's resolution,
+colour mode, ink, residual skew, marks along the edges, a fingerprint and any barcode), measured on the
+same ~100 dpi copy the preprocessing uses, for the quality gate and splitting in ``pipeline/``.
+
 :func:`ocr_page` runs in a worker process. It never raises for a page's own failure: the page comes back
 with ``source=failed`` and the error, and the document's other pages still count.
 """
@@ -16,15 +20,17 @@ from PIL import Image
 
 from ocr import preprocess as pp
 from ocr._exec import poppler, tesseract
+from ocr.barcodes import read_barcodes
 from ocr.context import OcrContext
+from ocr.derive import write_thumbnail
 from ocr.document import image_dpi, open_frame
 from ocr.layout import RawWord, build_lines, drop_noise, fix_words, parse_tsv, reading_order
 from ocr.searchable import put_page_image
 from ocr.zones import reread_blanks
-from sohoa.errors import OcrError, SohoaError, error_info
-from sohoa.model.ocr import OcrPage, PageError, PageInput, PageKind, PageSource, PageTransform
+from sohoa.errors import OcrError, ResourceLimitError, SohoaError, error_info
+from sohoa.model.ocr import OcrPage, PageError, PageFacts, PageInput, PageKind, PageSource, PageTransform
 
-__all__ = ["ocr_page", "preprocess_page"]
+__all__ = ["failed_page", "ocr_page", "preprocess_page"]
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +43,24 @@ def _guess_dpi(width: int, height: int) -> int | None:
     if 1.3 <= long_ / max(short, 1) <= 1.5:
         return round(short / _A4_INCHES[0])
     return None
+
+
+def _scan_dpi(page_input: PageInput, image: Image.Image | None) -> tuple[int | None, str]:
+    """The resolution the scanner delivered and where it comes from (for the quality gate).
+
+    A file's tag is trusted when the page size it implies is a plausible sheet (3-17 inches on its short
+    side); otherwise, or without a tag, the resolution is inferred from the pixels as if the page were A4
+    (a 1-pixel or 10-dpi image then reads as the few dpi it really has).
+    """
+    if page_input.scan_dpi is not None:
+        return page_input.scan_dpi, "pdf-image"
+    if image is None:
+        return None, "none"
+    short = min(image.width, image.height)
+    tag = image_dpi(image)
+    if tag is not None and 3.0 <= short / tag <= 17.0:
+        return tag, "tag"
+    return round(short / _A4_INCHES[0]), "inferred"
 
 
 class _Prepared:
@@ -57,6 +81,17 @@ class _Prepared:
         # the geometry the archive copy replays on the colour scan (sohoa.model.ocr.PageTransform)
         self.frame_size = (int(gray.shape[1]), int(gray.shape[0]))
         self.transforms: list[PageTransform] = []
+        #: measurements for :class:`PageFacts` (quality gate and splitting)
+        self.facts: dict[str, object] = {}
+
+
+def _measure(page: _Prepared, small: pp.Gray) -> None:
+    marks = pp.ink_marks(page.gray, small=small)
+    page.facts["ink"] = round(float(marks.mean()), 5)
+    page.facts["edge_ink"] = pp.edge_ink(marks)
+    page.facts["fingerprint"] = pp.fingerprint(small)
+    page.facts["grain"] = round(pp.grain(small), 2)
+    page.facts["barcodes"] = read_barcodes(page.gray)
 
 
 def preprocess_page(gray: pp.Gray, dpi: int | None, ctx: OcrContext) -> _Prepared:
@@ -74,6 +109,7 @@ def preprocess_page(gray: pp.Gray, dpi: int | None, ctx: OcrContext) -> _Prepare
     small = pp.measuring_copy(page.gray)
     if ctx.blank_detection and pp.is_blank(page.gray, small=small):
         page.blank = True
+        _measure(page, small)
         page.timings["preprocess"] = time.perf_counter() - t
         return page
     if ctx.orientation and pp.text_is_vertical(page.gray, small=small):
@@ -85,9 +121,17 @@ def preprocess_page(gray: pp.Gray, dpi: int | None, ctx: OcrContext) -> _Prepare
     if ctx.deskew:
         angle = pp.estimate_skew(page.gray, max_angle=ctx.deskew_max_angle, small=small)
         page.steps["skew_angle"] = angle
+        page.facts["skew"] = angle
         if abs(angle) >= ctx.deskew_min_angle:
             page.gray = pp.rotate(page.gray, -angle)
             page.transforms.append(PageTransform(op="rotate", value=-angle))
+            small = pp.measuring_copy(page.gray)
+            page.facts["residual_skew"] = pp.estimate_skew(
+                page.gray, max_angle=ctx.deskew_max_angle, small=small
+            )
+        else:
+            page.facts["residual_skew"] = angle
+    _measure(page, small)
     if ctx.denoise and pp.is_noisy(page.gray):
         page.gray = pp.denoise(page.gray)
         page.steps["denoise"] = "median3"
@@ -131,7 +175,7 @@ def _to_gray(image: Image.Image, ctx: OcrContext) -> tuple[pp.Gray, float | None
 
 def _load(
     page_input: PageInput, ctx: OcrContext, scratch: list[Path]
-) -> tuple[pp.Gray, int | None, float | None]:
+) -> tuple[pp.Gray, int | None, float | None, dict[str, object]]:
     path = Path(page_input.path)
     if page_input.kind is PageKind.PDF:
         raster = poppler.rasterize_page(
@@ -149,10 +193,19 @@ def _load(
                 gray, faded = _to_gray(image, ctx)
         except (OSError, ValueError) as e:
             raise SohoaError(f"page {page_input.number} of {path.name} rendered an unreadable image") from e
-        return gray, page_input.dpi or ctx.dpi, faded
+        scan_dpi, source = _scan_dpi(page_input, None)
+        rendered: dict[str, object] = {
+            "scan_dpi": scan_dpi,
+            "dpi_source": source,
+            "color": page_input.scan_color,
+        }
+        return gray, page_input.dpi or ctx.dpi, faded, rendered
     with open_frame(path, page_input.index, max_pixels=ctx.max_pixels) as image:
         gray, faded = _to_gray(image, ctx)
-        return gray, page_input.dpi or image_dpi(image), faded
+        scan_dpi, source = _scan_dpi(page_input, image)
+        color = page_input.scan_color or pp.color_mode(image)
+        facts: dict[str, object] = {"scan_dpi": scan_dpi, "dpi_source": source, "color": color}
+        return gray, page_input.dpi or image_dpi(image), faded, facts
 
 
 def _write_pgm(path: Path, gray: pp.Gray) -> None:
@@ -290,7 +343,23 @@ def _ocr(
     return tsv, words
 
 
-def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | None = None) -> OcrPage:
+def failed_page(page_input: PageInput, error: BaseException) -> OcrPage:
+    """The result of a page that could not be read: its error's type, message and advice."""
+    return OcrPage(
+        number=page_input.number,
+        source=PageSource.FAILED,
+        error=PageError(**error_info(error)),
+        warnings=list(page_input.warnings),
+    )
+
+
+def ocr_page(
+    page_input: PageInput,
+    ctx: OcrContext,
+    *,
+    pdf_base: Path | str | None = None,
+    thumbnail: Path | str | None = None,
+) -> OcrPage:
     """OCR one prepared page; a failure comes back as a page with ``source=failed``.
 
     Args:
@@ -298,17 +367,25 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
         ctx: the OCR context.
         pdf_base: when given, Tesseract also writes this page's text-layer PDF to ``<pdf_base>.pdf``
             in the same call.
+        thumbnail: when given, the page image (straightened grayscale) is also written there as a JPEG.
     """
     number = page_input.number
     if page_input.kind is PageKind.TEXT_LAYER:
         text = unicodedata.normalize("NFC", page_input.text).strip("\n")
         text = "\n".join(line.rstrip() for line in text.splitlines())
+        # a scan with a text layer (an earlier OCR, a signature stamp) still has a scan to judge
+        scan = (
+            PageFacts(scan_dpi=page_input.scan_dpi, dpi_source="pdf-image", color=page_input.scan_color)
+            if page_input.scan_dpi is not None
+            else None
+        )
         return OcrPage(
             number=number,
             source=PageSource.TEXT_LAYER,
             text=text,
             confidence=100.0,
             warnings=list(page_input.warnings),
+            facts=scan,
         )
     if page_input.kind is PageKind.FAILED:
         return OcrPage(
@@ -322,19 +399,24 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
     workdir = Path(page_input.workdir)
     try:
         t = time.perf_counter()
-        gray, dpi, faded = _load(page_input, ctx, scratch)
+        gray, dpi, faded, load_facts = _load(page_input, ctx, scratch)
         load_s = time.perf_counter() - t
         for p in scratch:
             p.unlink(missing_ok=True)
         prepared = preprocess_page(gray, dpi, ctx)
+        prepared.facts.update(load_facts)
         if faded is not None:
             # share of the page's pixels faded as red seal ink; 0.0 = colour page without a seal
             prepared.steps["red_seal_removed"] = faded
+            prepared.facts["red_ink"] = faded
+        facts = PageFacts.model_validate(prepared.facts)
         prepared.timings["load"] = round(load_s, 4)
         warnings_ = list(page_input.warnings) + prepared.warnings
         h, w = prepared.gray.shape
         if prepared.blank:
             log.info("page %d: blank, not OCR'd", number)
+            if thumbnail is not None:
+                write_thumbnail(prepared.gray, Path(thumbnail))
             return OcrPage(
                 number=number,
                 source=PageSource.BLANK,
@@ -344,6 +426,7 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
                 preprocessing=prepared.steps,
                 timings=prepared.timings,
                 warnings=[*warnings_, "blank page"],
+                facts=facts,
                 frame_size=prepared.frame_size,
                 transforms=prepared.transforms,
             )
@@ -353,6 +436,8 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
         if base is not None:
             # Tesseract wrote the text layer only; the page shows the straightened grayscale scan
             put_page_image(Path(f"{base}.pdf"), prepared.gray)
+        if thumbnail is not None:
+            write_thumbnail(prepared.gray, Path(thumbnail))
         if ctx.rescue_image_blocks and ctx.psm in (1, 3, 4, 11, 12):
             words += _rescue_blocks(prepared.gray, prepared.dpi, ctx, tsv, words, workdir, number)
         blanks = (
@@ -400,26 +485,23 @@ def ocr_page(page_input: PageInput, ctx: OcrContext, *, pdf_base: Path | str | N
             preprocessing=prepared.steps,
             timings=prepared.timings,
             warnings=warnings_,
+            facts=facts,
             frame_size=prepared.frame_size,
             transforms=prepared.transforms,
             blanks=blanks,
         )
     except SohoaError as e:
         log.warning("page %d failed: %s: %s", number, type(e).__name__, e.message)
-        return OcrPage(
-            number=number,
-            source=PageSource.FAILED,
-            error=PageError(**error_info(e)),
-            warnings=list(page_input.warnings),
+        return failed_page(page_input, e)
+    except MemoryError:
+        log.error("page %d: out of memory (limit %d MB)", number, ctx.worker_memory_mb)
+        limit = ResourceLimitError(
+            f"page {number} needed more than the {ctx.worker_memory_mb} MB a worker may use"
         )
+        return failed_page(page_input, limit)
     except Exception as e:  # per-page guard: one bad page must not sink the document
         log.exception("page %d failed unexpectedly", number)
-        return OcrPage(
-            number=number,
-            source=PageSource.FAILED,
-            error=PageError(**error_info(e)),
-            warnings=list(page_input.warnings),
-        )
+        return failed_page(page_input, e)
     finally:
         for p in scratch:
             p.unlink(missing_ok=True)

@@ -13,7 +13,7 @@ from typing import Any
 import pypdf
 from pypdf.generic import ContentStream
 
-__all__ = ["embedded_jpeg"]
+__all__ = ["embedded_jpeg", "scan_image"]
 
 log = logging.getLogger(__name__)
 
@@ -104,3 +104,49 @@ def embedded_jpeg(page: pypdf.PageObject, *, invisible_text: bool = False) -> by
         log.debug("page image not usable as is", exc_info=True)
         return None
     return bytes(data) if data[:2] == b"\xff\xd8" else None
+
+
+def _colour_of(image: Any) -> str | None:
+    if image.get("/ImageMask") or image.get("/BitsPerComponent") == 1:
+        return "bilevel"
+    space = image.get("/ColorSpace")
+    space = space.get_object() if hasattr(space, "get_object") else space
+    if isinstance(space, list) and space and space[0] == "/Indexed":
+        return "color"
+    if space in ("/DeviceCMYK", "/DeviceRGB"):
+        return "color"
+    n = _components(space)
+    return {1: "gray", 3: "color"}.get(n) if n else None
+
+
+def scan_image(page: pypdf.PageObject) -> tuple[int | None, str | None]:
+    """Resolution and colour (bilevel, gray, color) of the largest image of a page when it is the scan.
+
+    The scan is the image with the most pixels, shaped like the page (within 10%); small overlays such
+    as a digital-signature stamp are ignored. (None, None) when the page holds no such image (born
+    digital, or a layout of several pictures).
+    """
+    try:
+        resources: Any = page["/Resources"].get_object()
+        xobjects: Any = resources.get("/XObject")
+        images = [x.get_object() for x in (xobjects.get_object().values() if xobjects else [])]
+        images = [x for x in images if x.get("/Subtype") == "/Image"]
+        if not images:
+            return None, None
+        image = max(images, key=lambda x: int(x["/Width"]) * int(x["/Height"]))
+        width, height = int(image["/Width"]), int(image["/Height"])
+        page_w, page_h = float(page.mediabox.width) / 72, float(page.mediabox.height) / 72
+        if (page.get("/Rotate", 0) or 0) % 180 == 90:
+            page_w, page_h = page_h, page_w
+        if page_w <= 0 or page_h <= 0:
+            return None, None
+        if (
+            abs((width / height) / (page_w / page_h) - 1.0) > 0.1
+            and abs((height / width) / (page_w / page_h) - 1.0) > 0.1
+        ):
+            return None, None
+        short_px, short_in = min(width, height), min(page_w, page_h)
+        return round(short_px / short_in), _colour_of(image)
+    except Exception:  # a page pypdf cannot describe: no scan facts, the page is still OCR'd
+        log.debug("page image not described", exc_info=True)
+        return None, None

@@ -18,7 +18,12 @@ from PIL import Image
 __all__ = [
     "Gray",
     "binarize",
+    "color_mode",
+    "edge_ink",
     "estimate_skew",
+    "fingerprint",
+    "grain",
+    "ink_marks",
     "flatten_background",
     "is_blank",
     "is_noisy",
@@ -214,15 +219,81 @@ def is_blank(gray: Gray, *, min_ink: float = 0.0015, small: Gray | None = None) 
     Ink is measured against the *local* paper brightness, so a shadowed or grey sheet with faint text is
     not mistaken for an empty one.
     """
+    # a blank sheet may keep a few marks (a punch hole, a smudge): count only sizeable inked area
+    return float(ink_marks(gray, small=small).mean()) < min_ink
+
+
+def ink_marks(gray: Gray, *, small: Gray | None = None) -> NDArray[np.uint8]:
+    """Marks (1) on the ~100 dpi copy: pixels clearly darker than the local paper, specks removed.
+
+    Ink is measured against the *local* paper brightness, so shading and paper grain are not marks.
+    """
     small, _ = _small(gray, small)
     paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15)))
     paper = cv2.blur(paper, (31, 31))
     depth = paper.astype(np.int16) - small.astype(np.int16)
-    grain = float(np.median(np.abs(small.astype(np.int16) - cv2.medianBlur(small, 3).astype(np.int16))))
-    dark = (depth > max(30.0, 6.0 * 1.4826 * grain)).astype(np.uint8)
-    marks = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8))
-    # a blank sheet may keep a few marks (a punch hole, a smudge): count only sizeable inked area
-    return float(marks.mean()) < min_ink
+    dark = (depth > max(30.0, 6.0 * 1.4826 * grain(small))).astype(np.uint8)
+    opened = cv2.morphologyEx(dark, cv2.MORPH_OPEN, np.ones((2, 2), np.uint8)).astype(np.uint8)
+    return opened
+
+
+def grain(small: Gray) -> float:
+    """Pixel noise: the median deviation of each pixel from its 3x3 median (paper ~1-3, pure noise ~50)."""
+    return float(np.median(np.abs(small.astype(np.int16) - cv2.medianBlur(small, 3).astype(np.int16))))
+
+
+def edge_ink(
+    marks: NDArray[np.uint8], *, band: float = 0.004, max_piece: float = 0.05
+) -> tuple[float, float, float, float]:
+    """Share of each edge (top, right, bottom, left) touched by glyph-sized marks in its outer ``band``.
+
+    Text cut by the scanner's edge leaves glyph pieces all along that edge; a page with margins leaves
+    none. Marks longer than ``max_piece`` of the page in either direction (a scanner's shadow line, a
+    dark wedge left by a skewed feed) are not text and do not count.
+    """
+    h, w = marks.shape
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(marks, connectivity=8)
+    if count <= 1:
+        return (0.0, 0.0, 0.0, 0.0)
+    glyph = np.zeros(count, dtype=bool)
+    glyph[1:] = (stats[1:, cv2.CC_STAT_WIDTH] <= max_piece * w) & (
+        stats[1:, cv2.CC_STAT_HEIGHT] <= max_piece * h
+    )
+    by, bx = max(2, round(band * h)), max(2, round(band * w))
+    top = glyph[labels[:by]].any(axis=0).mean()
+    bottom = glyph[labels[h - by :]].any(axis=0).mean()
+    left = glyph[labels[:, :bx]].any(axis=1).mean()
+    right = glyph[labels[:, w - bx :]].any(axis=1).mean()
+    return (round(float(top), 4), round(float(right), 4), round(float(bottom), 4), round(float(left), 4))
+
+
+def fingerprint(gray: Gray) -> str:
+    """64-bit difference hash (dHash) of a page: near-identical scans of one sheet differ in a few bits."""
+    tiny = cv2.resize(gray, (9, 8), interpolation=cv2.INTER_AREA).astype(np.int16)
+    bits = (tiny[:, 1:] > tiny[:, :-1]).ravel()
+    return f"{int(''.join('1' if b else '0' for b in bits), 2):016x}"
+
+
+def color_mode(image: Image.Image) -> str:
+    """How a decoded page was scanned: ``bilevel`` (black and white), ``gray`` or ``color``.
+
+    A colour file whose pixels carry no colour (a gray scan saved as RGB) counts as gray, and a gray file
+    whose pixels are nearly all black or white (a thresholded scan) as bilevel.
+    """
+    if image.mode == "1":
+        return "bilevel"
+    rgb = rgb_of(image)
+    if rgb is not None:
+        sample = rgb[::4, ::4].astype(np.int16)
+        spread = sample.max(axis=2) - sample.min(axis=2)
+        # tinted paper and a colour scanner's noise, or a few clearly coloured marks (a seal, a signature)
+        if float(np.percentile(spread, 99.5)) >= 12 or float((spread >= 40).mean()) >= 0.0005:
+            return "color"
+        gray = cv2.cvtColor(np.ascontiguousarray(rgb[::4, ::4]), cv2.COLOR_RGB2GRAY)
+    else:
+        gray = to_gray(image)[::4, ::4]
+    between = float(((gray > 24) & (gray < 232)).mean())
+    return "bilevel" if between < 0.005 else "gray"
 
 
 def _ink_points(

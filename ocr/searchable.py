@@ -54,6 +54,9 @@ def merge_pdf(original: Path, doc: OcrDocument, page_pdfs: list[Path | None], ou
             writer.add_page(pypdf.PdfReader(pdf).pages[0])
         elif source_pdf is not None:
             writer.add_page(source_pdf.pages[page.number - 1])
+        elif page.source is PageSource.FAILED:
+            # a page that could not be read keeps its place: an empty A4 page says so to the reader
+            writer.add_blank_page(width=595, height=842)
         else:
             writer.add_page(_image_page(original, page.number - 1))
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -11,20 +11,14 @@ import logging
 from pathlib import Path
 
 from sohoa.errors import EmptyFileError, InputError, TruncatedFileError, UnsupportedFileTypeError
+from sohoa.model.filetypes import JPEG, PDF, PNG, SCANS, TIFF, kind_of, scan_names
 
 __all__ = ["MEDIA_TYPES", "sniff"]
 
 log = logging.getLogger(__name__)
 
-MEDIA_TYPES = ("image/png", "image/jpeg", "image/tiff", "application/pdf")
+MEDIA_TYPES = tuple(k.media_type for k in SCANS)
 
-_SUPPORTED = "PNG, JPEG, TIFF or PDF"
-_EXTENSIONS = {
-    "image/png": {".png"},
-    "image/jpeg": {".jpg", ".jpeg", ".jpe"},
-    "image/tiff": {".tif", ".tiff"},
-    "application/pdf": {".pdf"},
-}
 #: signatures of things people send instead of scans, to name them in the message
 _OTHER = [
     (b"PK\x03\x04", "a ZIP archive or an Office document (DOCX/XLSX/ODT)"),
@@ -77,25 +71,22 @@ def sniff(path: Path | str) -> str:
         raise EmptyFileError(f"{path.name} is empty (0 bytes); copy or scan it again")
     with path.open("rb") as f:
         head = f.read(1024)
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        media = "image/png"
+    kind = kind_of(head, SCANS)
+    if kind is PNG:
         if b"IEND" not in _tail(path, size, 32):
             raise TruncatedFileError(f"{path.name} is a PNG image that ends early (no IEND); copy it again")
-    elif head.startswith(b"\xff\xd8\xff"):
-        media = "image/jpeg"
+    elif kind is JPEG:
         # trailing padding after the end-of-image marker is common and harmless
-        if b"\xff\xd9" not in _tail(path, size, 4096).rstrip(b"\x00\r\n \xff") + b"":
+        if b"\xff\xd9" not in _tail(path, size, 4096).rstrip(b"\x00\r\n \xff"):
             raise TruncatedFileError(f"{path.name} is a JPEG image that ends early (no EOI); copy it again")
-    elif head[:4] in (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+"):
-        media = "image/tiff"
-    elif b"%PDF-" in head:
-        media = "application/pdf"
+    elif kind is PDF:
         if b"%%EOF" not in _tail(path, size, 4096):
             raise TruncatedFileError(f"{path.name} is a PDF that ends early (no %%EOF); copy it again")
-    else:
+    elif kind is not TIFF:
         raise UnsupportedFileTypeError(
-            f"{path.name} is {_describe(head)}, not a {_SUPPORTED} scan; export or scan it to one of these"
+            f"{path.name} is {_describe(head)}, not a {scan_names()} scan; export or scan it to one of these"
         )
-    if path.suffix.lower() not in _EXTENSIONS[media]:
-        log.warning("%s: content is %s whatever its extension says", path.name, media)
-    return media
+    assert kind is not None
+    if path.suffix.lower() not in kind.extensions:
+        log.warning("%s: content is %s whatever its extension says", path.name, kind.media_type)
+    return kind.media_type

@@ -11,13 +11,15 @@ import io
 import logging
 import stat
 import zipfile
+import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 
 from sohoa.errors import InputError, ManifestError
 from sohoa.model.document import AccessLevel
 from sohoa.model.report import FileResult, Reconciliation
+from sohoa.text import fold
 
 __all__ = [
     "BatchItem",
@@ -75,25 +77,26 @@ class BatchItem:
     name: str
     path: Path
     manifest: ManifestRow | None = field(default=None)
+    #: why the file could not be unpacked (a damaged zip member); the file is then refused with it
+    damaged: str | None = None
 
 
-def _ascii_fold(text: str) -> str:
-    import unicodedata
+def list_folder(root: Path, *, links: bool = False) -> list[BatchItem]:
+    """Every regular file under root (recursively), in name order, minus the manifest and OS clutter.
 
-    text = text.replace("đ", "d").replace("Đ", "D")
-    return (
-        "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c)).lower().strip()
-    )
-
-
-def list_folder(root: Path) -> list[BatchItem]:
-    """Every regular file under root (recursively), in name order, minus the manifest and OS clutter."""
+    Symbolic links are never followed; with ``links=True`` they are listed too, so that a batch can report
+    them as refused instead of passing over them in silence.
+    """
     items = []
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root).as_posix()
         if any(part.startswith(".") for part in PurePosixPath(rel).parts) or p.name in IGNORED_NAMES:
             continue
-        if p.is_symlink() or not p.is_file() or p.name in MANIFEST_NAMES:
+        if p.is_symlink():
+            if links:
+                items.append(BatchItem(name=rel, path=p))
+            continue
+        if not p.is_file() or p.name in MANIFEST_NAMES:
             continue
         items.append(BatchItem(name=rel, path=p))
     return items
@@ -129,6 +132,7 @@ def safe_extract_zip(archive: Path, dest: Path) -> list[BatchItem]:
             if stat.S_ISLNK(m.external_attr >> 16):
                 raise InputError(f"{archive.name}: entry {m.filename!r} is a symbolic link; refused")
         dest.mkdir(parents=True, exist_ok=True)
+        damaged: dict[str, str] = {}
         for m in members:
             target = dest / PurePosixPath(m.filename.replace("\\", "/"))
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -136,11 +140,19 @@ def safe_extract_zip(archive: Path, dest: Path) -> list[BatchItem]:
                 with zf.open(m) as src, target.open("wb") as out:
                     while chunk := src.read(1 << 20):
                         out.write(chunk)
-            except (zipfile.BadZipFile, OSError, EOFError) as e:
-                # A damaged member is that file's problem, reported like any bad file.
+            except (
+                zipfile.BadZipFile,
+                OSError,
+                EOFError,
+                zlib.error,
+                NotImplementedError,
+                RuntimeError,
+            ) as e:
+                # A damaged (or password-protected) member is that file's problem, reported like any bad file.
                 log.warning("zip %s: member %s is damaged: %s", archive.name, m.filename, e)
                 target.write_bytes(b"")
-    return list_folder(dest)
+                damaged[target.relative_to(dest).as_posix()] = f"{type(e).__name__}: {e}"
+    return [replace(i, damaged=damaged.get(i.name)) for i in list_folder(dest)]
 
 
 def find_manifest(root: Path) -> Path | None:
@@ -170,7 +182,7 @@ def parse_manifest(data: bytes, *, name: str = "manifest.csv") -> list[ManifestR
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    header = [_ascii_fold(h).replace(" ", "_") for h in next(reader)]
+    header = [fold(h).strip().replace(" ", "_") for h in next(reader)]
     index: dict[str, int] = {}
     for key, aliases in _COLUMNS.items():
         for i, h in enumerate(header):
@@ -198,7 +210,7 @@ def parse_manifest(data: bytes, *, name: str = "manifest.csv") -> list[ManifestR
         level = cell("access_level")
         access = None
         if level is not None:
-            access = _ACCESS_ALIASES.get(_ascii_fold(level))
+            access = _ACCESS_ALIASES.get(fold(level).strip())
             if access is None:
                 raise ManifestError(
                     f"{name}, line {line_no}: access level {level!r} "
@@ -223,7 +235,7 @@ def attach_manifest(items: Iterable[BatchItem], rows: Iterable[ManifestRow]) -> 
     out = []
     for item in items:
         row = by_path.get(item.name) or by_name.get(PurePosixPath(item.name).name)
-        out.append(BatchItem(item.name, item.path, row))
+        out.append(replace(item, manifest=row))
     return out
 
 

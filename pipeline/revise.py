@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.chain import load_document
 from pipeline.correction import apply_changes, merge_extraction, now
-from pipeline.stages import load_document
 from sohoa.errors import ConflictError, ObjectNotFoundError, SohoaError
 from sohoa.model.document import Document, Metadata
 from sohoa.model.ocr import OcrDocument

@@ -17,7 +17,9 @@ the module that wraps them, chained with ``raise ... from e``.
     │   ├── ManifestError             a batch manifest that cannot be read
     │   └── DossierError              a dossier code, field or request that breaks the rules
     ├── OcrError                      Tesseract failed on readable input                  (exit 4)
-    │   └── OcrTimeoutError           a page took longer than its time limit
+    │   ├── OcrTimeoutError           a page took longer than its time limit
+    │   ├── WorkerCrashedError        processing the file killed its worker process twice (quarantined)
+    │   └── ResourceLimitError        a page needed more memory than a worker may use
     ├── ServiceError                  a service failed; worth retrying later              (exit 5)
     │   ├── StorageError              MinIO / S3
     │   │   └── ObjectNotFoundError   the object is not there
@@ -28,7 +30,9 @@ the module that wraps them, chained with ``raise ... from e``.
     ├── FieldValueError               a corrected metadata value is not valid (an InputError)
     └── ConflictError                 the document changed since it was read              (exit 9)
 
-``InputError`` and its children are never retried; ``ServiceError`` is.
+Whether an operation is worth retrying is each class's own ``retryable`` attribute (the flows' retry policy
+reads it): ``ServiceError`` is, except ``ObjectNotFoundError``; nothing else is. Each class also carries
+``advice``: what to do about it, shown in batch reports beside the message.
 """
 
 from __future__ import annotations
@@ -55,6 +59,8 @@ __all__ = [
     "TruncatedFileError",
     "UnsupportedFileTypeError",
     "error_info",
+    "ResourceLimitError",
+    "WorkerCrashedError",
     "ArchiveError",
     "FieldValueError",
     "ConflictError",
@@ -66,6 +72,8 @@ class SohoaError(Exception):
 
     exit_code = 1
     retryable = False
+    #: what to do about it (vi / en), shown in reports beside the message
+    advice = "Xem thông điệp lỗi / see the message"
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -86,6 +94,7 @@ class InputError(SohoaError):
     """The input file is bad. Retrying cannot help; the rest of the batch goes on."""
 
     exit_code = 3
+    advice = "Quét hoặc xuất lại tệp rồi nộp lại / scan or export the file again and resubmit it"
 
 
 class EmptyFileError(InputError):
@@ -124,6 +133,7 @@ class OcrError(SohoaError):
     """Tesseract failed on input that could be read."""
 
     exit_code = 4
+    advice = "Thử lại với bản quét rõ hơn / try again with a cleaner scan; report it if it persists"
 
 
 class OcrTimeoutError(OcrError):
@@ -135,6 +145,10 @@ class ServiceError(SohoaError):
 
     exit_code = 5
     retryable = True
+    advice = (
+        "Kiểm tra dịch vụ (sohoa services status) rồi chạy lại lô / check the services (sohoa services "
+        "status), then run the batch again"
+    )
 
 
 class StorageError(ServiceError):
@@ -149,6 +163,21 @@ class ObjectNotFoundError(StorageError):
 
 class SearchIndexError(ServiceError):
     """Elasticsearch failed."""
+
+
+class WorkerCrashedError(OcrError):
+    """The worker process died (a crash in a decoder, the memory limit) twice while processing this file."""
+
+    advice = (
+        "Tệp đã được cách ly (_quarantine); kiểm tra tệp gốc / the file is quarantined; inspect the original "
+        "before resubmitting it"
+    )
+
+
+class ResourceLimitError(OcrError):
+    """A page needed more memory than a worker process may use (``SOHOA_OCR__WORKER_MEMORY_MB``)."""
+
+    advice = "Giảm độ phân giải bản quét / downsample the scan, or raise SOHOA_OCR__WORKER_MEMORY_MB"
 
 
 class IntegrityError(SohoaError):
@@ -172,6 +201,8 @@ class ArchiveError(SohoaError):
 class FieldValueError(InputError):
     """A value a person entered for a metadata field is not valid; ``field`` and ``reason`` say why."""
 
+    advice = "Sửa giá trị theo lý do đã nêu / correct the value as the reason says"
+
     def __init__(self, field: str, reason: str) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
@@ -182,10 +213,22 @@ class ConflictError(SohoaError):
     """Someone saved the document since it was read: reload it and correct again."""
 
     exit_code = 9
+    advice = "Tải lại tài liệu rồi sửa lại / reload the document and correct it again"
+
+
+#: advice for exceptions from outside sohoa that reach the per-file guard (a decoder's own error)
+_FOREIGN_ADVICE = (
+    "Tệp không đọc được; quét hoặc xuất lại / the file could not be processed; scan or export it again "
+    "(report the error type if a good file gets it)"
+)
 
 
 def error_info(exc: BaseException) -> dict[str, str]:
-    """The ``{"type", "message"}`` pair reports and JSON output show for an error."""
+    """The ``{"type", "message", "advice"}`` that reports and JSON output show for an error.
+
+    Exceptions from outside sohoa (PIL, OpenCV, pypdf ...) keep their own type name, so a report says
+    which library refused the file.
+    """
     if isinstance(exc, SohoaError):
-        return {"type": type(exc).__name__, "message": exc.message}
-    return {"type": type(exc).__name__, "message": str(exc) or repr(exc)}
+        return {"type": type(exc).__name__, "message": exc.message, "advice": exc.advice}
+    return {"type": type(exc).__name__, "message": str(exc) or repr(exc), "advice": _FOREIGN_ADVICE}

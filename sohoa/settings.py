@@ -25,7 +25,9 @@ __all__ = [
     "MinioSettings",
     "OcrSettings",
     "PrefectSettings",
+    "QaSettings",
     "Settings",
+    "SplitSettings",
     "WebSettings",
     "get_settings",
     "sohoa_home",
@@ -94,7 +96,12 @@ class OcrSettings(BaseModel):
 
     languages: str = Field("vie", pattern=r"^[a-z_]+(\+[a-z_]+)*$", description="Tesseract languages")
     dpi: int = Field(300, ge=72, le=1200, description="Rasterization DPI for PDFs")
-    min_dpi: int = Field(200, ge=72, le=600, description="Scans below this are flagged and upscaled")
+    min_dpi: int = Field(
+        200,
+        ge=72,
+        le=600,
+        description="Scans below this are upscaled and reported low_dpi (archival minimum)",
+    )
     psm: int = Field(3, ge=0, le=13, description="Tesseract page segmentation mode")
     oem: int = Field(1, ge=0, le=3, description="Tesseract engine mode (1 = LSTM)")
     jobs: int = Field(0, ge=0, le=64, description="Parallel Tesseract processes; 0 = one per core")
@@ -113,6 +120,12 @@ class OcrSettings(BaseModel):
     binarize: Literal["auto", "otsu", "adaptive", "off"] = Field("auto", description="Binarization method")
     remove_borders: bool = Field(True, description="Whiten dark scan borders")
     blank_detection: bool = Field(True, description="Report blank pages instead of OCRing them")
+    worker_memory_mb: int = Field(
+        2048, ge=0, le=1_048_576, description="Address space one page worker may use (MB; 0 = no limit)"
+    )
+    job_seconds: float = Field(
+        600.0, ge=0, le=86_400, description="Seconds one page may take before its worker is killed (0 = none)"
+    )
     reread_blanks: bool = Field(
         True,
         description="Re-read the number and date blanks of page 1 (handwritten fill-ins) when the first "
@@ -139,6 +152,63 @@ class WebSettings(BaseModel):
     )
     batch_stale_seconds: int = Field(
         180, ge=30, le=86_400, description="A running batch with no heartbeat for this long has died"
+    )
+
+
+class QaSettings(BaseModel):
+    """The scan quality gate at ingest (codes and messages: ``sohoa.model.qa``).
+
+    The resolution minimum is ``ocr.min_dpi`` (the archival 200 dpi), the same one that decides upscaling.
+    """
+
+    expect_color: bool = Field(
+        False, description="Batches are scanned in colour: bilevel or gray pages are not_color"
+    )
+    max_residual_skew: float = Field(
+        1.0, ge=0.1, le=10.0, description="Degrees of skew left after correction that make a page skewed"
+    )
+    min_text_chars: int = Field(
+        20, ge=1, le=1000, description="Letters and digits a non-blank page needs, else no_text"
+    )
+    illegible_confidence: float = Field(
+        45.0, ge=0.0, le=100.0, description="Mean OCR word confidence under which a page is illegible"
+    )
+    blank_max_ink: float = Field(
+        0.01, ge=0.0, le=0.2, description="Ink share under which a page without text counts as blank"
+    )
+    blank_max_grain: float = Field(
+        12.0,
+        ge=0.0,
+        le=128.0,
+        description="Pixel noise above which an empty-looking page is noise, not blank",
+    )
+    cropped_edge_ink: float = Field(
+        0.08, gt=0.0, le=1.0, description="Share of an edge touched by marks above which the page is cropped"
+    )
+    duplicate_text_ratio: float = Field(
+        0.92, gt=0.5, le=1.0, description="Text similarity from which two pages are duplicates"
+    )
+    duplicate_hash_bits: int = Field(
+        12, ge=0, le=64, description="Most differing fingerprint bits between duplicate pages"
+    )
+
+
+class SplitSettings(BaseModel):
+    """Splitting a file scanned from a whole box into its documents."""
+
+    mode: Literal["none", "auto", "header", "separator"] = Field(
+        "none", description="Default for batches: none, auto (separators, else headers), header, separator"
+    )
+    dossier_pattern: str = Field(
+        r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$",
+        description="A separator sheet's code that matches this is a dossier code (mã hồ sơ)",
+    )
+    separator_values: list[str] = Field(
+        default_factory=lambda: ["PATCHT", "PATCH T", "SEPARATOR", "SOHOA-SEPARATOR"],
+        description="Codes that only mark a separator (no dossier)",
+    )
+    separator_max_words: int = Field(
+        12, ge=0, le=200, description="A page with a barcode and at most this many words is a separator sheet"
     )
 
 
@@ -215,6 +285,8 @@ class Settings(BaseSettings):
     prefect: PrefectSettings = Field(default_factory=PrefectSettings)
     ocr: OcrSettings = Field(default_factory=OcrSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    qa: QaSettings = Field(default_factory=QaSettings)
+    split: SplitSettings = Field(default_factory=SplitSettings)
     archive: ArchiveSettings = Field(default_factory=ArchiveSettings)
     signing: SigningSettings = Field(default_factory=SigningSettings)
     dossier: DossierSettings = Field(default_factory=DossierSettings)

@@ -18,8 +18,11 @@ Analysis (same behaviour on the minimal local server and a full Elasticsearch 9)
 Version 2 (speed): page text is a plain multi-valued field instead of nested documents, indexed with
 offsets (cheap highlighting), and facet keywords build their global ordinals at refresh.
 
-Version 3 (review): review reason codes and fields, corrected fields, approval time and user, metadata
-version. Only fields were added, so :meth:`storage.index.SearchIndex.ensure` adds them to a v2 index in
+Version 3: the scan quality gate (``needs_rescan``, ``qa_codes``) and, for documents split out of a scanned
+file, that file's SHA-256 (``source_sha256``).
+
+Version 4 (review): review reason codes and fields, corrected fields, approval time and user, metadata
+version. Only fields were added, so :meth:`storage.index.SearchIndex.ensure` adds them to an older index in
 place; ``sohoa reindex`` fills them for documents indexed before.
 """
 
@@ -29,7 +32,7 @@ from typing import Any
 
 __all__ = ["FOLDING_FILTERS", "MAPPING_VERSION", "index_body"]
 
-MAPPING_VERSION = 3
+MAPPING_VERSION = 4
 
 #: folding filter types in order of preference: sohoa's plugin, then the built-in one
 FOLDING_FILTERS: tuple[str, ...] = ("sohoa_folding", "asciifolding")
@@ -104,12 +107,16 @@ _PROPERTIES: dict[str, Any] = {
     # field, so scoring is a plain match it can skip through instead of a block join over every page.
     # Which pages matched is read from the highlighter, which returns each matching value whole (see
     # storage.query); position_increment_gap keeps the values apart, so a phrase never spans two pages.
+    # the scan quality gate (sohoa.model.qa) and the scanned file a split document came from
+    "needs_rescan": {"type": "boolean"},
+    "qa_codes": _FACET_KEYWORD,
+    "source_sha256": _KEYWORD,
     "pages": {
         "type": "object",
         "dynamic": "strict",
         "properties": {"number": {"type": "integer", "index": False}, "text": _PAGE_TEXT},
     },
-    # review and correction (mapping v3)
+    # review and correction (mapping v4)
     "review_reasons": _FACET_KEYWORD,
     "review_fields": _FACET_KEYWORD,
     "corrected_fields": _KEYWORD,

@@ -16,17 +16,18 @@ Every minio/urllib3 exception is translated to ``StorageError`` / ``ObjectNotFou
 
 from __future__ import annotations
 
-import hashlib
+import functools
 import io
 import json
 import logging
 import re
-from collections.abc import Iterator, Mapping
+import threading
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, ParamSpec, TypeVar
 from urllib.parse import quote, unquote
 
 import urllib3
@@ -36,7 +37,9 @@ from minio.error import InvalidResponseError, S3Error, ServerError
 from minio.versioningconfig import VersioningConfig
 from pydantic import BaseModel
 
+from sohoa.digest import CHUNK, Digest, sha256_bytes, sha256_chunks, sha256_file
 from sohoa.errors import IntegrityError, ObjectNotFoundError, StorageError
+from sohoa.model.filetypes import content_type as content_type_of
 from sohoa.settings import MinioSettings
 
 __all__ = [
@@ -50,6 +53,8 @@ __all__ = [
     "StoredObject",
     "StoredOriginal",
     "original_key",
+    "shared_store",
+    "staging_prefix",
     "thumbnail_name",
 ]
 
@@ -63,15 +68,20 @@ ARTIFACT_PDF = "searchable.pdf"
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 _ARTIFACT_NAME = re.compile(r"^[a-z0-9][a-z0-9_.-]*(/[a-z0-9][a-z0-9_.-]*)?$")
 _BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
-_CHUNK = 1024 * 1024
 _META = "x-amz-meta-"
 _NOT_FOUND_CODES = {"NoSuchKey", "NoSuchBucket", "NoSuchVersion", "NoSuchObject", "ResourceNotFound"}
-_CONTENT_TYPES = {
-    ".json": "application/json",
-    ".pdf": "application/pdf",
-    ".jpg": "image/jpeg",
-    ".png": "image/png",
-}
+#: where an upload waits for its batch (``uploads/<batch>/``); removed when the batch finishes
+STAGING = "uploads"
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def staging_prefix(batch_id: str) -> str:
+    """The key prefix an upload is staged under until its batch has run: ``uploads/<batch>/``."""
+    if not _BATCH_ID.match(batch_id):
+        raise ValueError(f"bad batch id {batch_id!r}")
+    return f"{STAGING}/{batch_id}/"
 
 
 def thumbnail_name(page: int) -> str:
@@ -165,6 +175,8 @@ def _translate(action: str, key: str = "") -> Iterator[None]:
     try:
         yield
     except S3Error as e:
+        if e.code == "NoSuchBucket":
+            raise _BucketGone(f"object storage: {where}: the bucket does not exist") from e
         if e.code in _NOT_FOUND_CODES:
             raise ObjectNotFoundError(f"object storage: {where}: not found ({e.code})") from e
         raise StorageError(f"object storage: {where} failed: {e.code}: {e.message}") from e
@@ -177,14 +189,25 @@ def _translate(action: str, key: str = "") -> Iterator[None]:
         ) from e
 
 
-def _hash_file(path: Path) -> tuple[str, int]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as f:
-        while chunk := f.read(_CHUNK):
-            digest.update(chunk)
-            size += len(chunk)
-    return digest.hexdigest(), size
+class _BucketGone(ObjectNotFoundError):
+    """The bucket itself is missing (deleted under a long-lived store)."""
+
+
+def _recreating_bucket(method: Callable[_P, _T]) -> Callable[_P, _T]:
+    """A write that finds its bucket deleted (tests do that) creates it again and retries once."""
+
+    @functools.wraps(method)
+    def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return method(*args, **kwargs)
+        except _BucketGone:
+            store = args[0]
+            assert isinstance(store, ObjectStore)
+            log.warning("bucket %s disappeared; creating it again", store.bucket)
+            store._ready = False
+            return method(*args, **kwargs)
+
+    return wrapper
 
 
 class ObjectStore:
@@ -252,6 +275,7 @@ class ObjectStore:
 
     # -- originals -------------------------------------------------------------------------------
 
+    @_recreating_bucket
     def put_original(
         self,
         path: Path,
@@ -260,6 +284,7 @@ class ObjectStore:
         media_type: str = "application/octet-stream",
         batch: str | None = None,
         uploader: str | None = None,
+        digest: Digest | None = None,
     ) -> PutResult:
         """Store an original under its SHA-256, unless the same bytes are already stored.
 
@@ -269,13 +294,15 @@ class ObjectStore:
             media_type: The sniffed content type.
             batch: The ingestion batch it came with.
             uploader: Who uploaded it.
+            digest: The file's SHA-256 and size when the caller hashed it already (each file is hashed
+                once per batch).
 
         Returns:
             ``(sha256, created, size)``; ``created`` is False when the bytes were already stored (the
             first upload's metadata is kept).
         """
         self.ensure_bucket()
-        sha, size = _hash_file(path)
+        sha, size = digest or sha256_file(path)
         key = original_key(sha)
         if self._exists(key):
             log.info("%s: original already stored, not uploading %s again", sha[:12], file_name or path.name)
@@ -319,17 +346,18 @@ class ObjectStore:
             IntegrityError: the bytes read do not hash to ``sha256``.
         """
         key = original_key(sha256)
-        digest = hashlib.sha256()
         tmp = dest.with_name(dest.name + ".part")
-        with self._stream(key) as response, tmp.open("wb") as out:
-            for chunk in response.stream(_CHUNK):
-                digest.update(chunk)
+
+        def written(chunks: Iterator[bytes]) -> Iterator[bytes]:
+            for chunk in chunks:
                 out.write(chunk)
-        if digest.hexdigest() != sha256:
+                yield chunk
+
+        with self._stream(key) as response, tmp.open("wb") as out:
+            actual = sha256_chunks(written(response.stream(CHUNK))).sha256
+        if actual != sha256:
             tmp.unlink(missing_ok=True)
-            raise IntegrityError(
-                f"original {sha256} read back as {digest.hexdigest()}: the stored copy is damaged"
-            )
+            raise IntegrityError(f"original {sha256} read back as {actual}: the stored copy is damaged")
         tmp.replace(dest)
         return dest
 
@@ -349,13 +377,8 @@ class ObjectStore:
             IntegrityError: the bytes (or the recorded checksum) do not match.
         """
         stored = self.stat_original(sha256)
-        digest = hashlib.sha256()
-        size = 0
         with self._stream(stored.key) as response:
-            for chunk in response.stream(_CHUNK):
-                digest.update(chunk)
-                size += len(chunk)
-        actual = digest.hexdigest()
+            actual, size = sha256_chunks(response.stream(CHUNK))
         recorded = stored.metadata.get("sha256", sha256)
         if actual != sha256 or recorded != sha256:
             log.error(
@@ -374,6 +397,7 @@ class ObjectStore:
 
     # -- derived artifacts -----------------------------------------------------------------------
 
+    @_recreating_bucket
     def put_artifact(
         self, sha256: str, name: str, data: bytes | Path, *, content_type: str | None = None
     ) -> StoredObject:
@@ -391,7 +415,7 @@ class ObjectStore:
         """
         self.ensure_bucket()
         key = _artifact_key(sha256, name)
-        ctype = content_type or _CONTENT_TYPES.get(Path(name).suffix, "application/octet-stream")
+        ctype = content_type or content_type_of(name)
         raw = data.read_bytes() if isinstance(data, Path) else data
         with _translate("upload", key):
             result = self.client.put_object(
@@ -400,7 +424,7 @@ class ObjectStore:
                 io.BytesIO(raw),
                 len(raw),
                 content_type=ctype,
-                metadata={"sha256": hashlib.sha256(raw).hexdigest()},
+                metadata={"sha256": sha256_bytes(raw)},
             )
         log.debug("%s: stored %s (%d bytes)", sha256[:12], name, len(raw))
         return StoredObject(key, len(raw), ctype, result.etag or "", None, result.version_id)
@@ -441,6 +465,7 @@ class ObjectStore:
 
     # -- batch reports ---------------------------------------------------------------------------
 
+    @_recreating_bucket
     def put_report(self, batch_id: str, report: BaseModel | Mapping[str, Any]) -> StoredObject:
         """Store a batch report under ``batches/<batch-id>/report.json``."""
         self.ensure_bucket()
@@ -483,7 +508,7 @@ class ObjectStore:
             key = _artifact_key(sha256, artifact)
             name, ctype = (
                 Path(artifact).name,
-                _CONTENT_TYPES.get(Path(artifact).suffix, "application/octet-stream"),
+                content_type_of(artifact),
             )
         headers: dict[str, str | list[str] | tuple[str]] = {
             "response-content-disposition": f"inline; filename*=UTF-8''{quote(name, safe='')}",
@@ -582,6 +607,7 @@ class ObjectStore:
             self.client.fget_object(self.bucket, key, str(dest))
         return dest
 
+    @_recreating_bucket
     def put_bytes(
         self, key: str, data: bytes, *, content_type: str = "application/octet-stream"
     ) -> StoredObject:
@@ -593,6 +619,7 @@ class ObjectStore:
             )
         return StoredObject(key, len(data), content_type, result.etag or "", None, result.version_id)
 
+    @_recreating_bucket
     def put_file(
         self, key: str, path: Path, *, content_type: str = "application/octet-stream"
     ) -> StoredObject:
@@ -614,6 +641,7 @@ class ObjectStore:
             )
         return StoredObject(key, size, content_type, result.etag or "", None, result.version_id)
 
+    @_recreating_bucket
     def move(self, key: str, new_key: str) -> None:
         """Server-side copy to ``new_key``, then delete ``key`` (used to clear processed inbox objects)."""
         from minio.commonconfig import CopySource
@@ -638,6 +666,7 @@ class ObjectStore:
         ids = {k.split("/")[1] for k in self._list("batches/", recursive=True) if k.count("/") >= 2}
         return sorted(ids, reverse=True)
 
+    @_recreating_bucket
     def mark_pending_index(self, shas: list[str]) -> None:
         """Remember documents that are stored but could not be indexed (the index was down)."""
         for sha in shas:
@@ -653,3 +682,49 @@ class ObjectStore:
         for sha in self.pending_index() if shas is None else shas:
             with _translate("delete", sha):
                 self.client.remove_object(self.bucket, f"pending/index/{sha}")
+
+    def remove_staging(self, batch_id: str) -> int:
+        """Delete every version of an upload's staging copy (``uploads/<batch>/``); returns objects removed.
+
+        Only the staging prefix can be removed this way: originals and artifacts are never deleted.
+        """
+        from minio.deleteobjects import DeleteObject
+
+        prefix = staging_prefix(batch_id)
+        self.ensure_bucket()
+        with _translate("list versions", prefix):
+            doomed = [
+                DeleteObject(o.object_name, o.version_id)
+                for o in self.client.list_objects(
+                    self.bucket, prefix=prefix, recursive=True, include_version=True
+                )
+                if o.object_name
+            ]
+        if not doomed:
+            return 0
+        with _translate("delete", prefix):
+            errors = list(self.client.remove_objects(self.bucket, doomed))
+        if errors:
+            raise StorageError(f"object storage: could not remove {prefix}: {errors[0]}")
+        log.info("batch %s: removed the staging copy (%d objects)", batch_id, len(doomed))
+        return len(doomed)
+
+
+_shared: dict[tuple[str, ...], ObjectStore] = {}
+_shared_lock = threading.Lock()
+
+
+def shared_store(settings: MinioSettings, *, bucket: str | None = None) -> ObjectStore:
+    """The process's one store for these settings and bucket (its HTTP connections are reused).
+
+    Args:
+        settings: ``get_settings().minio``.
+        bucket: Another bucket than the archive (the nightly inbox).
+    """
+    access = settings.access_key.get_secret_value() if settings.access_key else ""
+    key = (settings.endpoint, access, str(settings.secure), bucket or settings.bucket)
+    with _shared_lock:
+        store = _shared.get(key)
+        if store is None:
+            store = _shared[key] = ObjectStore.from_settings(settings, bucket=bucket)
+        return store

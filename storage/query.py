@@ -171,6 +171,8 @@ def filter_clauses(q: SearchQuery) -> list[dict[str, Any]]:
         clauses.append({"term": {"dossier_code": nfc(q.dossier_code).strip()}})
     if q.batch:
         clauses.append({"term": {"batch": q.batch.strip()}})
+    if q.needs_rescan is not None:
+        clauses.append({"term": {"needs_rescan": q.needs_rescan}})
     return clauses
 
 

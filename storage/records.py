@@ -106,6 +106,9 @@ def build_record(document: Document, ocr: OcrDocument | None = None) -> dict[str
         rec["co_quan_ban_hanh_key"] = facet_key(rec["co_quan_ban_hanh"])
     if rec["ngay_ban_hanh"]:
         rec["year"] = int(rec["ngay_ban_hanh"][:4])
+    rec["needs_rescan"] = document.needs_rescan
+    rec["qa_codes"] = sorted({f.code.value for f in document.qa}) or None
+    rec["source_sha256"] = document.source.sha256 if document.source else None
     if document.signatures:
         rec["signed_by"] = sorted({nfc(s.signer) for s in document.signatures if s.signer}) or None
         rec["signature_valid"] = all(s.ok for s in document.signatures)

@@ -22,6 +22,7 @@ from sohoa.model.document import Document
 from sohoa.model.report import BatchProgress, BatchReport
 from sohoa.model.review import FieldState
 from sohoa.model.search import SearchResult
+from sohoa.model.split import SplitMode
 from web.audit import Action
 from web.backend import DocumentView, is_batch_id
 from web.deps import audit, check_csrf, ctx
@@ -129,7 +130,13 @@ def visible_document(request: Request, user: User, doc_id: str, *, action: Actio
 
 
 def start_upload(
-    request: Request, user: User, files: list[UploadFile], manifest: UploadFile | None
+    request: Request,
+    user: User,
+    files: list[UploadFile],
+    manifest: UploadFile | None,
+    *,
+    split: SplitMode | None = None,
+    expect_color: bool = False,
 ) -> tuple[str, BatchCreated]:
     """Stage and check an upload, copy it to storage, start the batch; audited either way."""
     c = ctx(request)
@@ -153,7 +160,9 @@ def start_upload(
             )
             raise
         batch_id = c.backend.new_batch_id()
-        c.backend.start_batch(batch_id, staged.files, uploader=user.name)
+        c.backend.start_batch(
+            batch_id, staged.files, uploader=user.name, split=split, expect_color=expect_color
+        )
     created = BatchCreated(
         batch=batch_id,
         files=staged.documents,
@@ -163,7 +172,15 @@ def start_upload(
         report=f"/api/batches/{batch_id}/report",
         received=[Received(**r.__dict__) for r in staged.received],
     )
-    detail = {"files": staged.documents, "bytes": staged.total_bytes, "manifest_rows": staged.manifest_rows}
+    detail: dict[str, object] = {
+        "files": staged.documents,
+        "bytes": staged.total_bytes,
+        "manifest_rows": staged.manifest_rows,
+    }
+    if split is not None:
+        detail["split"] = split.value
+    if expect_color:
+        detail["expect_color"] = True
     audit(request, Action.UPLOAD, target=batch_id, detail=detail)
     return batch_id, created
 
@@ -188,10 +205,11 @@ def search(
     sort: Annotated[str, Query(description="relevance, date_desc or date_asc")] = "relevance",
     size: Annotated[int, Query(ge=1, le=100)] = 20,
     after: Annotated[str | None, Query(description="Cursor from the previous page's `next`")] = None,
+    rescan: Annotated[bool, Query(description="Only documents whose scan must be redone")] = False,
 ) -> SearchResponse:
     """Search documents; only levels the caller is cleared for are searched."""
     params = SearchParams(
-        q, type, issuer, date_from, date_to, year, dossier, batch, access, sort, size, after
+        q, type, issuer, date_from, date_to, year, dossier, batch, access, sort, size, after, rescan=rescan
     )
     query = to_query(params, user)
     result = ctx(request).backend.search(query)
@@ -239,10 +257,14 @@ def create_batch(
     files: Annotated[list[UploadFile], File(description="Scans (PDF, PNG, JPEG, TIFF) and/or zips of them")],
     manifest: Annotated[UploadFile | None, File(description="Optional manifest CSV")] = None,
     csrf_token: Annotated[str | None, Form(description="Only for browser sessions (or X-CSRF-Token)")] = None,
+    split: Annotated[
+        SplitMode | None, Form(description="Split multi-document scans: none, auto, header, separator")
+    ] = None,
+    expect_color: Annotated[bool, Form(description="Scanned in colour: flag bilevel or gray pages")] = False,
 ) -> BatchCreated:
     """Upload files and start their ingestion; poll the returned status URL."""
     check_csrf(request, csrf_token)
-    _, created = start_upload(request, user, files, manifest)
+    _, created = start_upload(request, user, files, manifest, split=split, expect_color=expect_color)
     return created
 
 

@@ -152,12 +152,14 @@ def create_app(
     app.state.ctx = context
     _install_middleware(app, settings)
     _install_handlers(app)
-    from web import account, api, dossiers, pages
+    from web import account, api, dossiers, pages, splits
 
     app.include_router(api.router)
     app.include_router(dossiers.router)
     app.include_router(pages.router)
     app.include_router(account.router)
+    app.include_router(splits.api_router)
+    app.include_router(splits.page_router)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
     from web import review  # review queue and screen, bulk edit, PATCH metadata, review figures
 

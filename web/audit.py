@@ -38,6 +38,7 @@ class Action(StrEnum):
     BATCH_RETRY = "batch_retry"
     BATCH_CANCEL = "batch_cancel"
     EXPORT = "export"
+    SPLIT = "split"
     CORRECT = "correct"
     APPROVE = "approve"
     BULK_EDIT = "bulk_edit"

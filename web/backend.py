@@ -18,12 +18,21 @@ from typing import Any
 from sohoa.errors import InputError, ObjectNotFoundError
 from sohoa.model.archive import ARTIFACT_ARCHIVE_PDF, ARTIFACT_ARCHIVE_RECORD, ArchiveRecord
 from sohoa.model.document import Document
+from sohoa.model.filetypes import content_type
 from sohoa.model.ocr import OcrDocument
 from sohoa.model.report import BatchProgress, BatchReport, BatchState
 from sohoa.model.search import SearchQuery, SearchResult
+from sohoa.model.split import SplitMode
 from sohoa.settings import Settings
 from storage.index import SearchIndex
-from storage.objects import ARTIFACT_DOCUMENT, ARTIFACT_OCR, ARTIFACT_PDF, ObjectStore, thumbnail_name
+from storage.objects import (
+    ARTIFACT_DOCUMENT,
+    ARTIFACT_OCR,
+    ARTIFACT_PDF,
+    ObjectStore,
+    staging_prefix,
+    thumbnail_name,
+)
 
 __all__ = ["Backend", "BatchSummary", "DocumentView", "Launcher", "is_batch_id", "is_document_id"]
 
@@ -33,17 +42,6 @@ _DOC_ID = re.compile(r"^[0-9a-f]{64}$")
 _BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 #: presigned links handed to a browser live this long at most (the route re-checks access each time)
 LINK_SECONDS = 300
-UPLOAD_PREFIX = "uploads"
-_CONTENT_TYPES = {
-    ".pdf": "application/pdf",
-    ".png": "image/png",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".tif": "image/tiff",
-    ".tiff": "image/tiff",
-    ".csv": "text/csv",
-}
-
 #: ``start_batch(source, *, batch_id, manifest, uploader) -> batch_id`` (flows.launch.start_batch)
 Launcher = Callable[..., str]
 
@@ -81,6 +79,7 @@ class BatchSummary:
     failures: int
     updated_at: str | None
     uploader: str | None = None
+    rescan: int = 0
 
 
 def _default_launcher() -> Launcher:
@@ -183,25 +182,41 @@ class Backend:
         """A fresh batch id."""
         return self._new_batch_id()
 
-    def start_batch(self, batch_id: str, files: list[tuple[str, Path]], *, uploader: str) -> str:
-        """Copy a staged upload to ``uploads/<batch>/`` in the archive bucket and start its ingestion.
+    def start_batch(
+        self,
+        batch_id: str,
+        files: list[tuple[str, Path]],
+        *,
+        uploader: str,
+        split: SplitMode | None = None,
+        expect_color: bool = False,
+    ) -> str:
+        """Stage an upload under ``uploads/<batch>/`` in the archive bucket and start its ingestion.
 
         Args:
             batch_id: From :meth:`new_batch_id`.
             files: ``(path inside the batch, local file)``; a ``manifest.csv`` at the top is the manifest.
             uploader: The user name recorded on every original.
+            split: How to split multi-document scans (None: the settings' default).
+            expect_color: The batch was scanned in colour (bilevel or gray pages are findings).
 
         Returns:
             The batch id.
         """
-        prefix = f"{UPLOAD_PREFIX}/{batch_id}/"
+        prefix = staging_prefix(batch_id)  # removed by the flow once the batch is reported
         for rel, path in files:
-            ctype = _CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
-            self.store.put_file(prefix + rel, path, content_type=ctype)
+            self.store.put_file(prefix + rel, path, content_type=content_type(path))
         log.info("batch %s: %d uploaded files stored under %s by %s", batch_id, len(files), prefix, uploader)
         launcher = self._launcher or _default_launcher()
+        options: dict[str, object] = {"split": split.value} if split is not None else {}
+        if expect_color:
+            options["expect_color"] = True
         return launcher(
-            f"s3://{self.store.bucket}/{prefix}", batch_id=batch_id, manifest=None, uploader=uploader
+            f"s3://{self.store.bucket}/{prefix}",
+            batch_id=batch_id,
+            manifest=None,
+            uploader=uploader,
+            **options,
         )
 
     def _batch_json(self, batch_id: str, name: str) -> Any:
@@ -292,6 +307,7 @@ class Backend:
                         t.failed,
                         report.finished_at or report.started_at,
                         report.uploader,
+                        len(report.qa.rescan),
                     )  # fmt: skip
                 )
             elif status is not None:

@@ -21,6 +21,7 @@ from sohoa.model.document import FIELD_NAMES
 from sohoa.model.ocr import OcrPage
 from sohoa.model.report import BatchState, FileStatus
 from sohoa.model.search import Sort
+from sohoa.model.split import SplitMode
 from web.api import start_upload, visible_document
 from web.app import error_response, render
 from web.audit import Action
@@ -192,6 +193,7 @@ def search_page(
     sort: str = "relevance",
     after: str | None = None,
     page: Annotated[int, Query(ge=1, le=MAX_OFFSET // _PAGE_SIZE + 1)] = 1,
+    rescan: bool = False,
 ) -> Response:
     """The search page: one box, filters with counts, sorted hits with highlighted snippets."""
     from web.deps import labels
@@ -200,7 +202,7 @@ def search_page(
     year_value = int(year) if year and year.isdigit() else None
     params = SearchParams(
         q, type, issuer, date_from, date_to, year_value, dossier, batch, access, sort, _PAGE_SIZE, after,
-        offset=(page - 1) * _PAGE_SIZE,
+        offset=(page - 1) * _PAGE_SIZE, rescan=rescan,
     )  # fmt: skip
     base = [(k, v) for k, v in request.query_params.multi_items() if k not in ("after", "page", "lang") and v]
     searched = bool(q.strip()) or len(base) > 0
@@ -374,8 +376,11 @@ def _download(request: Request, user: User, doc_id: str, kind: str) -> Response:
     view = visible_document(request, user, doc_id, action=Action.DOWNLOAD)
     if view is None:
         return error_response(request, 404, "document not found")
+    source = view.document.source
     try:
-        url = ctx(request).backend.link(doc_id, kind)
+        # a document split out of a scanned file has that file as its original
+        target = source.sha256 if kind == "original" and source is not None else doc_id
+        url = ctx(request).backend.link(target, kind)
     except ObjectNotFoundError:
         return error_response(request, 404, f"this document has no {kind}")
     return RedirectResponse(url, status_code=303)
@@ -411,7 +416,14 @@ def upload_page(request: Request, user: Uploader) -> Response:
         error = None
     except SohoaError as e:
         recent, error = [], e.message
-    return render(request, "upload.html", recent=recent, error=error, max_mb=c.settings.web.max_upload_mb)
+    return render(
+        request,
+        "upload.html",
+        recent=recent,
+        error=error,
+        max_mb=c.settings.web.max_upload_mb,
+        split_default=c.settings.split.mode,
+    )
 
 
 @router.post("/upload")
@@ -421,10 +433,12 @@ def upload_form(
     files: Annotated[list[UploadFile], File()],
     manifest: Annotated[UploadFile | None, File()] = None,
     csrf_token: Annotated[str, Form()] = "",
+    split: Annotated[SplitMode | None, Form()] = None,
+    expect_color: Annotated[bool, Form()] = False,
 ) -> Response:
     """The upload form without JavaScript: start the batch and show its progress page."""
     check_csrf(request, csrf_token)
-    batch_id, _ = start_upload(request, user, files, manifest)
+    batch_id, _ = start_upload(request, user, files, manifest, split=split, expect_color=expect_color)
     return RedirectResponse(f"/batches/{batch_id}", status_code=303)
 
 

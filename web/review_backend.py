@@ -11,9 +11,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pipeline.chain import load_document
 from pipeline.correction import field_states
 from pipeline.revise import Saved, correct_document
-from pipeline.stages import load_document
 from pipeline.suggest import reference_values
 from sohoa.model.document import AccessLevel, Document
 from sohoa.model.review import FieldState, RevisionAction

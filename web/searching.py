@@ -42,6 +42,8 @@ class SearchParams:
     size: int = 20
     after: str | None = None
     offset: int = 0
+    #: only documents the scan quality gate asks to rescan
+    rescan: bool = False
 
     def audit_detail(self) -> dict[str, Any]:
         """The non-empty parameters, for the audit log."""
@@ -113,6 +115,7 @@ def to_query(params: SearchParams, user: User) -> SearchQuery:
         date_to=date_to,
         year=params.year,
         dossier_code=params.dossier or None,
+        needs_rescan=True if params.rescan else None,
         batch=params.batch or None,
         access_levels=levels,
         sort=sort,

@@ -17,6 +17,7 @@ from typing import BinaryIO
 
 from pipeline.batch import MANIFEST_NAMES, list_folder, parse_manifest, safe_extract_zip
 from sohoa.errors import InputError
+from sohoa.model.filetypes import CSV, KINDS, kind_of
 
 __all__ = [
     "ALLOWED_SUFFIXES",
@@ -28,23 +29,8 @@ __all__ = [
     "stage_upload",
 ]
 
-#: file name endings accepted in an upload (scans, zips of scans, and the manifest)
-ALLOWED_SUFFIXES = frozenset({".pdf", ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".zip"})
-_MAGIC: tuple[tuple[bytes, str], ...] = (
-    (b"%PDF-", "pdf"),
-    (b"\x89PNG\r\n\x1a\n", "png"),
-    (b"\xff\xd8\xff", "jpeg"),
-    (b"II*\x00", "tiff"),
-    (b"MM\x00*", "tiff"),
-    (b"PK\x03\x04", "zip"),
-)
-_KIND_SUFFIXES = {
-    "pdf": {".pdf"},
-    "png": {".png"},
-    "jpeg": {".jpg", ".jpeg"},
-    "tiff": {".tif", ".tiff"},
-    "zip": {".zip"},
-}
+#: file name endings accepted in an upload (scans, zips of scans; the manifest is handled on its own)
+ALLOWED_SUFFIXES = frozenset(e for k in KINDS if k.upload and k is not CSV for e in k.extensions)
 _CHUNK = 1024 * 1024
 
 
@@ -102,10 +88,8 @@ def clean_name(name: str) -> str:
 
 def sniff_kind(head: bytes) -> str | None:
     """``pdf``, ``png``, ``jpeg``, ``tiff`` or ``zip`` from a file's first bytes, or None."""
-    for magic, kind in _MAGIC:
-        if head.startswith(magic):
-            return kind
-    return None
+    kind = kind_of(head, tuple(k for k in KINDS if k.upload and k.magic))
+    return kind.name if kind else None
 
 
 def _copy_limited(src: BinaryIO, dest: Path, budget: int) -> int:

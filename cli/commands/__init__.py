@@ -15,6 +15,7 @@ from cli.commands import (
     review,
     search,
     services,
+    sheets,
     web,
 )
 
@@ -28,6 +29,7 @@ COMMAND_MODULES: list[ModuleType] = [
     web,
     dossier,
     archive_catalog,
+    sheets,
     archive_package,
     review,
 ]

@@ -58,8 +58,38 @@ def _print_report(report: object) -> None:
             f"unexpected {r.unexpected_files or 'none'}"
             + (f", page mismatches {r.page_mismatches}" if r.page_mismatches else "")
         )
+    for f in report.files:
+        if f.documents:
+            seps = f", separator sheets {f.separator_pages}" if f.separator_pages else ""
+            _out.print(f"{f.path}: {len(f.documents)} documents{seps}")
+            for part in f.documents:
+                pages = f"{part.pages[0]}-{part.pages[-1]}" if len(part.pages) > 1 else str(part.pages[0])
+                extra = " ".join(
+                    x for x in (part.so_ky_hieu, part.dossier_code and f"hồ sơ {part.dossier_code}") if x
+                )
+                _out.print(f"  pages {pages}: {part.document_id[:12]} {extra}")
+    _print_qa(report)
     if report.error:
         _out.print(f"[red]{report.error['type']}: {report.error['message']}[/]")
+
+
+def _print_qa(report: object) -> None:
+    from sohoa.model.report import BatchReport
+
+    assert isinstance(report, BatchReport)
+    qa = report.qa
+    if not qa.pages_checked:
+        return
+    counts = ", ".join(f"{code} {n}" for code, n in qa.counts.items()) or "không có / none"
+    _out.print(f"[bold]Kiểm tra chất lượng quét / scan quality[/]: {qa.pages_checked} pages, {counts}")
+    for r in qa.rescan:
+        pages = ", ".join(map(str, r.pages)) or "all"
+        _out.print(
+            f"[yellow]quét lại / rescan[/] {r.path}: pages {pages} ({', '.join(c.value for c in r.codes)})"
+        )
+    for f in report.files:
+        for finding in f.qa:
+            _out.print(f"  {f.path}: {finding.describe('vi')} / {finding.describe('en')}")
 
 
 def run_batch(
@@ -70,6 +100,8 @@ def run_batch(
     batch_id: str | None = None,
     uploader: str | None = None,
     show_progress: bool = True,
+    split: str | None = None,
+    expect_color: bool | None = None,
 ) -> object:
     """Run the ingest flow in this process with a live progress bar on stderr; return its report."""
     prefect_environment()
@@ -101,6 +133,8 @@ def run_batch(
                 manifest=str(manifest) if manifest else None,
                 dossier=dossier,
                 uploader=uploader or os.environ.get("USER"),
+                split=split,
+                expect_color=expect_color,
             )
     finally:
         batch_progress.remove_listener(on_progress)
@@ -115,9 +149,30 @@ def ingest(
     batch_id: str | None = typer.Option(None, "--batch-id", help="Batch id (default: a new one)"),
     uploader: str | None = typer.Option(None, "--uploader", help="Who submitted the batch"),
     as_json: bool = typer.Option(False, "--json", help="Print the report as one JSON object"),
+    split: str | None = typer.Option(
+        None,
+        "--split",
+        help="Split multi-document scans: none, auto (separator sheets, else headers), header, separator "
+        "(default: SOHOA_SPLIT__MODE, none)",
+    ),
+    expect_color: bool | None = typer.Option(
+        None,
+        "--expect-color/--any-color",
+        help="Flag bilevel or gray pages (the batch was scanned in colour)",
+    ),
 ) -> None:
-    """Ingest a batch: store originals, OCR, extract metadata, index; print the batch report."""
-    report = run_batch(path, manifest=manifest, dossier=dossier, batch_id=batch_id, uploader=uploader)
+    """Ingest a batch: store originals, OCR, check scan quality, split, extract metadata, index; report."""
+    if split is not None and split not in ("none", "auto", "header", "separator"):
+        raise typer.BadParameter("one of none, auto, header, separator", param_hint="--split")
+    report = run_batch(
+        path,
+        manifest=manifest,
+        dossier=dossier,
+        batch_id=batch_id,
+        uploader=uploader,
+        split=split,
+        expect_color=expect_color,
+    )
     if as_json:
         typer.echo(report.model_dump_json())  # type: ignore[attr-defined]
     else:

@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from sohoa import __version__
-from sohoa.errors import SohoaError
+from sohoa.errors import ObjectNotFoundError, SohoaError
 from sohoa.settings import get_settings
 
 __all__ = ["register"]
@@ -45,6 +45,11 @@ def reextract(
     for sha in shas:
         try:
             saved = reextract_document(store, index, sha, extract=extract, engine=f"sohoa {__version__}")
+        except ObjectNotFoundError as e:
+            # no document.json (never finished, or retired by a split correction) or no ocr.json
+            log.warning("reextract %s: skipped: %s", sha[:12], e.message)
+            counts["skipped"] += 1
+            continue
         except SohoaError as e:
             log.error("reextract %s: %s", sha[:12], e.message)
             counts["failed"] += 1

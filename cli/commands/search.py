@@ -62,6 +62,9 @@ def search(
     sort: Annotated[Sort, typer.Option("--sort", help="Result order.")] = Sort.RELEVANCE,
     limit: Annotated[int, typer.Option("--limit", min=1, max=200, help="Number of hits.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")] = False,
+    rescan: Annotated[
+        bool, typer.Option("--needs-rescan", help="Only documents the scan quality gate asks to rescan.")
+    ] = False,
 ) -> None:
     """Search the archive: ranked hits with their matching pages and snippets."""
     settings = get_settings()
@@ -79,6 +82,7 @@ def search(
             access_levels=access or list(AccessLevel),
             sort=sort,
             size=limit,
+            needs_rescan=True if rescan else None,
         )
     )
     if as_json:

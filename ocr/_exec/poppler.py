@@ -1,5 +1,7 @@
 """The one wrapper around poppler's programs (``pdftotext``, ``pdftoppm`` through pdf2image).
 
+Page text, one page rendered for OCR, all pages rendered for thumbnails.
+
 Argument lists, explicit timeouts; poppler's failures become sohoa errors here.
 """
 
@@ -14,7 +16,7 @@ import pdf2image.exceptions
 
 from sohoa.errors import CorruptFileError, MissingDependencyError, OcrTimeoutError
 
-__all__ = ["rasterize_page", "text_per_page"]
+__all__ = ["rasterize_page", "render_pages", "text_per_page"]
 
 _INSTALL = "install it with: apt-get install poppler-utils"
 
@@ -40,28 +42,40 @@ def text_per_page(pdf: Path, *, timeout: float) -> list[str]:
     return pages[:-1] if pages and not pages[-1].strip() else pages
 
 
+def _convert(pdf: Path, what: str, *, timeout: float, **options: object) -> list[Path]:
+    """Run ``pdftoppm`` through pdf2image; its failures become sohoa errors naming ``what``."""
+    _require("pdftoppm")
+    try:
+        # paths_only=True returns file names (typed as images by pdf2image)
+        paths = pdf2image.convert_from_path(pdf, paths_only=True, timeout=int(timeout), **options)  # type: ignore[arg-type]
+    except pdf2image.exceptions.PDFPopplerTimeoutError as e:
+        raise OcrTimeoutError(f"rendering {what} of {pdf.name} took longer than {timeout:.0f} s") from e
+    except (pdf2image.exceptions.PDFPageCountError, pdf2image.exceptions.PDFSyntaxError) as e:
+        raise CorruptFileError(f"{pdf.name}: {what} cannot be rendered ({e})") from e
+    found = sorted(Path(str(p)) for p in paths)
+    if not found or not all(p.is_file() for p in found):
+        raise CorruptFileError(f"{pdf.name}: rendering {what} produced no image")
+    return found
+
+
 def rasterize_page(
     pdf: Path, page: int, *, dpi: int, out_dir: Path, timeout: float, grayscale: bool = True
 ) -> Path:
     """Render page ``page`` (1-based) to an image file (grayscale or RGB) in ``out_dir``; returns its path."""
-    _require("pdftoppm")
-    try:
-        paths = pdf2image.convert_from_path(
-            pdf,
-            dpi=dpi,
-            first_page=page,
-            last_page=page,
-            grayscale=grayscale,
-            output_folder=out_dir,
-            output_file=f"raster-{page:05d}",
-            paths_only=True,
-            timeout=int(timeout),
-        )
-    except pdf2image.exceptions.PDFPopplerTimeoutError as e:
-        raise OcrTimeoutError(f"rendering page {page} of {pdf.name} took longer than {timeout:.0f} s") from e
-    except (pdf2image.exceptions.PDFPageCountError, pdf2image.exceptions.PDFSyntaxError) as e:
-        raise CorruptFileError(f"{pdf.name}: page {page} cannot be rendered ({e})") from e
-    first = str(paths[0]) if paths else ""
-    if not first or not Path(first).is_file():
-        raise CorruptFileError(f"{pdf.name}: page {page} rendered no image")
-    return Path(first)
+    options = {"first_page": page, "last_page": page, "grayscale": grayscale}
+    return _convert(
+        pdf,
+        f"page {page}",
+        timeout=timeout,
+        dpi=dpi,
+        output_folder=out_dir,
+        output_file=f"raster-{page:05d}",
+        **options,
+    )[0]
+
+
+def render_pages(pdf: Path, *, dpi: int, out_dir: Path, timeout: float) -> list[Path]:
+    """Render every page of ``pdf`` to JPEG files in ``out_dir`` (one ``pdftoppm`` call); in page order."""
+    return _convert(
+        pdf, "the pages", timeout=timeout, dpi=dpi, fmt="jpeg", output_folder=out_dir, output_file="thumb"
+    )

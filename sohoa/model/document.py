@@ -13,8 +13,10 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from sohoa.model.ocr import Box
+from sohoa.model.qa import QaFinding
 from sohoa.model.review import Approval, Correction, Revision
 from sohoa.model.signature import PdfSignature
+from sohoa.model.split import SourceRef
 
 __all__ = [
     "FIELD_NAMES",
@@ -115,6 +117,11 @@ class Document(BaseModel):
     metadata: Metadata = Field(default_factory=Metadata)
     notes: str | None = None
     ingested_at: str | None = Field(None, description="ISO 8601 UTC time of first ingestion")
+    qa: list[QaFinding] = Field(default_factory=list, description="Scan quality findings (sohoa.model.qa)")
+    needs_rescan: bool = Field(False, description="A quality finding asks for pages to be scanned again")
+    source: SourceRef | None = Field(
+        None, description="For a document split out of a scanned file: that file and its page range"
+    )
     signatures: list[PdfSignature] = Field(
         default_factory=list, description="Embedded PDF signatures, read and checked on ingestion"
     )

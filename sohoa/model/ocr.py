@@ -12,6 +12,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
+    "Barcode",
     "BlankReading",
     "Box",
     "Line",
@@ -20,6 +21,7 @@ __all__ = [
     "PageError",
     "PageInput",
     "PageKind",
+    "PageFacts",
     "PageSource",
     "PageTransform",
     "Word",
@@ -83,6 +85,38 @@ class PageError(_Frozen):
 
     type: str
     message: str
+    advice: str = Field("", description="What to do about it (vi / en)")
+
+
+class Barcode(_Frozen):
+    """A barcode or QR code read on a page (a patch code on a separator sheet, a dossier label)."""
+
+    text: str
+    format: str = Field(description="Symbology as the decoder names it: QRCode, Code128, ...")
+    box: Box = (0, 0, 0, 0)
+
+
+class PageFacts(_Frozen):
+    """What was measured about a page's scan, for the quality gate and document splitting.
+
+    Measured on the decoded image before OCR; none of it depends on the recognized text.
+    """
+
+    scan_dpi: int | None = Field(None, description="Resolution the scanner delivered, before any upscaling")
+    dpi_source: str = Field(
+        "none", description="tag (file), pdf-image (image size / page size), inferred, none"
+    )
+    color: str | None = Field(None, description="bilevel, gray or color: how the page was scanned")
+    ink: float = Field(0.0, description="Share of the page covered by marks (0-1)")
+    red_ink: float = Field(0.0, description="Share of the page in red ink (seals), colour scans only")
+    skew: float | None = Field(None, description="Skew measured before correction (degrees)")
+    residual_skew: float | None = Field(None, description="Skew still measured after correction (degrees)")
+    edge_ink: tuple[float, float, float, float] = Field(
+        (0.0, 0.0, 0.0, 0.0), description="Share of each edge (top, right, bottom, left) touched by marks"
+    )
+    fingerprint: str = Field("", description="64-bit difference hash of the page image (hex)")
+    barcodes: list[Barcode] = Field(default_factory=list)
+    grain: float = Field(0.0, description="Pixel noise of the page (median deviation, gray levels)")
 
 
 class PageTransform(_Frozen):
@@ -115,6 +149,7 @@ class OcrPage(_Frozen):
     timings: dict[str, float] = Field(default_factory=dict, description="Seconds per step")
     warnings: list[str] = Field(default_factory=list)
     error: PageError | None = None
+    facts: PageFacts | None = Field(None, description="Scan measurements (quality gate, splitting)")
     frame_size: tuple[int, int] | None = Field(
         None, description="Width and height in pixels of the decoded page before any transform"
     )
@@ -180,3 +215,5 @@ class PageInput(_Frozen):
     text: str = ""
     warnings: list[str] = Field(default_factory=list)
     error: PageError | None = None
+    scan_dpi: int | None = Field(None, description="Resolution of a PDF page's scan image (None: not a scan)")
+    scan_color: str | None = Field(None, description="bilevel, gray or color of a PDF page's scan image")

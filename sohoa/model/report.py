@@ -10,12 +10,17 @@ from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
+from sohoa.model.qa import QaCode, QaFinding
+
 __all__ = [
     "BatchProgress",
     "BatchReport",
     "BatchState",
     "FileResult",
     "FileStatus",
+    "PartResult",
+    "QaSection",
+    "RescanFile",
     "Reconciliation",
     "Totals",
     "to_markdown",
@@ -54,6 +59,21 @@ class FileResult(BaseModel):
     indexed: bool = False
     so_ky_hieu: str | None = None
     seconds: float = 0.0
+    qa: list[QaFinding] = Field(default_factory=list, description="Scan quality findings, pages of the file")
+    documents: list[PartResult] = Field(
+        default_factory=list, description="The documents the file was split into (empty: one document)"
+    )
+    separator_pages: list[int] = Field(default_factory=list, description="Separator sheets of the file")
+    original: str | None = Field(None, description="SHA-256 of the scanned file, when it was split")
+
+
+class PartResult(BaseModel):
+    """One document split out of a scanned file."""
+
+    document_id: str
+    pages: list[int] = Field(description="Page numbers in the scanned file")
+    dossier_code: str | None = None
+    so_ky_hieu: str | None = None
 
 
 class Totals(BaseModel):
@@ -81,6 +101,22 @@ class Reconciliation(BaseModel):
     )
 
 
+class RescanFile(BaseModel):
+    """A file with pages to scan again."""
+
+    path: str
+    pages: list[int] = Field(default_factory=list, description="Empty: the whole file (e.g. pages missing)")
+    codes: list[QaCode] = Field(default_factory=list)
+
+
+class QaSection(BaseModel):
+    """The quality gate over the batch: findings per code and the files to rescan."""
+
+    counts: dict[str, int] = Field(default_factory=dict, description="Findings per QA code")
+    pages_checked: int = 0
+    rescan: list[RescanFile] = Field(default_factory=list)
+
+
 class BatchReport(BaseModel):
     """The whole report."""
 
@@ -94,6 +130,7 @@ class BatchReport(BaseModel):
     totals: Totals = Field(default_factory=Totals)
     reconciliation: Reconciliation = Field(default_factory=Reconciliation)
     error: dict[str, str] | None = Field(None, description="Why the whole batch stopped, if it did")
+    qa: QaSection = Field(default_factory=QaSection)
 
 
 class BatchProgress(BaseModel):
@@ -149,6 +186,47 @@ def to_markdown(report: BatchReport) -> str:
         lines.append(f"- unexpected files: {', '.join(map(_cell, r.unexpected_files)) or 'none'}")
         for m in r.page_mismatches:
             lines.append(f"- {_cell(m['path'])}: expected {m['expected']} pages, found {m['found']}")
+    split = [f for f in report.files if f.documents]
+    if split:
+        lines += ["", "## Documents split out of scanned files", ""]
+        for f in split:
+            seps = (
+                f" (separator sheets: {', '.join(map(str, f.separator_pages))})" if f.separator_pages else ""
+            )
+            lines.append(f"- `{_cell(f.path)}`: {len(f.documents)} documents{seps}")
+            for part in f.documents:
+                pages = f"{part.pages[0]}-{part.pages[-1]}" if len(part.pages) > 1 else f"{part.pages[0]}"
+                extra = "".join(
+                    f" · {label} {_cell(v)}"
+                    for label, v in (("số/ký hiệu", part.so_ky_hieu), ("hồ sơ", part.dossier_code))
+                    if v
+                )
+                lines.append(f"  - pages {pages}: `{part.document_id[:12]}`{extra}")
+    lines += _qa_markdown(report)
     if report.error:
         lines += ["", f"**Batch stopped:** {report.error['type']}: {_cell(report.error['message'])}"]
     return "\n".join(lines) + "\n"
+
+
+def _qa_markdown(report: BatchReport) -> list[str]:
+    qa = report.qa
+    if not qa.pages_checked:
+        return []
+    counts = ", ".join(f"`{code}` {n}" for code, n in sorted(qa.counts.items())) or "no findings"
+    lines = [
+        "",
+        "## Kiểm tra chất lượng quét / Scan quality",
+        "",
+        f"{qa.pages_checked} pages checked: {counts}",
+    ]
+    if qa.rescan:
+        lines += ["", "| file to rescan | pages | codes |", "|---|---|---|"]
+        for r in qa.rescan:
+            pages = ", ".join(map(str, r.pages)) or "all"
+            lines.append(f"| {_cell(r.path)} | {pages} | {', '.join(c.value for c in r.codes)} |")
+    for f in report.files:
+        for finding in f.qa:
+            lines.append(
+                f"- {_cell(f.path)}, {_cell(finding.describe('vi'))} / {_cell(finding.describe('en'))}"
+            )
+    return lines

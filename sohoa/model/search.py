@@ -46,6 +46,9 @@ class SearchQuery(BaseModel):
     )
     facets: bool = True
     offset: int = Field(0, ge=0, le=10_000, description="Hits to skip (numbered pages; search_after wins)")
+    needs_rescan: bool | None = Field(
+        default=None, description="Only documents the quality gate asks to rescan (True) or not (False)"
+    )
 
 
 class SearchHit(BaseModel):

@@ -13,7 +13,7 @@ import pytest
 
 from cli.samples import write_sample_batch
 from flows.ingest import ingest_batch
-from pipeline.stages import load_document
+from pipeline.chain import load_document
 from sohoa.settings import Settings
 from storage.index import SearchIndex
 from storage.objects import ObjectStore

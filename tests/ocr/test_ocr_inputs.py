@@ -13,7 +13,6 @@ from ocr_fixtures import image_pdf, render_lines, save, text_pdf
 from PIL import Image
 
 from ocr import OcrContext, PageKind, prepare_pages, sniff
-from ocr import engine as ocr_engine
 from sohoa.errors import (
     CorruptFileError,
     DecompressionBombError,
@@ -221,10 +220,3 @@ def test_pages_pickle_for_workers(tmp_path: Path, small_page: Image.Image) -> No
     pages = prepare_pages(save(small_page, tmp_path / "a.png"), CTX, tmp_path)
     assert pickle.loads(pickle.dumps(pages)) == pages
     assert pickle.loads(pickle.dumps(CTX)) == CTX
-
-
-def test_pool_workers_are_not_forked_from_a_threaded_caller() -> None:
-    # flows call the engine from processes with background threads: forking those copies held locks
-    assert ocr_engine._mp_context().get_start_method() in ("forkserver", "spawn")
-    with ocr_engine._pool(2) as pool:
-        assert pool.submit(sum, [1, 2, 3]).result(timeout=60) == 6

@@ -7,6 +7,7 @@ import io
 import time
 import urllib.error
 import urllib.request
+import uuid
 from datetime import timedelta
 from pathlib import Path
 
@@ -148,3 +149,34 @@ def test_put_file_streams_a_large_file_in_parts(store: ObjectStore, tmp_path: Pa
     assert store.stat("uploads/lo-1/scan.tif").content_type == "image/tiff"
     with pytest.raises(StorageError):
         store.put_file("uploads/missing", tmp_path / "missing.pdf")
+
+
+def test_the_shared_store_survives_its_bucket_deleted_under_it(services: Settings, tmp_path: Path) -> None:
+    """GIVEN the process's shared store WHEN a test deletes its bucket THEN the next write recreates it."""
+    from storage.objects import shared_store
+    from tests.support import remove_bucket
+
+    bucket = f"sohoa-test-{uuid.uuid4().hex[:12]}"
+    store = shared_store(services.minio, bucket=bucket)
+    assert shared_store(services.minio, bucket=bucket) is store
+    try:
+        store.put_bytes("a.txt", b"one")
+        remove_bucket(store)
+        store.put_bytes("b.txt", b"two")
+        assert store.list_keys() == ["b.txt"]
+        scan = tmp_path / "scan.png"
+        scan.write_bytes(b"\x89PNG not really")
+        remove_bucket(store)
+        assert store.put_original(scan, media_type="image/png").created
+    finally:
+        remove_bucket(store)
+
+
+def test_remove_staging_deletes_every_version_under_the_batch_prefix_only(store: ObjectStore) -> None:
+    store.put_bytes("uploads/b-1/a.png", b"1")
+    store.put_bytes("uploads/b-1/a.png", b"2")
+    store.put_bytes("uploads/b-1/sub/c.pdf", b"3")
+    store.put_bytes("uploads/b-10/keep.png", b"4")
+    assert store.remove_staging("b-1") == 3
+    assert store.list_keys("uploads/") == ["uploads/b-10/keep.png"]
+    assert store.list_versions("uploads/b-1/a.png") == []

@@ -68,11 +68,18 @@ class Launched:
     calls: list[dict[str, Any]] = field(default_factory=list)
 
     def __call__(
-        self, source: str, *, batch_id: str, manifest: str | None, uploader: str | None, attempts: int = 1
+        self,
+        source: str,
+        *,
+        batch_id: str,
+        manifest: str | None,
+        uploader: str | None,
+        attempts: int = 1,
+        **options: Any,
     ) -> str:
         self.calls.append(
             {"source": source, "batch_id": batch_id, "manifest": manifest, "uploader": uploader,
-             "attempts": attempts}
+             "attempts": attempts, **options}
         )  # fmt: skip
         return batch_id
 

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from flows.progress import is_lost, last_report, worker_id
+from sohoa.model.qa import QaCode
 from sohoa.model.report import BatchProgress, BatchReport, BatchState, FileResult, FileStatus
 from web.audit import Action, AuditLog
 from web.codes import action_label, detail_text, error_label, qa_label, reason_label
@@ -20,8 +21,7 @@ from web.i18n import LANGS
 from web.sessions import SessionStore, TokenStore, parse_bearer
 from web.users import Role, UserStore, role_at_most
 
-QA_CODES = ["low_dpi", "blank_page", "no_text", "cropped", "illegible", "skew", "duplicate_page",
-            "page_count", "not_colour"]  # fmt: skip
+QA_CODES = [c.value for c in QaCode]  # the quality gate's own codes (sohoa.model.qa)
 
 
 def _raw(db: Path) -> bytes:

@@ -96,6 +96,10 @@
     chosen.forEach(function (f) { data.append("files", f, f.name); });
     var manifest = document.getElementById("manifest");
     if (manifest.files.length) { data.append("manifest", manifest.files[0], manifest.files[0].name); }
+    var split = document.getElementById("split");
+    if (split) { data.append("split", split.value); }
+    var colour = document.getElementById("expect-color");
+    if (colour && colour.checked) { data.append("expect_color", "true"); }
     submit.disabled = true;
     busy.hidden = false;
     bar.hidden = false;

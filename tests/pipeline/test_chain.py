@@ -1,4 +1,4 @@
-"""Document-level stages without services: access levels, document records, thumbnails, totals, report."""
+"""The chain's steps without services: access levels, document records, thumbnails, totals, report."""
 
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ from pathlib import Path
 from PIL import Image
 
 from ocr import OcrContext
+from ocr.derive import page_thumbnails
 from pipeline.batch import ManifestRow
-from pipeline.stages import IngestContext, access_level_for, build_document, page_thumbnails, totals
+from pipeline.chain import IngestContext, access_level_for, build_document, totals
 from sohoa.model.document import AccessLevel
 from sohoa.model.ocr import OcrDocument, OcrPage, PageSource
 from sohoa.model.report import BatchReport, FileResult, FileStatus, to_markdown
@@ -55,7 +56,7 @@ def test_thumbnails_of_multipage_tiff_are_scaled_jpegs(tmp_path: Path) -> None:
     frames = [Image.new("L", (2000, 2800), 255), Image.new("L", (600, 800), 0)]
     tiff = tmp_path / "two.tif"
     frames[0].save(tiff, save_all=True, append_images=frames[1:])
-    thumbs = page_thumbnails(tiff, "image/tiff", width=1000)
+    thumbs = page_thumbnails(tiff, "image/tiff", OcrContext(), width=1000)
     assert [n for n, _ in thumbs] == [1, 2]
     sizes = []
     for _, jpeg in thumbs:
