@@ -26,7 +26,9 @@ the module that wraps them, chained with ``raise ... from e``.
     │   └── SearchIndexError          Elasticsearch
     ├── IntegrityError                a stored object does not match its SHA-256          (exit 6)
     ├── ServicesError                 a local service could not be installed or started   (exit 7)
-    └── ArchiveError                  an archive copy, signature or package could not be made (exit 8)
+    ├── ArchiveError                  an archive copy, signature or package could not be made (exit 8)
+    ├── FieldValueError               a corrected metadata value is not valid (an InputError)
+    └── ConflictError                 the document changed since it was read              (exit 9)
 
 Whether an operation is worth retrying is each class's own ``retryable`` attribute (the flows' retry policy
 reads it): ``ServiceError`` is, except ``ObjectNotFoundError``; nothing else is. Each class also carries
@@ -60,6 +62,8 @@ __all__ = [
     "ResourceLimitError",
     "WorkerCrashedError",
     "ArchiveError",
+    "FieldValueError",
+    "ConflictError",
 ]
 
 
@@ -192,6 +196,24 @@ class ArchiveError(SohoaError):
     """An archival copy, its signature or a package could not be made or checked."""
 
     exit_code = 8
+
+
+class FieldValueError(InputError):
+    """A value a person entered for a metadata field is not valid; ``field`` and ``reason`` say why."""
+
+    advice = "Sửa giá trị theo lý do đã nêu / correct the value as the reason says"
+
+    def __init__(self, field: str, reason: str) -> None:
+        super().__init__(f"{field}: {reason}")
+        self.field = field
+        self.reason = reason
+
+
+class ConflictError(SohoaError):
+    """Someone saved the document since it was read: reload it and correct again."""
+
+    exit_code = 9
+    advice = "Tải lại tài liệu rồi sửa lại / reload the document and correct it again"
 
 
 #: advice for exceptions from outside sohoa that reach the per-file guard (a decoder's own error)

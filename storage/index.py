@@ -259,12 +259,29 @@ class SearchIndex:
         with _translate("read mapping"):
             meta = self.client.indices.get_mapping(index=name)[name]["mappings"].get("_meta", {})
         if meta.get("sohoa_mapping_version") != MAPPING_VERSION:
+            self._add_new_fields(name)
             log.warning(
                 "index %s has mapping v%s, code expects v%d: run `sohoa reindex`",
                 name,
                 meta.get("sohoa_mapping_version"),
                 MAPPING_VERSION,
             )
+
+    def _add_new_fields(self, name: str) -> None:
+        # Fields a newer mapping added can be put on an older index in place (changed ones cannot), so
+        # documents carrying them are not refused before the reindex the warning asks for.
+        wanted = index_body(self.folding_filter())["mappings"]["properties"]
+        try:
+            with _translate(f"add fields to {name}"):
+                have = self.client.indices.get_mapping(index=name)[name]["mappings"].get("properties", {})
+                missing = {k: v for k, v in wanted.items() if k not in have}
+                if missing:
+                    self.client.indices.put_mapping(index=name, properties=missing)
+            log.info(
+                "index %s: added fields of mapping v%d in place: %s", name, MAPPING_VERSION, sorted(missing)
+            )
+        except SearchIndexError as e:
+            log.warning("index %s: cannot add the fields of mapping v%d: %s", name, MAPPING_VERSION, e)
 
     # -- writing ---------------------------------------------------------------------------------
 

@@ -20,6 +20,10 @@ offsets (cheap highlighting), and facet keywords build their global ordinals at 
 
 Version 3: the scan quality gate (``needs_rescan``, ``qa_codes``) and, for documents split out of a scanned
 file, that file's SHA-256 (``source_sha256``).
+
+Version 4 (review): review reason codes and fields, corrected fields, approval time and user, metadata
+version. Only fields were added, so :meth:`storage.index.SearchIndex.ensure` adds them to an older index in
+place; ``sohoa reindex`` fills them for documents indexed before.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from typing import Any
 
 __all__ = ["FOLDING_FILTERS", "MAPPING_VERSION", "index_body"]
 
-MAPPING_VERSION = 3
+MAPPING_VERSION = 4
 
 #: folding filter types in order of preference: sohoa's plugin, then the built-in one
 FOLDING_FILTERS: tuple[str, ...] = ("sohoa_folding", "asciifolding")
@@ -112,6 +116,13 @@ _PROPERTIES: dict[str, Any] = {
         "dynamic": "strict",
         "properties": {"number": {"type": "integer", "index": False}, "text": _PAGE_TEXT},
     },
+    # review and correction (mapping v4)
+    "review_reasons": _FACET_KEYWORD,
+    "review_fields": _FACET_KEYWORD,
+    "corrected_fields": _KEYWORD,
+    "reviewed_at": {"type": "date"},
+    "reviewed_by": _KEYWORD,
+    "version": {"type": "integer"},
 }
 
 

@@ -14,6 +14,7 @@ from typing import Any
 
 from sohoa.model.document import FIELD_NAMES, Document
 from sohoa.model.ocr import OcrDocument
+from sohoa.model.review import reason_code, reason_field
 from sohoa.text import doc_number_key, facet_key, nfc
 
 __all__ = ["LIST_FIELDS", "build_record"]
@@ -88,6 +89,7 @@ def build_record(document: Document, ocr: OcrDocument | None = None) -> dict[str
         "needs_review": document.metadata.needs_review,
         "ingested_at": document.ingested_at,
     }
+    _review_fields(rec, document)
     for name in FIELD_NAMES:
         raw = document.metadata.value(name)
         value = _coerce(name, raw)
@@ -113,3 +115,14 @@ def build_record(document: Document, ocr: OcrDocument | None = None) -> dict[str
     if ocr is not None:
         rec["pages"] = [{"number": p.number, "text": nfc(p.text)} for p in ocr.pages if p.text.strip()]
     return {k: v for k, v in rec.items() if v is not None}
+
+
+def _review_fields(rec: dict[str, Any], document: Document) -> None:
+    """What the review queue filters on and the correction figures count (None values are dropped)."""
+    meta = document.metadata
+    rec["review_reasons"] = sorted({reason_code(r) for r in meta.reasons}) or None
+    rec["review_fields"] = sorted({f for r in meta.reasons if (f := reason_field(r))}) or None
+    rec["corrected_fields"] = sorted(meta.corrections) or None
+    rec["reviewed_at"] = meta.approval.at if meta.approval else None
+    rec["reviewed_by"] = meta.approval.by if meta.approval else None
+    rec["version"] = document.version

@@ -16,9 +16,11 @@ from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, Field
 
+from pipeline.correction import field_states
 from sohoa.errors import InputError
 from sohoa.model.document import Document
 from sohoa.model.report import BatchProgress, BatchReport
+from sohoa.model.review import FieldState
 from sohoa.model.search import SearchResult
 from sohoa.model.split import SplitMode
 from web.audit import Action
@@ -63,6 +65,9 @@ class DocumentResponse(BaseModel):
     document: Document
     pages: list[PageText]
     links: dict[str, str]
+    fields: dict[str, FieldState] = Field(
+        default_factory=dict, description="Each field's value and provenance; `document.history`: the changes"
+    )
 
 
 class Received(BaseModel):
@@ -238,7 +243,8 @@ def document(request: Request, user: Searcher, doc_id: str) -> DocumentResponse 
     links = {"original": f"/documents/{doc_id}/original"}
     if view.has_pdf:
         links["searchable_pdf"] = f"/documents/{doc_id}/searchable.pdf"
-    return DocumentResponse(document=view.document, pages=pages, links=links)
+    fields = field_states(view.document)
+    return DocumentResponse(document=view.document, pages=pages, links=links, fields=fields)
 
 
 _UPLOAD_ERRORS = {**_ERRORS, 400: {"model": ApiError}, 413: {"model": ApiError}}

@@ -161,6 +161,9 @@ def create_app(
     app.include_router(splits.api_router)
     app.include_router(splits.page_router)
     app.mount("/static", StaticFiles(directory=_HERE / "static"), name="static")
+    from web import review  # review queue and screen, bulk edit, PATCH metadata, review figures
+
+    review.register(app)
     return app
 
 

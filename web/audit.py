@@ -39,6 +39,9 @@ class Action(StrEnum):
     BATCH_CANCEL = "batch_cancel"
     EXPORT = "export"
     SPLIT = "split"
+    CORRECT = "correct"
+    APPROVE = "approve"
+    BULK_EDIT = "bulk_edit"
 
 
 @dataclass(frozen=True)

@@ -44,11 +44,12 @@ class Permission(StrEnum):
     UPLOAD = "upload"
     AUDIT = "audit"
     USERS = "users"
+    REVIEW = "review"
 
 
 _GRANTS: dict[Role, frozenset[Permission]] = {
     Role.ADMIN: frozenset(Permission),
-    Role.STAFF: frozenset({Permission.SEARCH, Permission.UPLOAD}),
+    Role.STAFF: frozenset({Permission.SEARCH, Permission.UPLOAD, Permission.REVIEW}),
     Role.CLERK: frozenset({Permission.SEARCH}),
 }
 

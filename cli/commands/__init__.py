@@ -12,6 +12,7 @@ from cli.commands import (
     extract,
     ingest,
     ocr,
+    review,
     search,
     services,
     sheets,
@@ -30,4 +31,5 @@ COMMAND_MODULES: list[ModuleType] = [
     archive_catalog,
     sheets,
     archive_package,
+    review,
 ]

@@ -14,6 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from sohoa.model.ocr import Box
 from sohoa.model.qa import QaFinding
+from sohoa.model.review import Approval, Correction, Revision
 from sohoa.model.signature import PdfSignature
 from sohoa.model.split import SourceRef
 
@@ -85,9 +86,16 @@ class Metadata(BaseModel):
     fields: dict[str, ExtractedField] = Field(default_factory=dict)
     needs_review: bool = False
     reasons: list[str] = Field(default_factory=list)
+    corrections: dict[str, Correction] = Field(
+        default_factory=dict, description="Values a person set; they win over the extracted ones"
+    )
+    approval: Approval | None = Field(None, description="Who confirmed this metadata, if anyone")
 
     def value(self, name: str) -> Any:
-        """The value of a field, or None when it was not found."""
+        """The value of a field (a person's correction first), or None when it was not found."""
+        c = self.corrections.get(name)
+        if c is not None:
+            return c.value
         f = self.fields.get(name)
         return f.value if f is not None else None
 
@@ -117,3 +125,5 @@ class Document(BaseModel):
     signatures: list[PdfSignature] = Field(
         default_factory=list, description="Embedded PDF signatures, read and checked on ingestion"
     )
+    version: int = Field(1, ge=1, description="Metadata version: 1 at ingestion, +1 per saved revision")
+    history: list[Revision] = Field(default_factory=list, description="Saved revisions, oldest first")
