@@ -13,8 +13,9 @@ from sohoa.model.ocr import OcrPage
 __all__ = ["text_operators"]
 
 
-def _num(v: float) -> str:
-    return f"{v:.3f}".rstrip("0").rstrip(".") or "0"
+def _num(v: float, places: int = 2) -> str:
+    # 0.01 pt (and 0.1 % of a word's width) is far below a scan pixel; fewer digits, smaller copies
+    return f"{v:.{places}f}".rstrip("0").rstrip(".") or "0"
 
 
 def text_operators(
@@ -41,6 +42,8 @@ def text_operators(
     k = points_per_pixel
     em = (ascent - descent) / 1000.0
     parts = ["BT", "3 Tr"]
+    # Tf and Tz stay in force within BT/ET: each is written only when it changes (a line shares its size)
+    last_tf = last_tz = ""
     for word in page.words:
         text = word.text.strip()
         if not text:
@@ -54,9 +57,11 @@ def text_operators(
         baseline = (page_height_px - (ly + lh)) * k - descent / 1000.0 * size
         natural = sum(widths.get(ch, widths.get(" ", 250.0)) for ch in text) / 1000.0 * size
         scale = 100.0 * (w * k) / natural if natural > 0 else 100.0
+        tf, tz = f"/F1 {_num(size)} Tf ", f"{_num(scale, 1)} Tz "
         parts.append(
-            f"/F1 {_num(size)} Tf {_num(scale)} Tz 1 0 0 1 {_num(x * k)} {_num(baseline)} Tm "
-            f"<{font.encode(text).hex()}> Tj"
+            f"{tf if tf != last_tf else ''}{tz if tz != last_tz else ''}"
+            f"1 0 0 1 {_num(x * k)} {_num(baseline)} Tm <{font.encode(text).hex()}> Tj"
         )
+        last_tf, last_tz = tf, tz
     parts.append("ET")
     return ("\n".join(parts) + "\n").encode("ascii")
