@@ -15,7 +15,8 @@ __all__ = ["text_operators"]
 
 def _num(v: float, places: int = 2) -> str:
     # 0.01 pt (and 0.1 % of a word's width) is far below a scan pixel; fewer digits, smaller copies
-    return f"{v:.{places}f}".rstrip("0").rstrip(".") or "0"
+    text = f"{v:.{places}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
 
 def text_operators(
@@ -44,6 +45,9 @@ def text_operators(
     parts = ["BT", "3 Tr"]
     # Tf and Tz stay in force within BT/ET: each is written only when it changes (a line shares its size)
     last_tf = last_tz = ""
+    # each word starts a new text line with Td, relative to the previous one; the positions are kept in
+    # whole hundredths of a point so the offsets add up exactly, with no drift along a page
+    at_x = at_y = 0
     for word in page.words:
         text = word.text.strip()
         if not text:
@@ -58,10 +62,11 @@ def text_operators(
         natural = sum(widths.get(ch, widths.get(" ", 250.0)) for ch in text) / 1000.0 * size
         scale = 100.0 * (w * k) / natural if natural > 0 else 100.0
         tf, tz = f"/F1 {_num(size)} Tf ", f"{_num(scale, 1)} Tz "
+        cx, cy = round(x * k * 100), round(baseline * 100)
         parts.append(
             f"{tf if tf != last_tf else ''}{tz if tz != last_tz else ''}"
-            f"1 0 0 1 {_num(x * k)} {_num(baseline)} Tm <{font.encode(text).hex()}> Tj"
+            f"{_num((cx - at_x) / 100)} {_num((cy - at_y) / 100)} Td <{font.encode(text).hex()}> Tj"
         )
-        last_tf, last_tz = tf, tz
+        last_tf, last_tz, at_x, at_y = tf, tz, cx, cy
     parts.append("ET")
     return ("\n".join(parts) + "\n").encode("ascii")
