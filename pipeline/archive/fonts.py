@@ -98,7 +98,7 @@ def _glyphless(path: Path, chars: tuple[str, ...]) -> bytes:
         usWinAscent=round(ascent),
         usWinDescent=-round(descent),
     )
-    fb.setupPost()
+    fb.setupPost(keepGlyphNames=False)  # post format 3: the glyph names are never used
     buf = io.BytesIO()
     fb.save(buf)
     return buf.getvalue()

@@ -13,8 +13,10 @@ from sohoa.model.ocr import OcrPage
 __all__ = ["text_operators"]
 
 
-def _num(v: float) -> str:
-    return f"{v:.3f}".rstrip("0").rstrip(".") or "0"
+def _num(v: float, places: int = 2) -> str:
+    # 0.01 pt (and 0.1 % of a word's width) is far below a scan pixel; fewer digits, smaller copies
+    text = f"{v:.{places}f}".rstrip("0").rstrip(".")
+    return "0" if text in ("", "-0") else text
 
 
 def text_operators(
@@ -41,6 +43,11 @@ def text_operators(
     k = points_per_pixel
     em = (ascent - descent) / 1000.0
     parts = ["BT", "3 Tr"]
+    # Tf and Tz stay in force within BT/ET: each is written only when it changes (a line shares its size)
+    last_tf = last_tz = ""
+    # each word starts a new text line with Td, relative to the previous one; the positions are kept in
+    # whole hundredths of a point so the offsets add up exactly, with no drift along a page
+    at_x = at_y = 0
     for word in page.words:
         text = word.text.strip()
         if not text:
@@ -54,9 +61,12 @@ def text_operators(
         baseline = (page_height_px - (ly + lh)) * k - descent / 1000.0 * size
         natural = sum(widths.get(ch, widths.get(" ", 250.0)) for ch in text) / 1000.0 * size
         scale = 100.0 * (w * k) / natural if natural > 0 else 100.0
+        tf, tz = f"/F1 {_num(size)} Tf ", f"{_num(scale, 1)} Tz "
+        cx, cy = round(x * k * 100), round(baseline * 100)
         parts.append(
-            f"/F1 {_num(size)} Tf {_num(scale)} Tz 1 0 0 1 {_num(x * k)} {_num(baseline)} Tm "
-            f"<{font.encode(text).hex()}> Tj"
+            f"{tf if tf != last_tf else ''}{tz if tz != last_tz else ''}"
+            f"{_num((cx - at_x) / 100)} {_num((cy - at_y) / 100)} Td <{font.encode(text).hex()}> Tj"
         )
+        last_tf, last_tz, at_x, at_y = tf, tz, cx, cy
     parts.append("ET")
     return ("\n".join(parts) + "\n").encode("ascii")
