@@ -157,11 +157,11 @@ def test_upload_then_search_in_a_real_browser(server: Server, browser: Browser, 
     report = page.locator("#report")
     report.wait_for(timeout=BATCH_TIMEOUT_MS)
     expect(page.locator("#state")).to_have_text(re.compile("Hoàn tất|Completed"))
-    rows = page.locator("table.report tbody tr")
+    rows = page.locator("#report-files tbody tr")
     expect(rows).to_have_count(3)
-    statuses = page.locator("table.report tbody tr td:nth-child(2)").all_inner_texts()
+    statuses = page.locator("#report-files tbody tr td:nth-child(2)").all_inner_texts()
     assert all(s in ("Đã lưu", "Cần kiểm tra") for s in statuses), statuses
-    secret_row = page.locator("table.report tbody tr", has_text="mat.png")
+    secret_row = page.locator("#report-files tbody tr", has_text="mat.png")
     secret_href = secret_row.locator("a").get_attribute("href")
     assert secret_href and re.fullmatch(r"/documents/[0-9a-f]{64}", secret_href)
     page.screenshot(path=str(ARTIFACTS / "batch-report.png"), full_page=True)
@@ -245,7 +245,7 @@ def test_mixed_upload_reports_every_bad_file_and_stores_the_good_one(
     expect(page.locator("#file-list li.warn")).to_have_count(2, timeout=60_000)
     page.wait_for_url(re.compile(r"/batches/[\w.-]+$"), timeout=60_000)
     _wait_report(page)
-    rows = page.locator("table.report tbody tr")
+    rows = page.locator("#report-files tbody tr")
     expect(rows).to_have_count(3)
     by_file = {row.get_attribute("data-path"): row.inner_text() for row in rows.all()}
     assert "Tệp rỗng" in by_file["empty.pdf"] and "is empty (0 bytes)" in by_file["empty.pdf"]
@@ -292,7 +292,7 @@ def test_a_killed_worker_shows_failed_then_retry_completes(
     _wait_report(page)
     expect(page.locator("#state")).to_have_text("Thất bại")
     expect(page.locator("#batch-error")).to_contain_text("Tiến trình xử lý đã dừng")
-    assert page.locator("table.report tbody tr").count() >= 1  # what was done before it died
+    assert page.locator("#report-files tbody tr").count() >= 1  # what was done before it died
     assert _untranslated(page) == []
     page.screenshot(path=str(ARTIFACTS / "batch-worker-killed.png"), full_page=True)
     page.click("#retry-batch")
@@ -300,9 +300,9 @@ def test_a_killed_worker_shows_failed_then_retry_completes(
     expect(page.locator("#state")).to_have_text(re.compile("Đang chờ|Đang xử lý|Hoàn tất"))
     page.locator("#report[data-state=completed]").wait_for(timeout=BATCH_TIMEOUT_MS)
     expect(page.locator("#state")).to_have_text("Hoàn tất")
-    rows = page.locator("table.report tbody tr")
+    rows = page.locator("#report-files tbody tr")
     expect(rows).to_have_count(4)
-    statuses = page.locator("table.report tbody tr td:nth-child(2)").all_inner_texts()
+    statuses = page.locator("#report-files tbody tr td:nth-child(2)").all_inner_texts()
     assert all(s in ("Đã lưu", "Cần kiểm tra", "Trùng") for s in statuses), statuses
     assert "Trùng" in statuses  # the file finished before the kill was skipped, not OCR'd again
     page.screenshot(path=str(ARTIFACTS / "batch-retried.png"), full_page=True)
