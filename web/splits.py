@@ -21,9 +21,10 @@ from sohoa.model.split import SplitAction, SplitCorrection, StoredSplit
 from storage.records import build_record
 from web.app import error_response, render
 from web.audit import Action
-from web.backend import is_document_id
+from web.backend import DocumentView, is_document_id
 from web.deps import audit, check_csrf, ctx
 from web.deps import require as _require
+from web.review import SECTIONS, ReviewSection
 from web.users import Permission, User
 
 __all__ = ["api_router", "page_router"]
@@ -33,6 +34,15 @@ log = logging.getLogger(__name__)
 api_router = APIRouter(prefix="/api")
 page_router = APIRouter()
 Staff = Annotated[User, Depends(_require(Permission.UPLOAD))]
+
+
+def _review_section(request: Request, view: DocumentView) -> dict[str, Any]:
+    """The review screen's split block: where a split document sits in its scanned file (None if whole)."""
+    return {"source": view.document.source}
+
+
+# The review screen shows a split document's pages in its file with "merge with previous" / "split here".
+SECTIONS.append(ReviewSection(template="review_split.html", context=_review_section))
 
 
 class SplitView(BaseModel):

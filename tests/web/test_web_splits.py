@@ -126,6 +126,23 @@ def test_split_page_merge_and_split_here(world: WebWorld) -> None:
     assert ok and {"before", "after"} <= set(ok[0].detail)
 
 
+def test_review_screen_offers_merge_and_split_for_a_split_document(world: WebWorld) -> None:
+    """GIVEN the second document of a split box WHEN staff open its review screen THEN it shows its pages
+    in the scanned file with "merge with previous" and "split here" forms that post to the split route."""
+    sha, ids = _scanned_box(world)
+    c = world.client()
+    login(c, "staff1")
+    page = c.get(f"/review/{ids[1]}")
+    assert page.status_code == 200, page.text
+    block = page.text[page.text.index('id="review-split"') :]
+    assert f'action="/files/{sha}/split"' in block
+    assert 'name="action" value="merge_previous"><input type="hidden" name="page" value="4"' in block
+    assert 'name="action" value="split_here"><input type="hidden" name="page" value="5"' in block
+    # the first document of the file has nothing to merge with
+    first = c.get(f"/review/{ids[0]}").text
+    assert 'id="review-split"' in first and "merge_previous" not in first
+
+
 def test_split_needs_staff_and_csrf(world: WebWorld) -> None:
     sha, _ = _scanned_box(world)
     clerk = world.client()
