@@ -16,7 +16,7 @@ from pipeline.metadata.evidence import Hit, hit, hits_join
 from pipeline.metadata.layout import BODY, HEADER_LEFT, HEADER_RIGHT, TextLine, join_lines
 from pipeline.metadata.lexicon import type_by_code, type_by_name
 from pipeline.metadata.normalize import clean_spaces, fold
-from pipeline.metadata.numbers import NumberReading, read_number
+from pipeline.metadata.numbers import NumberReading, clean_code, read_number
 from pipeline.metadata.reference import deglue
 
 __all__ = ["find_date", "find_issuer", "find_marks", "find_number", "parse_date", "NUMBER_LINE"]
@@ -33,21 +33,6 @@ def _header_top(lines: list[TextLine], limit: int = 40) -> list[TextLine]:
     return [ln for ln in lines if ln.page == first][:limit]
 
 
-def _clean_code(code: str) -> str:
-    """Tidy an OCR'd ký hiệu: no spaces around separators, known type codes restored (QD → QĐ)."""
-    code = re.sub(r"\s*([-/])\s*", r"\1", code.strip())
-    code = code.rstrip(".,;:-/")
-    parts = re.split(r"([-/])", code)
-    for i, part in enumerate(parts):
-        if part in "-/" or not part or part.isdigit():
-            continue
-        t = type_by_code(part)
-        if t is not None and t.code is not None:
-            parts[i] = t.code
-        break  # only the first alphabetic part is the type code; the rest are issuer codes
-    return "".join(parts)
-
-
 def parse_number(text: str) -> tuple[str, int, str] | None:
     """Split ``1340/QĐ-UBND`` into (canonical so_ky_hieu, so, ky_hieu); None if it is not a number."""
     m = _NUM_TOKEN.match(text.strip())
@@ -58,7 +43,7 @@ def parse_number(text: str) -> tuple[str, int, str] | None:
     num = num.strip().translate(_DIGIT_FIX)
     if not num.isdigit():
         return None
-    code = _clean_code(rest)
+    code = clean_code(rest)
     if not re.search(r"[A-Za-zĐđ]", code):
         return None
     return f"{num}/{code}", int(num), code
