@@ -19,6 +19,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from playwright.sync_api import Browser, sync_playwright
 from pydantic import SecretStr
 
 from sohoa.model.document import AccessLevel, Document
@@ -304,3 +305,14 @@ def csrf_from(html: str) -> str:
     m = re.search(r'name="csrf_token" value="([0-9a-f]+)"', html)
     assert m, "no CSRF token in the page"
     return m.group(1)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium, one per test module."""
+    from tests.web.browser_support import CHROMIUM_ARGS
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -8,7 +8,6 @@ Elasticsearch). Screenshots of the queue and the review screen go to ``test-arti
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 import uuid
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from sohoa.model.document import AccessLevel, Document
 from sohoa.settings import Settings
@@ -25,8 +24,8 @@ from storage.index import SearchIndex
 from storage.objects import ObjectStore
 from tests.review_support import Flagged, add_flagged
 from tests.support import remove_bucket
+from tests.web.browser_support import ARTIFACTS, free_port, login
 from tests.web.conftest import PASSWORD, web_settings
-from tests.web.test_web_browser import ARTIFACTS, CHROMIUM_ARGS
 from web.app import create_app
 from web.users import Role, UserStore
 
@@ -41,12 +40,6 @@ class Server:
     url: str
     store: ObjectStore
     docs: dict[str, Flagged]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -71,7 +64,7 @@ def server(services: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
         ),
         "old": add_flagged(store, index, "c-old", number=None, date="2024-01-01", batch="20250101-a"),
     }
-    uv = uvicorn.Server(uvicorn.Config(create_app(settings, db_path=db), host="127.0.0.1", port=_free_port(),
+    uv = uvicorn.Server(uvicorn.Config(create_app(settings, db_path=db), host="127.0.0.1", port=free_port(),
                                        log_level="warning"))  # fmt: skip
     thread = threading.Thread(target=uv.run, name="sohoa-review-test", daemon=True)
     thread.start()
@@ -89,23 +82,6 @@ def server(services: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
         remove_bucket(store)
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def _login(page: Page, url: str, name: str) -> None:
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    expect(page.locator(".user")).to_have_text(name)
-
-
 def test_staff_fix_number_and_date_from_the_keyboard_then_a_clerk_finds_it(
     server: Server, browser: Browser
 ) -> None:
@@ -113,7 +89,7 @@ def test_staff_fix_number_and_date_from_the_keyboard_then_a_clerk_finds_it(
     wrong, nxt = server.docs["wrong"], server.docs["next"]
     context = browser.new_context(viewport={"width": 1400, "height": 950})
     page = context.new_page()
-    _login(page, server.url, "staff1")
+    login(page, server.url, "staff1")
 
     # The queue: newest batch first, with the count in the navigation.
     page.goto(f"{server.url}/review")
@@ -171,7 +147,7 @@ def test_staff_fix_number_and_date_from_the_keyboard_then_a_clerk_finds_it(
     # A clerk finds it by the corrected number, reads it, and may not edit it.
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    _login(page, server.url, "clerk1")
+    login(page, server.url, "clerk1")
     expect(page.locator("#nav-review")).to_have_count(0)
     page.fill("input[name=q]", "88/QĐ-UBND")
     page.press("input[name=q]", "Enter")

@@ -8,7 +8,6 @@ environment. Screenshots go to ``test-artifacts/``.
 from __future__ import annotations
 
 import re
-import socket
 import threading
 import time
 import uuid
@@ -18,28 +17,20 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from sohoa.model.document import AccessLevel
 from sohoa.settings import Settings, get_settings
 from storage.index import SearchIndex
 from storage.objects import ObjectStore
 from tests.support import remove_bucket
+from tests.web.browser_support import ARTIFACTS, free_port, login
 from tests.web.conftest import PASSWORD, page_png, web_settings
 from web.app import create_app
 from web.users import Role, UserStore
 
 pytestmark = [pytest.mark.services, pytest.mark.browser, pytest.mark.slow]
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 BATCH_TIMEOUT_MS = 300_000
 
 
@@ -49,12 +40,6 @@ class Server:
 
     url: str
     settings: Settings
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +58,7 @@ def server(services: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
     users.add("staff1", PASSWORD, role=Role.STAFF)
     users.add("clerk1", PASSWORD, role=Role.CLERK, clearance=AccessLevel.INTERNAL)
     users.add("admin1", PASSWORD, role=Role.ADMIN)
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(
         create_app(settings, db_path=db), host="127.0.0.1", port=port, log_level="warning"
     )
@@ -95,24 +80,6 @@ def server(services: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iter
         remove_bucket(ObjectStore.from_settings(settings.minio))
         mp.undo()
         get_settings.cache_clear()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """Debian's headless Chromium."""
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
-
-
-def _login(page: Page, url: str, name: str) -> None:
-    page.goto(f"{url}/login")
-    page.fill("input[name=username]", name)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    expect(page.locator(".user")).to_have_text(name)
 
 
 def test_upload_then_search_in_a_real_browser(server: Server, browser: Browser, tmp_path: Path) -> None:
@@ -146,7 +113,7 @@ def test_upload_then_search_in_a_real_browser(server: Server, browser: Browser, 
     page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
 
     # Archive staff upload the batch and watch it complete.
-    _login(page, server.url, "staff1")
+    login(page, server.url, "staff1")
     page.goto(f"{server.url}/upload")
     page.set_input_files("#files", paths)
     page.set_input_files("#manifest", str(manifest))
@@ -169,7 +136,7 @@ def test_upload_then_search_in_a_real_browser(server: Server, browser: Browser, 
     page.wait_for_url(re.compile(r"/login"))
 
     # A clerk searches without diacritics, opens the hit and sees the marked words on the page.
-    _login(page, server.url, "clerk1")
+    login(page, server.url, "clerk1")
     page.fill("input[name=q]", "ho chieu cong vu")
     page.press("input[name=q]", "Enter")
     page.wait_for_load_state()
@@ -236,7 +203,7 @@ def test_mixed_upload_reports_every_bad_file_and_stores_the_good_one(
     notes.write_text("không phải bản quét", encoding="utf-8")
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    _login(page, server.url, "staff1")
+    login(page, server.url, "staff1")
     page.goto(f"{server.url}/upload")
     page.set_input_files("#files", [str(good), str(empty), str(notes)])
     expect(page.locator("#file-list li")).to_have_count(3)
@@ -271,7 +238,7 @@ def test_a_killed_worker_shows_failed_then_retry_completes(
         paths.append(str(tmp_path / f"lo-{i}.png"))
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    _login(page, server.url, "staff1")
+    login(page, server.url, "staff1")
     page.goto(f"{server.url}/upload")
     page.set_input_files("#files", paths)
     page.click("#upload-submit")
@@ -312,7 +279,7 @@ def test_a_killed_worker_shows_failed_then_retry_completes(
 def test_logout_then_a_replayed_cookie_is_refused(server: Server, browser: Browser) -> None:
     context = browser.new_context()
     page = context.new_page()
-    _login(page, server.url, "clerk1")
+    login(page, server.url, "clerk1")
     cookies = context.cookies()
     assert any(c["name"] == "sohoa_session" for c in cookies)
     page.click("form[action='/logout'] button")
@@ -341,7 +308,7 @@ def test_highlights_and_the_vietnamese_ui_in_chromium(server: Server, browser: B
     index.client.close()
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    _login(page, server.url, "clerk1")
+    login(page, server.url, "clerk1")
 
     def marks(locator: str) -> list[str]:
         return page.locator(locator).all_inner_texts()
@@ -366,7 +333,7 @@ def test_highlights_and_the_vietnamese_ui_in_chromium(server: Server, browser: B
     # A phone: the filters start folded, the results come first.
     phone = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True)
     mobile = phone.new_page()
-    _login(mobile, server.url, "clerk1")
+    login(mobile, server.url, "clerk1")
     mobile.goto(f"{server.url}/search?q=ho+so")
     assert mobile.locator("#facets").get_attribute("open") is None
     first = mobile.locator("li.hit").first.bounding_box()
@@ -379,7 +346,7 @@ def test_highlights_and_the_vietnamese_ui_in_chromium(server: Server, browser: B
 def test_the_vietnamese_ui_shows_no_untranslated_code(server: Server, browser: Browser) -> None:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    _login(page, server.url, "admin1")
+    login(page, server.url, "admin1")
     for path in ("/search?q=ho+so", "/upload", "/admin/audit", "/users/admin1"):
         page.goto(f"{server.url}{path}")
         assert _untranslated(page) == [], path

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import socket
 import threading
 import time
 import uuid
@@ -15,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from pipeline.dossiers import DossierService
 from sohoa.model.document import AccessLevel
@@ -24,20 +23,14 @@ from storage.dossier_index import DossierIndex
 from storage.index import SearchIndex
 from storage.objects import ObjectStore
 from tests.support import remove_bucket
+from tests.web.browser_support import ARTIFACTS, free_port
 from tests.web.conftest import PASSWORD, add_document, web_settings
-from tests.web.test_web_browser import ARTIFACTS, CHROMIUM_ARGS
 from web.app import create_app
 from web.users import Role, UserStore
 
 pytestmark = [pytest.mark.services, pytest.mark.browser, pytest.mark.slow]
 
 CODE = "000.00.00.H00.2023.TCCB-05"
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +70,7 @@ def url(services: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterato
     service.assign(CODE, [d.id for d in docs], by="staff1")
     db = home / "web.sqlite3"
     UserStore(db).add("staff1", PASSWORD, role=Role.STAFF)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(create_app(settings, db_path=db), host="127.0.0.1", port=port, log_level="warning")
     )
@@ -96,14 +89,6 @@ def url(services: Settings, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         index.drop()
         index.client.close()
         remove_bucket(store)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        yield b
-        b.close()
 
 
 def test_open_a_dossier_and_export_its_catalogue(url: str, browser: Browser, tmp_path: Path) -> None:
