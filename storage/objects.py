@@ -688,26 +688,41 @@ class ObjectStore:
 
         Only the staging prefix can be removed this way: originals and artifacts are never deleted.
         """
+        removed = self.delete_versions(staging_prefix(batch_id))
+        if removed:
+            log.info("batch %s: removed the staging copy (%d objects)", batch_id, removed)
+        return removed
+
+    def delete_versions(self, prefix: str, *, bypass_governance: bool = False) -> int:
+        """Delete every version (and delete marker) under ``prefix``; returns the versions deleted.
+
+        Callers: an upload's staging copy when its batch is done, and an approved disposal
+        (``storage.retention.purge``, the only caller that may bypass governance retention).
+        """
         from minio.deleteobjects import DeleteObject
 
-        prefix = staging_prefix(batch_id)
         self.ensure_bucket()
         with _translate("list versions", prefix):
-            doomed = [
+            versions = [
                 DeleteObject(o.object_name, o.version_id)
                 for o in self.client.list_objects(
                     self.bucket, prefix=prefix, recursive=True, include_version=True
                 )
                 if o.object_name
             ]
-        if not doomed:
+        if not versions:
             return 0
         with _translate("delete", prefix):
-            errors = list(self.client.remove_objects(self.bucket, doomed))
+            errors = list(
+                self.client.remove_objects(self.bucket, versions, bypass_governance_mode=bypass_governance)
+            )
         if errors:
-            raise StorageError(f"object storage: could not remove {prefix}: {errors[0]}")
-        log.info("batch %s: removed the staging copy (%d objects)", batch_id, len(doomed))
-        return len(doomed)
+            first = errors[0]
+            raise StorageError(
+                f"object storage: could not delete {len(errors)} versions under {prefix}: "
+                f"{first.code}: {first.message} ({first.name})"
+            )
+        return len(versions)
 
 
 _shared: dict[tuple[str, ...], ObjectStore] = {}

@@ -19,7 +19,6 @@ import logging
 from datetime import UTC, date, datetime
 
 from minio.commonconfig import GOVERNANCE
-from minio.deleteobjects import DeleteObject
 from minio.retention import Retention
 
 from sohoa.errors import ObjectNotFoundError, StorageError
@@ -105,26 +104,7 @@ def purge(store: ObjectStore, prefix: str) -> int:
 
     Only an approved disposal calls this. Returns the number of versions deleted.
     """
-    store.ensure_bucket()
-    with _translate("list versions", prefix):
-        versions = [
-            DeleteObject(o.object_name, o.version_id)
-            for o in store.client.list_objects(
-                store.bucket, prefix=prefix, recursive=True, include_version=True
-            )
-            if o.object_name
-        ]
-    if not versions:
-        return 0
-    with _translate("delete", prefix):
-        errors = list(store.client.remove_objects(store.bucket, versions, bypass_governance_mode=True))
-    if errors:
-        first = errors[0]
-        raise StorageError(
-            f"object storage: could not delete {len(errors)} versions under {prefix}: "
-            f"{first.code}: {first.message} ({first.name})"
-        )
-    return len(versions)
+    return store.delete_versions(prefix, bypass_governance=True)
 
 
 #: where the web app copies uploads before ingesting them (``web.backend.UPLOAD_PREFIX``)
