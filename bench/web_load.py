@@ -18,6 +18,7 @@ part, its clients) and of Elasticsearch, and the machine's load before and after
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import random
 import secrets
@@ -29,6 +30,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 import httpx
 import uvicorn
@@ -81,6 +83,7 @@ class Tally:
     errors: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    client_cpu: float = 0.0  # CPU seconds of the client threads (on the same cores as the app)
 
     def add(self, ms: float, status: str) -> None:
         with self.lock:
@@ -96,11 +99,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _client_loop(base: str, token: str, seed: int, deadline: float, max_requests: int, tally: Tally) -> None:
-    rng = random.Random(seed)
+def _httpx_loop(
+    base: str, token: str, rng: random.Random, deadline: float, budget: int, tally: Tally
+) -> None:
     headers = {"Authorization": f"Bearer {token}"}
     with httpx.Client(base_url=base, headers=headers, timeout=30.0) as client:
-        for _ in range(max_requests):
+        for _ in range(budget):
             if time.perf_counter() >= deadline:
                 return
             t0 = time.perf_counter()
@@ -117,18 +121,68 @@ def _client_loop(base: str, token: str, seed: int, deadline: float, max_requests
             tally.add((time.perf_counter() - t0) * 1000, status)
 
 
+def _plain_get(conn: http.client.HTTPConnection, path: str, headers: dict[str, str]) -> tuple[int, bytes]:
+    conn.request("GET", path, headers=headers)
+    r = conn.getresponse()
+    return r.status, r.read()
+
+
+def _plain_loop(
+    base: str, token: str, rng: random.Random, deadline: float, budget: int, tally: Tally
+) -> None:
+    """One keep-alive connection (http.client): a fraction of httpx's CPU per request, on the same cores."""
+    host, _, port = base.removeprefix("http://").partition(":")
+    headers = {"Authorization": f"Bearer {token}"}
+    conn = http.client.HTTPConnection(host, int(port), timeout=30.0)
+    try:
+        for _ in range(budget):
+            if time.perf_counter() >= deadline:
+                return
+            t0 = time.perf_counter()
+            try:
+                _, params = rng.choice(QUERIES)
+                status, body = _plain_get(conn, "/api/search?" + urlencode(params), headers)
+                if params.get("size") and status == 200 and (cursor := json.loads(body).get("next")):
+                    tally.add((time.perf_counter() - t0) * 1000, str(status))
+                    t0 = time.perf_counter()
+                    query = urlencode({**params, "after": cursor})
+                    status, body = _plain_get(conn, "/api/search?" + query, headers)
+                result = str(status)
+            except (OSError, http.client.HTTPException) as e:
+                result = type(e).__name__
+                conn.close()
+                conn = http.client.HTTPConnection(host, int(port), timeout=30.0)
+            tally.add((time.perf_counter() - t0) * 1000, result)
+    finally:
+        conn.close()
+
+
+_LOOPS = {"http.client": _plain_loop, "httpx": _httpx_loop}
+
+
+def _client(kind: str, base: str, token: str, seed: int, deadline: float, budget: int, tally: Tally) -> None:
+    cpu0 = time.thread_time()
+    try:
+        _LOOPS[kind](base, token, random.Random(seed), deadline, budget, tally)
+    finally:
+        with tally.lock:
+            tally.client_cpu += time.thread_time() - cpu0
+
+
 def _es_cpu_ms(index: SearchIndex) -> float:
     """CPU time Elasticsearch has used so far (all nodes), in ms."""
     nodes = index.client.nodes.stats(metric="process")["nodes"].values()
     return float(sum(n["process"]["cpu"]["total_in_millis"] for n in nodes))
 
 
-def run_level(base: str, tokens: list[str], seconds: float, per_client: int) -> Tally:
+def run_level(base: str, tokens: list[str], seconds: float, per_client: int, client: str) -> Tally:
     """All clients at once until the time or the request budget runs out."""
     tally = Tally()
     deadline = time.perf_counter() + seconds
     threads = [
-        threading.Thread(target=_client_loop, args=(base, tok, i, deadline, per_client, tally), daemon=True)
+        threading.Thread(
+            target=_client, args=(client, base, tok, i, deadline, per_client, tally), daemon=True
+        )
         for i, tok in enumerate(tokens)
     ]
     t0 = time.perf_counter()
@@ -150,23 +204,38 @@ def main() -> None:
     ap.add_argument("--requests", type=int, default=2000, help="request budget per client")
     ap.add_argument("--warmup", type=int, default=40, help="untimed requests before the first count")
     ap.add_argument("--seed", type=int, default=20261201)
+    ap.add_argument(
+        "--client",
+        choices=sorted(_LOOPS),
+        default="http.client",
+        help="HTTP client of the load threads (they share the 2 cores with the app: lighter is fairer)",
+    )
+    ap.add_argument(
+        "--index-prefix",
+        help="Serve an existing index of this prefix (built by an earlier run with --keep-index)",
+    )
+    ap.add_argument("--keep-index", action="store_true", help="Do not drop the index (print its prefix)")
     args = ap.parse_args()
 
     services = get_settings()
-    run = uuid.uuid4().hex[:8]
-    prefix = f"sohoa-webload-{run}"
+    prefix = args.index_prefix or f"sohoa-webload-{uuid.uuid4().hex[:8]}"
     index = SearchIndex.from_settings(services.elasticsearch, prefix=prefix)
-    pool = line_pool(args.eval_dir)
-    vocabulary = sorted({w for line in pool for w in line.split()})
     with tempfile.TemporaryDirectory(prefix="sohoa-webload-") as tmp:
         home = Path(tmp)
         try:
-            name = index.create_index(bulk_load=True)
-            index.swap_alias(name)
-            docs = list(records(args.docs, pool, args.seed, vocabulary))
-            stats = index.index_records(iter(docs), index=name, refresh=False, threads=2)
-            index.finish_bulk_load(name)
-            settle(index, name)
+            if args.index_prefix:
+                counted = index.client.count(index=index.alias)["count"]
+                print(f"serving the existing index {index.alias} ({counted:,} documents)")
+            else:
+                pool = line_pool(args.eval_dir)
+                vocabulary = sorted({w for line in pool for w in line.split()})
+                name = index.create_index(bulk_load=True)
+                index.swap_alias(name)
+                docs = list(records(args.docs, pool, args.seed, vocabulary))
+                stats = index.index_records(iter(docs), index=name, refresh=False, threads=2)
+                index.finish_bulk_load(name)
+                settle(index, name)
+                print(f"{args.docs:,} documents ({stats.pages:,} pages) in {index.alias}")
             settings = services.model_copy(
                 update={
                     "home": home,
@@ -181,16 +250,11 @@ def main() -> None:
             tokens = TokenStore(db)
             counts = [int(c) for c in args.clients.split(",")]
             names = [f"api{i}" for i in range(max(counts))]
-            for n in names:
-                users.add(n, secrets.token_urlsafe(16), role=Role.CLERK, clearance=AccessLevel.INTERNAL)
+            for name in names:
+                users.add(name, secrets.token_urlsafe(16), role=Role.CLERK, clearance=AccessLevel.INTERNAL)
             values = [tokens.create(n, role=Role.CLERK.value, label="web_load").value for n in names]
-            from storage.objects import ObjectStore
-
-            backend = Backend(
-                ObjectStore.from_settings(settings.minio),
-                SearchIndex.from_settings(settings.elasticsearch, prefix=prefix),
-            )
-            app = create_app(settings, backend=backend, db_path=db)
+            # The app's own backend (as `sohoa web` builds it), on the throwaway index.
+            app = create_app(settings, backend=Backend.from_settings(settings), db_path=db)
             port = _free_port()
             server = uvicorn.Server(
                 uvicorn.Config(app, host=HOST, port=port, log_level="warning", access_log=False)
@@ -200,34 +264,39 @@ def main() -> None:
             while not server.started:
                 time.sleep(0.05)
             base = f"http://{HOST}:{port}"
-            run_level(base, values[:2], 60.0, args.warmup // 2)
-            print(f"\n## web_load: {args.docs:,} documents ({stats.pages:,} pages), one uvicorn process")
+            run_level(base, values[:2], 60.0, args.warmup // 2, args.client)
+            print(f"\n## web_load: {index.alias}, one uvicorn process, clients: {args.client}")
             print(f"{args.seconds:.0f} s or {args.requests} requests per client, tokens, loopback {base}\n")
             print(
                 "| clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | app CPU ms/req "
-                "| ES CPU ms/req | load before / after |"
+                "| client CPU ms/req | ES CPU ms/req | load before / after |"
             )
-            print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
+            print("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |")
             results = {}
             for n in counts:
                 before = load()
                 cpu0, es0 = time.process_time(), _es_cpu_ms(index)
-                tally = run_level(base, values[:n], args.seconds, args.requests)
-                app_cpu = (time.process_time() - cpu0) * 1000
+                tally = run_level(base, values[:n], args.seconds, args.requests, args.client)
+                # This process runs the app and the clients: the clients' own thread CPU is taken out.
+                client_cpu = tally.client_cpu * 1000
+                app_cpu = (time.process_time() - cpu0) * 1000 - client_cpu
                 es_cpu = _es_cpu_ms(index) - es0
                 secs = float(tally.statuses.pop("_seconds"))
                 lat = tally.latencies
                 print(
                     f"| {n} | {len(lat)} | {tally.errors} | {len(lat) / secs:.1f} | {pct(lat, 50):.0f} "
                     f"| {pct(lat, 95):.0f} | {pct(lat, 99):.0f} | {app_cpu / len(lat):.1f} "
-                    f"| {es_cpu / len(lat):.1f} | {before} / {load()} |"
+                    f"| {client_cpu / len(lat):.1f} | {es_cpu / len(lat):.1f} | {before} / {load()} |"
                 )
                 results[n] = tally.statuses
             print("\nstatuses:", json.dumps(results))
             server.should_exit = True
             thread.join(timeout=10)
         finally:
-            index.drop()
+            if args.keep_index or args.index_prefix:
+                print(f"index kept: --index-prefix {prefix}")
+            else:
+                index.drop()
             index.client.close()
 
 

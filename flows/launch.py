@@ -54,6 +54,8 @@ def start_batch(
         source=source,
         uploader=uploader,
         attempts=attempts,
+        split=split,
+        expect_color=expect_color,
     )
     store.put_batch_json(batch_id, "status.json", queued)
     if settings.prefect.launch == "deployment":
@@ -71,6 +73,9 @@ def start_batch(
         if expect_color:
             params["expect_color"] = True
         run = cast(FlowRun, run_deployment(settings.prefect.ingest_deployment, parameters=params, timeout=0))
+        # The run's Prefect state tells the web app when its worker crashed (flows.progress.run_ended).
+        queued.flow_run = str(run.id)
+        store.put_batch_json(batch_id, "status.json", queued)
         log.info("batch %s: deployment run %s queued", batch_id, run.id)
         return batch_id
     argv = [sys.executable, "-m", "cli", "--quiet", "ingest", source, "--batch-id", batch_id]
@@ -112,10 +117,10 @@ def _status(store: ObjectStore, batch_id: str) -> BatchProgress:
 def retry_batch(
     status: BatchProgress, *, uploader: str | None = None, start: Callable[..., str] | None = None
 ) -> str:
-    """Run a stopped (failed or cancelled) batch again on the same source and batch id.
+    """Run a stopped (failed or cancelled) batch again on the same source, batch id and options.
 
     Ingestion is idempotent by SHA-256: files already stored come back as duplicates at once, and only
-    the remaining ones are OCR'd.
+    the remaining ones are OCR'd. The upload's split and colour options are those of the first run.
 
     Args:
         status: The batch's last status.
@@ -139,6 +144,8 @@ def retry_batch(
         manifest=None,
         uploader=uploader or status.uploader,
         attempts=status.attempts + 1,
+        split=status.split,
+        expect_color=status.expect_color,
     )
 
 

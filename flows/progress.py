@@ -3,7 +3,8 @@
 The CLI registers a listener to drive its progress bar; the web app polls ``status.json``; the Prefect UI
 shows the progress artifact. Progress is best effort: failing to publish it never fails the batch.
 A heartbeat in ``status.json`` (and the worker's pid) lets the web app tell a dead batch from a slow one
-(:func:`is_lost`) and close it with the last known report (:func:`stop_batch`).
+(:func:`is_lost`), and so does the state of its Prefect flow run (:func:`run_ended`); either way it is
+closed with the last known report (:func:`stop_batch`).
 """
 
 from __future__ import annotations
@@ -81,6 +82,9 @@ class ProgressTracker:
             worker=worker_id(),
             heartbeat_at=now,
             attempts=earlier.attempts if earlier else 1,
+            split=earlier.split if earlier else None,
+            expect_color=earlier.expect_color if earlier else False,
+            flow_run=_current_flow_run() or (earlier.flow_run if earlier else None),
         )
         self._artifact: UUID | None = None
         self._write_lock = threading.Lock()
@@ -115,6 +119,12 @@ class ProgressTracker:
         p.updated_at = p.heartbeat_at = _now()
         self._publish(force=p.files_done >= p.files_total)
 
+    def stop(self) -> None:
+        """Stop the heartbeat, publishing a change not yet written; the state stays (the run's end tells)."""
+        self._stop.set()
+        if self._dirty:
+            self._publish(force=True)
+
     def finish(self, report: BatchReport) -> None:
         """Mark the batch finished (and stop the heartbeat)."""
         self._stop.set()
@@ -144,6 +154,46 @@ class ProgressTracker:
                 update_progress_artifact(self._artifact, progress=100.0 * p.files_done / p.files_total)
             except Exception:  # noqa: BLE001
                 log.debug("progress artifact update failed", exc_info=True)
+
+
+def _current_flow_run() -> str | None:
+    """The id of the Prefect flow run this code runs in, or None outside one."""
+    from prefect.runtime import flow_run
+
+    run_id = flow_run.id
+    return str(run_id) if run_id else None
+
+
+#: Prefect states of a flow run that will never write its batch's status again
+_ENDED = frozenset({"CRASHED", "FAILED", "CANCELLED"})
+
+
+def run_ended(flow_run_id: str, *, api_url: str, timeout: float = 5.0) -> str | None:
+    """How a batch's flow run ended, if the Prefect server says it ended without finishing the batch.
+
+    A run that crashed (its process was killed, its worker died), failed or was cancelled cannot update
+    ``status.json`` any more, however fresh its last heartbeat.
+
+    Args:
+        flow_run_id: ``BatchProgress.flow_run``.
+        api_url: The Prefect API (``settings.prefect.api_url``).
+        timeout: Seconds to wait for the server.
+
+    Returns:
+        ``"CRASHED: <the state's message>"`` (or FAILED, CANCELLED), or None while the run is alive or
+        ended well, and when the server cannot be asked (the heartbeat still tells then).
+    """
+    from prefect.client.orchestration import SyncPrefectClient
+
+    try:
+        with SyncPrefectClient(api_url, httpx_settings={"timeout": timeout}) as client:
+            state = client.read_flow_run(UUID(flow_run_id)).state
+    except Exception:  # noqa: BLE001 - Prefect down or the run unknown: decide by the heartbeat alone
+        log.warning("flow run %s: cannot read its state from %s", flow_run_id, api_url, exc_info=True)
+        return None
+    if state is None or state.type.value not in _ENDED:
+        return None
+    return f"{state.type.value}: {state.message}" if state.message else state.type.value
 
 
 def _read_status(store: ObjectStore, batch: str) -> BatchProgress | None:

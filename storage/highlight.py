@@ -23,6 +23,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from sohoa.text import fold, nfc
 
@@ -71,8 +72,7 @@ def _distance(a: str, b: str) -> int:
     return min(prev[-1], 3)
 
 
-@dataclass(frozen=True)
-class _Token:
+class _Token(NamedTuple):  # a tuple: pages have thousands of candidates, built twice per request
     start: int
     end: int
     lower: str

@@ -26,6 +26,7 @@ import html
 import re
 from collections.abc import Mapping, Sequence
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 from sohoa.model.document import FIELD_NAMES, AccessLevel
@@ -37,6 +38,7 @@ __all__ = [
     "DISPLAY_FIELDS",
     "FACETS",
     "FUZZY_BELOW",
+    "HIGHLIGHT_TAGS",
     "TOTAL_HITS_CAP",
     "build_facets_body",
     "build_labels_body",
@@ -98,16 +100,15 @@ _FUZZY_HL = {"fuzziness": _FUZZINESS, "prefix_length": 1, "max_expansions": 20}
 _MLT_CHARS = 8000
 # The highlighter returns every matching page whole (number_of_fragments 0), from postings offsets; the
 # page it belongs to and the snippets around the marks are worked out here (page_highlights).
-_HIGHLIGHT: dict[str, Any] = {
-    "pre_tags": ["<mark>"],
-    "post_tags": ["</mark>"],
-    # Fragments are safe HTML: the text is escaped, only <mark> is markup.
-    "encoder": "html",
-    "number_of_fragments": 0,
-}
+# The marks are two private-use characters around raw text (no html encoder): splitting on them is all
+# the parsing a page needs, where six entities had to be undone in every piece. OCR never writes them; a
+# page whose own text held one would not equal its source text and would only lose its highlights.
+_PRE, _POST = "\ue000", "\ue001"
+#: what the highlighter puts before and after a marked word
+HIGHLIGHT_TAGS = (_PRE, _POST)
+_HIGHLIGHT: dict[str, Any] = {"pre_tags": [_PRE], "post_tags": [_POST], "number_of_fragments": 0}
 _FRAGMENT_CHARS = 160
 _FRAGMENTS_PER_PAGE = 2
-_MARK = re.compile(r"<mark>(.*?)</mark>", re.DOTALL)
 _WORD = re.compile(r"\w+")
 
 
@@ -437,32 +438,17 @@ def _jsonable(value: Any) -> Any:
     return value.isoformat() if isinstance(value, date) else value
 
 
-def _unescape(value: str) -> str:
-    """Undo Elasticsearch's html encoder, which writes exactly these six entities (``&amp;`` last)."""
-    if "&" not in value:
-        return value
-    for entity, char in _ENTITIES:
-        value = value.replace(entity, char)
-    return value
-
-
-_ENTITIES = (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&#x27;", "'"), ("&#x2F;", "/"), ("&amp;", "&"))
-
-
 def _unmark(highlighted: str) -> tuple[str, list[tuple[int, int]]]:
-    """Plain text and the spans of the marks of a highlighted (HTML-encoded) value."""
-    text: list[str] = []
+    """Plain text and the spans of the marks of a highlighted value (marks: ``_PRE`` ... ``_POST``)."""
+    first, *marked = highlighted.split(_PRE)
+    text = [first]
     spans: list[tuple[int, int]] = []
-    length = pos = 0
-    for m in _MARK.finditer(highlighted):
-        before = _unescape(highlighted[pos : m.start()])
-        marked = _unescape(m.group(1))
-        text += [before, marked]
-        length += len(before)
-        spans.append((length, length + len(marked)))
-        length += len(marked)
-        pos = m.end()
-    text.append(_unescape(highlighted[pos:]))
+    length = len(first)
+    for part in marked:
+        word, _, after = part.partition(_POST)
+        spans.append((length, length + len(word)))
+        text += [word, after]
+        length += len(word) + len(after)
     return "".join(text), spans
 
 
@@ -498,6 +484,7 @@ def _fragments(text: str, spans: list[tuple[int, int]]) -> list[str]:
     return out
 
 
+@lru_cache(maxsize=1024)
 def _required_terms(query: str) -> int:
     """How many distinct query words a page must contain (the ``2<75%`` rule of the query)."""
     n = len(set(_WORD.findall(fold(query))))

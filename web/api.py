@@ -13,7 +13,7 @@ import tempfile
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 
 from pipeline.correction import field_states
@@ -206,7 +206,7 @@ def search(
     size: Annotated[int, Query(ge=1, le=100)] = 20,
     after: Annotated[str | None, Query(description="Cursor from the previous page's `next`")] = None,
     rescan: Annotated[bool, Query(description="Only documents whose scan must be redone")] = False,
-) -> SearchResponse:
+) -> Response:
     """Search documents; only levels the caller is cleared for are searched."""
     params = SearchParams(
         q, type, issuer, date_from, date_to, year, dossier, batch, access, sort, size, after, rescan=rescan
@@ -220,7 +220,10 @@ def search(
         detail={**params.audit_detail(), "total": result.total},
     )
     last = result.hits[-1].sort if result.hits and len(result.hits) == query.size else None
-    return SearchResponse(**result.model_dump(), next=encode_cursor(last))
+    # Serialized here, once: a returned model would be validated again (on another thread) and then
+    # serialized by FastAPI; the response_model above still documents the shape.
+    body = SearchResponse.model_construct(**dict(result), next=encode_cursor(last))
+    return Response(body.model_dump_json(), media_type="application/json")
 
 
 @router.get(

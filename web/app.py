@@ -22,9 +22,10 @@ from sohoa import __version__
 from sohoa.errors import ConfigurationError, InputError, SearchIndexError, ServiceError, StorageError
 from sohoa.settings import Settings, get_settings
 from web.audit import AuditLog
-from web.auth import CSRF_COOKIE, BasicCache, LoginThrottle, SessionCodec, new_csrf_cookie
+from web.auth import BasicCache, LoginThrottle, SessionCodec
 from web.backend import Backend
 from web.deps import AppContext, BadCsrf, Forbidden, NotAuthenticated, ctx
+from web.frame import FrameMiddleware
 from web.i18n import DEFAULT_LANG, LANGS, translate
 from web.uploads import UploadTooLargeError
 
@@ -33,20 +34,6 @@ __all__ = ["create_app", "database_path", "error_response", "render"]
 log = logging.getLogger(__name__)
 
 _HERE = Path(__file__).resolve().parent
-LANG_COOKIE = "sohoa_lang"
-# Strict by default: our own scripts and styles only, nothing inline, never framed.
-_CSP = (
-    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
-)
-# FastAPI's Swagger UI and ReDoc pages load from a CDN with an inline script; only those two pages get this.
-_DOCS_CSP = (
-    "default-src 'self'; img-src 'self' data: https://fastapi.tiangolo.com https://cdn.redoc.ly; "
-    "style-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net https://fonts.googleapis.com; "
-    "font-src https://fonts.gstatic.com; script-src 'self' 'unsafe-inline' https://cdn.jsdelivr.net; "
-    "worker-src blob:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'"
-)
-_UPLOAD_PATHS = ("/upload", "/api/batches")
 
 
 def database_path(settings: Settings) -> Path:
@@ -168,46 +155,12 @@ def create_app(
 
 
 def _install_middleware(app: FastAPI, settings: Settings) -> None:
-    max_bytes = settings.web.max_upload_mb * 1024 * 1024
-    secure = settings.web.secure_cookies
-
-    @app.middleware("http")
-    async def frame(request: Request, call_next: Any) -> Response:
-        # Language: ?lang= switches and is remembered; otherwise the cookie; Vietnamese by default.
-        asked = request.query_params.get("lang")
-        lang = asked if asked in LANGS else request.cookies.get(LANG_COOKIE)
-        request.state.lang = lang if lang in LANGS else DEFAULT_LANG
-        csrf_cookie = request.cookies.get(CSRF_COOKIE)
-        new_csrf = None if csrf_cookie else new_csrf_cookie()
-        request.state.csrf_cookie = csrf_cookie or new_csrf
-        response: Response
-        length = request.headers.get("content-length")
-        if request.method == "POST" and request.url.path in _UPLOAD_PATHS and length and length.isdigit():
-            # Refuse before reading a byte of an oversized body (stage_upload counts again while copying).
-            too_big = int(length) > max_bytes + 1024 * 1024
-        else:
-            too_big = False
-        if too_big:
-            response = error_response(
-                request, 413, f"the upload is larger than {settings.web.max_upload_mb} MB"
-            )
-        else:
-            response = await call_next(request)
-        if new_csrf:
-            response.set_cookie(CSRF_COOKIE, new_csrf, httponly=True, samesite="strict", secure=secure)
-        if asked in LANGS:
-            response.set_cookie(LANG_COOKIE, asked, max_age=365 * 86400, samesite="lax", secure=secure)
-        docs = request.url.path in ("/docs", "/redoc")
-        response.headers["Content-Security-Policy"] = _DOCS_CSP if docs else _CSP
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        response.headers["X-Frame-Options"] = "DENY"
-        response.headers["Referrer-Policy"] = "same-origin"
-        response.headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
-        if not request.url.path.startswith("/static/"):
-            response.headers["Cache-Control"] = "no-store"
-        if secure:
-            response.headers["Strict-Transport-Security"] = "max-age=31536000"
-        return response
+    app.add_middleware(
+        FrameMiddleware,
+        max_upload_mb=settings.web.max_upload_mb,
+        secure=settings.web.secure_cookies,
+        refuse=error_response,
+    )
 
 
 def _install_handlers(app: FastAPI) -> None:

@@ -8,6 +8,7 @@ could not be written fails instead of going unrecorded.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -64,6 +65,9 @@ class AuditLog:
     def __init__(self, path: Path) -> None:
         """Use (and create on first use) the database at ``path``."""
         self.path = path
+        # One appender at a time in this process: waiting here wakes at once, where SQLite's own busy
+        # handler sleeps 1, 2, 5, 10 ... ms between tries when the request threads append together.
+        self._append = threading.Lock()
 
     def record(
         self,
@@ -76,7 +80,7 @@ class AuditLog:
         detail: dict[str, Any] | None = None,
     ) -> None:
         """Append one entry (UTC time stamped here)."""
-        with connect(self.path) as db:
+        with self._append, connect(self.path) as db:
             db.execute(
                 "INSERT INTO audit(at, user, action, target, outcome, ip, detail) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?)",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -24,7 +25,7 @@ from sohoa.model.report import BatchProgress, BatchReport, BatchState
 from sohoa.model.search import SearchQuery, SearchResult
 from sohoa.model.split import SplitMode
 from sohoa.settings import Settings
-from storage.index import SearchIndex
+from storage.index import SearchIndex, make_client
 from storage.objects import (
     ARTIFACT_DOCUMENT,
     ARTIFACT_OCR,
@@ -42,6 +43,8 @@ _DOC_ID = re.compile(r"^[0-9a-f]{64}$")
 _BATCH_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,127}$")
 #: presigned links handed to a browser live this long at most (the route re-checks access each time)
 LINK_SECONDS = 300
+#: a running batch's flow run state is asked of Prefect at most this often (the pages poll every second)
+_RUN_CHECK_SECONDS = 5.0
 #: ``start_batch(source, *, batch_id, manifest, uploader) -> batch_id`` (flows.launch.start_batch)
 Launcher = Callable[..., str]
 
@@ -105,6 +108,7 @@ class Backend:
         launcher: Launcher | None = None,
         new_batch_id: Callable[[], str] | None = None,
         stale_seconds: float = 180.0,
+        prefect_api: str | None = None,
     ) -> None:
         """Wrap a store and an index.
 
@@ -115,8 +119,12 @@ class Backend:
                 lazily so the web app starts without Prefect loaded).
             new_batch_id: Makes batch ids (default ``flows.launch.new_batch_id``).
             stale_seconds: A running batch silent for this long has lost its worker.
+            prefect_api: The Prefect API, asked for the state of a running batch's flow run (None: the
+                heartbeat alone tells).
         """
         self.stale_seconds = stale_seconds
+        self.prefect_api = prefect_api
+        self._runs_checked: dict[str, float] = {}  # flow run id -> when Prefect last said it was alive
         self.store = store
         self.index = index
         self._launcher = launcher
@@ -125,10 +133,12 @@ class Backend:
     @classmethod
     def from_settings(cls, settings: Settings) -> Backend:
         """The backend on the configured MinIO bucket and Elasticsearch index."""
+        es = settings.elasticsearch
         return cls(
             ObjectStore.from_settings(settings.minio),
-            SearchIndex.from_settings(settings.elasticsearch),
+            SearchIndex(make_client(es, fast_json=True), prefix=es.index_prefix),
             stale_seconds=settings.web.batch_stale_seconds,
+            prefect_api=settings.prefect.api_url,
         )
 
     # -- search and documents --------------------------------------------------------------------
@@ -228,28 +238,48 @@ class Backend:
     def batch_status(self, batch_id: str) -> BatchProgress | None:
         """A batch's live progress, or None if it has none (yet).
 
-        A queued or running batch whose worker died (gone, or silent past ``stale_seconds``) is marked
-        failed here, with a report of what it had done.
+        A queued or running batch whose worker died is marked failed here, with a report of what it had
+        done: its process is gone, it went silent past ``stale_seconds``, or the Prefect server says its
+        flow run crashed, failed or was cancelled.
         """
         if not is_batch_id(batch_id):
             return None
         data = self._batch_json(batch_id, "status.json")
         status = BatchProgress.model_validate(data) if data else None
-        if status is not None:
-            from flows.progress import is_lost, stop_batch
+        if status is None or status.state not in (BatchState.QUEUED, BatchState.RUNNING):
+            return status
+        from flows.progress import is_lost, stop_batch
 
-            if is_lost(status, stale_seconds=self.stale_seconds):
-                message = (
-                    f"the worker {status.worker or ''} stopped after {status.files_done} of "
-                    f"{status.files_total} files"
-                )
-                stop_batch(
-                    self.store,
-                    status,
-                    state=BatchState.FAILED,
-                    error={"type": "worker_lost", "message": message},
-                )
+        done = f"after {status.files_done} of {status.files_total} files"
+        if is_lost(status, stale_seconds=self.stale_seconds):
+            message = f"the worker {status.worker or ''} stopped {done}"
+        elif (ended := self._run_ended(status)) is not None:
+            message = f"the Prefect flow run {status.flow_run} ended {done} ({ended})"
+        else:
+            return status
+        stop_batch(
+            self.store, status, state=BatchState.FAILED, error={"type": "worker_lost", "message": message}
+        )
         return status
+
+    def _run_ended(self, status: BatchProgress) -> str | None:
+        """How the batch's flow run ended, per the Prefect server (asked at most every few seconds)."""
+        run = status.flow_run
+        if not run or not self.prefect_api:
+            return None
+        now = time.monotonic()
+        if now - self._runs_checked.get(run, -_RUN_CHECK_SECONDS) < _RUN_CHECK_SECONDS:
+            return None
+        from flows.progress import run_ended
+
+        ended = run_ended(run, api_url=self.prefect_api)
+        if ended is None:
+            if len(self._runs_checked) > 1000:
+                self._runs_checked.clear()  # ids of batches long finished
+            self._runs_checked[run] = now
+        else:
+            self._runs_checked.pop(run, None)
+        return ended
 
     def retry_batch(self, batch_id: str, *, uploader: str) -> str:
         """Run a failed or cancelled batch again; finished files are skipped (see flows.launch.retry_batch).

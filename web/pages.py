@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
 from urllib.parse import quote, urlencode
@@ -24,7 +25,7 @@ from sohoa.model.search import Sort
 from sohoa.model.split import SplitMode
 from web.api import start_upload, visible_document
 from web.app import error_response, render
-from web.audit import Action
+from web.audit import Action, AuditEntry
 from web.auth import SESSION_COOKIE
 from web.backend import is_batch_id
 from web.codes import error_labels
@@ -57,6 +58,9 @@ _FACET_PARAMS: dict[str, tuple[str, bool]] = {
     "batch": ("batch", False),
     "dossier_code": ("dossier", False),
 }
+#: audit rows per page, and at most in one CSV export
+_AUDIT_PAGE = 200
+_AUDIT_CSV_ROWS = 100_000
 _HIT_FIELDS = ("so_ky_hieu", "loai_van_ban", "ngay_ban_hanh", "co_quan_ban_hanh")
 _ACTIVE = (BatchState.QUEUED, BatchState.RUNNING)
 _PAGE_SIZE = 20
@@ -535,46 +539,62 @@ def _day_bounds(request: Request, day_from: str | None, day_to: str | None) -> t
     return (utc(start) if start else None, utc(end + timedelta(days=1)) if end else None)
 
 
-@router.get("/admin/audit")
-def audit_page(
-    request: Request,
-    user: Auditor,
+@dataclass(frozen=True)
+class AuditFilter:
+    """What the audit page and its CSV export are narrowed to: a user, an action, local days."""
+
+    who: str | None = None
+    action: str | None = None
+    day_from: str | None = None
+    day_to: str | None = None
+
+    def params(self) -> list[tuple[str, str]]:
+        """The filter as URL parameters (for the older-entries and CSV links)."""
+        pairs = (("user", self.who), ("action", self.action), ("from", self.day_from), ("to", self.day_to))
+        return [(k, v) for k, v in pairs if v]
+
+
+def audit_filter(
     who: Annotated[str | None, Query(alias="user", max_length=64)] = None,
     action: Annotated[str | None, Query(max_length=32)] = None,
-    before: Annotated[int | None, Query(ge=1)] = None,
     day_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
     day_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
+) -> AuditFilter:
+    """The audit filter of a request's query string (a dependency of both audit routes)."""
+    return AuditFilter(who or None, action or None, day_from or None, day_to or None)
+
+
+Filter = Annotated[AuditFilter, Depends(audit_filter)]
+
+
+def filtered_audit(
+    request: Request, where: AuditFilter, *, limit: int, before: int | None = None
+) -> list[AuditEntry]:
+    """The audit entries ``where`` selects, newest first (the one query of the page and the export)."""
+    since, until = _day_bounds(request, where.day_from, where.day_to)
+    return ctx(request).audit.entries(
+        user=where.who, action=where.action, before=before, limit=limit, since=since, until=until
+    )
+
+
+@router.get("/admin/audit")
+def audit_page(
+    request: Request, user: Auditor, where: Filter, before: Annotated[int | None, Query(ge=1)] = None
 ) -> Response:
     """The audit log, newest first, filterable by user, action and dates (local days)."""
-    since, until = _day_bounds(request, day_from, day_to)
-    entries = ctx(request).audit.entries(
-        user=who or None, action=action or None, before=before, limit=200, since=since, until=until
-    )
-    filters = [
-        (k, v) for k, v in (("user", who), ("action", action), ("from", day_from), ("to", day_to)) if v
-    ]
+    entries = filtered_audit(request, where, limit=_AUDIT_PAGE, before=before)
     older = None
-    if len(entries) == 200:
-        older = _url("/admin/audit", [*filters, ("before", str(entries[-1].id))])
-    return render(request, "audit.html", entries=entries, who=who or "", action=action or "", older=older,
-                  actions=[a.value for a in Action], day_from=day_from or "", day_to=day_to or "",
-                  csv_href=_url("/admin/audit.csv", filters))  # fmt: skip
+    if len(entries) == _AUDIT_PAGE:
+        older = _url("/admin/audit", [*where.params(), ("before", str(entries[-1].id))])
+    return render(request, "audit.html", entries=entries, who=where.who or "", action=where.action or "",
+                  older=older, actions=[a.value for a in Action], day_from=where.day_from or "",
+                  day_to=where.day_to or "", csv_href=_url("/admin/audit.csv", where.params()))  # fmt: skip
 
 
 @router.get("/admin/audit.csv")
-def audit_export(
-    request: Request,
-    user: Auditor,
-    who: Annotated[str | None, Query(alias="user", max_length=64)] = None,
-    action: Annotated[str | None, Query(max_length=32)] = None,
-    day_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
-    day_to: Annotated[str | None, Query(alias="to", max_length=10)] = None,
-) -> Response:
+def audit_export(request: Request, user: Auditor, where: Filter) -> Response:
     """The filtered audit log as CSV (UTF-8 with BOM, local times), up to 100,000 rows."""
-    since, until = _day_bounds(request, day_from, day_to)
-    entries = ctx(request).audit.entries(
-        user=who or None, action=action or None, limit=100_000, since=since, until=until
-    )
+    entries = filtered_audit(request, where, limit=_AUDIT_CSV_ROWS)
     audit(request, Action.EXPORT, target="audit", detail={"what": "audit", "rows": len(entries)})
     text = audit_csv(entries, request.state.lang, ctx(request).settings.web.time_zone)
     return _csv_response(text, "sohoa-audit.csv")

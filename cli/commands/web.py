@@ -22,8 +22,10 @@ def web(
     """Serve the web app (search for clerks, upload for archive staff, JSON API under /api/)."""
     import uvicorn
 
+    from cli.commands.ingest import prefect_environment
     from web.app import create_app
 
+    prefect_environment()  # batches started from the web (a deployment run) reach sohoa's Prefect server
     settings = get_settings()
     app = create_app(settings)
     host = host or settings.web.host

@@ -150,6 +150,9 @@ class BatchProgress(BaseModel):
     files: list[FileResult] = Field(default_factory=list, description="Every finished file so far")
     attempts: int = Field(1, description="Runs of this batch (a retry adds one)")
     error: dict[str, str] | None = Field(None, description="Why the batch stopped, if it did")
+    split: str | None = Field(None, description="The upload's split option (a retry runs with it again)")
+    expect_color: bool = Field(False, description="Uploaded as scanned in colour (kept for a retry)")
+    flow_run: str | None = Field(None, description="Id of the Prefect flow run ingesting it, if known")
 
 
 def _cell(value: object) -> str:

@@ -218,3 +218,11 @@ def build_corpus() -> dict[str, Item]:
             )
         )
     return {it.key: it for it in items}
+
+
+def engine_highlight(highlight: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Highlights as Elasticsearch returns them (raw text between the mark characters), written <mark>."""
+    from storage.query import HIGHLIGHT_TAGS
+
+    pre, post = HIGHLIGHT_TAGS
+    return {f: [v.replace("<mark>", pre).replace("</mark>", post) for v in vs] for f, vs in highlight.items()}

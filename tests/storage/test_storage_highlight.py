@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from storage.highlight import choose_marks
 from storage.query import page_highlights
+from tests.storage.conftest import engine_highlight
 
 PAGE = "QUYẾT ĐỊNH về việc lập danh mục hồ sơ. Giám đốc Sở Ngoại vụ; Số: 12; cấp hộ chiếu; quy định"
 
@@ -41,7 +42,7 @@ def test_page_highlights_apply_the_rule_to_engine_marks() -> None:
     pages = [{"number": 1, "text": PAGE}]
     folded = PAGE.replace("hồ sơ", "<mark>hồ</mark> <mark>sơ</mark>").replace("Sở", "<mark>Sở</mark>")
     folded = folded.replace("Số", "<mark>Số</mark>").replace("hộ", "<mark>hộ</mark>")
-    numbers, highlights = page_highlights(pages, {"pages.text.folded": [folded]}, "ho so")
+    numbers, highlights = page_highlights(pages, engine_highlight({"pages.text.folded": [folded]}), "ho so")
     assert numbers == [1]
     fragment = " ".join(highlights[0]["fragments"])
     assert "<mark>hồ</mark> <mark>sơ</mark>" in fragment
@@ -55,7 +56,7 @@ def test_a_phrase_on_one_page_keeps_lone_syllables_on_another_page_unmarked() ->
     ]
     p1 = "lập danh mục <mark>hồ</mark> <mark>sơ</mark>"
     p2 = "Giám đốc <mark>Sở</mark>; <mark>Số</mark>: 12; <mark>hộ</mark> chiếu"
-    numbers, highlights = page_highlights(pages, {"pages.text.folded": [p1, p2]}, "ho so")
+    numbers, highlights = page_highlights(pages, engine_highlight({"pages.text.folded": [p1, p2]}), "ho so")
     assert numbers == [1] and [h["page"] for h in highlights] == [1]
 
 
@@ -63,5 +64,5 @@ def test_an_exact_spelling_on_one_page_keeps_folded_ones_unmarked_on_another() -
     pages = [{"number": 1, "text": "lập danh mục hồ sơ"}, {"number": 2, "text": "Giám đốc Sở; Số: 12"}]
     p1 = "lập danh mục hồ <mark>sơ</mark>"
     p2 = "Giám đốc <mark>Sở</mark>; <mark>Số</mark>: 12"
-    numbers, highlights = page_highlights(pages, {"pages.text.folded": [p1, p2]}, "Số")
+    numbers, highlights = page_highlights(pages, engine_highlight({"pages.text.folded": [p1, p2]}), "Số")
     assert numbers == [2] and highlights[0]["fragments"] == ["Giám đốc Sở; <mark>Số</mark>: 12"]

@@ -20,6 +20,7 @@ from storage.query import (
     parse_response,
     split_phrases,
 )
+from tests.storage.conftest import engine_highlight
 
 
 def test_access_filter_is_always_first_and_empty_clearance_matches_nothing() -> None:
@@ -111,16 +112,18 @@ def test_parse_response_reads_pages_highlights_and_facets() -> None:
                             {"number": 3, "text": "hồ sơ lưu trú"},
                         ],
                     },
-                    # Whole matching values, HTML-encoded, as the highlighter returns them.
-                    "highlight": {
-                        "pages.text": [
-                            "<mark>Lưu</mark> <mark>trữ</mark> <mark>hồ</mark> <mark>sơ</mark> &amp; tài liệu"
-                        ],
-                        "pages.text.folded": [
-                            "<mark>Lưu</mark> <mark>trữ</mark> <mark>hồ</mark> <mark>sơ</mark> &amp; tài liệu",  # noqa: E501
-                            "<mark>hồ</mark> <mark>sơ</mark> <mark>lưu</mark> <mark>trú</mark>",
-                        ],
-                    },
+                    # Whole matching values (raw text, marked), as the highlighter returns them.
+                    "highlight": engine_highlight(
+                        {
+                            "pages.text": [
+                                "<mark>Lưu</mark> <mark>trữ</mark> <mark>hồ</mark> <mark>sơ</mark> & tài liệu"
+                            ],
+                            "pages.text.folded": [
+                                "<mark>Lưu</mark> <mark>trữ</mark> <mark>hồ</mark> <mark>sơ</mark> & tài liệu",  # noqa: E501
+                                "<mark>hồ</mark> <mark>sơ</mark> <mark>lưu</mark> <mark>trú</mark>",
+                            ],
+                        }
+                    ),
                 }
             ],
         },
@@ -167,7 +170,7 @@ def test_page_highlights_cut_long_pages_into_snippets_around_the_marks() -> None
     words[10], words[150] = "<mark>visa</mark>", "<mark>visa</mark>"
     page = " ".join(w.replace("<mark>", "").replace("</mark>", "") for w in words)
     pages, highlights = page_highlights(
-        [{"number": 4, "text": page}], {"pages.text": [" ".join(words)]}, "visa"
+        [{"number": 4, "text": page}], engine_highlight({"pages.text": [" ".join(words)]}), "visa"
     )
     assert pages == [4]
     fragments = highlights[0]["fragments"]
@@ -183,5 +186,6 @@ def test_a_page_must_hold_most_query_words_unless_none_does() -> None:
             "<mark>danh</mark> <mark>mục</mark> <mark>hồ</mark> <mark>sơ</mark>",
         ]
     }
-    assert page_highlights(pages, hl, "danh muc ho so")[0] == [2]
-    assert page_highlights(pages, {"pages.text.folded": ["<mark>số</mark> một"]}, "danh muc ho so")[0] == [1]
+    assert page_highlights(pages, engine_highlight(hl), "danh muc ho so")[0] == [2]
+    alone = engine_highlight({"pages.text.folded": ["<mark>số</mark> một"]})
+    assert page_highlights(pages, alone, "danh muc ho so")[0] == [1]

@@ -208,7 +208,9 @@ class WebWorld:
 
     def app(self) -> Any:
         """A fresh app (its own login throttle and Basic cache) on the world's store, index and users."""
-        backend = Backend(self.store, self.index, launcher=self.launched)
+        backend = Backend(
+            self.store, self.index, launcher=self.launched, prefect_api=self.settings.prefect.api_url
+        )
         return create_app(self.settings, backend=backend, db_path=self.db_path)
 
     def clients(self, *addresses: str) -> list[TestClient]:

@@ -243,6 +243,9 @@ def test_a_killed_worker_shows_failed_then_retry_completes(
     login(page, server.url, "staff1")
     page.goto(f"{server.url}/upload")
     page.set_input_files("#files", paths)
+    # Options the retry must run with again (one-page scans: the header split finds one document each).
+    page.select_option("#split", "header")
+    page.check("#expect-color")
     page.click("#upload-submit")
     page.wait_for_url(re.compile(r"/batches/[\w.-]+$"), timeout=60_000)
     batch = page.url.rsplit("/", 1)[1]
@@ -255,6 +258,7 @@ def test_a_killed_worker_shows_failed_then_retry_completes(
             break
         time.sleep(0.1)
     assert status.get("state") == "running", f"the batch ended before the test could kill it: {status}"
+    assert status.get("flow_run"), "the worker records its Prefect flow run (its state tells a crash)"
     # Kill the ingestion process this test's upload started (its own process group).
     pid = int(str(status["worker"]).rpartition(":")[2])
     os.killpg(pid, signal.SIGKILL)
@@ -274,6 +278,8 @@ def test_a_killed_worker_shows_failed_then_retry_completes(
     statuses = page.locator("#report-files tbody tr td:nth-child(2)").all_inner_texts()
     assert all(s in ("Đã lưu", "Cần kiểm tra", "Trùng") for s in statuses), statuses
     assert "Trùng" in statuses  # the file finished before the kill was skipped, not OCR'd again
+    retried = store.get_batch_json(batch, "status.json")
+    assert (retried["attempts"], retried["split"], retried["expect_color"]) == (2, "header", True)
     page.screenshot(path=str(ARTIFACTS / "batch-retried.png"), full_page=True)
     context.close()
 
