@@ -215,6 +215,10 @@ def main() -> None:
         help="Serve an existing index of this prefix (built by an earlier run with --keep-index)",
     )
     ap.add_argument("--keep-index", action="store_true", help="Do not drop the index (print its prefix)")
+    ap.add_argument(
+        "--uvicorn-http", default="auto", help="uvicorn's HTTP parser: auto (httptools if installed) or h11"
+    )
+    ap.add_argument("--uvicorn-loop", default="auto", help="uvicorn's event loop: auto (uvloop) or asyncio")
     args = ap.parse_args()
 
     services = get_settings()
@@ -257,7 +261,15 @@ def main() -> None:
             app = create_app(settings, backend=Backend.from_settings(settings), db_path=db)
             port = _free_port()
             server = uvicorn.Server(
-                uvicorn.Config(app, host=HOST, port=port, log_level="warning", access_log=False)
+                uvicorn.Config(
+                    app,
+                    host=HOST,
+                    port=port,
+                    log_level="warning",
+                    access_log=False,
+                    http=args.uvicorn_http,
+                    loop=args.uvicorn_loop,
+                )  # fmt: skip
             )
             thread = threading.Thread(target=server.run, name="web-load-server", daemon=True)
             thread.start()
@@ -265,7 +277,8 @@ def main() -> None:
                 time.sleep(0.05)
             base = f"http://{HOST}:{port}"
             run_level(base, values[:2], 60.0, args.warmup // 2, args.client)
-            print(f"\n## web_load: {index.alias}, one uvicorn process, clients: {args.client}")
+            print(f"\n## web_load: {index.alias}, one uvicorn process (http {args.uvicorn_http}, loop "
+                  f"{args.uvicorn_loop}), clients: {args.client}")  # fmt: skip
             print(f"{args.seconds:.0f} s or {args.requests} requests per client, tokens, loopback {base}\n")
             print(
                 "| clients | requests | errors | req/s | p50 ms | p95 ms | p99 ms | app CPU ms/req "

@@ -20,14 +20,14 @@ beside the search itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import NamedTuple
 
 from sohoa.text import fold, nfc
 
-__all__ = ["MarkContext", "choose_marks", "document_context", "fold_word", "query_words"]
+__all__ = ["MarkContext", "choose_marks", "document_context", "fold_word", "mark_document", "query_words"]
 
 _WORD = re.compile(r"\w+")
 Span = tuple[int, int]
@@ -158,12 +158,42 @@ def choose_marks(
     if not words:
         return []
     qfold = [_fold(w) for w in words]
+    tokens = _candidates(text, set(qfold), marked)
+    return _choose(tokens, _runs(text, tokens, qfold), words, qfold, context or MarkContext())
+
+
+def mark_document(pages: Sequence[tuple[str, Iterable[Span] | None]], query: str) -> list[list[Span]]:
+    """:func:`choose_marks` of every page of one document in its :func:`document_context`, in one pass.
+
+    The same marks as calling the two, with each page's candidates and runs worked out once (a search
+    result does this for every page of every hit).
+    """
+    words = _query_words(query)
+    if not words:
+        return [[] for _ in pages]
+    qfold = [_fold(w) for w in words]
     wanted = set(qfold)
-    tokens = _candidates(text, wanted, marked)
+    accented = {w for w, f in zip(words, qfold, strict=True) if w != f}
+    prepared = []
+    phrase = False
+    exact: set[str] = set()
+    for text, marked in pages:
+        tokens = _candidates(text, wanted, marked)
+        in_run = _runs(text, tokens, qfold)
+        exact.update(accented.intersection(t.lower for t in tokens))
+        phrase = phrase or (len(qfold) > 1 and bool(in_run))
+        prepared.append((tokens, in_run))
+    context = MarkContext(phrase, frozenset(exact))
+    return [_choose(tokens, in_run, words, qfold, context) for tokens, in_run in prepared]
+
+
+def _choose(
+    tokens: list[_Token], in_run: set[int], words: tuple[str, ...], qfold: list[str], ctx: MarkContext
+) -> list[Span]:
+    """The three rules (module docstring) over one page's candidates."""
+    wanted = set(qfold)
     keep: set[int] = set()
     multi = len(words) > 1
-    ctx = context or MarkContext()
-    in_run = _runs(text, tokens, qfold)
     for word, f in zip(words, qfold, strict=True):
         exact = [i for i, t in enumerate(tokens) if t.lower == word]
         if word != f and (exact or word in ctx.exact):

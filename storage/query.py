@@ -27,12 +27,13 @@ import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from functools import lru_cache
+from itertools import accumulate
 from typing import Any
 
 from sohoa.model.document import FIELD_NAMES, AccessLevel
 from sohoa.model.search import SearchHit, SearchQuery, SearchResult, Sort
 from sohoa.text import doc_number_key, facet_key, fold, nfc
-from storage.highlight import choose_marks, document_context, fold_word
+from storage.highlight import fold_word, mark_document
 
 __all__ = [
     "DISPLAY_FIELDS",
@@ -106,6 +107,7 @@ _MLT_CHARS = 8000
 _PRE, _POST = "\ue000", "\ue001"
 #: what the highlighter puts before and after a marked word
 HIGHLIGHT_TAGS = (_PRE, _POST)
+_MARKED = re.compile(f"{_PRE}([^{_POST}]*){_POST}")
 _HIGHLIGHT: dict[str, Any] = {"pre_tags": [_PRE], "post_tags": [_POST], "number_of_fragments": 0}
 _FRAGMENT_CHARS = 160
 _FRAGMENTS_PER_PAGE = 2
@@ -440,16 +442,9 @@ def _jsonable(value: Any) -> Any:
 
 def _unmark(highlighted: str) -> tuple[str, list[tuple[int, int]]]:
     """Plain text and the spans of the marks of a highlighted value (marks: ``_PRE`` ... ``_POST``)."""
-    first, *marked = highlighted.split(_PRE)
-    text = [first]
-    spans: list[tuple[int, int]] = []
-    length = len(first)
-    for part in marked:
-        word, _, after = part.partition(_POST)
-        spans.append((length, length + len(word)))
-        text += [word, after]
-        length += len(word) + len(after)
-    return "".join(text), spans
+    parts = _MARKED.split(highlighted)  # text, marked word, text, marked word, ..., text
+    ends = list(accumulate(map(len, parts)))
+    return "".join(parts), list(zip(ends[0:-1:2], ends[1::2], strict=True))
 
 
 def _fragments(text: str, spans: list[tuple[int, int]]) -> list[str]:
@@ -519,10 +514,8 @@ def page_highlights(
                 engine.setdefault(number, (text, set()))[1].update(spans)
     # Each word's marks from the field that matched it (exact spelling first, no typo marks on other
     # words): see storage.highlight.
-    context = document_context(engine.values(), query)
-    best = {
-        n: (text, choose_marks(text, query, spans, context=context)) for n, (text, spans) in engine.items()
-    }
+    marks = mark_document(list(engine.values()), query)
+    best = {n: (text, spans) for (n, (text, _)), spans in zip(engine.items(), marks, strict=True)}
     required = _required_terms(query)
     words = {
         n: {w for s, e in spans for w in _WORD.findall(fold_word(text[s:e]))}

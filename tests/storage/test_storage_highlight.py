@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.highlight import choose_marks
+from storage.highlight import choose_marks, document_context, mark_document
 from storage.query import page_highlights
 from tests.storage.conftest import engine_highlight
 
@@ -66,3 +66,11 @@ def test_an_exact_spelling_on_one_page_keeps_folded_ones_unmarked_on_another() -
     p2 = "Giám đốc <mark>Sở</mark>; <mark>Số</mark>: 12"
     numbers, highlights = page_highlights(pages, engine_highlight({"pages.text.folded": [p1, p2]}), "Số")
     assert numbers == [2] and highlights[0]["fragments"] == ["Giám đốc Sở; <mark>Số</mark>: 12"]
+
+
+def test_mark_document_marks_as_choose_marks_does_in_the_document_context() -> None:
+    pages = [("lập danh mục hồ sơ", None), ("Giám đốc Sở; Số: 12; hộ chiếu; quy định", None), (PAGE, None)]
+    for query in ("ho so", "hồ sơ", "Số", "quyet dinh", "so", "hộ chiếu số"):
+        context = document_context(pages, query)
+        one_by_one = [choose_marks(text, query, marked, context=context) for text, marked in pages]
+        assert mark_document(pages, query) == one_by_one, query
