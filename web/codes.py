@@ -136,7 +136,7 @@ def detail_text(lang: str, detail: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 # Detail keys whose values are codes with labels of their own.
 _VALUE_LABELS = {"level": "access", "clearance": "access", "access": "access", "role": "role",
-                 "sort": "sort", "needs": "action", "error": "errtype"}  # fmt: skip
+                 "sort": "sort", "needs": "action", "error": "errtype", "split": "split"}  # fmt: skip
 
 
 def install_filters(env: Environment, time_zone: str) -> None:

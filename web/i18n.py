@@ -330,6 +330,9 @@ _VI: dict[str, str] = {
     "sig.subject": "Chứng thư số",
     "errtype.WorkerCrashedError": "Tệp làm tiến trình xử lý dừng hai lần (đã cách ly)",
     "errtype.ResourceLimitError": "Trang cần quá nhiều bộ nhớ",
+    "detail.split": "Tách tệp",
+    "detail.expect_color": "Quét màu",
+    "detail.rescan": "Cần quét lại",
 }
 
 _EN: dict[str, str] = {
@@ -650,6 +653,9 @@ _EN: dict[str, str] = {
     "sig.subject": "Certificate",
     "errtype.WorkerCrashedError": "The file crashed its worker twice (quarantined)",
     "errtype.ResourceLimitError": "A page needed too much memory",
+    "detail.split": "Split",
+    "detail.expect_color": "Scanned in colour",
+    "detail.rescan": "To rescan",
 }
 
 _VI.update(DOSSIER_VI)  # the dossier pages' labels (#16), kept in their own module

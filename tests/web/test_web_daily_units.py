@@ -126,6 +126,10 @@ def test_audit_details_are_plain_text_never_a_repr() -> None:
     pairs = detail_text("vi", {"files": ["a.png", "b.pdf"], "reason": None, "x": {"k": 1}})
     assert pairs == [("Tệp", "a.png, b.pdf"), ("Lý do", "—"), ("x", "k: 1")]
     assert not any("[" in v or "{" in v or "None" in v for _, v in pairs)
+    # An upload's options (a search's rescan filter too) have labels, and the split mode its own.
+    options = detail_text("vi", {"split": "header", "expect_color": True, "rescan": True})
+    assert options == [("Tách tệp", "Theo tiêu đề văn bản (Quốc hiệu, Số:)"), ("Quét màu", "✓"),
+                       ("Cần quét lại", "✓")]  # fmt: skip
 
 
 def test_dates_are_day_month_year_in_the_configured_zone() -> None:
