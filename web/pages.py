@@ -554,7 +554,7 @@ class AuditFilter:
         return [(k, v) for k, v in pairs if v]
 
 
-def audit_filter(
+async def audit_filter(  # async: pure, so FastAPI runs it inline instead of on a worker thread
     who: Annotated[str | None, Query(alias="user", max_length=64)] = None,
     action: Annotated[str | None, Query(max_length=32)] = None,
     day_from: Annotated[str | None, Query(alias="from", max_length=10)] = None,
