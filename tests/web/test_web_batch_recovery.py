@@ -30,16 +30,22 @@ def _placeholder_run() -> None:
     """Never run: the flow the test's flow runs belong to."""
 
 
+_CREATED: list[uuid.UUID] = []  # flow runs this module made, deleted at the end
+
+
 @pytest.fixture(scope="module")
 def prefect(world: WebWorld) -> Iterator[SyncPrefectClient]:
-    """A client of the real Prefect server."""
+    """A client of the real Prefect server; the flow runs the tests made are deleted afterwards."""
     with SyncPrefectClient(world.settings.prefect.api_url) as client:
         yield client
+        for run_id in _CREATED:
+            client.delete_flow_run(run_id)
 
 
 def _run_in(client: SyncPrefectClient, *states: State) -> str:
     """A flow run in the Prefect server, taken through ``states`` (forced, as a worker would report)."""
     run = client.create_flow_run(_placeholder_run, name=f"batch-{uuid.uuid4().hex[:8]}", state=Running())
+    _CREATED.append(run.id)
     for state in states:
         client.set_flow_run_state(run.id, state, force=True)
     return str(run.id)
@@ -93,7 +99,7 @@ def test_a_completed_or_unknown_flow_run_leaves_a_fresh_batch_running(
 
 
 def test_a_flow_run_that_raised_records_its_id_and_is_failed_though_its_process_lives(
-    world: WebWorld,
+    world: WebWorld, prefect: SyncPrefectClient
 ) -> None:
     """GIVEN a real flow run whose batch tracker published one file, then raised WHEN the web app reads the
     batch (worker process alive: this one; heartbeat fresh) THEN Prefect's FAILED state fails it."""
@@ -109,7 +115,8 @@ def test_a_flow_run_that_raised_records_its_id_and_is_failed_though_its_process_
 
     state = dying(return_state=True)
     trackers[0].stop()  # this process lives on, unlike a real worker's
-    assert state.is_failed()
+    assert state.is_failed() and state.state_details.flow_run_id is not None
+    _CREATED.append(state.state_details.flow_run_id)
     status = world.store.get_batch_json(batch, "status.json")
     assert status["state"] == "running" and status["flow_run"] == str(state.state_details.flow_run_id)
     shown = world.client().get(f"/api/batches/{batch}", headers=_staff()).json()
