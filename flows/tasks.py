@@ -24,13 +24,13 @@ from typing import Any, TypeVar
 from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
-from prefect.states import State
+from prefect.states import Failed, State
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
 from pipeline import chain
 from pipeline.chain import Admitted, IngestContext, Services, Steps
-from sohoa.model.report import FileResult
+from sohoa.model.report import FileResult, FileStatus
 from storage.index import SearchIndex
 from storage.objects import ObjectStore
 from storage.reindex import load_record
@@ -104,15 +104,23 @@ STEPS = chain.Steps(
 @task(name="ingest-file", task_run_name="ingest {admitted.item.name}", **_ONE_RUN)
 def _ingest_file(
     admitted: Admitted, ctx: IngestContext, services: Services, steps: Steps, work: Path
-) -> FileResult:
-    return chain.run_file(admitted, ctx, services, steps, work)
+) -> FileResult | State[FileResult]:
+    result = chain.run_file(admitted, ctx, services, steps, work)
+    if result.status is FileStatus.FAILED and result.error:
+        # the file's task run shows Failed with the error, in the Prefect UI; the batch goes on
+        return Failed(message=f"{result.error['type']}: {result.error['message']}", data=result)
+    return result
 
 
 def ingest_file(
     admitted: Admitted, ctx: IngestContext, services: Services, steps: Steps, work: Path
 ) -> FileResult:
     """One file's chain as one Prefect task run (its services quoted: Prefect need not walk them)."""
-    return _ingest_file(admitted, ctx, quote(services), quote(steps), work)  # type: ignore[call-overload]
+    state = _ingest_file(admitted, ctx, quote(services), quote(steps), work, return_state=True)
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, FileResult):
+        return result
+    raise result if isinstance(result, BaseException) else RuntimeError(f"{admitted.item.name}: no result")
 
 
 def _remote(step: Any, name: str, run_name: str) -> Any:

@@ -22,9 +22,14 @@ def test_one_task_run_per_file_and_the_progress_artifact(archive: Settings, tmp_
     for doc in SAMPLE_DOCS[:2]:
         render_page(doc).save(tmp_path / f"{doc.file.rsplit('.', 1)[0]}.png")
     (tmp_path / "empty.pdf").write_bytes(b"")
+    full = (tmp_path / f"{SAMPLE_DOCS[0].file.rsplit('.', 1)[0]}.png").read_bytes()
+    mid = len(full) // 2  # bytes garbled inside the image data: it passes preflight and fails in its task
+    (tmp_path / "garbled.png").write_bytes(
+        full[:mid] + bytes(b ^ 0x5A for b in full[mid : mid + 64]) + full[mid + 64 :]
+    )
     state = ingest_batch(source=str(tmp_path), batch_id="prefect-states", return_state=True)
     report = state.result()
-    assert report.totals.files == 3 and report.totals.stored == 2  # type: ignore[union-attr]
+    assert report.totals.files == 4 and report.totals.stored == 2  # type: ignore[union-attr]
     flow_run_id = state.state_details.flow_run_id
     with get_client(sync_client=True) as client:
         runs = client.read_task_runs(flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])))
@@ -32,8 +37,14 @@ def test_one_task_run_per_file_and_the_progress_artifact(archive: Settings, tmp_
             artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["batch-progress"])),
             flow_run_filter=FlowRunFilter(id=FlowRunFilterId(any_=[flow_run_id])),
         )
-    files = sorted(r.name for r in runs if r.name.startswith("ingest "))
+    states = {r.name: r.state for r in runs if r.name.startswith("ingest ")}
     # the empty file is refused at preflight, before a file's task: it is in the report, not a task run
-    assert files == sorted(f"ingest {d.file.rsplit('.', 1)[0]}.png" for d in SAMPLE_DOCS[:2])
-    assert all(r.state is not None and r.state.is_completed() for r in runs)
+    good = {f"ingest {d.file.rsplit('.', 1)[0]}.png" for d in SAMPLE_DOCS[:2]}
+    assert set(states) == good | {"ingest garbled.png"}
+    assert all(states[name] is not None and states[name].is_completed() for name in good)  # type: ignore[union-attr]
+    bad = states["ingest garbled.png"]
+    failed = next(f for f in report.files if f.path == "garbled.png")  # type: ignore[union-attr]
+    assert (
+        bad is not None and bad.is_failed() and failed.error and failed.error["type"] in (bad.message or "")
+    )
     assert [a.data for a in artifacts] == [100.0]
