@@ -190,8 +190,6 @@ def run_ended(flow_run_id: str, *, api_url: str, timeout: float = 5.0) -> str | 
         ``"CRASHED: <the state's message>"`` (or FAILED, CANCELLED), or None while the run is alive or
         ended well, and when the server cannot be asked (the heartbeat still tells then).
     """
-    from prefect.client.orchestration import SyncPrefectClient
-
     try:
         with SyncPrefectClient(api_url, httpx_settings={"timeout": timeout}) as client:
             state = client.read_flow_run(UUID(flow_run_id)).state
