@@ -23,6 +23,7 @@ from statistics import median
 import regex
 
 from pipeline.metadata.normalize import clean_spaces, fold, nfc
+from pipeline.metadata.rereads import apply_rereads
 from sohoa.model.ocr import Box, OcrPage, Word
 
 __all__ = [
@@ -365,6 +366,7 @@ def _from_regions(page: OcrPage) -> list[TextLine]:
 
 def page_lines(page: OcrPage) -> list[TextLine]:
     """Lines of one OCR page in reading order with zones; uses boxes and region hints when present."""
+    page = apply_rereads(page)
     if not page.words:
         if page.lines and any(ln.region != BODY for ln in page.lines):
             # No words, only the engine's region hints: they give the zones; inside a zone, top to bottom.
