@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.metadata.anchors import VE_VIEC
 from pipeline.metadata.evidence import Hit, hit, hits_join
 from pipeline.metadata.header import NUMBER_LINE
 from pipeline.metadata.layout import BODY, HEADER_LEFT, HEADER_RIGHT, TextLine, join_lines
@@ -12,7 +13,8 @@ from pipeline.metadata.normalize import clean_spaces
 
 __all__ = ["find_dossier_code", "find_recipients", "find_subject", "find_title"]
 
-_VV = re.compile(r"^\W{0,2}(?:v\s*[/|l1i]\s*v|ve\s*viec)\b\s*[:.]?\s*")
+# "V/v", "Về việc", and "Về: việc" (an edit of OCR noise inside the anchor)
+_VV = VE_VIEC
 # How a body paragraph starts; a subject never does.
 _BODY_START = re.compile(
     r"^\W{0,2}(kinh gui|can cu|thuc hien|theo|xet|phuc dap|ngay \d|tren co so|nham|de |dieu \d|chuong|"

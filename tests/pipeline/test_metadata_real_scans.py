@@ -374,3 +374,9 @@ def test_two_authority_lines_are_one_form_and_a_title_read_twice_is_one_title():
     assert m.value("hinh_thuc_ky") == "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH"
     assert m.value("chuc_vu_ky") == "Phó Chủ tịch"
     assert m.value("nguoi_ky") == "Trần Phước Hiền"
+
+
+def test_noisy_ve_viec_anchor_is_still_stripped_from_the_subject():
+    rows = header("Số: 06/TTr-UBND", "Quảng Ngãi, ngày 20 tháng 7 năm 2023", title="TỜ TRÌNH",
+                  subject=("về: việc đề nghị cho phép đoàn công tác đi Xinh-ga-po",))  # fmt: skip
+    assert extract(doc_of(page(rows))).value("trich_yeu") == "đề nghị cho phép đoàn công tác đi Xinh-ga-po"
