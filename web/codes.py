@@ -136,7 +136,8 @@ def detail_text(lang: str, detail: Mapping[str, Any]) -> list[tuple[str, str]]:
 
 # Detail keys whose values are codes with labels of their own.
 _VALUE_LABELS = {"level": "access", "clearance": "access", "access": "access", "role": "role",
-                 "sort": "sort", "needs": "action", "error": "errtype", "split": "split"}  # fmt: skip
+                 "sort": "sort", "needs": "action", "error": "errtype", "split": "split",
+                 "signature": "sigfilter"}  # fmt: skip
 
 
 def install_filters(env: Environment, time_zone: str) -> None:

@@ -333,6 +333,12 @@ _VI: dict[str, str] = {
     "detail.split": "Tách tệp",
     "detail.expect_color": "Quét màu",
     "detail.rescan": "Cần quét lại",
+    "facet.signed_by": "Người ký số",
+    "facet.signature_valid": "Chữ ký số",
+    "sigfilter.true": "Hợp lệ",
+    "sigfilter.false": "Không hợp lệ",
+    "detail.signed_by": "Người ký số",
+    "detail.signature": "Chữ ký số",
 }
 
 _EN: dict[str, str] = {
@@ -656,6 +662,12 @@ _EN: dict[str, str] = {
     "detail.split": "Split",
     "detail.expect_color": "Scanned in colour",
     "detail.rescan": "To rescan",
+    "facet.signed_by": "Signed by",
+    "facet.signature_valid": "Digital signature",
+    "sigfilter.true": "Valid",
+    "sigfilter.false": "Not valid",
+    "detail.signed_by": "Signed by",
+    "detail.signature": "Digital signature",
 }
 
 _VI.update(DOSSIER_VI)  # the dossier pages' labels (#16), kept in their own module

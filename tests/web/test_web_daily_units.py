@@ -130,6 +130,8 @@ def test_audit_details_are_plain_text_never_a_repr() -> None:
     options = detail_text("vi", {"split": "header", "expect_color": True, "rescan": True})
     assert options == [("Tách tệp", "Theo tiêu đề văn bản (Quốc hiệu, Số:)"), ("Quét màu", "✓"),
                        ("Cần quét lại", "✓")]  # fmt: skip
+    assert detail_text("vi", {"signed_by": ["Nguyễn Văn A"], "signature": "true"}) == [
+        ("Người ký số", "Nguyễn Văn A"), ("Chữ ký số", "Hợp lệ")]  # fmt: skip
 
 
 def test_dates_are_day_month_year_in_the_configured_zone() -> None:
