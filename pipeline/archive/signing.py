@@ -12,32 +12,36 @@ sohoa signs, and their trust in the agency CA.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from asn1crypto import pem, x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.signers import constants
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
-from pyhanko.stamp import StaticStampStyle
+from pyhanko.stamp import NoOpStampStyle
 from pyhanko_certvalidator import ValidationContext
 
-from pipeline.archive.stamp import stamp_page
+from pipeline.archive.stamp import add_signature_field
 from sohoa.errors import ArchiveError, ConfigurationError
 from sohoa.model.archive import SignatureCheck
 
-__all__ = ["SigningContext", "sign_pdf", "verify_pdf"]
+__all__ = ["SigningContext", "load_signer", "sign_pdf", "verify_pdf"]
 
 log = logging.getLogger(__name__)
 
 FIELD_NAME = "SohoaAgencySignature"
 MARGIN = 28.0  # points from the top and right edges
-RESERVED_BYTES = (3584, 16384)
+#: an ECDSA signature's DER length varies by a few bytes from one signature to the next
+DRY_RUN_SLACK = 8
 
 
 @dataclass(frozen=True)
@@ -65,13 +69,64 @@ class _KeepMetadataWriter(IncrementalPdfFileWriter):
         return None
 
 
-def _stamp_box(pdf: Path, w: float, h: float) -> tuple[int, int, int, int]:
-    with pdf.open("rb") as f:
-        page = PdfFileReader(f).root["/Pages"]["/Kids"][0]
-        box = [float(v) for v in page["/MediaBox"]]
-    # whole points: pyHanko's field boxes are integers; the stamp is scaled into it
-    right, top = round(box[2] - MARGIN), round(box[3] - MARGIN)
-    return right - round(w + 0.5), top - round(h + 0.5), right, top
+class _SizedSigner(signers.SimpleSigner):
+    """A key-file signer whose dry run (pyHanko's size estimate) is never shorter than the real signature.
+
+    pyHanko sizes the signature's reserved space from a dry run; with ``tight_size_estimates`` that is
+    the exact length of the dry run's CMS, so the dry run gets the few bytes an ECDSA signature may
+    grow by. (pyHanko's PKCS#11 signer already dry-runs with its key's largest signature.)
+    """
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
+        raw = await super().async_sign_raw(data, digest_algorithm, dry_run)
+        return raw + bytes(DRY_RUN_SLACK) if dry_run else raw
+
+
+def load_signer(ctx: SigningContext) -> signers.Signer:
+    """The agency's signer from its PKCS#12 file, embedding its chain without the self-signed root.
+
+    A verifier needs the chain up to a root it already trusts; the root itself in every signature
+    only adds bytes (about 500 for the TEST CA), so pyHanko's ``embed_roots`` is off.
+
+    Raises:
+        ConfigurationError: the file cannot be read or the password is wrong.
+    """
+    try:
+        loaded = signers.SimpleSigner.load_pkcs12(str(ctx.pkcs12), passphrase=ctx.password)
+    except (OSError, ValueError) as e:
+        raise ConfigurationError(f"signing: cannot load the agency certificate {ctx.pkcs12}: {e}") from e
+    if loaded is None:
+        raise ConfigurationError(f"signing: cannot load {ctx.pkcs12} (wrong password?)")
+    return _SizedSigner(
+        signing_cert=loaded.signing_cert,
+        signing_key=loaded.signing_key,
+        cert_registry=loaded.cert_registry,
+        embed_roots=False,
+    )
+
+
+class _AgencyPdfSigner(signers.PdfSigner):
+    """pyHanko's PDF signer, keeping the copy a PDF 1.7 file and the stamp's time the signing time.
+
+    pyHanko declares ISO 32002 for an ECDSA key, which also raises the catalog's /Version to 2.0: a
+    PDF/A-2 file is an ISO 32000-1 (PDF 1.7) file, and PAdES on 1.7 needs only the ESIC extension (the
+    copy already has it, see :mod:`pipeline.archive.stamp`). The session's clock is set to the time
+    the stamp shows, so the stamp, /M and the CMS signing time are one instant. Both override pyHanko
+    0.38 hooks (pinned in pyproject.toml).
+    """
+
+    def __init__(self, *args: Any, signing_time: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.signing_time = signing_time
+
+    def register_extensions(self, pdf_out: BasePdfFileWriter, *, md_algorithm: str) -> None:
+        if self.signature_meta.subfilter == fields.SigSeedSubFilter.PADES:
+            pdf_out.register_extension(constants.ESIC_EXTENSION_1)
+
+    def init_signing_session(self, pdf_out: BasePdfFileWriter, existing_fields_only: bool = False) -> Any:
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        session.system_time = self.signing_time
+        return session
 
 
 def sign_pdf(src: Path, dst: Path, ctx: SigningContext) -> datetime:
@@ -84,46 +139,46 @@ def sign_pdf(src: Path, dst: Path, ctx: SigningContext) -> datetime:
         ConfigurationError: the PKCS#12 file or its password is wrong.
         ArchiveError: pyHanko could not sign the file.
     """
-    try:
-        signer = signers.SimpleSigner.load_pkcs12(str(ctx.pkcs12), passphrase=ctx.password)
-    except (OSError, ValueError) as e:
-        raise ConfigurationError(f"signing: cannot load the agency certificate {ctx.pkcs12}: {e}") from e
-    if signer is None:
-        raise ConfigurationError(f"signing: cannot load {ctx.pkcs12} (wrong password?)")
+    signer = load_signer(ctx)
     now = datetime.now(ZoneInfo(ctx.timezone)).replace(microsecond=0)
-    stamp = dst.with_name(f".{dst.name}.stamp.pdf")
-    w, h = stamp_page([ctx.agency, now.isoformat()], stamp, font_path=ctx.font)
-    style = StaticStampStyle.from_pdf_file(str(stamp), border_width=0)
+    prepared = dst.with_name(f".{dst.name}.field.pdf")
+    tmp = dst.with_name(f".{dst.name}.part")
+    # no /Name: PDF 32000 says to use it only when the signer's name cannot be read from the certificate
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
-        name=ctx.agency,
         reason=ctx.reason,
         location=ctx.location or None,
     )
-    spec = fields.SigFieldSpec(FIELD_NAME, on_page=0, box=_stamp_box(src, w, h))
-    tmp = dst.with_name(f".{dst.name}.part")
     try:
-        # the signature's space is reserved before it exists (and stored as hex): small first, since a
-        # few KiB hold an EC key's CMS with its chain; a long RSA chain gets the larger reservation
-        for reserved in RESERVED_BYTES:
+        add_signature_field(
+            src, prepared, [ctx.agency, now.isoformat()], field=FIELD_NAME, font_path=ctx.font, margin=MARGIN
+        )
+        # the signature's space is reserved (as hex) before it exists: exactly what a dry run of the same
+        # signer needs, so no kilobytes of zero padding; pyHanko's looser estimate (+50 %) if that fails
+        for tight in (True, False):
             try:
-                with src.open("rb") as inf, tmp.open("wb") as outf:
-                    writer = _KeepMetadataWriter(inf, strict=False)
-                    pdf_signer = signers.PdfSigner(
-                        meta, signer=signer, stamp_style=style, new_field_spec=spec
+                with prepared.open("rb") as inf, tmp.open("wb") as outf:
+                    pdf_signer = _AgencyPdfSigner(
+                        replace(meta, tight_size_estimates=tight),
+                        signer=signer,
+                        stamp_style=NoOpStampStyle(),  # keep the field's own appearance
+                        signing_time=now,
                     )
-                    pdf_signer.sign_pdf(writer, output=outf, bytes_reserved=reserved)
+                    pdf_signer.sign_pdf(
+                        _KeepMetadataWriter(inf, strict=False), output=outf, existing_fields_only=True
+                    )
                 break
             except SigningError as e:
-                if "larger than expected" not in str(e) or reserved == RESERVED_BYTES[-1]:
+                if "larger than expected" not in str(e) or not tight:
                     raise
+                log.warning("%s: signature larger than its dry run; signing again with more room", src.name)
     except Exception as e:  # pyHanko raises many kinds; one boundary for them
         tmp.unlink(missing_ok=True)
         raise ArchiveError(f"signing {src.name} failed: {type(e).__name__}: {e}") from e
     finally:
-        stamp.unlink(missing_ok=True)
+        prepared.unlink(missing_ok=True)
     tmp.replace(dst)
     log.info("%s: signed by %s at %s", dst.name, ctx.agency, now.isoformat())
     return now

@@ -69,8 +69,13 @@ def test_stamp_is_top_right_of_page_one_with_agency_and_iso_time(signed: Path) -
         assert len(xobjs) == 1, "no image in the stamp: only the scan itself"
     import subprocess
 
+    # -raw: in drawing order (the stamp overlaps the small test page's first line, which reading
+    # order would interleave with it)
     text = subprocess.run(
-        ["pdftotext", "-f", "1", "-l", "1", str(signed), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-raw", "-f", "1", "-l", "1", str(signed), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout  # noqa: S603
     assert AGENCY in text
     assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", text), text[:300]
