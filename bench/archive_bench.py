@@ -2,6 +2,7 @@
 
     python bench/archive_bench.py [--eval ../shared/eval] [--work /tmp/17/bench] [--sets vn-admin real]
     nice -n 10 python bench/archive_bench.py --e2e --limit 14 --repeats 3
+    python bench/archive_bench.py --parts COPY.pdf ...    # where a copy's bytes go
 
 The first form makes copies of every original from cached OCR (cached under ``--work``; the OCR time
 recorded with them is the denominator of its time ratio, a lower bound of ingest time). ``--e2e`` is the
@@ -45,6 +46,58 @@ def _ocr(path: Path, cache: Path, ctx: OcrContext, *, fresh: bool = False) -> Oc
     doc = ocr_file(path, ctx, jobs=1)
     cached.write_text(doc.model_dump_json())
     return doc
+
+
+def parts(path: Path) -> dict[str, int]:
+    """Where the bytes of a (signed) copy go: streams by role, the signature's hex, the rest."""
+    import pikepdf
+
+    raw = path.read_bytes()
+    out: dict[str, int] = {}
+
+    def add(part: str, n: int) -> None:
+        out[part] = out.get(part, 0) + n
+
+    with pikepdf.open(path) as pdf:
+        roles: dict[tuple[int, int], str] = {}
+        for page in pdf.pages:
+            contents = page.obj.get("/Contents")
+            for c in contents if isinstance(contents, pikepdf.Array) else [contents]:
+                if c is not None:
+                    roles[c.objgen] = "page content (text layer, image placement)"
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+                for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                    if key in obj:
+                        roles[obj[key].objgen] = f"font program {obj.FontName}"
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font" and "/ToUnicode" in obj:
+                roles[obj.ToUnicode.objgen] = f"ToUnicode {obj.BaseFont}"
+            if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Font":
+                c2g = obj.get("/CIDToGIDMap")
+                if isinstance(c2g, pikepdf.Stream):
+                    roles[c2g.objgen] = f"CIDToGIDMap {obj.BaseFont}"
+        for intent in pdf.Root.get("/OutputIntents", []):
+            roles[intent.DestOutputProfile.objgen] = "ICC output intent"
+        for obj in pdf.objects:
+            if isinstance(obj, pikepdf.Stream):
+                d = obj.stream_dict
+                kind = d.get("/Type"), d.get("/Subtype")
+                role = roles.get(obj.objgen) or {
+                    ("/XObject", "/Image"): "scan image",
+                    ("/Metadata", "/XML"): "XMP",
+                    ("/XObject", "/Form"): "form XObjects (stamp appearance)",
+                    ("/ObjStm", None): "object streams (dictionaries)",
+                    ("/XRef", None): "xref streams",
+                }.get(kind, "other streams")
+                add(role, len(obj.read_raw_bytes()))
+            elif isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/Sig":
+                contents = bytes(obj.Contents)
+                add("signature /Contents (hex, reserved)", 2 * len(contents) + 2)
+                add("  of which CMS in use (hex)", 2 * len(contents.rstrip(b"\0")))
+    counted = sum(v for k, v in out.items() if not k.startswith("  "))
+    out["dictionaries outside object streams, xref, trailers"] = len(raw) - counted
+    out["file"] = len(raw)
+    return out
 
 
 def _spread(paths: list[Path], limit: int) -> list[Path]:
@@ -134,6 +187,7 @@ def main() -> None:
     ap.add_argument("--fresh", action="store_true", help="OCR again (time both steps under the same load)")
     ap.add_argument("--e2e", action="store_true", help="ingest then archive the originals (the time goal)")
     ap.add_argument("--repeats", type=int, default=3, help="--e2e: repeats (medians reported)")
+    ap.add_argument("--parts", type=Path, nargs="+", help="print where the bytes of these copies go; stop")
     ap.add_argument(
         "--validate-unsigned",
         action="store_true",
@@ -142,6 +196,9 @@ def main() -> None:
     )
     args = ap.parse_args()
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    if args.parts:
+        print(json.dumps({str(p): parts(p) for p in args.parts}, indent=1))
+        return
     cache = args.work / "ocr"
     cache.mkdir(parents=True, exist_ok=True)
     settings = get_settings()

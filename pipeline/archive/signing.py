@@ -12,6 +12,8 @@ sohoa signs, and their trust in the agency CA.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -31,10 +33,10 @@ from pyhanko.stamp import NoOpStampStyle
 from pyhanko_certvalidator import ValidationContext
 
 from pipeline.archive.stamp import add_signature_field
-from sohoa.errors import ArchiveError, ConfigurationError
+from sohoa.errors import ArchiveError, ConfigurationError, MissingDependencyError
 from sohoa.model.archive import SignatureCheck
 
-__all__ = ["SigningContext", "load_signer", "sign_pdf", "verify_pdf"]
+__all__ = ["SigningContext", "TokenRef", "load_signer", "open_signer", "sign_pdf", "verify_pdf"]
 
 log = logging.getLogger(__name__)
 
@@ -45,16 +47,32 @@ DRY_RUN_SLACK = 8
 
 
 @dataclass(frozen=True)
+class TokenRef:
+    """The agency's key on a PKCS#11 token or HSM (the PIN stays out of logs)."""
+
+    module: Path
+    token_label: str | None = None
+    key_label: str | None = None
+    pin: bytes | None = field(default=None, repr=False)
+    #: ECDSA hashed on the host, the token signs the digest (tokens without CKM_ECDSA_SHA256)
+    raw_ecdsa: bool = False
+
+
+@dataclass(frozen=True)
 class SigningContext:
-    """Everything signing needs (built from ``Settings.signing``; the password stays out of logs)."""
+    """Everything signing needs (built from ``Settings.signing``; the password stays out of logs).
+
+    The key is on ``token`` when one is given, otherwise in the ``pkcs12`` file.
+    """
 
     agency: str
-    pkcs12: Path
+    pkcs12: Path | None
     password: bytes = field(repr=False)
     font: Path
     timezone: str = "Asia/Ho_Chi_Minh"
     reason: str = "Bản sao số hóa / Digitized archival copy"
     location: str = ""
+    token: TokenRef | None = None
 
 
 class _KeepMetadataWriter(IncrementalPdfFileWriter):
@@ -91,6 +109,8 @@ def load_signer(ctx: SigningContext) -> signers.Signer:
     Raises:
         ConfigurationError: the file cannot be read or the password is wrong.
     """
+    if ctx.pkcs12 is None:
+        raise ConfigurationError("signing: no agency certificate (SOHOA_SIGNING__PKCS12_PATH) configured")
     try:
         loaded = signers.SimpleSigner.load_pkcs12(str(ctx.pkcs12), passphrase=ctx.password)
     except (OSError, ValueError) as e:
@@ -103,6 +123,50 @@ def load_signer(ctx: SigningContext) -> signers.Signer:
         cert_registry=loaded.cert_registry,
         embed_roots=False,
     )
+
+
+@contextmanager
+def _token_signer(token: TokenRef) -> Iterator[signers.Signer]:
+    try:
+        from pyhanko.config.pkcs11 import TokenCriteria
+        from pyhanko.sign import pkcs11 as p11  # needs python-pkcs11 (pyproject: pyHanko[pkcs11])
+    except ImportError as e:
+        raise MissingDependencyError(f"signing: PKCS#11 needs python-pkcs11 ({e})") from e
+    try:
+        session = p11.open_pkcs11_session(
+            str(token.module),
+            token_criteria=TokenCriteria(label=token.token_label),
+            user_pin=token.pin.decode() if token.pin is not None else None,
+        )
+    except Exception as e:  # python-pkcs11 and pyHanko raise many kinds: a token that cannot be opened
+        raise ConfigurationError(
+            f"signing: cannot open the PKCS#11 token {token.token_label or '(first)'} with {token.module}: "
+            f"{type(e).__name__}: {e}"
+        ) from e
+    try:
+        # the key never leaves the token; its certificate (and the chain, if stored there) are read
+        yield p11.PKCS11Signer(
+            session, key_label=token.key_label, embed_roots=False, use_raw_mechanism=token.raw_ecdsa
+        )
+    finally:
+        session.close()
+
+
+@contextmanager
+def open_signer(ctx: SigningContext) -> Iterator[signers.Signer]:
+    """The agency's signer for a run of signatures: on its PKCS#11 token, or from its PKCS#12 file.
+
+    A token session is opened (and logged in) once and closed when the block ends.
+
+    Raises:
+        ConfigurationError: the key cannot be reached (file, password, token, PIN).
+        MissingDependencyError: a token is configured but python-pkcs11 is not installed.
+    """
+    if ctx.token is not None:
+        with _token_signer(ctx.token) as signer:
+            yield signer
+    else:
+        yield load_signer(ctx)
 
 
 class _AgencyPdfSigner(signers.PdfSigner):
@@ -129,17 +193,25 @@ class _AgencyPdfSigner(signers.PdfSigner):
         return session
 
 
-def sign_pdf(src: Path, dst: Path, ctx: SigningContext) -> datetime:
+def sign_pdf(src: Path, dst: Path, ctx: SigningContext, *, signer: signers.Signer | None = None) -> datetime:
     """Sign ``src`` (a PDF/A copy) into ``dst`` with a visible stamp top-right on page 1.
+
+    Args:
+        src: the PDF/A copy.
+        dst: where the signed copy goes.
+        ctx: the agency, font and key.
+        signer: a signer from :func:`open_signer` (many files, one token session); opened here if not.
 
     Returns:
         The signing time written in the stamp.
 
     Raises:
-        ConfigurationError: the PKCS#12 file or its password is wrong.
+        ConfigurationError: the key cannot be reached (file, password, token, PIN).
         ArchiveError: pyHanko could not sign the file.
     """
-    signer = load_signer(ctx)
+    if signer is None:
+        with open_signer(ctx) as opened:
+            return sign_pdf(src, dst, ctx, signer=opened)
     now = datetime.now(ZoneInfo(ctx.timezone)).replace(microsecond=0)
     prepared = dst.with_name(f".{dst.name}.field.pdf")
     tmp = dst.with_name(f".{dst.name}.part")
