@@ -56,10 +56,6 @@ class TextFont:
             out += cid.to_bytes(2, "big")
         return bytes(out)
 
-    def advance(self, text: str, widths: dict[str, float]) -> float:
-        """Advance of ``text`` in text-space units per 1 pt of font size."""
-        return sum(widths.get(ch, 500.0) for ch in text) / 1000.0
-
     def metrics(self) -> tuple[dict[str, float], float, float]:
         """Glyph widths (1/1000 em) of the source font's characters, its ascent and descent (1/1000 em)."""
         return _metrics(self.path)
