@@ -1,7 +1,7 @@
 """Archive copies of the eval sets: PDF/A-2b validity (before and after signing), size and time ratios.
 
     python bench/archive_bench.py [--eval ../shared/eval] [--work /tmp/17/bench] [--sets vn-admin real]
-    nice -n 10 python bench/archive_bench.py --e2e --limit 14 --repeats 3
+    nice -n 10 python bench/archive_bench.py --e2e --limit 14 --repeats 3 [--cli]
     python bench/archive_bench.py --parts COPY.pdf ...    # where a copy's bytes go
 
 The first form makes copies of every original from cached OCR (cached under ``--work``; the OCR time
@@ -108,9 +108,16 @@ def _spread(paths: list[Path], limit: int) -> list[Path]:
     return paths[::step][:limit]
 
 
-def end_to_end(paths: list[Path], repeats: int) -> None:
-    """Ingest then archive the same originals, ``repeats`` times; print times, ratios and medians."""
+def end_to_end(paths: list[Path], repeats: int, *, cli: bool = False) -> None:
+    """Ingest then archive the same originals, ``repeats`` times; print times, ratios and medians.
+
+    With ``cli``, each step is the command a user runs (``python -m cli ingest DIR --batch-id ID``, then
+    ``python -m cli archive build --batch ID``), so each time also holds an interpreter's and the
+    command's start; otherwise both flows run in this process.
+    """
     import shutil
+    import subprocess
+    import sys
     import tempfile
     import uuid
 
@@ -125,32 +132,48 @@ def end_to_end(paths: list[Path], repeats: int) -> None:
     from storage.objects import ObjectStore
     from tests.support import remove_bucket
 
+    def command(*argv: str) -> str:
+        argv_ = [sys.executable, "-m", "cli", *argv]
+        done = subprocess.run(argv_, capture_output=True, text=True, env=dict(os.environ), check=False)  # noqa: S603
+        if done.returncode != 0:
+            raise RuntimeError(f"cli {' '.join(argv)}: exit {done.returncode}: {done.stderr[-500:]}")
+        return done.stdout
+
     tmp = Path(tempfile.mkdtemp(prefix="sohoa-archive-bench-"))
     batch = tmp / "batch"
     batch.mkdir()
     for p in paths:
         shutil.copyfile(p, batch / f"{p.parent.name}--{p.name}")
     rows = []
-    print(f"load before: {os.getloadavg()}", flush=True)
+    print(f"load before: {os.getloadavg()}; {'commands' if cli else 'flows in this process'}", flush=True)
     try:
         for r in range(repeats):
             run = f"{uuid.uuid4().hex[:8]}-{r}"
+            batch_id = f"bench-{run}"
             os.environ["SOHOA_MINIO__BUCKET"] = f"bench-archive-{run}"
             os.environ["SOHOA_ELASTICSEARCH__INDEX_PREFIX"] = f"bench-{run}"
             settings_now.cache_clear()
             try:
                 t = time.perf_counter()
-                report = ingest_batch(source=str(batch), batch_id=f"bench-{run}")
+                if cli:
+                    command("ingest", str(batch), "--batch-id", batch_id)
+                else:
+                    ingest_batch(source=str(batch), batch_id=batch_id)
                 ingest_s = time.perf_counter() - t
                 t = time.perf_counter()
-                summary = archive_build(batch=f"bench-{run}")
+                if cli:
+                    command("archive", "build", "--batch", batch_id)
+                else:
+                    archive_build(batch=batch_id)
                 archive_s = time.perf_counter() - t
                 # the copies' own time (PDF/A, signing, veraPDF), as recorded with each; the rest is
-                # the flow's: reading and storing in MinIO, Prefect
+                # the flow's: reading and storing in MinIO, Prefect (and with --cli, the command's start)
                 store = ObjectStore.from_settings(settings_now().minio)
-                records = [load_record(store, sha) for sha in document_ids(store, batch=f"bench-{run}")]
-                copies_s = sum(r.seconds for r in records if r is not None)
-                sizes = [(r.size, r.original_size) for r in records if r is not None and r.size]
+                records = [load_record(store, sha) for sha in document_ids(store, batch=batch_id)]
+                done = [rec for rec in records if rec is not None]
+                copies_s = sum(rec.seconds for rec in done)
+                compliant = sum(rec.compliant for rec in done)
+                sizes = [(rec.size, rec.original_size) for rec in done if rec.size]
             finally:
                 s = settings_now()
                 remove_bucket(ObjectStore.from_settings(s.minio))
@@ -158,9 +181,8 @@ def end_to_end(paths: list[Path], repeats: int) -> None:
             rows.append((ingest_s, archive_s))
             size_ratio = sum(a for a, _ in sizes) / max(sum(b for _, b in sizes), 1)
             print(
-                f"repeat {r + 1}: ingest {ingest_s:.1f} s ({report.totals.files} files, "
-                f"{report.totals.pages} pages), archive {archive_s:.1f} s ({summary['compliant']}/"
-                f"{summary['documents']} compliant; copies {copies_s:.1f} s of it; size {size_ratio:.3f}x "
+                f"repeat {r + 1}: ingest {ingest_s:.1f} s, archive {archive_s:.1f} s ({compliant}/"
+                f"{len(records)} documents compliant; copies {copies_s:.1f} s of it; size {size_ratio:.3f}x "
                 f"the originals), archive/ingest {archive_s / ingest_s:.3f}; load {os.getloadavg()[0]:.2f}",
                 flush=True,
             )
@@ -187,6 +209,7 @@ def main() -> None:
     ap.add_argument("--fresh", action="store_true", help="OCR again (time both steps under the same load)")
     ap.add_argument("--e2e", action="store_true", help="ingest then archive the originals (the time goal)")
     ap.add_argument("--repeats", type=int, default=3, help="--e2e: repeats (medians reported)")
+    ap.add_argument("--cli", action="store_true", help="--e2e: run `sohoa ingest` / `archive build` commands")
     ap.add_argument("--parts", type=Path, nargs="+", help="print where the bytes of these copies go; stop")
     ap.add_argument(
         "--validate-unsigned",
@@ -205,7 +228,7 @@ def main() -> None:
     ctx = OcrContext.from_settings(settings.ocr) if hasattr(OcrContext, "from_settings") else OcrContext()
     paths = _spread(_originals(args.eval, args.sets), args.limit)
     if args.e2e:
-        end_to_end(paths, args.repeats)
+        end_to_end(paths, args.repeats, cli=args.cli)
         return
     docs = []
     for p in paths:

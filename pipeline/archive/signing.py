@@ -3,10 +3,13 @@
 The visible stamp sits top-right on page 1 (TT 05/2025 Art. 8): the agency's name and the signing time in
 ISO 8601, in Liberation Serif 10 pt (metric-compatible with Times New Roman), embedded, black, no image.
 Signing is an incremental update of the PDF/A copy, so the signed file is still PDF/A (veraPDF checks it
-again). Verification trusts only the configured agency roots.
+again). The key is the agency's PKCS#12 file or a key on its PKCS#11 token or HSM (:func:`open_signer`).
+Verification trusts only the configured agency roots.
 
-Incoming PDFs' own signatures are read by ``ocr/signatures.py`` (#12); this module is about the copies
-sohoa signs, and their trust in the agency CA.
+Incoming PDFs' own signatures are read by ``ocr/signatures.py`` (#12): every signature of a file, with
+no trust list, for what ingestion records. This module checks the one signature sohoa made, covering the
+whole file, against the agency roots and with the key usage a signing certificate must have; the two
+share pyHanko's validator, not their questions, so they stay apart.
 """
 
 from __future__ import annotations
