@@ -1,7 +1,7 @@
 """Archive copies of the eval sets: PDF/A-2b validity (before and after signing), size and time ratios.
 
     python bench/archive_bench.py [--eval ../shared/eval] [--work /tmp/17/bench] [--sets vn-admin real]
-    nice -n 10 python bench/archive_bench.py --e2e --limit 14 --repeats 3 [--cli]
+    nice -n 10 python bench/archive_bench.py --e2e --limit 14 --repeats 3 [--mode flows|cli|in-ingest]
     python bench/archive_bench.py --parts COPY.pdf ...    # where a copy's bytes go
 
 The first form makes copies of every original from cached OCR (cached under ``--work``; the OCR time
@@ -23,6 +23,7 @@ import os
 import statistics
 import time
 from pathlib import Path
+from typing import Any
 
 from ocr import OcrContext, ocr_file, sniff
 from pipeline.archive.build import ArchiveContext, make_copies
@@ -108,13 +109,16 @@ def _spread(paths: list[Path], limit: int) -> list[Path]:
     return paths[::step][:limit]
 
 
-def end_to_end(paths: list[Path], repeats: int, *, cli: bool = False) -> None:
+def end_to_end(paths: list[Path], repeats: int, *, mode: str = "flows") -> None:
     """Ingest then archive the same originals, ``repeats`` times; print times, ratios and medians.
 
-    With ``cli``, each step is the command a user runs (``python -m cli ingest DIR --batch-id ID``, then
-    ``python -m cli archive build --batch ID``), so each time also holds an interpreter's and the
-    command's start; otherwise both flows run in this process.
+    ``mode`` ``flows``: ``ingest_batch`` then ``archive_build``, both in this process. ``cli``: the two
+    commands a user runs (``python -m cli ingest DIR --batch-id ID``, then ``python -m cli archive build
+    --batch ID``), so each time also holds an interpreter's and the command's start. ``in-ingest``: one
+    ``ingest_batch`` with ``SOHOA_ARCHIVE__WITH_INGEST``, its archive step timed inside it (the ingest
+    time is the rest).
     """
+    cli = mode == "cli"
     import shutil
     import subprocess
     import sys
@@ -145,7 +149,22 @@ def end_to_end(paths: list[Path], repeats: int, *, cli: bool = False) -> None:
     for p in paths:
         shutil.copyfile(p, batch / f"{p.parent.name}--{p.name}")
     rows = []
-    print(f"load before: {os.getloadavg()}; {'commands' if cli else 'flows in this process'}", flush=True)
+    import flows.archive
+
+    real_archive = flows.archive.archive_documents
+    spent: list[float] = []
+
+    def timed_archive(*args: Any, **kwargs: Any) -> Any:
+        t = time.perf_counter()
+        try:
+            return real_archive(*args, **kwargs)
+        finally:
+            spent.append(time.perf_counter() - t)
+
+    if mode == "in-ingest":
+        os.environ["SOHOA_ARCHIVE__WITH_INGEST"] = "true"
+        flows.archive.archive_documents = timed_archive  # type: ignore[assignment]
+    print(f"load before: {os.getloadavg()}; mode {mode}", flush=True)
     try:
         for r in range(repeats):
             run = f"{uuid.uuid4().hex[:8]}-{r}"
@@ -161,11 +180,15 @@ def end_to_end(paths: list[Path], repeats: int, *, cli: bool = False) -> None:
                     ingest_batch(source=str(batch), batch_id=batch_id)
                 ingest_s = time.perf_counter() - t
                 t = time.perf_counter()
-                if cli:
+                if mode == "in-ingest":
+                    archive_s = spent.pop()
+                    ingest_s -= archive_s
+                elif cli:
                     command("archive", "build", "--batch", batch_id)
                 else:
                     archive_build(batch=batch_id)
-                archive_s = time.perf_counter() - t
+                if mode != "in-ingest":
+                    archive_s = time.perf_counter() - t
                 # the copies' own time (PDF/A, signing, veraPDF), as recorded with each; the rest is
                 # the flow's: reading and storing in MinIO, Prefect (and with --cli, the command's start)
                 store = ObjectStore.from_settings(settings_now().minio)
@@ -188,6 +211,8 @@ def end_to_end(paths: list[Path], repeats: int, *, cli: bool = False) -> None:
             )
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+        flows.archive.archive_documents = real_archive  # type: ignore[assignment]
+        os.environ.pop("SOHOA_ARCHIVE__WITH_INGEST", None)
     ingest_m = statistics.median(r[0] for r in rows)
     archive_m = statistics.median(r[1] for r in rows)
     ratios = [a / i for i, a in rows]
@@ -209,7 +234,12 @@ def main() -> None:
     ap.add_argument("--fresh", action="store_true", help="OCR again (time both steps under the same load)")
     ap.add_argument("--e2e", action="store_true", help="ingest then archive the originals (the time goal)")
     ap.add_argument("--repeats", type=int, default=3, help="--e2e: repeats (medians reported)")
-    ap.add_argument("--cli", action="store_true", help="--e2e: run `sohoa ingest` / `archive build` commands")
+    ap.add_argument(
+        "--mode",
+        choices=["flows", "cli", "in-ingest"],
+        default="flows",
+        help="--e2e: both flows in this process, the two commands, or the copies made inside ingest_batch",
+    )
     ap.add_argument("--parts", type=Path, nargs="+", help="print where the bytes of these copies go; stop")
     ap.add_argument(
         "--validate-unsigned",
@@ -228,7 +258,7 @@ def main() -> None:
     ctx = OcrContext.from_settings(settings.ocr) if hasattr(OcrContext, "from_settings") else OcrContext()
     paths = _spread(_originals(args.eval, args.sets), args.limit)
     if args.e2e:
-        end_to_end(paths, args.repeats, cli=args.cli)
+        end_to_end(paths, args.repeats, mode=args.mode)
         return
     docs = []
     for p in paths:

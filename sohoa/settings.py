@@ -227,6 +227,11 @@ class ArchiveSettings(BaseModel):
     )
     sign: bool = Field(True, description="Sign every archive copy with the agency certificate")
     ghostscript_timeout: float = Field(300.0, gt=0, le=3600, description="Seconds per born-digital PDF")
+    with_ingest: bool = Field(
+        False,
+        description="Make, validate and sign each batch's archive copies at the end of its ingestion, in "
+        "the same run (otherwise `sohoa archive build` or the archive-build deployment makes them)",
+    )
 
 
 class SigningSettings(BaseModel):
