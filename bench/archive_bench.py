@@ -101,6 +101,25 @@ def parts(path: Path) -> dict[str, int]:
     return out
 
 
+def _meta(path: Path, sha: str) -> ArchiveMeta:
+    """The XMP fields a stored copy would carry: the eval set's own record of the document (trích yếu,
+    issuer, date, number) when it has one (``dev-014.json`` for ``dev-014.tif`` and ``dev-001-p2.jpg``)."""
+    import re
+
+    for sidecar in (path.with_suffix(".json"), path.with_name(re.sub(r"-p\d+$", "", path.stem) + ".json")):
+        if sidecar.is_file():
+            truth = json.loads(sidecar.read_text())
+            date = truth.get("ngay_ban_hanh")
+            return ArchiveMeta(
+                title=truth.get("trich_yeu") or path.stem,
+                issuer=truth.get("co_quan_ban_hanh") or "",
+                date=date if isinstance(date, str) and len(date) == 10 else None,
+                reference=truth.get("so_ky_hieu") or None,
+                source_sha256=sha,
+            )
+    return ArchiveMeta(title=path.stem, issuer="sohoa bench", source_sha256=sha)
+
+
 def _spread(paths: list[Path], limit: int) -> list[Path]:
     """An even spread over the sets and kinds, not the first ``limit``."""
     if not limit:
@@ -275,7 +294,7 @@ def main() -> None:
     out.mkdir(exist_ok=True)
     jobs = []
     for p, doc in zip(paths, docs, strict=True):
-        meta = ArchiveMeta(title=p.stem, issuer="sohoa bench", source_sha256=doc.sha256)
+        meta = _meta(p, doc.sha256)
         jobs.append((p, sniff(p), doc, meta, out / f"{p.parent.name}--{p.stem}.pdf"))
     t0 = time.perf_counter()
     results = make_copies(jobs, actx, work=args.work / "scratch")

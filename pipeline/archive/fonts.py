@@ -28,6 +28,8 @@ from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.tables._g_l_y_f import Glyph
 
+from sohoa.errors import ArchiveError
+
 __all__ = ["GLYPHLESS_ADVANCE", "TextFont"]
 
 #: advance of every glyph of the glyphless text font, 1/1000 em
@@ -36,25 +38,38 @@ GLYPHLESS_ADVANCE = 500
 
 @dataclass
 class TextFont:
-    """A per-document font: ``add`` the text (optional), ``encode`` it, then ``embed`` the font once."""
+    """A per-document font: ``encode`` text, then ``embed`` the font once all text is known."""
 
     path: Path
     #: empty glyphs (the text layer is never painted): a few hundred bytes instead of kilobytes
     glyphless: bool = False
+    #: Unicode block (code point // 256) -> its page of 256 CIDs
+    _pages: dict[int, int] = field(default_factory=dict)
     _cids: dict[str, int] = field(default_factory=dict)
 
     def add(self, text: Iterable[str]) -> None:
-        """Give CIDs to the characters of ``text`` in code point order (a compact ToUnicode map)."""
+        """Give CIDs to the characters of ``text`` (in code point order, so pages follow the blocks)."""
         for ch in sorted(set("".join(text)) - self._cids.keys()):
-            self._cids[ch] = len(self._cids) + 1
+            self.cid(ch)
+
+    def cid(self, ch: str) -> int:
+        """The CID of ``ch``: its Unicode block's page of 256 CIDs, at its code point's low byte.
+
+        A page then maps to Unicode with one ``bfrange`` line, whatever characters of the block the
+        document uses (the unused CIDs between them are never drawn).
+        """
+        cid = self._cids.get(ch)
+        if cid is None:
+            cp = ord(ch)
+            page = self._pages.setdefault(cp >> 8, len(self._pages) + 1)
+            if page > 255:
+                raise ArchiveError("text layer: characters from more than 255 Unicode blocks")
+            cid = self._cids[ch] = page << 8 | cp & 0xFF
+        return cid
 
     def encode(self, text: str) -> bytes:
-        """The 2-byte CID string of ``text`` (characters not added before get CIDs on first sight)."""
-        out = bytearray()
-        for ch in text:
-            cid = self._cids.setdefault(ch, len(self._cids) + 1)
-            out += cid.to_bytes(2, "big")
-        return bytes(out)
+        """The 2-byte CID string of ``text``."""
+        return b"".join(self.cid(ch).to_bytes(2, "big") for ch in text)
 
     def metrics(self) -> tuple[dict[str, float], float, float]:
         """Glyph widths (1/1000 em) of the source font's characters, its ascent and descent (1/1000 em)."""
@@ -62,9 +77,9 @@ class TextFont:
 
     def embed(self, pdf: pikepdf.Pdf) -> pikepdf.Dictionary:
         """The Type 0 font dictionary (indirect) for the characters encoded so far."""
-        chars = tuple(sorted(self._cids, key=self._cids.__getitem__))
-        program = _program(self.path, chars, self.glyphless)
-        return _font_dict(pdf, program, chars, _font_name(self.path, self.glyphless))
+        used = tuple(sorted((cid, ch) for ch, cid in self._cids.items()))
+        program = _program(self.path, used, self.glyphless)
+        return _font_dict(pdf, program, used, _font_name(self.path, self.glyphless))
 
 
 @lru_cache(maxsize=4)
@@ -86,37 +101,39 @@ def _source(path: Path) -> TTFont:
 
 
 @lru_cache(maxsize=64)
-def _program(path: Path, chars: tuple[str, ...], glyphless: bool) -> bytes:
-    """A TrueType program whose glyph *n* is ``chars[n-1]`` (cached: the stamp repeats its set).
+def _program(path: Path, used: tuple[tuple[int, str], ...], glyphless: bool) -> bytes:
+    """A TrueType program whose glyph *n* is the character of CID *n* (empty where no CID is used).
 
     Built from scratch (milliseconds) rather than subset from the real font: glyph ids then equal
-    CIDs, and nothing the PDF does not use is kept.
+    CIDs, and nothing the PDF does not use is kept (the unused glyphs are empty, with zero metrics,
+    and compress to almost nothing).
     """
-    names = [".notdef", *(f"c{i}" for i in range(1, len(chars) + 1))]
+    count = (used[-1][0] if used else 0) + 1
+    names = [".notdef", *(f"c{i}" for i in range(1, count))]
+    glyphs = {n: Glyph() for n in names}
     if glyphless:
         _, ascent, descent = _metrics(path)
         upem = 1000
-        advance = [GLYPHLESS_ADVANCE] * len(names)
-        glyphs = {n: Glyph() for n in names}
+        advance = [GLYPHLESS_ADVANCE] * count
     else:
         source = _source(path)
         upem = source["head"].unitsPerEm
         cmap, hmtx, glyph_set = source.getBestCmap(), source["hmtx"], source.getGlyphSet()
         space = hmtx[cmap.get(32, ".notdef")][0]
-        advance, glyphs = [space], {".notdef": Glyph()}
-        for name, ch in zip(names[1:], chars, strict=True):
+        advance = [0] * count
+        advance[0] = space
+        for cid, ch in used:
             src = cmap.get(ord(ch))
             if src is None:
-                advance.append(space)
-                glyphs[name] = Glyph()
+                advance[cid] = space
                 continue
             # composites (most Vietnamese letters) are drawn out: a glyph must not refer to others
             recording = DecomposingRecordingPen(glyph_set)
             glyph_set[src].draw(recording)
             pen = TTGlyphPen(None)
             recording.replay(pen)
-            glyphs[name] = pen.glyph()
-            advance.append(hmtx[src][0])
+            glyphs[names[cid]] = pen.glyph()
+            advance[cid] = hmtx[src][0]
         ascent, descent = source["hhea"].ascent, source["hhea"].descent
     fb = FontBuilder(upem, isTTF=True)
     fb.setupGlyphOrder(names)
@@ -135,11 +152,22 @@ def _font_name(path: Path, glyphless: bool) -> str:
     return "SOHOAT+" + str(_source(path)["name"].getDebugName(6) or path.stem).replace(" ", "")
 
 
-def _font_dict(pdf: pikepdf.Pdf, program: bytes, chars: tuple[str, ...], name: str) -> pikepdf.Dictionary:
+def _font_dict(
+    pdf: pikepdf.Pdf, program: bytes, used: tuple[tuple[int, str], ...], name: str
+) -> pikepdf.Dictionary:
     font = TTFont(io.BytesIO(program))
     head, hhea, hmtx = font["head"], font["hhea"], font["hmtx"]
     k = 1000.0 / head.unitsPerEm
-    widths = [round(hmtx[g][0] * k) for g in font.getGlyphOrder()[1:]]
+    order = font.getGlyphOrder()
+    widths = {cid: round(hmtx[order[cid]][0] * k) for cid, _ in used}
+    uniform = len(set(widths.values())) <= 1
+    runs: list[tuple[int, list[int]]] = []  # one [first [w ...]] per run of consecutive CIDs
+    for cid in sorted(widths):
+        if runs and cid == runs[-1][0] + len(runs[-1][1]):
+            runs[-1][1].append(widths[cid])
+        else:
+            runs.append((cid, [widths[cid]]))
+    w_array = [x for first, ws in runs for x in (first, ws)]
     base = pikepdf.Name("/" + name)
     descriptor = pdf.make_indirect(
         pikepdf.Dictionary(
@@ -168,8 +196,8 @@ def _font_dict(pdf: pikepdf.Pdf, program: bytes, chars: tuple[str, ...], name: s
         CIDSystemInfo=pikepdf.Dictionary(Registry="Adobe", Ordering="Identity", Supplement=0),
         FontDescriptor=descriptor,
         # one width for all (the glyphless font) needs no /W
-        DW=widths[0] if len(set(widths)) == 1 else 1000,
-        W=[1, widths] if len(set(widths)) > 1 else [],
+        DW=next(iter(widths.values()), 1000) if uniform else 1000,
+        W=[] if uniform else w_array,
         CIDToGIDMap=pikepdf.Name.Identity,  # the program's glyph n is CID n
     )
     return pdf.make_indirect(
@@ -179,29 +207,31 @@ def _font_dict(pdf: pikepdf.Pdf, program: bytes, chars: tuple[str, ...], name: s
             BaseFont=base,
             Encoding=pikepdf.Name("/Identity-H"),
             DescendantFonts=[pdf.make_indirect(cid_font)],
-            ToUnicode=pdf.make_stream(_to_unicode(chars)),
+            ToUnicode=pdf.make_stream(_to_unicode(used)),
         )
     )
 
 
-def _runs(chars: tuple[str, ...]) -> list[tuple[int, int, int]]:
-    """(first CID, last CID, first code point) of each run of consecutive CIDs and BMP code points.
+def _runs(used: tuple[tuple[int, str], ...]) -> list[tuple[int, int, int]]:
+    """(first CID, last CID, first code point) of each page of BMP characters; others alone.
 
-    A ``bfrange`` may only vary the last byte of its codes, so no run crosses a multiple of 256.
+    A ``bfrange`` may only vary the last byte of its codes: a page (one Unicode block, each CID's low
+    byte its code point's) is exactly such a range.
     """
     runs: list[tuple[int, int, int]] = []
-    for cid, ch in enumerate(chars, start=1):
+    for cid, ch in used:
         cp = ord(ch)
         if runs and cp <= 0xFFFF:
-            first, last, start = runs[-1]
-            if cid == last + 1 and cp == start + cid - first and cid % 256 and cp % 256 and start <= 0xFFFF:
+            first, _, start = runs[-1]
+            same_page = cid >> 8 == first >> 8 and start <= 0xFFFF and cp >> 8 == start >> 8
+            if same_page and cid - first == cp - start:
                 runs[-1] = (first, cid, start)
                 continue
         runs.append((cid, cid, cp))
     return runs
 
 
-def _to_unicode(chars: tuple[str, ...]) -> bytes:
+def _to_unicode(used: tuple[tuple[int, str], ...]) -> bytes:
     lines = [
         "/CIDInit /ProcSet findresource begin",
         "12 dict begin",
@@ -213,7 +243,7 @@ def _to_unicode(chars: tuple[str, ...]) -> bytes:
         "<0000> <FFFF>",
         "endcodespacerange",
     ]
-    runs = _runs(chars)
+    runs = _runs(used)
     singles = [(a, chr(cp)) for a, b, cp in runs if a == b]
     ranges = [(a, b, cp) for a, b, cp in runs if a != b]
     for i in range(0, len(singles), 100):

@@ -73,7 +73,8 @@ class SigningContext:
     password: bytes = field(repr=False)
     font: Path
     timezone: str = "Asia/Ho_Chi_Minh"
-    reason: str = "Bản sao số hóa / Digitized archival copy"
+    #: the signature's /Reason (pyHanko writes it as escaped UTF-16: the Vietnamese alone keeps it short)
+    reason: str = "Bản sao số hóa"
     location: str = ""
     token: TokenRef | None = None
 

@@ -31,7 +31,7 @@ def _appearance(pdf: pikepdf.Pdf, lines: list[str], font_path: Path) -> tuple[pi
     text_w = max(sum(widths.get(ch, widths[" "]) for ch in line) / 1000.0 * FONT_SIZE for line in lines)
     width = round(text_w + 2 * PADDING, 2)
     height = round(leading * len(lines) + 2 * PADDING, 2)
-    ops = ["BT", "0 g", "0 Tr"]
+    ops = ["BT"]  # black fill and text render mode 0 are a fresh appearance stream's defaults
     y = height - PADDING - ascent / 1000.0 * FONT_SIZE
     for line in lines:
         ops.append(f"/F1 {FONT_SIZE:g} Tf 1 0 0 1 {PADDING:g} {y:.2f} Tm <{font.encode(line).hex()}> Tj")
