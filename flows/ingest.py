@@ -12,6 +12,7 @@ import logging
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -90,12 +91,12 @@ def _materialize(
     raise SohoaError(f"batch source {source!r} is not a folder, a zip, a file or an s3:// prefix")
 
 
-def _steps() -> Steps:
-    """The chain's tasks; on a Dask runner, the page work (prepare, OCR, derive) runs on its workers."""
+def _steps() -> tuple[Steps, Callable[..., FileResult] | None]:
+    """The steps and how one file runs: a Prefect task per file, or (Dask) page work on the cluster."""
     context = FlowRunContext.get()
     runner = context.task_runner if context else None
     if runner is None or isinstance(runner, ThreadPoolTaskRunner):
-        return tasks.STEPS
+        return tasks.STEPS, tasks.ingest_file
 
     lock = threading.Lock()  # the Dask runner starts its cluster on the first submit: only once
 
@@ -107,10 +108,8 @@ def _steps() -> Steps:
 
         return run
 
-    steps = tasks.STEPS
-    return replace(
-        steps, prepare=remote(steps.prepare), recognize=remote(steps.recognize), derive=remote(steps.derive)
-    )
+    remote_steps = {name: remote(step) for name, step in tasks.REMOTE.items()}
+    return replace(tasks.STEPS, **remote_steps), None
 
 
 @flow(
@@ -201,11 +200,13 @@ def ingest_batch(
 
             for r in refused:
                 on_result(r)
+            steps, runner = _steps()
             results = refused + run_files(
                 items,
                 ctx,
                 services,
-                steps=_steps(),
+                steps=steps,
+                **({"runner": runner} if runner is not None else {}),
                 work=workdir,
                 window=_window(ctx),
                 on_result=on_result,

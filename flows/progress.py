@@ -18,7 +18,9 @@ from datetime import UTC, datetime
 from typing import cast
 from uuid import UUID
 
-from prefect.artifacts import create_progress_artifact, update_progress_artifact
+from prefect.artifacts import create_progress_artifact
+from prefect.client.orchestration import SyncPrefectClient, get_client
+from prefect.client.schemas.actions import ArtifactUpdate
 
 from pipeline.chain import totals
 from sohoa.model.report import BatchProgress, BatchReport, BatchState, FileResult, FileStatus
@@ -83,6 +85,9 @@ class ProgressTracker:
             attempts=earlier.attempts if earlier else 1,
         )
         self._artifact: UUID | None = None
+        #: one client for the batch's artifact updates (Prefect's helper builds a client, TLS context
+        #: included, on every call: most of the flow process's own CPU on a large batch)
+        self._client: SyncPrefectClient | None = None
         self._write_lock = threading.Lock()
         self._last_write = 0.0
         self._dirty = False
@@ -92,6 +97,7 @@ class ProgressTracker:
                 progress=0.0, key="batch-progress", description=f"Batch {batch}"
             )
             self._artifact = cast(UUID, artifact)  # a sync call inside a flow run: a UUID, not a coroutine
+            self._client = get_client(sync_client=True)
         except Exception:  # noqa: BLE001 - outside a flow run or server hiccup: progress is optional
             log.debug("no Prefect progress artifact", exc_info=True)
         self._publish(force=True)
@@ -139,9 +145,10 @@ class ProgressTracker:
                 self.store.put_batch_json(p.batch, "status.json", p)
             except Exception:  # noqa: BLE001 - never fail a batch for its progress display
                 log.warning("batch %s: could not store status.json", p.batch, exc_info=True)
-        if self._artifact is not None and p.files_total:
+        if self._artifact is not None and self._client is not None and p.files_total:
             try:
-                update_progress_artifact(self._artifact, progress=100.0 * p.files_done / p.files_total)
+                update = ArtifactUpdate(data=round(100.0 * p.files_done / p.files_total, 1))
+                self._client.update_artifact(artifact_id=self._artifact, artifact=update)
             except Exception:  # noqa: BLE001
                 log.debug("progress artifact update failed", exc_info=True)
 

@@ -1,29 +1,41 @@
-"""Prefect tasks: thin wrappers that give the chain's steps names, states and retries in the Prefect UI.
+"""Prefect tasks: one per source file, with the chain's steps inside, retried as each error says.
 
-Each task is a step of ``pipeline/chain.py`` as it is. Whether a failed run is tried again is the error's
-own ``retryable`` attribute (``sohoa.errors``): a service that is down is retried with exponential
-backoff; a bad file, an OCR failure or a missing object never is, because it cannot succeed later.
+Each file of a batch is one Prefect task run (``ingest <file>``) around :func:`pipeline.chain.run_file`, so
+the Prefect UI shows one state per file and the server records one task run per file instead of one per step
+(a task run costs the Prefect server about 45 ms of CPU; eight per file were a tenth of a batch's CPU).
+Inside, the steps that talk to a service are retried in place (:func:`retrying`): whether a failed call
+is tried again is the error's own ``retryable`` attribute (``sohoa.errors``): a service that is down is
+retried with exponential backoff; a bad file, an OCR failure or a missing object never is, because it
+cannot succeed later. On a Dask task runner the page work (prepare, OCR, derive) stays a Prefect task of
+its own, submitted to the cluster (:data:`REMOTE`).
 No task caches (its inputs are files and services, not values worth hashing on every call).
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+import random
+import time
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
 
 from prefect import Task, task
 from prefect.cache_policies import NO_CACHE
 from prefect.client.schemas.objects import TaskRun
-from prefect.states import State
+from prefect.states import Failed, State
 from prefect.tasks import exponential_backoff
 from prefect.utilities.annotations import quote
 
 from pipeline import chain
+from pipeline.chain import Admitted, IngestContext, Services, Steps
+from sohoa.model.report import FileResult, FileStatus
 from storage.index import SearchIndex
 from storage.objects import ObjectStore
 from storage.reindex import load_record
 
-__all__ = ["RETRIES", "STEPS", "index_documents", "retry_if_retryable"]
+__all__ = ["REMOTE", "RETRIES", "STEPS", "index_documents", "ingest_file", "retry_if_retryable", "retrying"]
 
 log = logging.getLogger(__name__)
 
@@ -37,53 +49,90 @@ def retry_if_retryable(task: Task[Any, Any], task_run: TaskRun, state: State[Any
     return False
 
 
+#: tries after the first, first delay (doubled each time), jitter: one policy for tasks and in-place retries
+_RETRY_COUNT, _RETRY_BASE_SECONDS, _RETRY_JITTER = 4, 2.0, 0.5
+
 RETRIES: dict[str, Any] = {
-    "retries": 4,
-    "retry_delay_seconds": exponential_backoff(backoff_factor=2),
-    "retry_jitter_factor": 0.5,
+    "retries": _RETRY_COUNT,
+    "retry_delay_seconds": exponential_backoff(backoff_factor=_RETRY_BASE_SECONDS),
+    "retry_jitter_factor": _RETRY_JITTER,
     "retry_condition_fn": retry_if_retryable,
     "cache_policy": NO_CACHE,
     "persist_result": False,
 }
 
 
-class _Quoted:
-    """A task called with its large arguments quoted, so Prefect does not walk them.
+#: a file's task is not retried as a whole (its steps are, in place): OCR is never redone for a lost index
+_ONE_RUN: dict[str, Any] = {"cache_policy": NO_CACHE, "persist_result": False}
 
-    Prefect inspects every argument of a task call, element by element, looking for futures; an OCR result
-    holds thousands of words, and that walk cost about 30 ms of CPU per call, most of the flow's own
-    overhead. ``quote`` skips it; the step still receives the plain value.
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def retrying(step: F, *, retries: int = _RETRY_COUNT, base_seconds: float = _RETRY_BASE_SECONDS) -> F:
+    """``step``, tried again after an error whose ``retryable`` says it may succeed later (a service down).
+
+    The delays double from ``base_seconds`` with up to 50 % jitter, as for the tasks (:data:`RETRIES`).
     """
 
-    def __init__(self, task: Task[Any, Any], heavy: tuple[int, ...]) -> None:
-        self.task, self.heavy = task, heavy
+    @wraps(step)
+    def run(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(retries + 1):
+            try:
+                return step(*args, **kwargs)
+            except Exception as e:
+                if attempt == retries or not getattr(e, "retryable", False):
+                    raise
+                delay = base_seconds * 2**attempt * (1 + random.uniform(-_RETRY_JITTER, _RETRY_JITTER))  # noqa: S311
+                log.warning(
+                    "%s failed (%s); retry %d of %d in %.0f s", step.__name__, e, attempt + 1, retries, delay
+                )
+                time.sleep(delay)
+        raise AssertionError("unreachable")  # pragma: no cover
 
-    def _args(self, args: tuple[Any, ...]) -> list[Any]:
-        return [quote(a) if i in self.heavy else a for i, a in enumerate(args)]
-
-    def __call__(self, *args: Any) -> Any:
-        return self.task(*self._args(args))
-
-    def submit(self, *args: Any) -> Any:
-        """Submit to the flow's task runner (Dask): plain arguments, as quotes do not survive the trip."""
-        return self.task.submit(*args)
+    return run  # type: ignore[return-value]
 
 
-def _task(step: Any, name: str, run_name: str, heavy: tuple[int, ...] = ()) -> Any:
-    return _Quoted(task(name=name, task_run_name=run_name, **RETRIES)(step), heavy)
-
-
-#: the chain's steps as Prefect tasks, for ``chain.run_files``
+#: the chain's steps, those that talk to MinIO or Elasticsearch retried in place
 STEPS = chain.Steps(
-    preflight=_task(chain.preflight, "preflight", "preflight {item.name}"),
-    prepare=_task(chain.prepare, "prepare", "prepare {admitted.item.name}"),
-    store_original=_task(chain.store_original, "store-original", "store {admitted.item.name}"),
-    recognize=_task(chain.recognize, "ocr", "ocr {prepared.admitted.item.name}"),
-    extract=_task(chain.extract, "extract", "extract {admitted.item.name}", heavy=(0,)),
-    derive=_task(chain.derive, "derive", "derive {admitted.item.name}", heavy=(0,)),
-    store=_task(chain.store, "store", "store document", heavy=(0, 1)),
-    index=_task(chain.index, "index", "index document", heavy=(0,)),
+    preflight=retrying(chain.preflight),
+    store_original=retrying(chain.store_original),
+    store=retrying(chain.store),
+    index=retrying(chain.index),
 )
+
+
+@task(name="ingest-file", task_run_name="ingest {admitted.item.name}", **_ONE_RUN)
+def _ingest_file(
+    admitted: Admitted, ctx: IngestContext, services: Services, steps: Steps, work: Path
+) -> FileResult | State[FileResult]:
+    result = chain.run_file(admitted, ctx, services, steps, work)
+    if result.status is FileStatus.FAILED and result.error:
+        # the file's task run shows Failed with the error, in the Prefect UI; the batch goes on
+        return Failed(message=f"{result.error['type']}: {result.error['message']}", data=result)
+    return result
+
+
+def ingest_file(
+    admitted: Admitted, ctx: IngestContext, services: Services, steps: Steps, work: Path
+) -> FileResult:
+    """One file's chain as one Prefect task run (its services quoted: Prefect need not walk them)."""
+    state = _ingest_file(admitted, ctx, quote(services), quote(steps), work, return_state=True)
+    result = state.result(raise_on_failure=False)
+    if isinstance(result, FileResult):
+        return result
+    raise result if isinstance(result, BaseException) else RuntimeError(f"{admitted.item.name}: no result")
+
+
+def _remote(step: Any, name: str, run_name: str) -> Any:
+    return task(name=name, task_run_name=run_name, **RETRIES)(step)
+
+
+#: the page work as Prefect tasks, for a Dask task runner (``flows.ingest`` submits them to the cluster)
+REMOTE = {
+    "prepare": _remote(chain.prepare, "prepare", "prepare {admitted.item.name}"),
+    "recognize": _remote(chain.recognize, "ocr", "ocr {prepared.admitted.item.name}"),
+    "derive": _remote(chain.derive, "derive", "derive {admitted.item.name}"),
+}
 
 
 @task(name="index-documents", task_run_name="index {count} documents", **RETRIES)

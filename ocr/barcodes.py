@@ -35,7 +35,8 @@ def read_barcodes(gray: Gray) -> list[Barcode]:
         size = (round(gray.shape[1] * scale), round(gray.shape[0] * scale))
         image = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
     try:
-        found = zxingcpp.read_barcodes(np.ascontiguousarray(image))
+        # already at reading size, and printed dark on light: no downscaled or inverted second passes
+        found = zxingcpp.read_barcodes(np.ascontiguousarray(image), try_downscale=False, try_invert=False)
     except (RuntimeError, ValueError) as e:
         log.warning("zxing-cpp: cannot read barcodes: %s", e)
         return []

@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 from typing import Any, NamedTuple
 
+import cv2
 from numpy.typing import NDArray
 from PIL import Image
 
@@ -63,6 +64,9 @@ def write_thumbnail(gray: NDArray[Any], path: Path, *, width: int = THUMBNAIL_WI
     Made where the pixels already are, this costs a resize and an encode instead of decoding or rendering
     the page a second time.
     """
+    if gray.shape[1] > width:  # OpenCV's area average: a tenth of the CPU of Pillow's Lanczos at this ratio
+        size = (width, round(gray.shape[0] * width / gray.shape[1]))
+        gray = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
     path.write_bytes(_jpeg(Image.fromarray(gray), width))
 
 

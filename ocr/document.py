@@ -164,6 +164,28 @@ def _pdf_reader(path: Path) -> pypdf.PdfReader:
     return reader
 
 
+def _scan_page(
+    kind: PageKind,
+    source: Path,
+    index: int,
+    number: int,
+    workdir: Path,
+    scan: tuple[int | None, str | None],
+    **extra: Any,
+) -> PageInput:
+    """A page of a PDF for the workers, with its scan's resolution and colour (the quality gate's)."""
+    return PageInput(
+        number=number,
+        kind=kind,
+        path=str(source),
+        index=index,
+        workdir=str(workdir),
+        scan_dpi=scan[0],
+        scan_color=scan[1],
+        **extra,
+    )
+
+
 def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
     reader = _pdf_reader(path)
     # Signature stamps in the margins are not document text: read a copy without them.
@@ -196,22 +218,13 @@ def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
             )
         text = texts[number - 1] if number - 1 < len(texts) else ""
         chars = len("".join(text.split()))
-        scan_dpi, scan_color = scan_image(page)  # for the quality gate (#18)
+        scan = scan_image(page)  # for the quality gate (#18)
+        scan_dpi = scan[0]
+
         stamp_only = scan_dpi is not None and chars < ctx.text_layer_scan_min_chars
         if chars >= ctx.text_layer_min_chars and not stamp_only and not _invisible_only(page):
             log.info("%s page %d: skip OCR, page has a text layer (%d chars)", path.name, number, chars)
-            pages.append(
-                PageInput(
-                    number=number,
-                    kind=PageKind.TEXT_LAYER,
-                    path=str(path),
-                    index=number,
-                    text=text,
-                    workdir=str(workdir),
-                    scan_dpi=scan_dpi,
-                    scan_color=scan_color,
-                )
-            )
+            pages.append(_scan_page(PageKind.TEXT_LAYER, path, number, number, workdir, scan, text=text))
             continue
         warn = []
         invisible = chars >= ctx.text_layer_min_chars and not stamp_only
@@ -233,17 +246,7 @@ def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
             image_path = workdir / f"pdf-page-{number:05d}.jpg"
             image_path.write_bytes(jpeg)
             pages.append(
-                PageInput(
-                    number=number,
-                    kind=PageKind.IMAGE,
-                    path=str(image_path),
-                    index=0,
-                    dpi=native,
-                    workdir=str(workdir),
-                    warnings=warn,
-                    scan_dpi=scan_dpi,
-                    scan_color=scan_color,
-                )
+                _scan_page(PageKind.IMAGE, image_path, 0, number, workdir, scan, dpi=native, warnings=warn)
             )
             continue
         if native is not None:
@@ -252,19 +255,7 @@ def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
             else:
                 # render at the scan's own resolution: pixels the scanner never saw add time, not text
                 dpi = min(ctx.dpi, native)
-        pages.append(
-            PageInput(
-                number=number,
-                kind=PageKind.PDF,
-                path=str(path),
-                index=number,
-                dpi=dpi,
-                workdir=str(workdir),
-                warnings=warn,
-                scan_dpi=scan_dpi,
-                scan_color=scan_color,
-            )
-        )
+        pages.append(_scan_page(PageKind.PDF, path, number, number, workdir, scan, dpi=dpi, warnings=warn))
     return pages
 
 

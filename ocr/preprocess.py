@@ -381,12 +381,15 @@ def flatten_background(gray: Gray) -> Gray:
     small, scale = _small(gray)
     k = max(15, int(31 * scale / 0.3) | 1)
     paper = cv2.dilate(small, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-    paper = cv2.GaussianBlur(paper, (0, 0), k / 2)
+    # the paper's light is smooth: blurred on a quarter-size copy (a sigma of ~30 px costs 50x more)
+    quarter = (max(1, small.shape[1] // 4), max(1, small.shape[0] // 4))
+    paper = cv2.GaussianBlur(cv2.resize(paper, quarter, interpolation=cv2.INTER_AREA), (0, 0), k / 8)
     paper = cv2.resize(paper, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
-    flat = gray.astype(np.float32) / np.maximum(paper.astype(np.float32), 1.0)
-    lo = float(np.percentile(flat[::4, ::4], 0.5))
-    out = (flat - lo) / max(1e-3, 1.0 - lo) * 255.0
-    return np.clip(out, 0, 255).astype(np.uint8)
+    # in 8 bits (gray / paper x 255, saturated) and a lookup table: a tenth of the float version's CPU
+    flat = cv2.divide(gray, np.maximum(paper, 1), scale=255.0)
+    lo = _percentile_u8(np.ascontiguousarray(flat[::4, ::4]), 0.5)
+    levels = (np.arange(256, dtype=np.float32) - lo) / max(1e-3, 255.0 - lo) * 255.0
+    return cv2.LUT(flat, np.clip(levels, 0, 255).astype(np.uint8))
 
 
 def binarize(gray: Gray, method: str) -> Gray:

@@ -16,6 +16,7 @@ from typing import Any
 import pypdf
 from numpy.typing import NDArray
 from PIL import Image
+from pypdf.generic import ArrayObject, DictionaryObject, NameObject, NumberObject, StreamObject
 
 from sohoa.model.ocr import OcrDocument, PageSource
 
@@ -72,14 +73,41 @@ def put_page_image(page_pdf: Path, gray: NDArray[Any], *, quality: int = 80) -> 
     """Put a page image under the text layer of a one-page, text-only PDF (Tesseract's ``textonly_pdf``).
 
     Tesseract reads the binarized page; the archive copy shows the grayscale one (JPEG), scaled to the
-    text page's box so every word stays over its pixels. The file is replaced in place.
+    text page's box so every word stays over its pixels. The image is drawn by a content stream of its
+    own put before the text's, so the text layer's thousands of operators are copied, never parsed. The
+    file is replaced in place.
     """
-    text_page = pypdf.PdfReader(page_pdf).pages[0]
-    width_pt = float(text_page.mediabox.width)
+    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(page_pdf))
+    page = writer.pages[0]
     buf = io.BytesIO()
-    Image.fromarray(gray).save(buf, format="PDF", resolution=gray.shape[1] * 72.0 / width_pt, quality=quality)
-    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(buf.getvalue())))
-    writer.pages[0].merge_page(text_page)
+    Image.fromarray(gray).save(buf, format="JPEG", quality=quality)
+    image = StreamObject()
+    image.set_data(buf.getvalue())
+    image.update({
+        NameObject("/Type"): NameObject("/XObject"),
+        NameObject("/Subtype"): NameObject("/Image"),
+        NameObject("/Width"): NumberObject(gray.shape[1]),
+        NameObject("/Height"): NumberObject(gray.shape[0]),
+        NameObject("/ColorSpace"): NameObject("/DeviceGray"),
+        NameObject("/BitsPerComponent"): NumberObject(8),
+        NameObject("/Filter"): NameObject("/DCTDecode"),
+    })  # fmt: skip
+    resources = page.setdefault(NameObject("/Resources"), DictionaryObject()).get_object()
+    xobjects = resources.setdefault(NameObject("/XObject"), DictionaryObject()).get_object()
+    xobjects[NameObject("/SohoaScan")] = writer._add_object(image)
+    box = page.mediabox
+    draw = StreamObject()
+    draw.set_data(f"q {float(box.width):.4f} 0 0 {float(box.height):.4f} {float(box.left):.4f} "
+                  f"{float(box.bottom):.4f} cm /SohoaScan Do Q\n".encode())  # fmt: skip
+    text = page.get(NameObject("/Contents"))
+    texts = (
+        []
+        if text is None
+        else list(text.get_object())
+        if isinstance(text.get_object(), ArrayObject)
+        else [text]
+    )
+    page[NameObject("/Contents")] = ArrayObject([writer._add_object(draw), *texts])
     tmp = page_pdf.with_name(f".{page_pdf.name}.part")
     with tmp.open("wb") as f:
         writer.write(f)

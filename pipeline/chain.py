@@ -537,6 +537,7 @@ def run_files(
     work: Path,
     window: int,
     on_result: Callable[[FileResult], None] | None = None,
+    runner: Callable[[Admitted, IngestContext, Services, Steps, Path], FileResult] = run_file,
 ) -> list[FileResult]:
     """Run the chain for every file, largest first, ``window`` files at a time; results in input order.
 
@@ -552,6 +553,8 @@ def run_files(
         work: A folder for the documents' temporary files.
         window: Files in flight at once (bounds memory and temporary space).
         on_result: Called with each file's result as soon as it is known (any thread, one at a time).
+        runner: Runs the steps after preflight for one file (default :func:`run_file`; the flow wraps it in
+            a Prefect task per file).
     """
     items = list(items)
     results: dict[str, FileResult] = {}
@@ -565,6 +568,13 @@ def run_files(
                     on_result(result)
                 except Exception:  # noqa: BLE001 - progress display only
                     log.warning("progress callback failed", exc_info=True)
+
+    def guarded(admitted: Admitted) -> FileResult:
+        try:
+            return runner(admitted, ctx, services, steps, work)
+        except Exception as e:  # noqa: BLE001 - a runner's own failure (its orchestration) fails the file only
+            log.error("%s: failed: %s: %s", admitted.item.name, type(e).__name__, e, exc_info=True)
+            return failed_result(admitted.item.name, e, document_id=admitted.sha256)
 
     seen: dict[str, str] = {}
     futures: list[Future[FileResult]] = []
@@ -581,7 +591,7 @@ def run_files(
                 continue
             seen[outcome.sha256] = item.name
             run = contextvars.copy_context().run
-            future = threads.submit(run, run_file, outcome, ctx, services, steps, work)
+            future = threads.submit(run, guarded, outcome)
             future.add_done_callback(lambda f: done(f.result()))
             futures.append(future)
     return [results[i.name] for i in items]

@@ -14,13 +14,13 @@ and its exceptions pass through ``storage.objects._translate`` (the one boundary
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from datetime import UTC, date, datetime
 
 from minio.commonconfig import GOVERNANCE
 from minio.retention import Retention
 
+from sohoa.digest import sha256_bytes
 from sohoa.errors import ObjectNotFoundError, StorageError
 from storage.objects import ObjectStore, _translate, original_key
 
@@ -124,7 +124,7 @@ def upload_copies(store: ObjectStore, sha256: str) -> list[str]:
         copy = store.get_bytes(key)
     except (ObjectNotFoundError, ValueError):
         return []
-    return [key] if hashlib.sha256(copy).hexdigest() == sha256 else []
+    return [key] if sha256_bytes(copy) == sha256 else []
 
 
 def purge_document(store: ObjectStore, sha256: str) -> int:

@@ -121,6 +121,9 @@ def test_searchable_pdf_has_text_and_original_is_untouched(tmp_path: Path) -> No
     page_w = float(re.search(r'<page width="([\d.]+)"', bbox).group(1))  # type: ignore[union-attr]
     first_x = float(re.search(r'<word xMin="([\d.]+)"', bbox).group(1))  # type: ignore[union-attr]
     assert abs(first_x / page_w - page.words[0].box[0] / page.width) < 0.01
+    # the scan fills the page: its pixels over the page's width in points give its resolution
+    cols = images[0].split()
+    assert int(cols[3]) == page.width and abs(int(cols[12]) - page.width * 72 / page_w) <= 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "scan.png"]
 
 
