@@ -193,8 +193,13 @@ def evaluate(
                 print(f"  {f} {doc_id}: got {pred!r} want {gold!r}")
 
 
-def real_docs(eval_dir: Path, cache: Path) -> tuple[dict[str, Metadata], dict[str, dict]]:
-    """Extract every real document (OCR cached under ``cache``) with its signatures and file name."""
+def real_docs(
+    eval_dir: Path, cache: Path, skip: frozenset[str] = frozenset()
+) -> tuple[dict[str, Metadata], dict[str, dict]]:
+    """Extract every real document (OCR cached under ``cache``) with its signatures and file name.
+
+    The documents in ``skip`` are not opened at all (``--tuning-only``: the held-out part stays unseen).
+    """
     import logging
 
     import ocr
@@ -209,6 +214,8 @@ def real_docs(eval_dir: Path, cache: Path) -> tuple[dict[str, Metadata], dict[st
     cache.mkdir(parents=True, exist_ok=True)
     for label_path in sorted(real.glob("*.json")):
         label = json.loads(label_path.read_text(encoding="utf-8"))
+        if label["id"] in skip:
+            continue
         pdf = real / label["file"]
         target = cache / f"{label['id']}.json"
         if target.exists():
@@ -278,6 +285,9 @@ def main() -> None:
     ap.add_argument("--held-out", default=",".join(HELD_OUT), help="real documents kept out of tuning")
     ap.add_argument("--search", action="store_true", help="search each real number on Elasticsearch")
     ap.add_argument("--real-cache", default="real", help="sub-folder of --ocr-cache for real/ OCR")
+    ap.add_argument(
+        "--tuning-only", action="store_true", help="with --real: leave the held-out documents out entirely"
+    )
     args = ap.parse_args()
     docs = load_docs(args.eval_dir)
     labels = {
@@ -308,14 +318,16 @@ def main() -> None:
                      labels, args.show_errors, GOALS_OCR)  # fmt: skip
     if args.real:
         cache = (args.ocr_cache or args.out) / args.real_cache
-        results, real_labels = real_docs(args.eval_dir, cache)
         held = {x.strip() for x in args.held_out.split(",") if x.strip()}
+        skip = frozenset(held) if args.tuning_only else frozenset()
+        results, real_labels = real_docs(args.eval_dir, cache, skip)
         tune = {d: m for d, m in results.items() if d not in held}
         out = {d: m for d, m in results.items() if d in held}
         evaluate("real scans, tuning part", tune, real_labels, args.show_errors, GOALS_REAL)
-        # the held-out part's values are not printed: only its scores
-        evaluate("real scans, HELD-OUT part", out, real_labels, False, GOALS_REAL)
-        evaluate("real scans, all", results, real_labels, False, GOALS_REAL)
+        if not args.tuning_only:
+            # the held-out part's values are not printed: only its scores
+            evaluate("real scans, HELD-OUT part", out, real_labels, False, GOALS_REAL)
+            evaluate("real scans, all", results, real_labels, False, GOALS_REAL)
         if args.search:
             search_first(results, real_labels, held)
     if args.source in ("ocr", "both") and args.ocr_cache is None:

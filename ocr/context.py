@@ -65,6 +65,8 @@ class OcrContext:
     job_seconds: float = 600.0
     #: re-read the number and date blanks of page 1 when the first reading is unsure (ocr.zones)
     reread_blanks: bool = True
+    #: re-read the unsure header (page 1) and closing lines from crops (ocr.zone_lines)
+    reread_lines: bool = True
 
     @classmethod
     def from_settings(cls, settings: OcrSettings, **overrides: Any) -> OcrContext:

@@ -26,6 +26,7 @@ from ocr.derive import write_thumbnail
 from ocr.document import image_dpi, open_frame
 from ocr.layout import RawWord, build_lines, drop_noise, fix_words, parse_tsv, reading_order
 from ocr.searchable import put_page_image
+from ocr.zone_lines import reread_lines
 from ocr.zones import reread_blanks
 from sohoa.errors import OcrError, ResourceLimitError, SohoaError, error_info
 from sohoa.model.ocr import OcrPage, PageError, PageFacts, PageInput, PageKind, PageSource, PageTransform
@@ -466,6 +467,12 @@ def ocr_page(
                 groups.setdefault((word.block, word.par, word.line), []).append(word)
             segments = [Segment(g) for g in groups.values()]
         out_words, lines, text = build_lines(segments)
+        t = time.perf_counter()
+        rereads = (
+            reread_lines(prepared.gray, lines, out_words, ctx, workdir, number) if ctx.reread_lines else []
+        )
+        if rereads:
+            prepared.timings["rereads"] = round(time.perf_counter() - t, 4)
         conf = round(_mean_conf(words), 2)
         if words and conf < 50:
             warnings_.append(f"low OCR confidence ({conf:.0f}); check the scan")
@@ -489,6 +496,7 @@ def ocr_page(
             frame_size=prepared.frame_size,
             transforms=prepared.transforms,
             blanks=blanks,
+            rereads=rereads,
         )
     except SohoaError as e:
         log.warning("page %d failed: %s: %s", number, type(e).__name__, e.message)

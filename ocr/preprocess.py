@@ -176,6 +176,10 @@ def _ink(gray: Gray) -> NDArray[np.bool_]:
     return gray < thresh
 
 
+#: gray levels a scanner border is darker than the paper at least (a shadow on a faint page is less)
+_BORDER_CONTRAST = 80
+
+
 def remove_borders(gray: Gray, *, dark_fraction: float = 0.5, max_fraction: float = 0.08) -> tuple[Gray, int]:
     """Whiten dark scanner edges (rows/columns from each side that are mostly dark).
 
@@ -198,8 +202,18 @@ def remove_borders(gray: Gray, *, dark_fraction: float = 0.5, max_fraction: floa
     rows, cols = ink.mean(axis=1), ink.mean(axis=0)
     top, bottom = edge_run(rows), edge_run(rows[::-1])
     left, right = edge_run(cols), edge_run(cols[::-1])
+    paper = int(_percentile_u8(gray, 90)) if top or bottom or left or right else 255
+
+    def border(strip: Gray) -> bool:
+        # a scanner's edge is far darker than the paper; a shadow over a faint page is only a little
+        # darker, and Otsu calls all of it ink (whitening it would wipe the header under the shadow)
+        return strip.size > 0 and float(np.median(strip)) < paper - _BORDER_CONTRAST
+
+    top = top if border(gray[:top]) else 0
+    bottom = bottom if border(gray[h - bottom :]) else 0
+    left = left if border(gray[:, :left]) else 0
+    right = right if border(gray[:, w - right :]) else 0
     if top or bottom or left or right:
-        paper = int(_percentile_u8(gray, 90))
         out = gray.copy()
         if top:
             out[:top] = paper

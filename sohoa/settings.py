@@ -131,6 +131,11 @@ class OcrSettings(BaseModel):
         description="Re-read the number and date blanks of page 1 (handwritten fill-ins) when the first "
         "reading is unsure: a few small digit-only Tesseract calls",
     )
+    reread_lines: bool = Field(
+        True,
+        description="Re-read the unsure header lines of page 1 and closing lines (signer block) from "
+        "crops at a fixed text height in two thresholds: two extra Tesseract calls per such page",
+    )
 
 
 class WebSettings(BaseModel):

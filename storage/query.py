@@ -71,6 +71,8 @@ FACETS: dict[str, tuple[str, str | None, int]] = {
     "access_level": ("access_level", None, 3),
     "batch": ("batch", None, 20),
     "dossier_code": ("dossier_code", None, 20),
+    "signed_by": ("signed_by", None, 20),
+    "signature_valid": ("signature_valid", None, 2),
 }
 
 #: totals are counted exactly up to this many hits, then reported as a lower bound
@@ -173,6 +175,11 @@ def filter_clauses(q: SearchQuery) -> list[dict[str, Any]]:
         clauses.append({"term": {"batch": q.batch.strip()}})
     if q.needs_rescan is not None:
         clauses.append({"term": {"needs_rescan": q.needs_rescan}})
+    if q.signed_by:
+        clauses.append({"terms": {"signed_by": sorted({nfc(v).strip() for v in q.signed_by})}})
+    if q.signature_valid is not None:
+        # a document without signatures has no signature_valid: it matches neither value
+        clauses.append({"term": {"signature_valid": q.signature_valid}})
     return clauses
 
 
@@ -574,7 +581,7 @@ def _buckets(buckets: list[Mapping[str, Any]], labels: Mapping[str, str]) -> dic
     out: dict[str, int] = {}
     for b in buckets:
         shown = (b.get("display") or {}).get("buckets")
-        key = str(b["key"])
+        key = str(b.get("key_as_string", b["key"]))  # a boolean bucket's key is 1/0, its string true/false
         label = str(shown[0]["key"]) if shown else labels.get(key, key)
         out[label] = out.get(label, 0) + int(b["doc_count"])
     return out

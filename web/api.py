@@ -206,11 +206,18 @@ def search(
     size: Annotated[int, Query(ge=1, le=100)] = 20,
     after: Annotated[str | None, Query(description="Cursor from the previous page's `next`")] = None,
     rescan: Annotated[bool, Query(description="Only documents whose scan must be redone")] = False,
+    signed_by: Annotated[
+        list[str], Query(max_length=200, description="Signers of an embedded PDF signature, any of")
+    ] = [],  # noqa: B006
+    signature: Annotated[
+        bool | None, Query(description="Only signed documents whose signatures verify (true) or not (false)")
+    ] = None,
 ) -> SearchResponse:
     """Search documents; only levels the caller is cleared for are searched."""
     params = SearchParams(
-        q, type, issuer, date_from, date_to, year, dossier, batch, access, sort, size, after, rescan=rescan
-    )
+        q, type, issuer, date_from, date_to, year, dossier, batch, access, sort, size, after, rescan=rescan,
+        signed_by=signed_by, signature=None if signature is None else str(signature).lower(),
+    )  # fmt: skip
     query = to_query(params, user)
     result = ctx(request).backend.search(query)
     audit(

@@ -330,6 +330,10 @@ _VI: dict[str, str] = {
     "sig.subject": "Chứng thư số",
     "errtype.WorkerCrashedError": "Tệp làm tiến trình xử lý dừng hai lần (đã cách ly)",
     "errtype.ResourceLimitError": "Trang cần quá nhiều bộ nhớ",
+    "facet.signed_by": "Người ký số",
+    "facet.signature_valid": "Chữ ký số",
+    "sigfilter.true": "Hợp lệ",
+    "sigfilter.false": "Không hợp lệ",
 }
 
 _EN: dict[str, str] = {
@@ -650,6 +654,10 @@ _EN: dict[str, str] = {
     "sig.subject": "Certificate",
     "errtype.WorkerCrashedError": "The file crashed its worker twice (quarantined)",
     "errtype.ResourceLimitError": "A page needed too much memory",
+    "facet.signed_by": "Signed by",
+    "facet.signature_valid": "Digital signature",
+    "sigfilter.true": "Valid",
+    "sigfilter.false": "Not valid",
 }
 
 _VI.update(DOSSIER_VI)  # the dossier pages' labels (#16), kept in their own module

@@ -56,6 +56,8 @@ _FACET_PARAMS: dict[str, tuple[str, bool]] = {
     "access_level": ("access", True),
     "batch": ("batch", False),
     "dossier_code": ("dossier", False),
+    "signed_by": ("signed_by", True),
+    "signature_valid": ("signature", False),
 }
 _HIT_FIELDS = ("so_ky_hieu", "loai_van_ban", "ngay_ban_hanh", "co_quan_ban_hanh")
 _ACTIVE = (BatchState.QUEUED, BatchState.RUNNING)
@@ -172,6 +174,7 @@ def _facets(base: list[tuple[str, str]], facets: dict[str, dict[str, int]], t: A
             else:
                 params = [p for p in base if p[0] != param] + [(param, value)]
             label = t(f"access.{value}") if name == "access_level" else value
+            label = t(f"sigfilter.{value}") if name == "signature_valid" else label
             values.append({"label": label, "count": count, "href": _url("/search", params), "active": active})
         groups.append({"name": name, "label": t(f"facet.{name}"), "values": values})
     return groups
@@ -194,6 +197,8 @@ def search_page(
     after: str | None = None,
     page: Annotated[int, Query(ge=1, le=MAX_OFFSET // _PAGE_SIZE + 1)] = 1,
     rescan: bool = False,
+    signed_by: Annotated[list[str], Query(max_length=200)] = [],  # noqa: B006
+    signature: Annotated[str | None, Query(pattern="^(true|false)$")] = None,
 ) -> Response:
     """The search page: one box, filters with counts, sorted hits with highlighted snippets."""
     from web.deps import labels
@@ -202,7 +207,7 @@ def search_page(
     year_value = int(year) if year and year.isdigit() else None
     params = SearchParams(
         q, type, issuer, date_from, date_to, year_value, dossier, batch, access, sort, _PAGE_SIZE, after,
-        offset=(page - 1) * _PAGE_SIZE, rescan=rescan,
+        offset=(page - 1) * _PAGE_SIZE, rescan=rescan, signed_by=signed_by, signature=signature,
     )  # fmt: skip
     base = [(k, v) for k, v in request.query_params.multi_items() if k not in ("after", "page", "lang") and v]
     searched = bool(q.strip()) or len(base) > 0

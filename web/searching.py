@@ -44,6 +44,9 @@ class SearchParams:
     offset: int = 0
     #: only documents the scan quality gate asks to rescan
     rescan: bool = False
+    #: signers of an embedded PDF signature (any of), and "true"/"false" for the signatures' validity
+    signed_by: list[str] = field(default_factory=list)
+    signature: str | None = None
 
     def audit_detail(self) -> dict[str, Any]:
         """The non-empty parameters, for the audit log."""
@@ -107,6 +110,8 @@ def to_query(params: SearchParams, user: User) -> SearchQuery:
         raise InputError("size must be between 1 and 100")
     if not 0 <= params.offset <= MAX_OFFSET:
         raise InputError(f"pages go up to hit {MAX_OFFSET:,}; narrow the search or use the `after` cursor")
+    if params.signature not in (None, "", "true", "false"):
+        raise InputError("signature must be true or false")
     return SearchQuery(
         text=params.q.strip()[:500],
         loai_van_ban=[t for t in params.type if t],
@@ -116,6 +121,8 @@ def to_query(params: SearchParams, user: User) -> SearchQuery:
         year=params.year,
         dossier_code=params.dossier or None,
         needs_rescan=True if params.rescan else None,
+        signed_by=[s for s in params.signed_by if s.strip()],
+        signature_valid={"true": True, "false": False}.get(params.signature or ""),
         batch=params.batch or None,
         access_levels=levels,
         sort=sort,

@@ -4,15 +4,17 @@ from __future__ import annotations
 
 import re
 
+from pipeline.metadata.anchors import VE_VIEC
 from pipeline.metadata.evidence import Hit, hit, hits_join
 from pipeline.metadata.header import NUMBER_LINE
-from pipeline.metadata.layout import BODY, HEADER_LEFT, HEADER_RIGHT, TextLine
+from pipeline.metadata.layout import BODY, HEADER_LEFT, HEADER_RIGHT, TextLine, join_lines
 from pipeline.metadata.lexicon import type_by_name
 from pipeline.metadata.normalize import clean_spaces
 
 __all__ = ["find_dossier_code", "find_recipients", "find_subject", "find_title"]
 
-_VV = re.compile(r"^\W{0,2}(?:v\s*[/|l1i]\s*v|ve\s*viec)\b\s*[:.]?\s*")
+# "V/v", "Về việc", and "Về: việc" (an edit of OCR noise inside the anchor)
+_VV = VE_VIEC
 # How a body paragraph starts; a subject never does.
 _BODY_START = re.compile(
     r"^\W{0,2}(kinh gui|can cu|thuc hien|theo|xet|phuc dap|ngay \d|tren co so|nham|de |dieu \d|chuong|"
@@ -109,7 +111,7 @@ def find_subject(lines: list[TextLine], title_index: int | None) -> Hit | None:
     title = top[title_index]
     parts = []
     prev: TextLine = title
-    for nxt in top[title_index + 1 : title_index + 8]:
+    for nxt in _rows_joined(top[title_index + 1 : title_index + 8]):
         if _speck(nxt):
             continue
         f = nxt.folded
@@ -131,6 +133,27 @@ def find_subject(lines: list[TextLine], title_index: int | None) -> Hit | None:
         return None
     value = _clean_subject(" ".join(a.text[s:e] for a, s, e in parts))
     return hits_join(value, parts, 0.9) if value else None
+
+
+def _same_row(a: TextLine, b: TextLine) -> bool:
+    if a.box is None or b.box is None or a.zone != b.zone:
+        return False
+    top, bottom = max(a.box[1], b.box[1]), min(a.box[1] + a.box[3], b.box[1] + b.box[3])
+    return bottom - top > 0.5 * min(a.box[3], b.box[3])
+
+
+def _rows_joined(lines: list[TextLine]) -> list[TextLine]:
+    """Lines with the pieces of one printed row joined (a word lost to noise leaves a gap that cuts it)."""
+    out: list[TextLine] = []
+    for ln in lines:
+        if _speck(ln):
+            continue  # a seal or signature fragment beside the line is not part of it
+        if out and _same_row(out[-1], ln):
+            a, b = sorted((out[-1], ln), key=lambda x: x.box[0] if x.box else 0)
+            out[-1] = join_lines(a, b)
+        else:
+            out.append(ln)
+    return out
 
 
 def _continues(line: TextLine, prev: TextLine, title: TextLine) -> bool:

@@ -122,6 +122,10 @@ def _is_caps(text: str) -> bool:
     return len(letters) >= 3 and sum(c.isupper() for c in letters) / len(letters) > 0.8
 
 
+def _title_key(line: TextLine) -> str:
+    return re.sub(r"[^a-z]", "", fold(line.text))
+
+
 def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
     """``nguoi_ky``, ``chuc_vu_ky`` and ``hinh_thuc_ky`` from the signer block."""
     _, right = _closing(lines)
@@ -145,14 +149,18 @@ def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
     auth = [(i, m) for i, ln in enumerate(block) if (m := _AUTH.match(ln.text.strip()))]
     auth = [(i, m) for i, m in auth if _AUTHORITY.match(fold(clean_spaces(m.group(2))))]
     if auth:
-        i, m = auth[0]
-        ln = block[i]
-        found["hinh_thuc_ky"] = hit(
-            f"{m.group(1)}. {repair_upper(clean_spaces(m.group(2)))}", ln, 0, len(ln.text), 0.92
+        # two authority lines ("TM. ỦY BAN NHÂN DÂN" over "KT. CHỦ TỊCH") are one form, joined by a space
+        values = [f"{m.group(1)}. {repair_upper(clean_spaces(m.group(2)))}" for _, m in auth[:2]]
+        found["hinh_thuc_ky"] = hits_join(
+            " ".join(values), [(block[i], 0, len(block[i].text)) for i, _ in auth[:2]], 0.92
         )
     after = auth[-1][0] + 1 if auth else 0
     title_lines = [ln for ln in block[after:] if _is_caps(ln.text) and not _AUTH.match(ln.text.strip())]
     title_lines = [ln for ln in title_lines if _POSITION.match(fold(clean_spaces(ln.text)).strip(" .-"))]
+    # the same printed title read twice (the page pass and a block read under the seal) is one title
+    title_lines = [
+        ln for k, ln in enumerate(title_lines) if k == 0 or _title_key(ln) != _title_key(title_lines[k - 1])
+    ]
     if title_lines:
         raw = clean_spaces(" ".join(re.sub(r"[^\w\s,.-]", " ", ln.text) for ln in title_lines)).strip(" .-")
         found["chuc_vu_ky"] = hits_join(

@@ -21,8 +21,10 @@ from dataclasses import dataclass, field
 from statistics import median
 
 import regex
+from rapidfuzz import fuzz
 
 from pipeline.metadata.normalize import clean_spaces, fold, nfc
+from pipeline.metadata.rereads import apply_rereads
 from sohoa.model.ocr import Box, OcrPage, Word
 
 __all__ = [
@@ -277,7 +279,41 @@ def _segments(page: OcrPage) -> list[_Seg]:
                 cur.append(w)
         segs.append(_Seg(cur))
     segs.sort(key=lambda s: (s.box[1], s.box[0]))
-    return segs
+    return _drop_repeats(segs)
+
+
+def _overlap(a: Box, b: Box) -> float:
+    """Share of the smaller box that the two boxes have in common."""
+    w = min(a[0] + a[2], b[0] + b[2]) - max(a[0], b[0])
+    h = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    if w <= 0 or h <= 0:
+        return 0.0
+    return w * h / max(1, min(a[2] * a[3], b[2] * b[3]))
+
+
+def _drop_repeats(segs: list[_Seg]) -> list[_Seg]:
+    """Segments without the second readings of the same printed words.
+
+    A block that the page pass read and a rescue read again (or a skewed line Tesseract took twice)
+    comes back as two segments on top of each other with (nearly) the same text; the first is kept
+    unless the repeat holds more of the line.
+    """
+    kept: list[_Seg] = []
+    for seg in segs:
+        twin = next(
+            (
+                k
+                for k, other in enumerate(kept)
+                if _overlap(seg.box, other.box) > 0.6
+                and fuzz.partial_ratio(fold(seg.text), fold(other.text)) >= 85
+            ),
+            None,
+        )
+        if twin is None:
+            kept.append(seg)
+        elif len(seg.text) > len(kept[twin].text):
+            kept[twin] = seg
+    return kept
 
 
 def _is_date_line(text: str) -> bool:
@@ -365,6 +401,7 @@ def _from_regions(page: OcrPage) -> list[TextLine]:
 
 def page_lines(page: OcrPage) -> list[TextLine]:
     """Lines of one OCR page in reading order with zones; uses boxes and region hints when present."""
+    page = apply_rereads(page)
     if not page.words:
         if page.lines and any(ln.region != BODY for ln in page.lines):
             # No words, only the engine's region hints: they give the zones; inside a zone, top to bottom.

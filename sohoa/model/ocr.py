@@ -16,6 +16,8 @@ __all__ = [
     "BlankReading",
     "Box",
     "Line",
+    "LineReading",
+    "LineRereading",
     "OcrDocument",
     "OcrPage",
     "PageError",
@@ -78,6 +80,28 @@ class BlankReading(_Frozen):
     value: str | None = None
     votes: int = 0
     seconds: float = 0.0
+
+
+class LineReading(_Frozen):
+    """One more reading of a page line, made from a crop of the page image.
+
+    ``variant`` says how the crop was made (``h48-otsu``: text scaled to 48 pixels high, Otsu threshold);
+    the words' boxes are in page coordinates and their ``line`` is the page line that was re-read.
+    """
+
+    variant: str
+    text: str
+    conf: float = Field(description="Mean word confidence 0-100")
+    words: list[Word] = Field(default_factory=list)
+
+
+class LineRereading(_Frozen):
+    """The second readings of one header or closing line (page 1's header, a closing block)."""
+
+    line: int = Field(ge=0, description="Index into the page's lines")
+    zone: str = Field(pattern=r"^(header|closing)$")
+    box: Box
+    readings: list[LineReading] = Field(default_factory=list)
 
 
 class PageError(_Frozen):
@@ -158,6 +182,9 @@ class OcrPage(_Frozen):
     )
     blanks: list[BlankReading] = Field(
         default_factory=list, description="Second readings of the number and date blanks (page 1)"
+    )
+    rereads: list[LineRereading] = Field(
+        default_factory=list, description="Second readings of the header (page 1) and closing lines"
     )
 
 

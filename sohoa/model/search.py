@@ -49,6 +49,14 @@ class SearchQuery(BaseModel):
     needs_rescan: bool | None = Field(
         default=None, description="Only documents the quality gate asks to rescan (True) or not (False)"
     )
+    signed_by: list[str] = Field(
+        default_factory=list, description="Signers of the embedded PDF signatures (any of, as stored)"
+    )
+    signature_valid: bool | None = Field(
+        default=None,
+        description="Only signed documents whose every signature verifies (True) or whose signature "
+        "does not (False); None: no signature filter",
+    )
 
 
 class SearchHit(BaseModel):

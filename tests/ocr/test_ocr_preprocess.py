@@ -167,3 +167,13 @@ def test_dark_blue_or_black_ink_is_not_red() -> None:
     arr[20:80, 150:250] = (40, 40, 40)  # black toner
     arr[20:80, 280:380] = (90, 10, 20)  # very dark red reads as black ink, kept
     assert not pp.red_ink_mask(arr).any()
+
+
+def test_a_shadow_over_a_faint_page_is_not_a_border(page: np.ndarray) -> None:
+    """Low contrast (110-190) with a shadow darkening the top: Otsu calls the top rows ink, yet the
+    header under the shadow is text, not a scanner edge, and stays."""
+    h = page.shape[0]
+    faint = 110 + page.astype(np.float32) * (80 / 255) + np.linspace(-30, 25, h, dtype=np.float32)[:, None]
+    faint = np.clip(faint, 0, 255).astype(np.uint8)
+    cleaned, whitened = pp.remove_borders(faint)
+    assert whitened == 0 and np.array_equal(cleaned, faint)

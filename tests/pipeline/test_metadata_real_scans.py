@@ -331,3 +331,52 @@ def test_subject_tone_marks_are_repaired_from_the_documents_own_spelling():
     assert respell("tại buỗi làm việc", body) == "tại buổi làm việc"
     assert respell("Ban Chỉ đạo xoá nhà tạm", body) == "Ban Chỉ đạo xoá nhà tạm"  # old-style tone: both right
     assert respell("buổi chiều", body) == "buổi chiều"  # no pair to compare with: left alone
+
+
+# --- lines read twice, rows cut by a lost word, two authority lines --------------------------------
+def test_a_header_block_read_twice_counts_once():
+    """A skewed or rescued block comes back twice, a few pixels apart: the subject is not cut by it."""
+    rows = header("Số: 01/CT-UBND", "Quảng Ngãi, ngày 28 tháng 8 năm 2018",
+                  subject=("Về việc hướng dẫn thủ tục", "chứng nhận lãnh sự"))  # fmt: skip
+    at = next(i for i, (_, pieces) in enumerate(rows) if pieces[0][0] == "Về việc hướng dẫn thủ tục")
+    y, pieces = rows[at]
+    rows.insert(at + 1, (y + 6, pieces))  # the same line again, overlapping the first reading
+    m = extract(doc_of(page(rows)))
+    assert m.value("trich_yeu") == "hướng dẫn thủ tục chứng nhận lãnh sự"
+
+
+def test_subject_row_cut_by_a_lost_word_is_joined_again():
+    """``điện tử quý III năm 2023``: noise took ``III``; the two pieces of the row are one subject line."""
+    rows = header("Số: 462/BC-UBND", "Quảng Ngãi, ngày 02 tháng 8 năm 2024", title="BÁO CÁO",
+                  subject=("Tình hình thực hiện thủ tục hành chính trên môi trường",))  # fmt: skip
+    at = next(i for i, (_, pieces) in enumerate(rows) if pieces[0][0].startswith("Tình hình"))
+    y = rows[at][0] + 40
+    rows.insert(at + 1, (y, [("điện tử quý", 650), ("năm 2023", 931)]))
+    for i in range(at + 2, len(rows)):
+        if rows[i][0] < 1000:
+            rows[i] = (rows[i][0] + 40, rows[i][1])
+    m = extract(doc_of(page(rows)))
+    assert (
+        m.value("trich_yeu") == "Tình hình thực hiện thủ tục hành chính trên môi trường điện tử quý năm 2023"
+    )
+
+
+def test_two_authority_lines_are_one_form_and_a_title_read_twice_is_one_title():
+    rows = header("Số: 88/QĐ-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", title="QUYẾT ĐỊNH")
+    rows = [r for r in rows if r[0] < 1600] + [
+        (1600, [("Nơi nhận:", 260), ("TM. ỦY BAN NHÂN DÂN", 1000)]),
+        (1640, [("- Như trên;", 270), ("KT. CHỦ TỊCH", 1060)]),
+        (1680, [("- Lưu: VT.", 270), ("PHÓ CHỦ TỊCH", 1050)]),
+        (1700, [("PHÓ CHỦ TỊCH", 1056)]),  # the title again from a block read under the seal
+        (1850, [("Trần Phước Hiền", 1040)]),
+    ]
+    m = extract(doc_of(page(rows)))
+    assert m.value("hinh_thuc_ky") == "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH"
+    assert m.value("chuc_vu_ky") == "Phó Chủ tịch"
+    assert m.value("nguoi_ky") == "Trần Phước Hiền"
+
+
+def test_noisy_ve_viec_anchor_is_still_stripped_from_the_subject():
+    rows = header("Số: 06/TTr-UBND", "Quảng Ngãi, ngày 20 tháng 7 năm 2023", title="TỜ TRÌNH",
+                  subject=("về: việc đề nghị cho phép đoàn công tác đi Xinh-ga-po",))  # fmt: skip
+    assert extract(doc_of(page(rows))).value("trich_yeu") == "đề nghị cho phép đoàn công tác đi Xinh-ga-po"

@@ -1,0 +1,246 @@
+"""Second readings of the header and closing lines: short lines read again at a size fit for them.
+
+The full-page pass reads the header (issuer, number, date, title, subject) and the signer block with
+the page's one segmentation and threshold. Those lines are short, often bold or in capitals, and the
+signer's name sits under a seal. Here each such line is cropped from the page image with a margin,
+scaled so its text is a fixed height, thresholded in two ways, and the crops of one variant are stacked
+into one image and read in one Tesseract call (``--psm 6``: one block of lines), so a page costs one call
+per variant, not one per line. The words come back with page-coordinate boxes; choosing between the
+readings is left to metadata extraction, which knows the words that are expected there.
+
+Which lines: on page 1, those in the top 40% of the page (the two header columns, the title and the
+subject); on any page, those from the closing's first anchor (``Nơi nhận`` on the left, an authority line
+``KT.``/``TM.``/``TL.``/``TUQ.`` or a signer title on the right) down, right column first. Lines read
+confidently already (every word at :data:`_SURE` or better) are not read again. At most
+:data:`_MAX_LINES` lines per zone and :data:`_VARIANTS` calls per page.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ocr import preprocess as pp
+from ocr._exec import tesseract
+from ocr.context import OcrContext
+from ocr.layout import RawWord, fix_words, parse_tsv
+from sohoa.errors import OcrError
+from sohoa.model.ocr import Box, Line, LineReading, LineRereading, Word
+from sohoa.text import fold
+
+__all__ = ["reread_lines", "zone_lines"]
+
+log = logging.getLogger(__name__)
+
+#: (name, text height in pixels, threshold): each is one Tesseract call over the stacked crops
+#: (a third, a 40-pixel local threshold, changed no field on the damaged synthetic pages: dropped)
+_VARIANTS = (("h56-otsu", 56, "otsu"), ("h48-smooth", 48, "smooth"))
+#: at most this many lines per zone are re-read (bounds the cost of a crowded page)
+_MAX_LINES = 14
+#: a line whose every word was read at least this confidently (0-100) is not re-read
+_SURE = 88.0
+#: share of the page height the header (with title and subject) occupies on page 1
+_HEADER_SHARE = 0.40
+
+_NOI_NHAN = re.compile(r"^\W{0,3}n[o0]i\s*nh[a4]n")
+_AUTHORITY = re.compile(r"^\W{0,3}(?:kt|tm|tl|tuq|q)\s*[.,]\s*\S")
+_TITLE = re.compile(
+    r"^\W{0,3}(?:pho\s+)?(?:chu\s*tich|giam\s*doc|bo\s*truong|cuc\s*truong|vu\s*truong|chanh\s*van\s*phong"
+    r"|thu\s*truong|truong\s*phong|thu\s*tuong|chanh\s*an|vien\s*truong|tong\s*cuc\s*truong)\b"
+)
+
+
+@dataclass(frozen=True)
+class _Row:
+    """Where one line's crop sits in the stacked image and how to map back to the page."""
+
+    line: int
+    x0: int  # crop origin on the page
+    y0: int
+    scale: float
+    top: int  # rows of the stacked image this crop occupies
+    bottom: int
+    text_top: int  # rows of the stacked image the line's own text occupies
+    text_bottom: int
+
+
+def _sure(index: int, words: list[Word]) -> bool:
+    mine = [w for w in words if w.line == index]
+    return bool(mine) and min(w.conf for w in mine) >= _SURE
+
+
+def zone_lines(lines: list[Line], width: int, height: int, number: int) -> list[tuple[int, str]]:
+    """The lines worth a second reading: (index into ``lines``, ``header`` or ``closing``)."""
+    picked: list[tuple[int, str]] = []
+    if number == 1:
+        top = [i for i, ln in enumerate(lines) if ln.box[1] < _HEADER_SHARE * height and ln.text.strip()]
+        top.sort(key=lambda i: lines[i].box[1])
+        picked += [(i, "header") for i in top[:_MAX_LINES]]
+    taken = {i for i, _ in picked}
+    starts = []
+    for ln in lines:
+        f = fold(ln.text).lower()
+        cx = ln.box[0] + ln.box[2] / 2
+        if ln.box[1] < 0.25 * height:
+            continue
+        # a signer line is short and right of centre; a body line that starts with a title is neither
+        right = cx > 0.5 * width and ln.box[2] < 0.5 * width
+        if (_NOI_NHAN.match(f) and cx < width / 2) or (right and (_AUTHORITY.match(f) or _TITLE.match(f))):
+            starts.append(ln.box[1] - ln.box[3])
+    if starts:
+        start = min(starts)
+        below = [i for i, ln in enumerate(lines) if ln.box[1] >= start and i not in taken and ln.text.strip()]
+        # the signer block (right column) matters more than the list of recipients
+        below.sort(key=lambda i: (lines[i].box[0] + lines[i].box[2] / 2 < 0.45 * width, lines[i].box[1]))
+        picked += [(i, "closing") for i in below[:_MAX_LINES]]
+    return picked
+
+
+def _threshold(img: pp.Gray, how: str) -> pp.Gray:
+    if how == "otsu":
+        return pp.binarize(img, "otsu")
+    if how == "smooth":
+        # a light blur before Otsu joins strokes that grain and JPEG blocks broke apart
+        return pp.binarize(cv2.GaussianBlur(img, (0, 0), 1.0), "otsu")
+    return img
+
+
+def _stack(gray: pp.Gray, boxes: list[tuple[int, Box]], text_h: int, how: str) -> tuple[pp.Gray, list[_Row]]:
+    """One image of the line crops, each scaled so its text is ``text_h`` pixels high, a gap between."""
+    page_h, page_w = gray.shape[:2]
+    crops: list[tuple[int, int, int, float, pp.Gray, int, int]] = []
+    for index, (x, y, w, h) in boxes:
+        pad_y, pad_x = round(0.3 * h), round(0.6 * h)
+        x0, y0 = max(0, x - pad_x), max(0, y - pad_y)
+        x1, y1 = min(page_w, x + w + pad_x), min(page_h, y + h + pad_y)
+        crop = gray[y0:y1, x0:x1].copy()
+        if crop.size == 0:
+            continue
+        # the margin is white paper: the tails and marks of the neighbouring lines confuse the reader
+        keep = round(0.25 * h)
+        crop[: max(0, y - keep - y0)] = 255
+        crop[y + h + keep - y0 :] = 255
+        scale = max(0.5, min(4.0, text_h / max(h, 1)))
+        img = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        crops.append((index, x0, y0, scale, _threshold(img, how), round((y - y0) * scale), round(h * scale)))
+    gap, margin = text_h, 20
+    width = max((c[4].shape[1] for c in crops), default=1) + 2 * margin
+    total = sum(c[4].shape[0] for c in crops) + gap * (len(crops) + 1)
+    canvas = np.full((total, width), 255, dtype=np.uint8)
+    rows = []
+    y = gap
+    for index, x0, y0, scale, img, text_y, text_h_ in crops:
+        canvas[y : y + img.shape[0], margin : margin + img.shape[1]] = img
+        text_top, text_bottom = y + text_y, y + text_y + text_h_
+        rows.append(
+            _Row(index, x0 - round(margin / scale), y0, scale, y, y + img.shape[0], text_top, text_bottom)
+        )
+        y += img.shape[0] + gap
+    return canvas, rows
+
+
+def _to_page(rw: RawWord, row: _Row) -> Word:
+    s = row.scale
+    box = (
+        row.x0 + round(rw.left / s),
+        row.y0 + round((rw.top - row.top) / s),
+        max(1, round(rw.width / s)),
+        max(1, round(rw.height / s)),
+    )
+    return Word(text=rw.text, conf=rw.conf, box=box, line=row.line)
+
+
+def _read_stack(
+    canvas: pp.Gray, rows: list[_Row], ctx: OcrContext, path: Path, variant: str
+) -> dict[int, LineReading]:
+    if not cv2.imwrite(str(path), canvas):
+        raise OcrError(f"cannot write the line image {path.name}")
+    try:
+        tsv = tesseract.recognize(
+            path, languages=ctx.languages, psm=6, oem=ctx.oem, dpi=300, timeout=min(ctx.page_timeout, 60.0)
+        )
+    finally:
+        path.unlink(missing_ok=True)
+    raw = parse_tsv(tsv)
+    if "vie" in ctx.languages.split("+"):
+        raw = fix_words(raw)
+    # the words of each crop, by the text line Tesseract put them on
+    groups: dict[int, dict[tuple[int, int, int], list[RawWord]]] = {}
+    for rw in raw:
+        mid = rw.top + rw.height / 2
+        row_at = next((k for k, r in enumerate(rows) if r.top <= mid < r.bottom), None)
+        if row_at is not None:
+            groups.setdefault(row_at, {}).setdefault((rw.block, rw.par, rw.line), []).append(rw)
+    found: dict[int, list[Word]] = {}
+    for row_at, by_line in groups.items():
+        row = rows[row_at]
+        centre = (row.text_top + row.text_bottom) / 2
+        # a piece of the line above or below caught in the margin is a text line of its own: keep the
+        # one in the middle of the crop
+        best = min(
+            by_line.values(), key=lambda ws: abs(sum(w.top + w.height / 2 for w in ws) / len(ws) - centre)
+        )
+        for rw in best:
+            found.setdefault(row.line, []).append(_to_page(rw, row))
+    out = {}
+    for line, words in found.items():
+        words.sort(key=lambda w: w.box[0])
+        conf = round(sum(w.conf for w in words) / len(words), 2)
+        out[line] = LineReading(variant=variant, text=" ".join(w.text for w in words), conf=conf, words=words)
+    return out
+
+
+def reread_lines(
+    gray: pp.Gray, lines: list[Line], words: list[Word], ctx: OcrContext, workdir: Path, number: int
+) -> list[LineRereading]:
+    """Read the unsure header and closing lines of a page again, in :data:`_VARIANTS`.
+
+    Args:
+        gray: The straightened grayscale page the boxes refer to.
+        lines: The page's lines in reading order (from the full-page pass).
+        words: The page's words (their ``line`` indexes ``lines``).
+        ctx: The OCR context (languages, engine mode, timeout).
+        workdir: Folder for the stacked crop image.
+        number: The page number (the header is read on page 1 only).
+    """
+    if not lines:
+        return []
+    h, w = gray.shape[:2]
+    heights = sorted(ln.box[3] for ln in lines)
+    tall = 1.6 * heights[len(heights) // 2]
+    # a line box taller than the page's usual line holds two lines merged: not a short line to re-read
+    todo = [
+        (i, zone)
+        for i, zone in zone_lines(lines, w, h, number)
+        if not _sure(i, words) and lines[i].box[3] <= tall
+    ]
+    if not todo:
+        return []
+    t = time.perf_counter()
+    boxes = [(i, lines[i].box) for i, _ in todo]
+    readings: dict[int, list[LineReading]] = {i: [] for i, _ in todo}
+    for variant, text_h, how in _VARIANTS:
+        canvas, rows = _stack(gray, boxes, text_h, how)
+        try:
+            got = _read_stack(canvas, rows, ctx, workdir / f"page-{number:05d}-lines.pgm", variant)
+        except OcrError as e:
+            # a second reading is a bonus: the page keeps its first reading
+            log.warning("page %d: line re-read %s failed: %s", number, variant, e.message)
+            continue
+        for i, reading in got.items():
+            readings[i].append(reading)
+    log.info(
+        "page %d: %d header/closing lines re-read in %d variants (%.2f s)",
+        *(number, len(todo), len(_VARIANTS), time.perf_counter() - t),
+    )
+    return [
+        LineRereading(line=i, zone=zone, box=lines[i].box, readings=readings[i])
+        for i, zone in todo
+        if readings[i]
+    ]

@@ -1,0 +1,142 @@
+"""Choose between the readings of a header or closing line: the full-page one and the re-reads of ``ocr/``.
+
+``ocr.zone_lines`` reads the unsure header and closing lines again from crops (other scales and
+thresholds) and keeps every reading with its word boxes. Here the readings of one line vote, word by word:
+
+1. each reading loses the specks at its ends (a seal's edge or a rule read as ``“``, ``_``, ``N``);
+2. the readings that cut the line into the most common number of words vote at each position; a word
+   wins by how many readings have it, then by whether the document spells it so elsewhere (its own text
+   is the best dictionary of its words), then by confidence;
+3. when no two readings agree on the number of words, the reading closest to all the others (the
+   medoid, by edit distance) is kept, unless the full-page reading is at least as confident.
+
+The winner replaces the line's words on the page, with boxes from the reading it came from; a line
+that no second reading confirms keeps its full-page words. Nothing here reads images.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from dataclasses import dataclass
+
+from rapidfuzz.distance import Levenshtein
+
+from sohoa.model.ocr import LineRereading, OcrPage, Word
+
+__all__ = ["apply_rereads", "vote_line"]
+
+log = logging.getLogger(__name__)
+
+#: readings whose mean word confidence is below this (0-100) are noise, not text
+_MIN_CONF = 35.0
+#: a voted line read less confidently than this (0-100) replaces only a first reading that is worse
+_ACCEPT = 60.0
+
+
+@dataclass(frozen=True)
+class _Reading:
+    words: tuple[Word, ...]
+    source: str
+
+    @property
+    def conf(self) -> float:
+        return sum(w.conf for w in self.words) / len(self.words) if self.words else 0.0
+
+    @property
+    def text(self) -> str:
+        return " ".join(w.text for w in self.words)
+
+
+def _speck(word: Word) -> bool:
+    alnum = sum(c.isalnum() for c in word.text)
+    return alnum == 0 or (alnum <= 1 and len(word.text) <= 2 and word.conf < 70 and not word.text.isdigit())
+
+
+_BULLETS = {"-", "–", "+", "•"}
+#: quotes, rules and strokes that a seal's edge or a signature leaves glued to the front of a word
+_LEAD_JUNK = "“”\"'`‘’_~›‹«»|\\^"
+
+
+def _trim(words: list[Word]) -> tuple[Word, ...]:
+    """The words without the specks at either end (inner punctuation like ``-`` or ``:`` is text)."""
+    words = [
+        w.model_copy(update={"text": w.text.lstrip(_LEAD_JUNK)}) if w.text.lstrip(_LEAD_JUNK) else w
+        for w in words
+    ]
+    start, end = 0, len(words)
+    # a leading dash is a list bullet ("- Lưu: VT"), not a speck
+    while start < end and _speck(words[start]) and words[start].text not in _BULLETS:
+        start += 1
+    while end > start and _speck(words[end - 1]):
+        end -= 1
+    return tuple(words[start:end])
+
+
+def _mean(words: list[Word]) -> float:
+    return sum(w.conf for w in words) / len(words) if words else 0.0
+
+
+def vote_line(first: list[Word], reread: LineRereading, known: Counter[str]) -> list[Word]:
+    """The words of one line after the vote between its full-page reading and its re-reads.
+
+    Args:
+        first: The line's words from the full-page pass.
+        reread: The line's second readings.
+        known: How often each word occurs in the document's text (the tie-breaker).
+    """
+    readings = [_Reading(_trim(first), "page")]
+    readings += [_Reading(_trim(list(r.words)), r.variant) for r in reread.readings]
+    readings = [r for r in readings if r.words and (r.conf >= _MIN_CONF or r.source == "page")]
+    if len(readings) < 2:
+        return first
+    counts = Counter(len(r.words) for r in readings)
+    size, n = max(counts.items(), key=lambda kv: (kv[1], kv[0] == len(readings[0].words)))
+    if n >= 2:
+        group = [r for r in readings if len(r.words) == size]
+        # boxes from the page reading when it is in the group (the layout was measured on those)
+        base = next((r for r in group if r.source == "page"), None) or max(group, key=lambda r: r.conf)
+        out = []
+        for pos in range(size):
+            votes: Counter[str] = Counter(r.words[pos].text for r in group)
+            conf = {t: max(r.words[pos].conf for r in group if r.words[pos].text == t) for t in votes}
+            best = max(votes, key=lambda t: (votes[t], known[t] > 1, conf[t]))
+            out.append(base.words[pos].model_copy(update={"text": best, "conf": conf[best]}))
+        return out
+
+    # no two readings split the line alike: the one nearest to all the others
+    def spread(r: _Reading) -> float:
+        return sum(Levenshtein.normalized_distance(r.text, o.text) for o in readings if o is not r)
+
+    medoid = min(readings, key=lambda r: (spread(r), -r.conf))
+    if medoid.source == "page" or readings[0].conf >= medoid.conf:
+        return first
+    return list(medoid.words)
+
+
+def apply_rereads(page: OcrPage) -> OcrPage:
+    """The page with each re-read line's words replaced by the winners of :func:`vote_line`."""
+    if not page.rereads or not page.words:
+        return page
+    known = Counter(w.text for w in page.words)
+    by_line: dict[int, list[Word]] = {}
+    for w in page.words:
+        by_line.setdefault(w.line, []).append(w)
+    changed = 0
+    for rr in page.rereads:
+        first = by_line.get(rr.line)
+        if not first:
+            continue
+        voted = [
+            w.model_copy(update={"line": rr.line, "block": first[0].block})
+            for w in vote_line(first, rr, known)
+        ]
+        if [w.text for w in voted] != [w.text for w in first]:
+            changed += 1
+            log.debug("page %d line %d: %r -> %r", page.number, rr.line, " ".join(w.text for w in first),
+                      " ".join(w.text for w in voted))  # fmt: skip
+        by_line[rr.line] = voted
+    if not changed:
+        return page
+    words = [w for line in sorted(by_line) for w in by_line[line]]
+    return page.model_copy(update={"words": words})

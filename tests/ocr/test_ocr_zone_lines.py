@@ -1,0 +1,111 @@
+"""Second readings of header and closing lines (ocr.zone_lines) on pages this test renders and damages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from ocr_fixtures import HEADER_LEFT, HEADER_RIGHT, SIGNER, SIGNER_NAME, font, save
+from PIL import Image, ImageDraw
+
+import ocr
+from ocr import zone_lines
+from ocr._exec import tesseract
+from sohoa.errors import OcrError
+from sohoa.model.ocr import Line
+
+W, H = 1654, 2339
+
+
+def line(text, x, y, width=None, height=30):
+    return Line(text=text, conf=80.0, box=(x, y, width or 14 * len(text), height))
+
+
+def test_header_lines_of_page_one_and_the_closing_from_its_anchor_are_picked():
+    lines = [
+        line("UBND TỈNH KHÁNH HÒA", 120, 90),
+        line("Số: 215/SNgV-VP", 120, 190),
+        line("Giám đốc Sở đề nghị các cơ quan, đơn vị rà soát hồ sơ và báo cáo kết quả", 160, 1200, 1350),
+        line("Nơi nhận:", 160, 1700),
+        line("KT. GIÁM ĐỐC", 1000, 1700),
+        line("- Lưu: VT, VP.", 160, 1740),
+        line("Nguyễn Thị Hồng Nhung", 950, 2000),
+    ]
+    picked = zone_lines.zone_lines(lines, W, H, 1)
+    assert [(i, z) for i, z in picked if z == "header"] == [(0, "header"), (1, "header")]
+    closing = [i for i, z in picked if z == "closing"]
+    # right column first (the signer block), then the recipients; the body line above is not included
+    assert closing == [4, 6, 3, 5]
+    # a body page: a full-width line that starts with a title is not a signer block, no header either
+    assert zone_lines.zone_lines(lines[2:3], W, H, 2) == []
+
+
+def damaged_letter(tmp_path: Path) -> Path:
+    """Header, body and a signer block at 150 dpi with heavy grain: short lines the page pass reads badly."""
+    img = Image.new("L", (W, H), 255)
+    draw = ImageDraw.Draw(img)
+    y = 90
+    for left, right in zip(HEADER_LEFT, HEADER_RIGHT, strict=True):
+        draw.text((120, y), left, font=font(30, bold=True), fill=40)
+        draw.text((780, y), right, font=font(30, bold=True), fill=40)
+        y += 50
+    draw.text((700, 420), "THÔNG BÁO", font=font(36, bold=True), fill=40)
+    draw.text((330, 480), "Về việc rà soát hồ sơ lãnh sự năm 2023", font=font(32, bold=True), fill=40)
+    draw.text(
+        (160, 600), "Sở Ngoại vụ đề nghị các cơ quan, đơn vị rà soát hồ sơ lãnh sự.", font=font(32), fill=40
+    )
+    draw.text((160, 1400), "Nơi nhận:", font=font(28, bold=True), fill=40)
+    draw.text((160, 1445), "- Lưu: VT, VP.", font=font(26), fill=40)
+    for i, text in enumerate(SIGNER):
+        draw.text((980, 1400 + 48 * i), text, font=font(32, bold=True), fill=40)
+    draw.text((930, 1750), SIGNER_NAME, font=font(34, bold=True), fill=40)
+    small = img.resize((W * 3 // 4, H * 3 // 4), Image.Resampling.LANCZOS)
+    arr = np.asarray(small, dtype=np.float32) + np.random.default_rng(7).normal(0, 38, small.size[::-1])
+    out = Image.fromarray(np.clip(arr, 0, 255).astype(np.uint8))
+    out.info["dpi"] = (150, 150)
+    return save(out, tmp_path / "letter.png")
+
+
+def test_unsure_header_and_signer_lines_are_read_again_with_boxes_on_the_page(tmp_path):
+    doc = ocr.ocr_file(damaged_letter(tmp_path), ocr.OcrContext(), jobs=1)
+    page = doc.pages[0]
+    assert page.rereads, "a grainy 150 dpi page has unsure header and closing lines"
+    zones = {r.zone for r in page.rereads}
+    assert zones == {"header", "closing"}
+    assert page.timings.get("rereads", 0) > 0
+    for rr in page.rereads:
+        assert len(rr.readings) <= len(zone_lines._VARIANTS)
+        x, y, w, h = page.lines[rr.line].box
+        for reading in rr.readings:
+            assert reading.variant in {v for v, _, _ in zone_lines._VARIANTS}
+            for word in reading.words:
+                bx, by, bw, bh = word.box
+                # in page coordinates: on the line that was re-read (within a line height of it)
+                assert y - h <= by + bh / 2 <= y + 2 * h and x - 2 * h <= bx <= x + w + 2 * h
+                assert word.line == rr.line
+    name = [rr for rr in page.rereads if "Nhung" in page.lines[rr.line].text or rr.box[1] > 0.7 * page.height]
+    assert any("Nhung" in r.text for rr in name for r in rr.readings)
+
+
+def test_a_failing_second_reading_leaves_the_page_its_first_reading(tmp_path, monkeypatch):
+    real = tesseract.recognize
+
+    def failing(image, **kw):
+        if image.name.endswith("-lines.pgm"):
+            raise OcrError("injected: Tesseract crashed on the stacked lines")
+        return real(image, **kw)
+
+    monkeypatch.setattr(zone_lines.tesseract, "recognize", failing)
+    page = ocr.ocr_page(
+        ocr.prepare_pages(damaged_letter(tmp_path), ocr.OcrContext(), tmp_path)[0], ocr.OcrContext()
+    )
+    assert page.source == "ocr" and page.words
+    assert page.rereads == []
+
+
+@pytest.mark.parametrize("enabled", [False])
+def test_rereading_can_be_switched_off(tmp_path, enabled):
+    ctx = ocr.OcrContext(reread_lines=enabled)
+    page = ocr.ocr_page(ocr.prepare_pages(damaged_letter(tmp_path), ctx, tmp_path)[0], ctx)
+    assert page.words and page.rereads == [] and "rereads" not in page.timings

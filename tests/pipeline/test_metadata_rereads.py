@@ -1,0 +1,106 @@
+"""Voting between the full-page reading of a header/closing line and its re-reads (no Tesseract call).
+
+The noisy readings are made here, in the shapes OCR gives them on a seal-covered signer block: a speck
+glued in front (``“Trần``), a wrong tone mark (``Thũy``), seal fragments read as extra short words.
+"""
+
+from collections import Counter
+
+from pipeline.metadata import extract
+from pipeline.metadata.rereads import apply_rereads, vote_line
+from sohoa.model.ocr import Line, LineReading, LineRereading, OcrDocument, OcrPage, PageSource, Word
+
+CHAR_W, LINE_H = 14, 30
+
+
+def words_of(text, x=900, y=1980, conf=90.0, line=0, confs=None):
+    out = []
+    for i, token in enumerate(text.split()):
+        c = confs[i] if confs else conf
+        out.append(Word(text=token, conf=c, box=(x, y, CHAR_W * len(token), LINE_H), line=line))
+        x += CHAR_W * (len(token) + 1)
+    return out
+
+
+def reread(line, *readings):
+    rs = [
+        LineReading(variant=v, text=t, conf=c, words=words_of(t, conf=c, line=line)) for v, t, c in readings
+    ]
+    return LineRereading(line=line, zone="closing", box=(900, 1980, 400, LINE_H), readings=rs)
+
+
+def texts(words):
+    return " ".join(w.text for w in words)
+
+
+def test_two_rereads_agreeing_fix_a_tone_mark_and_drop_the_glued_speck():
+    first = words_of("“Trần Thũy Hạnh", confs=[62.0, 55.0, 80.0])
+    rr = reread(0, ("h56-otsu", "ề -Trần Thùy Hạnh", 70.0), ("h48-smooth", "_ Trần Thùy Hạnh", 72.0),
+                ("h40-adaptive", "Trần Thẫy Hạnh", 60.0))  # fmt: skip
+    assert texts(vote_line(first, rr, Counter())) == "Trần Thùy Hạnh"
+
+
+def test_a_lone_reread_does_not_overrule_the_page_reading():
+    first = words_of("Nguyễn Văn An", conf=85.0)
+    rr = reread(0, ("h56-otsu", "Nguyễn Vân An", 80.0), ("h48-smooth", "Nguyễn Văn Án", 60.0))
+    # each position: two of three readings keep the page's word
+    assert texts(vote_line(first, rr, Counter())) == "Nguyễn Văn An"
+
+
+def test_noise_readings_are_ignored():
+    first = words_of("CHỦ TỊCH", conf=80.0)
+    rr = reread(0, ("h56-otsu", "113K115 D", 13.0), ("h48-smooth", "ÂAŒẠ—II.", 15.0))
+    assert texts(vote_line(first, rr, Counter())) == "CHỦ TỊCH"
+
+
+def test_the_documents_own_spelling_breaks_a_tie():
+    first = words_of("Lê Anh Hoa", confs=[90.0, 90.0, 50.0])
+    rr = reread(0, ("h56-otsu", "Lê Anh Hòa", 95.0))
+    # one vote each for "Hoa" and "Hòa": the spelling the page uses elsewhere wins over confidence
+    assert texts(vote_line(first, rr, Counter({"Hoa": 3}))) == "Lê Anh Hoa"
+    assert texts(vote_line(first, rr, Counter())) == "Lê Anh Hòa"
+
+
+def test_without_agreement_on_the_words_the_medoid_must_beat_the_page_reading():
+    first = words_of("PHO GIAM ĐÓC", conf=40.0)
+    rr = reread(0, ("h56-otsu", "PHÓ GIÁM ĐỐC", 88.0), ("h48-smooth", "PHÓ GIÁMĐỐC", 70.0),
+                ("h40-adaptive", "PHÓ GIÁM ĐỐC SỞ X", 50.0))  # fmt: skip
+    assert texts(vote_line(first, rr, Counter())) == "PHÓ GIÁM ĐỐC"
+
+
+def signer_page(name_words, rereads=()):
+    rows = [
+        (1600, "Nơi nhận:", 260), (1600, "KT. GIÁM ĐỐC", 1050), (1640, "- Lưu: VT, HCTP.", 270),
+        (1640, "PHÓ GIÁM ĐỐC", 1040),
+    ]  # fmt: skip
+    words, lines = [], []
+    for i, (y, text, x) in enumerate(rows):
+        lw = words_of(text, x=x, y=y, line=i, conf=93.0)
+        words += lw
+        lines.append(Line(text=text, conf=93.0, box=(x, y, CHAR_W * len(text), LINE_H)))
+    name_line = len(lines)
+    words += [w.model_copy(update={"line": name_line}) for w in name_words]
+    lines.append(Line(text=texts(name_words), conf=60.0, box=(900, 1980, 400, LINE_H)))
+    return OcrPage(
+        number=1, source=PageSource.OCR, text="\n".join(ln.text for ln in lines), confidence=85.0,
+        width=1654, height=2339, words=words, lines=lines, rereads=list(rereads),
+    )  # fmt: skip
+
+
+def test_extraction_reads_the_signer_from_the_voted_line_and_keeps_its_boxes():
+    first = words_of("“Trần Thũy Hạnh", line=4, confs=[62.0, 55.0, 80.0])
+    rr = reread(4, ("h56-otsu", "ề -Trần Thùy Hạnh", 70.0), ("h48-smooth", "_ Trần Thùy Hạnh", 72.0))
+    page = signer_page(first, [rr])
+    voted = apply_rereads(page)
+    name = [w for w in voted.words if w.line == 4]
+    assert texts(name) == "Trần Thùy Hạnh"
+    assert all(w.box[1] == 1980 for w in name)  # page coordinates, where the line is
+    doc = OcrDocument(
+        file_name="x.png", sha256="0" * 64, media_type="image/png", pages=[page], languages="vie"
+    )
+    assert extract(doc).value("nguoi_ky") == "Trần Thùy Hạnh"
+
+
+def test_a_page_without_rereads_is_unchanged():
+    page = signer_page(words_of("Trần Thùy Hạnh", line=4))
+    assert apply_rereads(page) is page
