@@ -7,7 +7,6 @@ signature. A copy that fails any check comes back with ``compliant=False`` and t
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import time
@@ -22,6 +21,7 @@ from asn1crypto import x509
 from pipeline.archive._exec.verapdf import VeraPdf, validate
 from pipeline.archive.pdfa import PdfaContext, make_pdfa
 from pipeline.archive.signing import SigningContext, TokenRef, load_roots, open_signer, sign_pdf, verify_pdf
+from sohoa.digest import sha256_file
 from sohoa.errors import SohoaError, error_info
 from sohoa.model.archive import ArchiveMeta, ArchiveRecord, PdfaCheck
 from sohoa.model.ocr import OcrDocument
@@ -95,10 +95,6 @@ class ArchiveContext:
             verapdf_batch=a.verapdf_batch,
             verapdf_timeout=a.verapdf_timeout,
         )
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _validate(ctx: ArchiveContext, paths: list[Path]) -> dict[Path, PdfaCheck]:
@@ -204,7 +200,7 @@ def make_copies(jobs: Sequence[CopyJob], ctx: ArchiveContext, *, work: Path) -> 
         if final is not None and not problems[i]:
             out.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(final, out)
-            size, sha = out.stat().st_size, _sha(out)
+            sha, size = sha256_file(out)
         elif final is not None:
             size = final.stat().st_size
         records.append(
