@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` (the main job) and `make test` (the whole suite).
-.PHONY: demo test bootstrap services-up services-down lint bench-ocr bench-ocr-speed bench-metadata bench-search bench-ingest bench-archive
+.PHONY: demo test bootstrap services-up services-down lint bench-ocr bench-ocr-speed bench-metadata bench-search bench-ingest bench-archive bench-archive-e2e
 
 VENV := .venv/bin
 EVAL ?= ../shared/eval
@@ -43,3 +43,6 @@ bench-ingest: services-up
 
 bench-archive: services-up
 	$(VENV)/python bench/archive_bench.py --eval $(EVAL)
+
+bench-archive-e2e: services-up
+	nice -n 10 $(VENV)/python bench/archive_bench.py --eval $(EVAL) --e2e --limit 14 --repeats 3

@@ -28,7 +28,7 @@ from sohoa.settings import Settings, get_settings
 from storage.index import SearchIndex
 from storage.objects import shared_store
 
-__all__ = ["archive_build"]
+__all__ = ["archive_build", "archive_documents"]
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +72,23 @@ def _chunk(shas: list[str], first: str, force: bool) -> list[dict[str, Any]]:
     return [r.model_dump(mode="json") for r in records]
 
 
+def archive_documents(
+    shas: list[str], *, force: bool = False, chunk: int = 25, on_chunk: Callable[[int], None] | None = None
+) -> list[ArchiveRecord]:
+    """The archive copies of these stored documents, ``chunk`` per task, inside a flow run.
+
+    Used by :func:`archive_build` and, with ``SOHOA_ARCHIVE__WITH_INGEST``, at the end of ``ingest_batch``.
+    ``on_chunk`` is told how many documents are done after each chunk.
+    """
+    records: list[ArchiveRecord] = []
+    for i in range(0, len(shas), chunk):
+        part = shas[i : i + chunk]
+        records += [ArchiveRecord.model_validate(r) for r in _chunk(part, part[0][:12], force)]
+        if on_chunk is not None:
+            on_chunk(len(records))
+    return records
+
+
 @flow(name="archive-build", log_prints=False, persist_result=False)
 def archive_build(
     batch: str | None = None, all_documents: bool = False, force: bool = False, chunk: int = 25
@@ -98,12 +115,12 @@ def archive_build(
     bar = cast(
         UUID, create_progress_artifact(progress=0.0, key="archive-progress", description="Archive copies")
     )
-    records: list[ArchiveRecord] = []
-    for i in range(0, total, chunk):
-        part = shas[i : i + chunk]
-        records += [ArchiveRecord.model_validate(r) for r in _chunk(part, part[0][:12], force)]
-        update_progress_artifact(artifact_id=bar, progress=100.0 * len(records) / max(total, 1))
-        logger.info("archive: %d / %d documents", len(records), total)
+
+    def done(n: int) -> None:
+        update_progress_artifact(artifact_id=bar, progress=100.0 * n / max(total, 1))
+        logger.info("archive: %d / %d documents", n, total)
+
+    records = archive_documents(shas, force=force, chunk=chunk, on_chunk=done)
     failed = [r for r in records if not r.compliant]
     summary = {
         "documents": total,

@@ -214,6 +214,8 @@ def ingest_batch(
             _index_duplicates(services, results)
             # #16: dossier codes (manifest, or a split document's separator sheet) become dossier membership
             join_dossiers(settings, _stored_ids(results), batch=ctx.batch, uploader=ctx.uploader)
+            if settings.archive.with_ingest:  # #17: the batch's archive copies in the same run, when asked
+                _archive(_stored_ids(results), batch_id)
         except Exception as e:  # noqa: BLE001 - the batch's own guard: the report is always written
             logger.exception("batch %s stopped", batch_id)
             report.error = error_info(e)
@@ -231,6 +233,22 @@ def ingest_batch(
     if report.state is BatchState.COMPLETED:  # a failed batch keeps its upload for a retry (flows.launch)
         _remove_staging(store, source, batch_id)
     return report
+
+
+def _archive(shas: list[str], batch_id: str) -> None:
+    """Archive copies of the batch's documents; a failure leaves them for `sohoa archive build`."""
+    from flows.archive import archive_documents  # imported here: pyHanko and fontTools only when asked
+
+    logger = get_run_logger()
+    try:
+        records = archive_documents(shas)
+    except SohoaError as e:
+        logger.error(
+            "batch %s: archive copies not made (%s); `sohoa archive build --batch` makes them", batch_id, e
+        )
+        return
+    failed = sum(not r.compliant for r in records)
+    logger.info("batch %s: %d archive copies, %d failed (sent to review)", batch_id, len(records), failed)
 
 
 def gate_context(settings: Settings, *, split: str | None, expect_color: bool | None) -> GateContext:

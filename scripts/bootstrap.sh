@@ -11,6 +11,7 @@ APT_PACKAGES=(
   ghostscript unpaper pngquant                                                        # PDF/A of born-digital PDFs; OCRmyPDF
   openjdk-17-jre-headless                                                             # veraPDF (Java 17+)
   chromium                                                                            # browser tests
+  softhsm2                                                                            # PKCS#11 signing tests
 )
 
 missing=()

@@ -232,6 +232,11 @@ class ArchiveSettings(BaseModel):
     )
     sign: bool = Field(True, description="Sign every archive copy with the agency certificate")
     ghostscript_timeout: float = Field(300.0, gt=0, le=3600, description="Seconds per born-digital PDF")
+    with_ingest: bool = Field(
+        False,
+        description="Make, validate and sign each batch's archive copies at the end of its ingestion, in "
+        "the same run (otherwise `sohoa archive build` or the archive-build deployment makes them)",
+    )
 
 
 class SigningSettings(BaseModel):
@@ -246,6 +251,23 @@ class SigningSettings(BaseModel):
         default_factory=list, description="PEM/DER roots `sohoa archive verify` trusts (the agency CA)"
     )
     timezone: str = Field("Asia/Ho_Chi_Minh", description="Time zone of the stamp's ISO 8601 time")
+    pkcs11_module: Path | None = Field(
+        None,
+        description="PKCS#11 module of the agency's token or HSM (e.g. /usr/lib/x86_64-linux-gnu/"
+        "opensc-pkcs11.so); when set, copies are signed on the token and the PKCS#12 file is not used",
+    )
+    pkcs11_token_label: str | None = Field(
+        None, min_length=1, max_length=32, description="Label of the token (default: the first token)"
+    )
+    pkcs11_key_label: str | None = Field(
+        None, min_length=1, max_length=200, description="Label of the signing key and its certificate"
+    )
+    pkcs11_pin: SecretStr | None = Field(None, description="User PIN of the token (from the environment)")
+    pkcs11_raw_ecdsa: bool = Field(
+        False,
+        description="ECDSA keys: hash on the host and give the token only the digest (tokens without "
+        "hash-and-sign ECDSA mechanisms, e.g. SoftHSM2)",
+    )
 
 
 class DossierSettings(BaseModel):

@@ -167,6 +167,12 @@ class DevSigning:
 
     def status(self) -> ServiceStatus:
         """Which certificate signs archive copies."""
+        s = self.settings.signing
+        if s.pkcs11_module is not None:
+            module = s.pkcs11_module
+            token, key = s.pkcs11_token_label or "(first)", s.pkcs11_key_label or "(the only one)"
+            detail = f"token {token}, key {key}"
+            return ServiceStatus(self.name, str(module), module.is_file(), "PKCS#11", detail)
         p12 = self.settings.signing.pkcs12_path
         if p12 is None or not p12.is_file():
             return ServiceStatus(

@@ -7,11 +7,11 @@ signature. A copy that fails any check comes back with ``compliant=False`` and t
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -20,7 +20,8 @@ from asn1crypto import x509
 
 from pipeline.archive._exec.verapdf import VeraPdf, validate
 from pipeline.archive.pdfa import PdfaContext, make_pdfa
-from pipeline.archive.signing import SigningContext, load_roots, sign_pdf, verify_pdf
+from pipeline.archive.signing import SigningContext, TokenRef, load_roots, open_signer, sign_pdf, verify_pdf
+from sohoa.digest import sha256_file
 from sohoa.errors import SohoaError, error_info
 from sohoa.model.archive import ArchiveMeta, ArchiveRecord, PdfaCheck
 from sohoa.model.ocr import OcrDocument
@@ -70,13 +71,21 @@ class ArchiveContext:
         s, a = settings.signing, settings.archive
         signing = None
         want = a.sign if sign is None else sign
-        if want and s.pkcs12_path is not None and s.pkcs12_password is not None:
+        token = None
+        if s.pkcs11_module is not None:
+            pin = s.pkcs11_pin.get_secret_value().encode() if s.pkcs11_pin is not None else None
+            token = TokenRef(
+                s.pkcs11_module, s.pkcs11_token_label, s.pkcs11_key_label, pin, s.pkcs11_raw_ecdsa
+            )
+        p12 = s.pkcs12_path if s.pkcs12_password is not None else None
+        if want and (token is not None or p12 is not None):
             signing = SigningContext(
                 agency=s.agency_name,
-                pkcs12=s.pkcs12_path,
-                password=s.pkcs12_password.get_secret_value().encode(),
+                pkcs12=p12,
+                password=s.pkcs12_password.get_secret_value().encode() if s.pkcs12_password else b"",
                 font=a.font,
                 timezone=s.timezone,
+                token=token,
             )
         return cls(
             pdfa=PdfaContext(font=a.font, producer="sohoa", gs_timeout=a.ghostscript_timeout),
@@ -86,10 +95,6 @@ class ArchiveContext:
             verapdf_batch=a.verapdf_batch,
             verapdf_timeout=a.verapdf_timeout,
         )
-
-
-def _sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def _validate(ctx: ArchiveContext, paths: list[Path]) -> dict[Path, PdfaCheck]:
@@ -141,22 +146,36 @@ def make_copies(jobs: Sequence[CopyJob], ctx: ArchiveContext, *, work: Path) -> 
     t = time.perf_counter()
     before = ctx.check_before_signing or ctx.signing is None
     first = _validate(ctx, list(unsigned.values())) if before else {}
-    share = (time.perf_counter() - t) / max(len(unsigned), 1)
+    validation_share = (time.perf_counter() - t) / max(len(unsigned), 1)
+    for i in unsigned:
+        seconds[i] += validation_share
     signed: dict[int, Path] = {}
-    for i, path in unsigned.items():
-        seconds[i] += share
-        if path in first and not first[path].compliant:
-            problems[i] += _problems(first[path], "unsigned")
-            continue
-        if ctx.signing is None:
-            continue
+    with ExitStack() as stack:
         t = time.perf_counter()
-        try:
-            sign_pdf(path, path.with_name("signed.pdf"), ctx.signing)
-            signed[i] = path.with_name("signed.pdf")
-        except SohoaError as e:
-            problems[i].append(f"not signed: {e.message}")
-        seconds[i] += time.perf_counter() - t
+        signer, no_signer = None, ""
+        if ctx.signing is not None and unsigned:
+            try:  # one key load (or token session) for every copy of the run
+                signer = stack.enter_context(open_signer(ctx.signing))
+            except SohoaError as e:
+                no_signer = e.message
+        share = (time.perf_counter() - t) / max(len(unsigned), 1)
+        for i, path in unsigned.items():
+            seconds[i] += share
+            if path in first and not first[path].compliant:
+                problems[i] += _problems(first[path], "unsigned")
+                continue
+            if ctx.signing is None:
+                continue
+            if signer is None:
+                problems[i].append(f"not signed: {no_signer}")
+                continue
+            t = time.perf_counter()
+            try:
+                sign_pdf(path, path.with_name("signed.pdf"), ctx.signing, signer=signer)
+                signed[i] = path.with_name("signed.pdf")
+            except SohoaError as e:
+                problems[i].append(f"not signed: {e.message}")
+            seconds[i] += time.perf_counter() - t
     t = time.perf_counter()
     second = _validate(ctx, list(signed.values()))
     share = (time.perf_counter() - t) / max(len(signed), 1)
@@ -181,7 +200,7 @@ def make_copies(jobs: Sequence[CopyJob], ctx: ArchiveContext, *, work: Path) -> 
         if final is not None and not problems[i]:
             out.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(final, out)
-            size, sha = out.stat().st_size, _sha(out)
+            sha, size = sha256_file(out)
         elif final is not None:
             size = final.stat().st_size
         records.append(

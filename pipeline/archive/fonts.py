@@ -1,60 +1,85 @@
-"""The font of the invisible text layer: a subset of a TrueType font embedded as a Type 0 (CID) font.
+"""The fonts of a copy: Type 0 (CID) fonts built per document from a TrueType font, embedded.
 
 PDF/A needs every font embedded, widths that agree with the font program, and no text drawn with the
-``.notdef`` glyph. Each distinct character of a document gets its own CID; a character the font lacks is
-drawn with the space glyph but still maps to itself in the ToUnicode CMap, so copy, search and
-extraction see exactly the OCR text.
+``.notdef`` glyph. Each distinct character of a document gets its own CID, in code point order, and the
+font program is built from scratch with glyph *n* for CID *n* (``CIDToGIDMap /Identity``): the real
+outlines for the visible stamp, empty glyphs for the invisible text layer. A character the font lacks
+gets an empty glyph with the space's width but still maps to itself in the ToUnicode CMap, so copy,
+search and extraction see exactly the OCR text. The text layer's glyphs all have one width
+(:data:`GLYPHLESS_ADVANCE`, as OCRmyPDF's glyphless font): each word is stretched to its OCR box anyway,
+and one ``/DW`` replaces a width per character.
+
+The programs hold only the tables a CID font needs (``head hhea maxp hmtx loca glyf post``): no
+``cmap`` (a CID font is looked up by glyph id), names, hinting or layout tables.
 """
 
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import pikepdf
-from fontTools import subset
 from fontTools.fontBuilder import FontBuilder
+from fontTools.pens.recordingPen import DecomposingRecordingPen
+from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.tables._g_l_y_f import Glyph
 
-__all__ = ["TextFont"]
+from sohoa.errors import ArchiveError
+
+__all__ = ["GLYPHLESS_ADVANCE", "TextFont"]
+
+#: advance of every glyph of the glyphless text font, 1/1000 em
+GLYPHLESS_ADVANCE = 500
 
 
 @dataclass
 class TextFont:
-    """A per-document font: ``encode`` text, then ``embed`` into the PDF once all text is known."""
+    """A per-document font: ``encode`` text, then ``embed`` the font once all text is known."""
 
     path: Path
-    #: drop the outlines (the text layer is never painted): a few hundred bytes instead of kilobytes
+    #: empty glyphs (the text layer is never painted): a few hundred bytes instead of kilobytes
     glyphless: bool = False
+    #: Unicode block (code point // 256) -> its page of 256 CIDs
+    _pages: dict[int, int] = field(default_factory=dict)
     _cids: dict[str, int] = field(default_factory=dict)
 
-    def encode(self, text: str) -> bytes:
-        """The 2-byte CID string of ``text`` (CIDs assigned on first sight)."""
-        out = bytearray()
-        for ch in text:
-            cid = self._cids.setdefault(ch, len(self._cids) + 1)
-            out += cid.to_bytes(2, "big")
-        return bytes(out)
+    def add(self, text: Iterable[str]) -> None:
+        """Give CIDs to the characters of ``text`` (in code point order, so pages follow the blocks)."""
+        for ch in sorted(set("".join(text)) - self._cids.keys()):
+            self.cid(ch)
 
-    def advance(self, text: str, widths: dict[str, float]) -> float:
-        """Advance of ``text`` in text-space units per 1 pt of font size."""
-        return sum(widths.get(ch, 500.0) for ch in text) / 1000.0
+    def cid(self, ch: str) -> int:
+        """The CID of ``ch``: its Unicode block's page of 256 CIDs, at its code point's low byte.
+
+        A page then maps to Unicode with one ``bfrange`` line, whatever characters of the block the
+        document uses (the unused CIDs between them are never drawn).
+        """
+        cid = self._cids.get(ch)
+        if cid is None:
+            cp = ord(ch)
+            page = self._pages.setdefault(cp >> 8, len(self._pages) + 1)
+            if page > 255:
+                raise ArchiveError("text layer: characters from more than 255 Unicode blocks")
+            cid = self._cids[ch] = page << 8 | cp & 0xFF
+        return cid
+
+    def encode(self, text: str) -> bytes:
+        """The 2-byte CID string of ``text``."""
+        return b"".join(self.cid(ch).to_bytes(2, "big") for ch in text)
 
     def metrics(self) -> tuple[dict[str, float], float, float]:
-        """Glyph widths (1/1000 em) of the font's characters, its ascent and descent (1/1000 em)."""
+        """Glyph widths (1/1000 em) of the source font's characters, its ascent and descent (1/1000 em)."""
         return _metrics(self.path)
 
     def embed(self, pdf: pikepdf.Pdf) -> pikepdf.Dictionary:
         """The Type 0 font dictionary (indirect) for the characters encoded so far."""
-        chars = sorted(self._cids, key=self._cids.__getitem__)
-        if self.glyphless:
-            program = _glyphless(self.path, tuple(sorted(set(chars))))
-        else:
-            program = _subset(self.path, frozenset(ord(c) for c in chars), False)
-        return _font_dict(pdf, program, chars)
+        used = tuple(sorted((cid, ch) for ch, cid in self._cids.items()))
+        program = _program(self.path, used, self.glyphless)
+        return _font_dict(pdf, program, used, _font_name(self.path, self.glyphless))
 
 
 @lru_cache(maxsize=4)
@@ -70,99 +95,96 @@ def _metrics(path: Path) -> tuple[dict[str, float], float, float]:
     return widths, hhea.ascent * 1000.0 / upem, hhea.descent * 1000.0 / upem
 
 
-def _glyphless(path: Path, chars: tuple[str, ...]) -> bytes:
-    """A font of empty glyphs, one per character, with ``path``'s advance widths (1000 units per em).
+@lru_cache(maxsize=2)
+def _source(path: Path) -> TTFont:
+    return TTFont(path)
 
-    Built from scratch (milliseconds) instead of subsetting the real font (a tenth of a second per
-    document): the invisible text layer needs glyph widths, not outlines.
+
+@lru_cache(maxsize=64)
+def _program(path: Path, used: tuple[tuple[int, str], ...], glyphless: bool) -> bytes:
+    """A TrueType program whose glyph *n* is the character of CID *n* (empty where no CID is used).
+
+    Built from scratch (milliseconds) rather than subset from the real font: glyph ids then equal
+    CIDs, and nothing the PDF does not use is kept (the unused glyphs are empty, with zero metrics,
+    and compress to almost nothing).
     """
-    widths, ascent, descent = _metrics(path)
-    space = round(widths.get(" ", 250.0))
-    names = [".notdef", *(f"g{i}" for i in range(1, len(chars) + 1))]
-    glyph_of = {ord(c): f"g{i}" for i, c in enumerate(chars, 1)}
-    if 32 not in glyph_of:
-        names.append("space")
-        glyph_of[32] = "space"
-    fb = FontBuilder(1000, isTTF=True)
+    count = (used[-1][0] if used else 0) + 1
+    names = [".notdef", *(f"c{i}" for i in range(1, count))]
+    glyphs = {n: Glyph() for n in names}
+    if glyphless:
+        _, ascent, descent = _metrics(path)
+        upem = 1000
+        advance = [GLYPHLESS_ADVANCE] * count
+    else:
+        source = _source(path)
+        upem = source["head"].unitsPerEm
+        cmap, hmtx, glyph_set = source.getBestCmap(), source["hmtx"], source.getGlyphSet()
+        space = hmtx[cmap.get(32, ".notdef")][0]
+        advance = [0] * count
+        advance[0] = space
+        for cid, ch in used:
+            src = cmap.get(ord(ch))
+            if src is None:
+                advance[cid] = space
+                continue
+            # composites (most Vietnamese letters) are drawn out: a glyph must not refer to others
+            recording = DecomposingRecordingPen(glyph_set)
+            glyph_set[src].draw(recording)
+            pen = TTGlyphPen(None)
+            recording.replay(pen)
+            glyphs[names[cid]] = pen.glyph()
+            advance[cid] = hmtx[src][0]
+        ascent, descent = source["hhea"].ascent, source["hhea"].descent
+    fb = FontBuilder(upem, isTTF=True)
     fb.setupGlyphOrder(names)
-    fb.setupCharacterMap(glyph_of)
-    fb.setupGlyf({n: Glyph() for n in names})
-    advance = {".notdef": space, "space": space}
-    advance.update({f"g{i}": round(widths.get(c, space)) for i, c in enumerate(chars, 1)})
-    fb.setupHorizontalMetrics({n: (advance[n], 0) for n in names})
+    fb.setupGlyf(glyphs)
+    fb.setupHorizontalMetrics({n: (a, 0) for n, a in zip(names, advance, strict=True)})
     fb.setupHorizontalHeader(ascent=round(ascent), descent=round(descent))
-    fb.setupNameTable({"familyName": "SohoaText", "styleName": "Regular", "psName": "SohoaText-Glyphless"})
-    fb.setupOS2(
-        sTypoAscender=round(ascent),
-        sTypoDescender=round(descent),
-        usWinAscent=round(ascent),
-        usWinDescent=-round(descent),
-    )
     fb.setupPost(keepGlyphNames=False)  # post format 3: the glyph names are never used
     buf = io.BytesIO()
     fb.save(buf)
     return buf.getvalue()
 
 
-@lru_cache(maxsize=4)
-def _cmap(path: Path) -> frozenset[int]:
-    return frozenset(TTFont(path, lazy=True).getBestCmap())
+def _font_name(path: Path, glyphless: bool) -> str:
+    if glyphless:
+        return "SOHOAT+SohoaText-Glyphless"
+    return "SOHOAT+" + str(_source(path)["name"].getDebugName(6) or path.stem).replace(" ", "")
 
 
-@lru_cache(maxsize=64)
-def _subset(path: Path, codepoints: frozenset[int], glyphless: bool) -> bytes:
-    """The font program subset to ``codepoints`` (cached: the stamp and most pages repeat their sets)."""
-    full = TTFont(path)
-    wanted = (codepoints & _cmap(path)) | {32}
-    options = subset.Options()
-    options.layout_features = []
-    options.hinting = False
-    options.notdef_outline = True
-    options.name_IDs = [1, 2, 4, 6]
-    options.glyph_names = False
-    options.drop_tables += ["FFTM", "gasp", "DSIG", "kern", "GPOS", "GSUB", "GDEF"]
-    sub = subset.Subsetter(options)
-    sub.populate(unicodes=wanted)
-    sub.subset(full)
-    if glyphless and "glyf" in full:
-        glyf = full["glyf"]
-        for name in glyf.keys():
-            glyf[name] = Glyph()
-    buf = io.BytesIO()
-    full.save(buf)
-    return buf.getvalue()
-
-
-def _font_dict(pdf: pikepdf.Pdf, program: bytes, chars: list[str]) -> pikepdf.Dictionary:
+def _font_dict(
+    pdf: pikepdf.Pdf, program: bytes, used: tuple[tuple[int, str], ...], name: str
+) -> pikepdf.Dictionary:
     font = TTFont(io.BytesIO(program))
-    upem = font["head"].unitsPerEm
-    order = {name: gid for gid, name in enumerate(font.getGlyphOrder())}
-    sub_cmap = font.getBestCmap()
-    space_gid = order[sub_cmap[32]]
-    gids = [order[sub_cmap[ord(c)]] if ord(c) in sub_cmap else space_gid for c in chars]
-    hmtx = font["hmtx"]
-    names = font.getGlyphOrder()
-    widths = [round(hmtx[names[g]][0] * 1000 / upem) for g in gids]
-    cid_to_gid = b"\0\0" + b"".join(g.to_bytes(2, "big") for g in gids)
-    head, hhea, os2 = font["head"], font["hhea"], font["OS/2"]
-    k = 1000.0 / upem
-    base = "SOHOAT+" + font["name"].getDebugName(6).replace(" ", "")
+    head, hhea, hmtx = font["head"], font["hhea"], font["hmtx"]
+    k = 1000.0 / head.unitsPerEm
+    order = font.getGlyphOrder()
+    widths = {cid: round(hmtx[order[cid]][0] * k) for cid, _ in used}
+    uniform = len(set(widths.values())) <= 1
+    runs: list[tuple[int, list[int]]] = []  # one [first [w ...]] per run of consecutive CIDs
+    for cid in sorted(widths):
+        if runs and cid == runs[-1][0] + len(runs[-1][1]):
+            runs[-1][1].append(widths[cid])
+        else:
+            runs.append((cid, [widths[cid]]))
+    w_array = [x for first, ws in runs for x in (first, ws)]
+    base = pikepdf.Name("/" + name)
     descriptor = pdf.make_indirect(
         pikepdf.Dictionary(
             Type=pikepdf.Name.FontDescriptor,
-            FontName=pikepdf.Name("/" + base),
+            FontName=base,
             Flags=32,
             # a glyphless font has an empty box: give the line's extent instead (text selection)
             FontBBox=[
                 round(head.xMin * k),
                 round(min(head.yMin, hhea.descent) * k),
-                round(max(head.xMax, upem) * k),
+                round(max(head.xMax * k, 1000)),
                 round(max(head.yMax, hhea.ascent) * k),
             ],
             ItalicAngle=0,
             Ascent=round(hhea.ascent * k),
             Descent=round(hhea.descent * k),
-            CapHeight=round(getattr(os2, "sCapHeight", hhea.ascent) * k),
+            CapHeight=round(hhea.ascent * k),
             StemV=80,
             FontFile2=pdf.make_stream(program),
         )
@@ -170,26 +192,46 @@ def _font_dict(pdf: pikepdf.Pdf, program: bytes, chars: list[str]) -> pikepdf.Di
     cid_font = pikepdf.Dictionary(
         Type=pikepdf.Name.Font,
         Subtype=pikepdf.Name.CIDFontType2,
-        BaseFont=pikepdf.Name("/" + base),
+        BaseFont=base,
         CIDSystemInfo=pikepdf.Dictionary(Registry="Adobe", Ordering="Identity", Supplement=0),
         FontDescriptor=descriptor,
-        DW=1000,
-        W=[1, widths] if widths else [],
-        CIDToGIDMap=pdf.make_stream(cid_to_gid),
+        # one width for all (the glyphless font) needs no /W
+        DW=next(iter(widths.values()), 1000) if uniform else 1000,
+        W=[] if uniform else w_array,
+        CIDToGIDMap=pikepdf.Name.Identity,  # the program's glyph n is CID n
     )
     return pdf.make_indirect(
         pikepdf.Dictionary(
             Type=pikepdf.Name.Font,
             Subtype=pikepdf.Name.Type0,
-            BaseFont=pikepdf.Name("/" + base),
+            BaseFont=base,
             Encoding=pikepdf.Name("/Identity-H"),
             DescendantFonts=[pdf.make_indirect(cid_font)],
-            ToUnicode=pdf.make_stream(_to_unicode(chars)),
+            ToUnicode=pdf.make_stream(_to_unicode(used)),
         )
     )
 
 
-def _to_unicode(chars: list[str]) -> bytes:
+def _runs(used: tuple[tuple[int, str], ...]) -> list[tuple[int, int, int]]:
+    """(first CID, last CID, first code point) of each page of BMP characters; others alone.
+
+    A ``bfrange`` may only vary the last byte of its codes: a page (one Unicode block, each CID's low
+    byte its code point's) is exactly such a range.
+    """
+    runs: list[tuple[int, int, int]] = []
+    for cid, ch in used:
+        cp = ord(ch)
+        if runs and cp <= 0xFFFF:
+            first, _, start = runs[-1]
+            same_page = cid >> 8 == first >> 8 and start <= 0xFFFF and cp >> 8 == start >> 8
+            if same_page and cid - first == cp - start:
+                runs[-1] = (first, cid, start)
+                continue
+        runs.append((cid, cid, cp))
+    return runs
+
+
+def _to_unicode(used: tuple[tuple[int, str], ...]) -> bytes:
     lines = [
         "/CIDInit /ProcSet findresource begin",
         "12 dict begin",
@@ -201,13 +243,18 @@ def _to_unicode(chars: list[str]) -> bytes:
         "<0000> <FFFF>",
         "endcodespacerange",
     ]
-    items = list(enumerate(chars, start=1))
-    for i in range(0, len(items), 100):
-        chunk = items[i : i + 100]
+    runs = _runs(used)
+    singles = [(a, chr(cp)) for a, b, cp in runs if a == b]
+    ranges = [(a, b, cp) for a, b, cp in runs if a != b]
+    for i in range(0, len(singles), 100):
+        chunk = singles[i : i + 100]
         lines.append(f"{len(chunk)} beginbfchar")
-        for cid, ch in chunk:
-            utf16 = ch.encode("utf-16-be").hex().upper()
-            lines.append(f"<{cid:04X}> <{utf16}>")
+        lines += [f"<{cid:04X}> <{ch.encode('utf-16-be').hex().upper()}>" for cid, ch in chunk]
         lines.append("endbfchar")
+    for i in range(0, len(ranges), 100):
+        block = ranges[i : i + 100]
+        lines.append(f"{len(block)} beginbfrange")
+        lines += [f"<{a:04X}> <{b:04X}> <{cp:04X}>" for a, b, cp in block]
+        lines.append("endbfrange")
     lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     return "\n".join(lines).encode("ascii")

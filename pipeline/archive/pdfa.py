@@ -4,8 +4,9 @@ Scanned pages keep the scan's own pixels, encoding and resolution (JPEG passed t
 G4 where img2pdf can, colour in colour, gray in gray) and are drawn through the page's OCR geometry
 (:mod:`pipeline.archive.geometry`), so the page shows straightened exactly as sohoa read it; the words go
 on top as invisible text in an embedded font. PDFs are first rewritten by Ghostscript as PDF/A (their own
-text and fonts kept); their OCR'd pages get the same treatment. Then XMP metadata and an sRGB output
-intent (made by LittleCMS through Pillow, never downloaded) make the file PDF/A-2b.
+text and fonts kept); their OCR'd pages get the same treatment. Then XMP metadata and an output intent
+(sRGB made by LittleCMS through Pillow; sGray from Debian's Ghostscript for copies of gray and bilevel
+scans; never downloaded) make the file PDF/A-2b.
 
 The original is never modified; the copy is written to a temporary name and renamed into place.
 """
@@ -25,9 +26,10 @@ import pikepdf
 from PIL import Image, ImageCms
 
 from pipeline.archive._exec import ghostscript
-from pipeline.archive.fonts import TextFont
+from pipeline.archive.fonts import GLYPHLESS_ADVANCE, TextFont
 from pipeline.archive.geometry import frame_of
 from pipeline.archive.textlayer import text_operators
+from pipeline.archive.xmp import info_entries, xmp_packet
 from sohoa.errors import ArchiveError
 from sohoa.model.archive import ArchiveMeta
 from sohoa.model.ocr import OcrDocument, OcrPage, PageSource
@@ -38,6 +40,8 @@ log = logging.getLogger(__name__)
 
 #: Liberation Serif: metric-compatible with Times New Roman, Vietnamese glyphs (Debian fonts-liberation2)
 DEFAULT_FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
+#: sGray, for copies of gray and bilevel scans (Debian libgs-common, installed with ghostscript)
+GRAY_PROFILE = Path("/usr/share/color/icc/ghostscript/sgray.icc")
 
 
 @dataclass(frozen=True)
@@ -55,13 +59,27 @@ def srgb_profile() -> bytes:
     return ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
 
 
-def _image_frames(original: Path) -> list[bytes]:
-    """Each frame of an image original as bytes img2pdf can embed losslessly."""
+def _gray_only(pdf: pikepdf.Pdf) -> bool:
+    """Whether the pages draw only gray or device-independent images (no DeviceRGB/CMYK, no forms)."""
+    for page in pdf.pages:
+        resources = page.obj.get("/Resources", pikepdf.Dictionary())
+        for x in resources.get("/XObject", pikepdf.Dictionary()).values():
+            if x.get("/Subtype") != "/Image":
+                return False
+            cs = x.get("/ColorSpace")
+            iccbased = isinstance(cs, pikepdf.Array) and len(cs) > 0 and cs[0] == "/ICCBased"
+            if not (x.get("/ImageMask", False) or cs == "/DeviceGray" or iccbased):
+                return False
+    return True
+
+
+def _image_pdf(original: Path) -> bytes:
+    """An image original as a PDF of its frames, embedded losslessly by img2pdf."""
     raw = original.read_bytes()
     try:
         # img2pdf embeds JPEG and CCITT G4 as they are and PNG data without re-encoding
-        img2pdf.convert(raw)
-        return [raw]
+        data: bytes = img2pdf.convert(raw)
+        return data
     except Exception as e:  # img2pdf refuses alpha, CMYK, odd modes: flatten those through Pillow
         log.info("img2pdf: %s: %s; flattening frames with Pillow", original.name, e)
     frames: list[bytes] = []
@@ -79,16 +97,15 @@ def _image_frames(original: Path) -> list[bytes]:
                 buf = io.BytesIO()
                 frame.save(buf, format="PNG", dpi=image.info.get("dpi", (300, 300)))
                 frames.append(buf.getvalue())
-    return frames
+    flattened: bytes = img2pdf.convert(*frames)
+    return flattened
 
 
 def _base_pdf(original: Path, media_type: str, work: Path, ctx: PdfaContext) -> Path:
     base = work / "base.pdf"
     if media_type == "application/pdf":
         return ghostscript.to_pdfa(original, base, timeout=ctx.gs_timeout)
-    frames = _image_frames(original)
-    data = img2pdf.convert(*frames) if len(frames) > 1 else img2pdf.convert(frames[0])
-    base.write_bytes(data)
+    base.write_bytes(_image_pdf(original))
     return base
 
 
@@ -105,7 +122,7 @@ def _relayout(
     page: pikepdf.Page,
     ocr: OcrPage,
     font: TextFont,
-    metrics: tuple[dict[str, float], float, float],
+    metrics: tuple[float, float],
     ctx: PdfaContext,
 ) -> None:
     """Redraw one page: its old content through the OCR geometry, the words invisible on top."""
@@ -120,41 +137,57 @@ def _relayout(
     to_px = np.array([[1 / k0, 0, -x0 / k0], [0, -1 / k0, (y0 + height_pt) / k0], [0, 0, 1]])
     to_pt = np.array([[k, 0, 0], [0, -k, frame.height * k], [0, 0, 1]])
     m = to_pt @ frame.matrix @ to_px
-    form = _as_form(pdf, page)
-    widths, ascent, descent = metrics
+    ascent, descent = metrics
     text = text_operators(
         ocr,
         font,
         points_per_pixel=k,
         page_height_px=frame.height,
-        widths=widths,
+        advance=GLYPHLESS_ADVANCE,
         ascent=ascent,
         descent=descent,
     )
     cm = " ".join(f"{v:.6f}" for v in (m[0, 0], m[1, 0], m[0, 1], m[1, 1], m[0, 2], m[1, 2]))
     new_w, new_h = frame.width * k, frame.height * k
-    content = f"q 0 0 {new_w:.3f} {new_h:.3f} re W n q {cm} cm /Scan Do Q Q\n".encode() + text
+    clip = f"q 0 0 {new_w:.3f} {new_h:.3f} re W n q {cm} cm\n".encode()
+    old = page.obj.get("/Resources", pikepdf.Dictionary())
+    if _images_only(old):
+        # a page that only draws images (img2pdf's): its few operators inline, no Form XObject around them
+        content = clip + _old_content(page) + b"\nQ Q\n" + text
+        xobjects = old.XObject
+    else:
+        content = clip + b"/Scan Do Q Q\n" + text
+        xobjects = pikepdf.Dictionary(Scan=pdf.make_indirect(_as_form(pdf, page)))
     page.obj.MediaBox = pikepdf.Array([0, 0, new_w, new_h])
     for key in ("/CropBox", "/TrimBox", "/BleedBox", "/ArtBox", "/Rotate", "/Annots", "/Group"):
         if key in page.obj:
             del page.obj[key]
-    page.obj.Resources = pikepdf.Dictionary(
-        XObject=pikepdf.Dictionary(Scan=pdf.make_indirect(form)),
-        Font=pikepdf.Dictionary(F1=font_placeholder(pdf)),
-    )
+    fonts = pikepdf.Dictionary(F1=font_placeholder(pdf))
+    page.obj.Resources = pikepdf.Dictionary(XObject=xobjects, Font=fonts)
     page.obj.Contents = pdf.make_stream(content)
 
 
-def _as_form(pdf: pikepdf.Pdf, page: pikepdf.Page) -> pikepdf.Stream:
-    """The page's old content and resources as a new Form XObject (a copy: the page is rewritten next)."""
+def _images_only(resources: pikepdf.Object) -> bool:
+    """Whether a page's resources are image XObjects alone (nothing whose names could clash with ours)."""
+    keys = set(resources.keys())
+    if not keys <= {"/XObject", "/ProcSet"} or "/XObject" not in keys:
+        return False
+    return all(x.get("/Subtype") == "/Image" for x in resources.XObject.values())
+
+
+def _old_content(page: pikepdf.Page) -> bytes:
     contents = page.obj.get("/Contents")
     streams = (
         [] if contents is None else (list(contents) if isinstance(contents, pikepdf.Array) else [contents])
     )
-    raw = b"\n".join(s.read_bytes() for s in streams)
+    return b"\n".join(s.read_bytes() for s in streams)
+
+
+def _as_form(pdf: pikepdf.Pdf, page: pikepdf.Page) -> pikepdf.Stream:
+    """The page's old content and resources as a new Form XObject (a copy: the page is rewritten next)."""
     box = pikepdf.Rectangle(page.mediabox)
     return pdf.make_stream(
-        raw,
+        _old_content(page),
         Type=pikepdf.Name.XObject,
         Subtype=pikepdf.Name.Form,
         BBox=[box.llx, box.lly, box.urx, box.ury],
@@ -172,43 +205,35 @@ def font_placeholder(pdf: pikepdf.Pdf) -> pikepdf.Object:
 
 
 def _set_metadata(pdf: pikepdf.Pdf, meta: ArchiveMeta, ctx: PdfaContext) -> None:
-    now = datetime.now(UTC).isoformat(timespec="seconds")
-    # the Info dictionary is rewritten from the XMP (PDF/A wants both to agree)
-    pdf.docinfo = pdf.make_indirect(pikepdf.Dictionary())
-    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=True) as xmp:
-        for key in list(xmp.keys()):
-            del xmp[key]
-        xmp["pdfaid:part"] = "2"
-        xmp["pdfaid:conformance"] = "B"
-        if meta.title:
-            xmp["dc:title"] = meta.title
-        if meta.issuer:
-            xmp["dc:creator"] = [meta.issuer]
-        if meta.date:
-            xmp["dc:date"] = [meta.date]
-        ids = [i for i in (meta.doc_code, meta.reference) if i]
-        if ids:
-            xmp["dc:identifier"] = ids[0]
-        xmp["dc:source"] = f"urn:sha256:{meta.source_sha256}"
-        xmp["dc:language"] = [meta.language]
-        xmp["dc:format"] = "application/pdf"
-        xmp["pdf:Producer"] = ctx.producer
-        xmp["xmp:CreatorTool"] = ctx.producer
-        xmp["xmp:CreateDate"] = now
-        xmp["xmp:ModifyDate"] = now
-        xmp["xmp:MetadataDate"] = now
+    now = datetime.now(UTC).replace(microsecond=0)
+    pdf.Root.Metadata = pdf.make_stream(
+        xmp_packet(meta, producer=ctx.producer, when=now),
+        Type=pikepdf.Name.Metadata,
+        Subtype=pikepdf.Name.XML,
+    )
+    # the Info dictionary is rewritten to say what the XMP says (PDF/A wants both to agree)
+    info = info_entries(meta, producer=ctx.producer, when=now)
+    pdf.docinfo = pdf.make_indirect(pikepdf.Dictionary({f"/{k}": pikepdf.String(v) for k, v in info.items()}))
 
 
-def _set_output_intent(pdf: pikepdf.Pdf) -> None:
-    icc = pdf.make_stream(srgb_profile())
-    icc.N = 3
+def _set_output_intent(pdf: pikepdf.Pdf, *, gray: bool) -> None:
+    # PDF/A lets DeviceGray go with any output intent but DeviceRGB only with an RGB one: a copy of gray
+    # and bilevel scans takes Ghostscript's sGray profile (Debian libgs-common), half the bytes
+    if gray and GRAY_PROFILE.is_file():
+        icc = pdf.make_stream(GRAY_PROFILE.read_bytes())
+        icc.N = 1
+        condition, info = "sGray", "sGray (Ghostscript)"
+    else:
+        icc = pdf.make_stream(srgb_profile())
+        icc.N = 3
+        condition, info = "sRGB IEC61966-2.1", "sRGB IEC61966-2.1 (LittleCMS)"
     pdf.Root.OutputIntents = pikepdf.Array(
         [
             pikepdf.Dictionary(
                 Type=pikepdf.Name.OutputIntent,
                 S=pikepdf.Name.GTS_PDFA1,
-                OutputConditionIdentifier="sRGB IEC61966-2.1",
-                Info="sRGB IEC61966-2.1 (LittleCMS)",
+                OutputConditionIdentifier=condition,
+                Info=info,
                 RegistryName="http://www.color.org",
                 DestOutputProfile=icc,
             )
@@ -242,17 +267,22 @@ def make_pdfa(
     work.mkdir(parents=True, exist_ok=True)
     base = _base_pdf(original, doc.media_type, work, ctx)
     font = TextFont(ctx.font, glyphless=True)
-    metrics = font.metrics()
+    _, ascent, descent = font.metrics()
+    metrics = (ascent, descent)
     with pikepdf.open(base) as pdf:
         if len(pdf.pages) != len(doc.pages):
             raise ArchiveError(
                 f"{doc.file_name}: the original has {len(pdf.pages)} pages, its OCR result {len(doc.pages)}"
             )
-        drawn = 0
-        for page, ocr in zip(pdf.pages, doc.pages, strict=True):
-            if ocr.source is PageSource.OCR or (ocr.source is PageSource.BLANK and ocr.transforms):
-                _relayout(pdf, page, ocr, font, metrics, ctx)
-                drawn += 1
+        redraw = [
+            (page, ocr)
+            for page, ocr in zip(pdf.pages, doc.pages, strict=True)
+            if ocr.source is PageSource.OCR or (ocr.source is PageSource.BLANK and ocr.transforms)
+        ]
+        font.add(w.text.strip() for _, ocr in redraw for w in ocr.words)
+        for page, ocr in redraw:
+            _relayout(pdf, page, ocr, font, metrics, ctx)
+        drawn = len(redraw)
         holder = pdf.Root.get("/SohoaFontHolder")
         if holder is not None:
             real = font.embed(pdf)
@@ -266,7 +296,7 @@ def make_pdfa(
         for key in ("/OpenAction", "/AA", "/Names", "/AcroForm", "/Perms", "/OCProperties"):
             if key in pdf.Root and key != "/Names":
                 del pdf.Root[key]
-        _set_output_intent(pdf)
+        _set_output_intent(pdf, gray=doc.media_type != "application/pdf" and _gray_only(pdf))
         _set_metadata(pdf, meta, ctx)
         tmp = out.with_name(f".{out.name}.part")
         pdf.save(
@@ -274,6 +304,8 @@ def make_pdfa(
             fix_metadata_version=False,
             force_version="1.7",
             object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            # streams already compressed pass as they are (qpdf would inflate the XMP again)
+            stream_decode_level=pikepdf.StreamDecodeLevel.none,
         )
     tmp.replace(out)
     log.info(

@@ -3,54 +3,80 @@
 The visible stamp sits top-right on page 1 (TT 05/2025 Art. 8): the agency's name and the signing time in
 ISO 8601, in Liberation Serif 10 pt (metric-compatible with Times New Roman), embedded, black, no image.
 Signing is an incremental update of the PDF/A copy, so the signed file is still PDF/A (veraPDF checks it
-again). Verification trusts only the configured agency roots.
+again). The key is the agency's PKCS#12 file or a key on its PKCS#11 token or HSM (:func:`open_signer`).
+Verification trusts only the configured agency roots.
 
-Incoming PDFs' own signatures are read by ``ocr/signatures.py`` (#12); this module is about the copies
-sohoa signs, and their trust in the agency CA.
+Incoming PDFs' own signatures are read by ``ocr/signatures.py`` (#12): every signature of a file, with
+no trust list, for what ingestion records. This module checks the one signature sohoa made, covering the
+whole file, against the agency roots and with the key usage a signing certificate must have; the two
+share pyHanko's validator, not their questions, so they stay apart.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from asn1crypto import pem, x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.pdf_utils.writer import BasePdfFileWriter
 from pyhanko.sign import fields, signers
 from pyhanko.sign.general import SigningError
+from pyhanko.sign.signers import constants
 from pyhanko.sign.validation import validate_pdf_signature
 from pyhanko.sign.validation.settings import KeyUsageConstraints
-from pyhanko.stamp import StaticStampStyle
+from pyhanko.stamp import NoOpStampStyle
 from pyhanko_certvalidator import ValidationContext
 
-from pipeline.archive.stamp import stamp_page
-from sohoa.errors import ArchiveError, ConfigurationError
+from pipeline.archive.stamp import add_signature_field
+from sohoa.errors import ArchiveError, ConfigurationError, MissingDependencyError
 from sohoa.model.archive import SignatureCheck
 
-__all__ = ["SigningContext", "sign_pdf", "verify_pdf"]
+__all__ = ["SigningContext", "TokenRef", "load_signer", "open_signer", "sign_pdf", "verify_pdf"]
 
 log = logging.getLogger(__name__)
 
 FIELD_NAME = "SohoaAgencySignature"
 MARGIN = 28.0  # points from the top and right edges
-RESERVED_BYTES = (3584, 16384)
+#: an ECDSA signature's DER length varies by a few bytes from one signature to the next
+DRY_RUN_SLACK = 8
+
+
+@dataclass(frozen=True)
+class TokenRef:
+    """The agency's key on a PKCS#11 token or HSM (the PIN stays out of logs)."""
+
+    module: Path
+    token_label: str | None = None
+    key_label: str | None = None
+    pin: bytes | None = field(default=None, repr=False)
+    #: ECDSA hashed on the host, the token signs the digest (tokens without CKM_ECDSA_SHA256)
+    raw_ecdsa: bool = False
 
 
 @dataclass(frozen=True)
 class SigningContext:
-    """Everything signing needs (built from ``Settings.signing``; the password stays out of logs)."""
+    """Everything signing needs (built from ``Settings.signing``; the password stays out of logs).
+
+    The key is on ``token`` when one is given, otherwise in the ``pkcs12`` file.
+    """
 
     agency: str
-    pkcs12: Path
+    pkcs12: Path | None
     password: bytes = field(repr=False)
     font: Path
     timezone: str = "Asia/Ho_Chi_Minh"
-    reason: str = "Bản sao số hóa / Digitized archival copy"
+    #: the signature's /Reason (pyHanko writes it as escaped UTF-16: the Vietnamese alone keeps it short)
+    reason: str = "Bản sao số hóa"
     location: str = ""
+    token: TokenRef | None = None
 
 
 class _KeepMetadataWriter(IncrementalPdfFileWriter):
@@ -65,65 +91,170 @@ class _KeepMetadataWriter(IncrementalPdfFileWriter):
         return None
 
 
-def _stamp_box(pdf: Path, w: float, h: float) -> tuple[int, int, int, int]:
-    with pdf.open("rb") as f:
-        page = PdfFileReader(f).root["/Pages"]["/Kids"][0]
-        box = [float(v) for v in page["/MediaBox"]]
-    # whole points: pyHanko's field boxes are integers; the stamp is scaled into it
-    right, top = round(box[2] - MARGIN), round(box[3] - MARGIN)
-    return right - round(w + 0.5), top - round(h + 0.5), right, top
+class _SizedSigner(signers.SimpleSigner):
+    """A key-file signer whose dry run (pyHanko's size estimate) is never shorter than the real signature.
+
+    pyHanko sizes the signature's reserved space from a dry run; with ``tight_size_estimates`` that is
+    the exact length of the dry run's CMS, so the dry run gets the few bytes an ECDSA signature may
+    grow by. (pyHanko's PKCS#11 signer already dry-runs with its key's largest signature.)
+    """
+
+    async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
+        raw = await super().async_sign_raw(data, digest_algorithm, dry_run)
+        return raw + bytes(DRY_RUN_SLACK) if dry_run else raw
 
 
-def sign_pdf(src: Path, dst: Path, ctx: SigningContext) -> datetime:
+def load_signer(ctx: SigningContext) -> signers.Signer:
+    """The agency's signer from its PKCS#12 file, embedding its chain without the self-signed root.
+
+    A verifier needs the chain up to a root it already trusts; the root itself in every signature
+    only adds bytes (about 500 for the TEST CA), so pyHanko's ``embed_roots`` is off.
+
+    Raises:
+        ConfigurationError: the file cannot be read or the password is wrong.
+    """
+    if ctx.pkcs12 is None:
+        raise ConfigurationError("signing: no agency certificate (SOHOA_SIGNING__PKCS12_PATH) configured")
+    try:
+        loaded = signers.SimpleSigner.load_pkcs12(str(ctx.pkcs12), passphrase=ctx.password)
+    except (OSError, ValueError) as e:
+        raise ConfigurationError(f"signing: cannot load the agency certificate {ctx.pkcs12}: {e}") from e
+    if loaded is None:
+        raise ConfigurationError(f"signing: cannot load {ctx.pkcs12} (wrong password?)")
+    return _SizedSigner(
+        signing_cert=loaded.signing_cert,
+        signing_key=loaded.signing_key,
+        cert_registry=loaded.cert_registry,
+        embed_roots=False,
+    )
+
+
+@contextmanager
+def _token_signer(token: TokenRef) -> Iterator[signers.Signer]:
+    try:
+        from pyhanko.config.pkcs11 import TokenCriteria
+        from pyhanko.sign import pkcs11 as p11  # needs python-pkcs11 (pyproject: pyHanko[pkcs11])
+    except ImportError as e:
+        raise MissingDependencyError(f"signing: PKCS#11 needs python-pkcs11 ({e})") from e
+    try:
+        session = p11.open_pkcs11_session(
+            str(token.module),
+            token_criteria=TokenCriteria(label=token.token_label),
+            user_pin=token.pin.decode() if token.pin is not None else None,
+        )
+    except Exception as e:  # python-pkcs11 and pyHanko raise many kinds: a token that cannot be opened
+        raise ConfigurationError(
+            f"signing: cannot open the PKCS#11 token {token.token_label or '(first)'} with {token.module}: "
+            f"{type(e).__name__}: {e}"
+        ) from e
+    try:
+        # the key never leaves the token; its certificate (and the chain, if stored there) are read
+        yield p11.PKCS11Signer(
+            session, key_label=token.key_label, embed_roots=False, use_raw_mechanism=token.raw_ecdsa
+        )
+    finally:
+        session.close()
+
+
+@contextmanager
+def open_signer(ctx: SigningContext) -> Iterator[signers.Signer]:
+    """The agency's signer for a run of signatures: on its PKCS#11 token, or from its PKCS#12 file.
+
+    A token session is opened (and logged in) once and closed when the block ends.
+
+    Raises:
+        ConfigurationError: the key cannot be reached (file, password, token, PIN).
+        MissingDependencyError: a token is configured but python-pkcs11 is not installed.
+    """
+    if ctx.token is not None:
+        with _token_signer(ctx.token) as signer:
+            yield signer
+    else:
+        yield load_signer(ctx)
+
+
+class _AgencyPdfSigner(signers.PdfSigner):
+    """pyHanko's PDF signer, keeping the copy a PDF 1.7 file and the stamp's time the signing time.
+
+    pyHanko declares ISO 32002 for an ECDSA key, which also raises the catalog's /Version to 2.0: a
+    PDF/A-2 file is an ISO 32000-1 (PDF 1.7) file, and PAdES on 1.7 needs only the ESIC extension (the
+    copy already has it, see :mod:`pipeline.archive.stamp`). The session's clock is set to the time
+    the stamp shows, so the stamp, /M and the CMS signing time are one instant. Both override pyHanko
+    0.38 hooks (pinned in pyproject.toml).
+    """
+
+    def __init__(self, *args: Any, signing_time: datetime, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.signing_time = signing_time
+
+    def register_extensions(self, pdf_out: BasePdfFileWriter, *, md_algorithm: str) -> None:
+        if self.signature_meta.subfilter == fields.SigSeedSubFilter.PADES:
+            pdf_out.register_extension(constants.ESIC_EXTENSION_1)
+
+    def init_signing_session(self, pdf_out: BasePdfFileWriter, existing_fields_only: bool = False) -> Any:
+        session = super().init_signing_session(pdf_out, existing_fields_only=existing_fields_only)
+        session.system_time = self.signing_time
+        return session
+
+
+def sign_pdf(src: Path, dst: Path, ctx: SigningContext, *, signer: signers.Signer | None = None) -> datetime:
     """Sign ``src`` (a PDF/A copy) into ``dst`` with a visible stamp top-right on page 1.
+
+    Args:
+        src: the PDF/A copy.
+        dst: where the signed copy goes.
+        ctx: the agency, font and key.
+        signer: a signer from :func:`open_signer` (many files, one token session); opened here if not.
 
     Returns:
         The signing time written in the stamp.
 
     Raises:
-        ConfigurationError: the PKCS#12 file or its password is wrong.
+        ConfigurationError: the key cannot be reached (file, password, token, PIN).
         ArchiveError: pyHanko could not sign the file.
     """
-    try:
-        signer = signers.SimpleSigner.load_pkcs12(str(ctx.pkcs12), passphrase=ctx.password)
-    except (OSError, ValueError) as e:
-        raise ConfigurationError(f"signing: cannot load the agency certificate {ctx.pkcs12}: {e}") from e
     if signer is None:
-        raise ConfigurationError(f"signing: cannot load {ctx.pkcs12} (wrong password?)")
+        with open_signer(ctx) as opened:
+            return sign_pdf(src, dst, ctx, signer=opened)
     now = datetime.now(ZoneInfo(ctx.timezone)).replace(microsecond=0)
-    stamp = dst.with_name(f".{dst.name}.stamp.pdf")
-    w, h = stamp_page([ctx.agency, now.isoformat()], stamp, font_path=ctx.font)
-    style = StaticStampStyle.from_pdf_file(str(stamp), border_width=0)
+    prepared = dst.with_name(f".{dst.name}.field.pdf")
+    tmp = dst.with_name(f".{dst.name}.part")
+    # no /Name: PDF 32000 says to use it only when the signer's name cannot be read from the certificate
     meta = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
-        name=ctx.agency,
         reason=ctx.reason,
         location=ctx.location or None,
     )
-    spec = fields.SigFieldSpec(FIELD_NAME, on_page=0, box=_stamp_box(src, w, h))
-    tmp = dst.with_name(f".{dst.name}.part")
     try:
-        # the signature's space is reserved before it exists (and stored as hex): small first, since a
-        # few KiB hold an EC key's CMS with its chain; a long RSA chain gets the larger reservation
-        for reserved in RESERVED_BYTES:
+        add_signature_field(
+            src, prepared, [ctx.agency, now.isoformat()], field=FIELD_NAME, font_path=ctx.font, margin=MARGIN
+        )
+        # the signature's space is reserved (as hex) before it exists: exactly what a dry run of the same
+        # signer needs, so no kilobytes of zero padding; pyHanko's looser estimate (+50 %) if that fails
+        for tight in (True, False):
             try:
-                with src.open("rb") as inf, tmp.open("wb") as outf:
-                    writer = _KeepMetadataWriter(inf, strict=False)
-                    pdf_signer = signers.PdfSigner(
-                        meta, signer=signer, stamp_style=style, new_field_spec=spec
+                with prepared.open("rb") as inf, tmp.open("wb") as outf:
+                    pdf_signer = _AgencyPdfSigner(
+                        replace(meta, tight_size_estimates=tight),
+                        signer=signer,
+                        stamp_style=NoOpStampStyle(),  # keep the field's own appearance
+                        signing_time=now,
                     )
-                    pdf_signer.sign_pdf(writer, output=outf, bytes_reserved=reserved)
+                    pdf_signer.sign_pdf(
+                        _KeepMetadataWriter(inf, strict=False), output=outf, existing_fields_only=True
+                    )
                 break
             except SigningError as e:
-                if "larger than expected" not in str(e) or reserved == RESERVED_BYTES[-1]:
+                if "larger than expected" not in str(e) or not tight:
                     raise
+                log.warning("%s: signature larger than its dry run; signing again with more room", src.name)
     except Exception as e:  # pyHanko raises many kinds; one boundary for them
         tmp.unlink(missing_ok=True)
         raise ArchiveError(f"signing {src.name} failed: {type(e).__name__}: {e}") from e
     finally:
-        stamp.unlink(missing_ok=True)
+        prepared.unlink(missing_ok=True)
     tmp.replace(dst)
     log.info("%s: signed by %s at %s", dst.name, ctx.agency, now.isoformat())
     return now

@@ -15,7 +15,6 @@ Two representations of the same records, as E-ARK intends: the preservation copy
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import shutil
 import zipfile
@@ -26,6 +25,7 @@ from xml.etree import ElementTree as ET
 from pipeline.archive.ead import ead_xml
 from pipeline.archive.naming import archive_file_name, original_file_name
 from pipeline.archive.premis import PremisFile, premis_xml
+from sohoa.digest import sha256_file
 from sohoa.model.package import PackageInput
 
 __all__ = ["SipFile", "SipResult", "write_sip"]
@@ -72,16 +72,6 @@ class SipResult:
     zip_path: Path
     package_id: str
     files: tuple[SipFile, ...]
-
-
-def _hash(path: Path) -> tuple[str, int]:
-    h = hashlib.sha256()
-    size = 0
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-            size += len(chunk)
-    return h.hexdigest(), size
 
 
 def _mets_root(obj_id: str, label: str, created: str, agency: str) -> ET.Element:
@@ -201,7 +191,7 @@ def write_sip(pkg: PackageInput, out: Path, *, work: Path) -> SipResult:
             dest = base / rel
             dest.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(src, dest)
-            sha, size = _hash(dest)
+            sha, size = sha256_file(dest)
             f = SipFile(rel, sha, size, mime)
             written.append(f)
             reps[rep].append((f, f"data/{name}"))
@@ -235,7 +225,7 @@ def write_sip(pkg: PackageInput, out: Path, *, work: Path) -> SipResult:
         ("ead", "metadata/descriptive/ead.xml", "EAD"),
         ("premis", "metadata/preservation/premis.xml", "PREMIS"),
     ):
-        sha, size = _hash(base / rel)
+        sha, size = sha256_file(base / rel)
         meta_files[key] = (rel, mdtype, sha, size)
         written.append(SipFile(rel, sha, size, "text/xml"))
     dmd = ET.SubElement(root, _M + "dmdSec", {"ID": "dmd-ead", "CREATED": pkg.created, "STATUS": "CURRENT"})
@@ -264,7 +254,7 @@ def write_sip(pkg: PackageInput, out: Path, *, work: Path) -> SipResult:
     for use, rels in plain.items():
         grp = _grp(sec, f"grp-{use.lower()}", use)
         for n, rel in enumerate(rels, 1):
-            sha, size = _hash(base / rel)
+            sha, size = sha256_file(base / rel)
             mime = "text/plain" if rel.endswith(".txt") else "application/xml"
             f = SipFile(rel, sha, size, mime)
             written.append(f)
@@ -274,7 +264,7 @@ def write_sip(pkg: PackageInput, out: Path, *, work: Path) -> SipResult:
     rep_ids = {}
     for rep in reps:
         rel = f"representations/{rep}/METS.xml"
-        sha, size = _hash(base / rel)
+        sha, size = sha256_file(base / rel)
         f = SipFile(rel, sha, size, "application/xml")
         written.append(f)
         grp = _grp(sec, f"grp-{rep}", f"Representations/{rep}")

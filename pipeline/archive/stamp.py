@@ -1,8 +1,10 @@
 """The visible signature stamp: agency name and ISO 8601 time, black Liberation Serif 10 pt, no image.
 
-Drawn here as a one-page PDF with the same embedded-font code as the text layer (pyHanko's own font
-embedding writes glyph widths in font units, which PDF/A rule 6.2.11.5 rejects); pyHanko then places that
-page as the signature's appearance.
+Written into the unsigned copy as an empty signature field top-right of page 1 whose appearance shows
+the lines, with the same embedded-font code as the text layer (pyHanko's own font embedding writes
+glyph widths in font units, which PDF/A rule 6.2.11.5 rejects). pyHanko then signs that field and
+keeps its appearance, so the signature's incremental update holds only the field and the signature:
+the stamp's font and appearance go with the rest of the copy, compressed in its object streams.
 """
 
 from __future__ import annotations
@@ -13,29 +15,82 @@ import pikepdf
 
 from pipeline.archive.fonts import TextFont
 
-__all__ = ["FONT_SIZE", "stamp_page"]
+__all__ = ["FONT_SIZE", "add_signature_field"]
 
 FONT_SIZE = 10.0
 PADDING = 4.0
+#: printable (PDF/A needs it) and locked
+WIDGET_FLAGS = 4 | 128
 
 
-def stamp_page(lines: list[str], out: Path, *, font_path: Path) -> tuple[float, float]:
-    """Write a one-page PDF holding ``lines`` (top to bottom); returns its width and height in points."""
+def _appearance(pdf: pikepdf.Pdf, lines: list[str], font_path: Path) -> tuple[pikepdf.Stream, float, float]:
     font = TextFont(font_path)
-    widths, ascent, descent = font.metrics()
+    font.add(lines)
+    widths, ascent, _ = font.metrics()
     leading = FONT_SIZE * 1.2
     text_w = max(sum(widths.get(ch, widths[" "]) for ch in line) / 1000.0 * FONT_SIZE for line in lines)
     width = round(text_w + 2 * PADDING, 2)
     height = round(leading * len(lines) + 2 * PADDING, 2)
-    ops = ["BT", "0 g", "0 Tr"]
+    ops = ["BT"]  # black fill and text render mode 0 are a fresh appearance stream's defaults
     y = height - PADDING - ascent / 1000.0 * FONT_SIZE
     for line in lines:
         ops.append(f"/F1 {FONT_SIZE:g} Tf 1 0 0 1 {PADDING:g} {y:.2f} Tm <{font.encode(line).hex()}> Tj")
         y -= leading
     ops.append("ET")
-    pdf = pikepdf.new()
-    page = pdf.add_blank_page(page_size=(width, height))
-    page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font.embed(pdf)))
-    page.obj.Contents = pdf.make_stream(("\n".join(ops) + "\n").encode("ascii"))
-    pdf.save(out)
-    return width, height
+    form = pdf.make_stream(
+        ("\n".join(ops) + "\n").encode("ascii"),
+        Type=pikepdf.Name.XObject,
+        Subtype=pikepdf.Name.Form,
+        BBox=[0, 0, width, height],
+        Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font.embed(pdf))),
+    )
+    return form, width, height
+
+
+def add_signature_field(
+    src: Path, dst: Path, lines: list[str], *, field: str, font_path: Path, margin: float
+) -> None:
+    """Write ``src`` to ``dst`` with an unsigned signature field showing ``lines`` top-right of page 1.
+
+    Args:
+        src: the PDF/A copy (not signed yet: it is rewritten).
+        dst: where to write it.
+        lines: the stamp's lines, top to bottom.
+        field: the signature field's name.
+        font_path: the TrueType font of the stamp.
+        margin: distance from the page's top and right edges, points.
+    """
+    with pikepdf.open(src) as pdf:
+        page = pdf.pages[0]
+        appearance, width, height = _appearance(pdf, lines, font_path)
+        box = pikepdf.Rectangle(page.mediabox)
+        right, top = float(box.urx) - margin, float(box.ury) - margin
+        widget = pdf.make_indirect(
+            pikepdf.Dictionary(
+                Type=pikepdf.Name.Annot,
+                Subtype=pikepdf.Name.Widget,
+                FT=pikepdf.Name.Sig,
+                T=pikepdf.String(field),
+                F=WIDGET_FLAGS,
+                Rect=[round(right - width, 2), round(top - height, 2), round(right, 2), round(top, 2)],
+                P=page.obj,
+                AP=pikepdf.Dictionary(N=pdf.make_indirect(appearance)),
+            )
+        )
+        page.obj.Annots = pdf.make_indirect(pikepdf.Array([*page.obj.get("/Annots", []), widget]))
+        # what pyHanko would add to the catalog when signing (SignaturesExist | AppendOnly, the PAdES
+        # extension), written here so the signature's update need not rewrite the catalog
+        pdf.Root.AcroForm = pikepdf.Dictionary(Fields=[widget], SigFlags=3)
+        pdf.Root.Extensions = pikepdf.Dictionary(
+            ESIC=pikepdf.Dictionary(
+                Type=pikepdf.Name.DeveloperExtensions, BaseVersion=pikepdf.Name("/1.7"), ExtensionLevel=1
+            )
+        )
+        pdf.save(
+            dst,
+            fix_metadata_version=False,
+            force_version="1.7",
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+            # streams already compressed pass as they are (qpdf would inflate the XMP again)
+            stream_decode_level=pikepdf.StreamDecodeLevel.none,
+        )

@@ -2,7 +2,8 @@
 
 Font size comes from the word's line (so a line reads as one run), the baseline from the line's bottom
 less the font's descent, and horizontal scaling stretches each word to its box, so selecting a word in
-a viewer highlights its ink.
+a viewer highlights its ink (its characters get equal shares of the box: the glyphless font's glyphs
+all have one width).
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ __all__ = ["text_operators"]
 
 
 def _num(v: float, places: int = 2) -> str:
-    # 0.01 pt (and 0.1 % of a word's width) is far below a scan pixel; fewer digits, smaller copies
+    # a tenth of a point is under half a pixel of a 300 dpi scan; fewer digits, smaller copies
     text = f"{v:.{places}f}".rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
 
@@ -25,7 +26,7 @@ def text_operators(
     *,
     points_per_pixel: float,
     page_height_px: float,
-    widths: dict[str, float],
+    advance: float,
     ascent: float,
     descent: float,
 ) -> bytes:
@@ -36,7 +37,7 @@ def text_operators(
         font: the document's text font (``/F1`` in the page resources).
         points_per_pixel: size of one OCR-frame pixel in points.
         page_height_px: height of the OCR frame (PDF's y axis points up).
-        widths: glyph widths (1/1000 em) per character.
+        advance: the font's glyph width (1/1000 em), the same for every character.
         ascent: the font's ascent, 1/1000 em.
         descent: the font's descent (negative), 1/1000 em.
     """
@@ -46,7 +47,8 @@ def text_operators(
     # Tf and Tz stay in force within BT/ET: each is written only when it changes (a line shares its size)
     last_tf = last_tz = ""
     # each word starts a new text line with Td, relative to the previous one; the positions are kept in
-    # whole hundredths of a point so the offsets add up exactly, with no drift along a page
+    # whole tenths of a point (under half a pixel of a 300 dpi scan) so the offsets add up exactly, with
+    # no drift along a page
     at_x = at_y = 0
     for word in page.words:
         text = word.text.strip()
@@ -59,13 +61,14 @@ def text_operators(
             ly, lh = y, h
         size = max(lh * k / em, 1.0)
         baseline = (page_height_px - (ly + lh)) * k - descent / 1000.0 * size
-        natural = sum(widths.get(ch, widths.get(" ", 250.0)) for ch in text) / 1000.0 * size
+        natural = len(text) * advance / 1000.0 * size
         scale = 100.0 * (w * k) / natural if natural > 0 else 100.0
-        tf, tz = f"/F1 {_num(size)} Tf ", f"{_num(scale, 1)} Tz "
-        cx, cy = round(x * k * 100), round(baseline * 100)
+        # whole percents: at most half a percent of the word's width, about a scan pixel on a long word
+        tf, tz = f"/F1 {_num(size, 1)} Tf ", f"{round(scale)} Tz "
+        cx, cy = round(x * k * 10), round(baseline * 10)
         parts.append(
             f"{tf if tf != last_tf else ''}{tz if tz != last_tz else ''}"
-            f"{_num((cx - at_x) / 100)} {_num((cy - at_y) / 100)} Td <{font.encode(text).hex()}> Tj"
+            f"{_num((cx - at_x) / 10, 1)} {_num((cy - at_y) / 10, 1)} Td <{font.encode(text).hex()}> Tj"
         )
         last_tf, last_tz, at_x, at_y = tf, tz, cx, cy
     parts.append("ET")

@@ -166,8 +166,15 @@ def test_xmp_metadata(copies: dict[str, tuple[ArchiveRecord, Path]], ocred: dict
         assert xmp["dc:identifier"] == "000.00.14.H26.2024.01.0000003"
         assert xmp["pdf:Producer"] == "sohoa"
         assert xmp["dc:source"] == f"urn:sha256:{ocred['gray'].sha256}"
-        intent = pdf.Root.OutputIntents[0]
-        assert intent.S == "/GTS_PDFA1" and int(intent.DestOutputProfile.N) == 3
+
+
+@pytest.mark.slow
+def test_output_intent_follows_the_scans_colour(copies: dict[str, tuple[ArchiveRecord, Path]]) -> None:
+    """A copy of gray or bilevel scans has a gray output intent (sGray), a colour or PDF copy sRGB."""
+    for kind, n in (("gray", 1), ("bilevel", 1), ("colour", 3), ("born", 3)):
+        with pikepdf.open(copies[kind][1]) as pdf:
+            intent = pdf.Root.OutputIntents[0]
+            assert intent.S == "/GTS_PDFA1" and int(intent.DestOutputProfile.N) == n, kind
 
 
 def test_page_count_mismatch_is_an_error(

@@ -69,8 +69,13 @@ def test_stamp_is_top_right_of_page_one_with_agency_and_iso_time(signed: Path) -
         assert len(xobjs) == 1, "no image in the stamp: only the scan itself"
     import subprocess
 
+    # -raw: in drawing order (the stamp overlaps the small test page's first line, which reading
+    # order would interleave with it)
     text = subprocess.run(
-        ["pdftotext", "-f", "1", "-l", "1", str(signed), "-"], capture_output=True, text=True, check=True
+        ["pdftotext", "-raw", "-f", "1", "-l", "1", str(signed), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
     ).stdout  # noqa: S603
     assert AGENCY in text
     assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", text), text[:300]
@@ -128,3 +133,72 @@ def test_cli_verify_reports_and_fails_on_tampering(
         assert "NOT intact" in failed.output
     finally:
         get_settings.cache_clear()
+
+
+@pytest.mark.slow
+def test_signature_space_is_what_the_cms_needs_without_the_root(
+    signed: Path, test_ca: dict[str, str]
+) -> None:
+    """The CMS fills its reserved /Contents but for a few bytes, and carries no self-signed root."""
+    from asn1crypto import cms
+
+    with pikepdf.open(signed) as pdf:
+        [sig] = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/Sig"]
+        reserved = bytes(sig.Contents)
+    used = reserved.rstrip(b"\0")
+    assert len(reserved) - len(used) <= 16, f"{len(reserved)} bytes reserved for a {len(used)}-byte CMS"
+    certs = cms.ContentInfo.load(used)["content"]["certificates"]
+    assert [c.chosen.self_signed for c in certs] == ["no"], "only the agency's certificate"
+
+
+@pytest.mark.slow
+def test_an_rsa_agency_certificate_with_an_intermediate_ca_signs_and_verifies(
+    signed: Path, tmp_path: Path, archive_ctx: ArchiveContext
+) -> None:
+    """GIVEN a PKCS#12 with an RSA-2048 key and a root → intermediate → agency chain (as state CAs issue),
+    THEN the copy signs, verifies trusted by the root alone (the intermediate travels in the CMS)."""
+    import dataclasses
+    import datetime as dt
+
+    from cryptography import x509 as cx509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.hazmat.primitives.serialization import pkcs12
+    from cryptography.x509.oid import NameOID
+
+    now = dt.datetime.now(dt.UTC)
+
+    def issue(cn: str, key: rsa.RSAPrivateKey, issuer: cx509.Name | None, by: rsa.RSAPrivateKey, ca: bool):
+        subject = cx509.Name([cx509.NameAttribute(NameOID.COMMON_NAME, cn)])
+        return (
+            cx509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(issuer or subject)
+            .public_key(key.public_key())
+            .serial_number(cx509.random_serial_number())
+            .not_valid_before(now - dt.timedelta(minutes=5))
+            .not_valid_after(now + dt.timedelta(days=1))
+            .add_extension(cx509.BasicConstraints(ca=ca, path_length=None), critical=True)
+            .add_extension(
+                cx509.KeyUsage(not ca, not ca, False, False, False, ca, ca, False, False), critical=True
+            )
+            .sign(by, hashes.SHA256())
+        )
+
+    keys = [rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(3)]
+    root = issue("Root CA TEST", keys[0], None, keys[0], True)
+    inter = issue("Intermediate CA TEST", keys[1], root.subject, keys[0], True)
+    agency = issue("Trung tâm Lưu trữ (RSA TEST)", keys[2], inter.subject, keys[1], False)
+    p12 = tmp_path / "agency.p12"
+    p12.write_bytes(
+        pkcs12.serialize_key_and_certificates(
+            b"a", keys[2], agency, [inter, root], serialization.BestAvailableEncryption(b"pw")
+        )
+    )
+    (tmp_path / "root.pem").write_bytes(root.public_bytes(serialization.Encoding.PEM))
+    assert archive_ctx.signing is not None
+    ctx = dataclasses.replace(archive_ctx.signing, pkcs12=p12, password=b"pw")
+    unsigned = signed.with_name("copy.pdf")
+    sign_pdf(unsigned, tmp_path / "rsa.pdf", ctx)
+    check = verify_pdf(tmp_path / "rsa.pdf", load_roots([tmp_path / "root.pem"]))
+    assert check.intact and check.trusted and "(RSA TEST)" in check.signer, check.summary

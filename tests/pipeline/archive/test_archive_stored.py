@@ -326,3 +326,30 @@ def test_package_of_a_dossier_from_the_dossier_store(
     )
     report = json.loads(done.stdout.strip().splitlines()[-1])
     assert [e for e in report["errors"] if not e.startswith(KNOWN_VALIDATOR_DEFECTS)] == [], report
+
+
+def test_ingest_makes_the_archive_copies_when_asked(
+    archive_env: Settings, scans: dict[str, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """GIVEN SOHOA_ARCHIVE__WITH_INGEST, WHEN a batch is ingested, THEN its copy is made in the same run."""
+    from PIL import Image
+
+    from flows.ingest import ingest_batch
+
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    with Image.open(scans["gray"]) as im:
+        im.putpixel((3, 3), 0)  # a new original (the gray scan is already stored by this module)
+        im.save(folder / "to-khai.png", dpi=(200, 200))
+    monkeypatch.setenv("SOHOA_ARCHIVE__WITH_INGEST", "true")
+    get_settings.cache_clear()
+    try:
+        report = ingest_batch(source=str(folder), batch_id="b17-with-ingest")
+    finally:
+        monkeypatch.delenv("SOHOA_ARCHIVE__WITH_INGEST")
+        get_settings.cache_clear()
+    [result] = report.files
+    assert result.document_id is not None, result
+    store = ObjectStore.from_settings(archive_env.minio)
+    record = ArchiveRecord.model_validate(store.get_json(result.document_id, ARTIFACT_ARCHIVE_RECORD))
+    assert record.compliant and record.signed and record.pdfa is not None and record.pdfa.compliant, record

@@ -1,0 +1,51 @@
+"""The copy's fonts: CID n is glyph n, one width for the invisible text, outlines drawn out for the stamp."""
+
+from __future__ import annotations
+
+import io
+
+import pikepdf
+from fontTools.ttLib import TTFont
+
+from pipeline.archive.fonts import GLYPHLESS_ADVANCE, TextFont, _runs, _to_unicode
+from pipeline.archive.pdfa import DEFAULT_FONT
+
+
+def test_cids_are_pages_of_unicode_blocks_and_each_page_is_one_tounicode_range() -> None:
+    font = TextFont(DEFAULT_FONT)
+    font.add(["ệ cab"])
+    # U+00xx is page 1 (CIDs 0x01xx), U+1Exx page 2; the low byte is the code point's
+    assert font.encode("abc ệ") == bytes.fromhex("0161 0162 0163 0120 02C7")
+    used = tuple(sorted((font.cid(c), c) for c in "ệ cab"))
+    assert _runs(used) == [(0x120, 0x163, 0x20), (0x2C7, 0x2C7, 0x1EC7)]
+    cmap = _to_unicode(((0x161, "a"), (0x163, "c"), (0x2C7, "ệ"), (0x300, "\U0001f600"))).decode()
+    assert "<0161> <0163> <0061>" in cmap, "one range for the page, b between a and c included"
+    assert "<02C7> <1EC7>" in cmap and "<0300> <D83DDE00>" in cmap
+
+
+def test_glyphless_font_has_one_width_identity_map_and_no_cmap_table() -> None:
+    font = TextFont(DEFAULT_FONT, glyphless=True)
+    font.add(["Quyết định"])
+    pdf = pikepdf.new()
+    type0 = font.embed(pdf)
+    cid_font = type0.DescendantFonts[0]
+    assert cid_font.CIDToGIDMap == "/Identity" and int(cid_font.DW) == GLYPHLESS_ADVANCE
+    assert len(cid_font.get("/W", [])) == 0
+    program = TTFont(io.BytesIO(cid_font.FontDescriptor.FontFile2.read_bytes()))
+    assert "cmap" not in program
+    assert program["maxp"].numGlyphs == max(font.cid(c) for c in "Quyết định") + 1, "glyph n is CID n"
+    assert {program["hmtx"][g][0] for g in program.getGlyphOrder()} == {GLYPHLESS_ADVANCE}
+
+
+def test_stamp_font_draws_accented_letters_without_components() -> None:
+    font = TextFont(DEFAULT_FONT)
+    font.add(["Ngãi"])
+    pdf = pikepdf.new()
+    cid_font = font.embed(pdf).DescendantFonts[0]
+    program = TTFont(io.BytesIO(cid_font.FontDescriptor.FontFile2.read_bytes()))
+    glyf = program["glyf"]
+    a_tilde = program.getGlyphOrder()[font.cid("ã")]
+    assert not glyf[a_tilde].isComposite() and glyf[a_tilde].numberOfContours >= 2
+    w = list(cid_font.W)  # [first [w ...]] per run of consecutive CIDs
+    widths = [int(x) for i in range(1, len(w), 2) for x in w[i]]
+    assert len(widths) == 4 and len(set(widths)) > 1, "the stamp keeps Liberation Serif's widths"
