@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated, Any
@@ -476,21 +477,34 @@ def batch_page(request: Request, user: Uploader, batch_id: str) -> Response:
     )  # fmt: skip
 
 
+def _batch_action(
+    request: Request, batch_id: str, csrf_token: str, action: Action, run: Callable[[], object]
+) -> Response:
+    """A staff action on a batch (retry, cancel): checked, audited refused or done, then the batch page."""
+    check_csrf(request, csrf_token)
+    if not is_batch_id(batch_id):
+        return error_response(request, 404, "batch not found")
+    try:
+        run()
+    except InputError as e:
+        audit(request, action, target=batch_id, outcome="refused", detail={"reason": e.message})
+        raise
+    audit(request, action, target=batch_id)
+    return RedirectResponse(f"/batches/{batch_id}", status_code=303)
+
+
 @router.post("/batches/{batch_id}/retry")
 def retry_batch(
     request: Request, user: Uploader, batch_id: str, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     """Run a failed or cancelled batch again (finished files are skipped)."""
-    check_csrf(request, csrf_token)
-    if not is_batch_id(batch_id):
-        return error_response(request, 404, "batch not found")
-    try:
-        ctx(request).backend.retry_batch(batch_id, uploader=user.name)
-    except InputError as e:
-        audit(request, Action.BATCH_RETRY, target=batch_id, outcome="refused", detail={"reason": e.message})
-        raise
-    audit(request, Action.BATCH_RETRY, target=batch_id)
-    return RedirectResponse(f"/batches/{batch_id}", status_code=303)
+    return _batch_action(
+        request,
+        batch_id,
+        csrf_token,
+        Action.BATCH_RETRY,
+        lambda: ctx(request).backend.retry_batch(batch_id, uploader=user.name),
+    )
 
 
 @router.post("/batches/{batch_id}/cancel")
@@ -498,16 +512,13 @@ def cancel_batch(
     request: Request, user: Uploader, batch_id: str, csrf_token: Annotated[str, Form()] = ""
 ) -> Response:
     """Stop a queued or running batch."""
-    check_csrf(request, csrf_token)
-    if not is_batch_id(batch_id):
-        return error_response(request, 404, "batch not found")
-    try:
-        ctx(request).backend.cancel_batch(batch_id)
-    except InputError as e:
-        audit(request, Action.BATCH_CANCEL, target=batch_id, outcome="refused", detail={"reason": e.message})
-        raise
-    audit(request, Action.BATCH_CANCEL, target=batch_id)
-    return RedirectResponse(f"/batches/{batch_id}", status_code=303)
+    return _batch_action(
+        request,
+        batch_id,
+        csrf_token,
+        Action.BATCH_CANCEL,
+        lambda: ctx(request).backend.cancel_batch(batch_id),
+    )
 
 
 def _csv_response(text: str, filename: str) -> Response:
