@@ -29,7 +29,7 @@ from flows.dossiers import join_dossiers
 from flows.progress import ProgressTracker
 from flows.runners import make_task_runner
 from pipeline import batch as batch_stage
-from pipeline.chain import IngestContext, Services, Steps, failed_result, run_files, totals
+from pipeline.chain import IngestContext, Services, Steps, failed_result, run_file, run_files, totals
 from pipeline.gate import GateContext
 from pipeline.qa import QaContext, qa_section
 from pipeline.split import SplitContext
@@ -91,7 +91,7 @@ def _materialize(
     raise SohoaError(f"batch source {source!r} is not a folder, a zip, a file or an s3:// prefix")
 
 
-def _steps() -> tuple[Steps, Callable[..., FileResult] | None]:
+def _steps() -> tuple[Steps, Callable[..., FileResult]]:
     """The steps and how one file runs: a Prefect task per file, or (Dask) page work on the cluster."""
     context = FlowRunContext.get()
     runner = context.task_runner if context else None
@@ -109,7 +109,7 @@ def _steps() -> tuple[Steps, Callable[..., FileResult] | None]:
         return run
 
     remote_steps = {name: remote(step) for name, step in tasks.REMOTE.items()}
-    return replace(tasks.STEPS, **remote_steps), None
+    return replace(tasks.STEPS, **remote_steps), run_file
 
 
 @flow(
@@ -206,16 +206,17 @@ def ingest_batch(
                 ctx,
                 services,
                 steps=steps,
-                **({"runner": runner} if runner is not None else {}),
+                runner=runner,
                 work=workdir,
                 window=_window(ctx),
                 on_result=on_result,
             )
             _index_duplicates(services, results)
+            stored = _stored_ids(results)
             # #16: dossier codes (manifest, or a split document's separator sheet) become dossier membership
-            join_dossiers(settings, _stored_ids(results), batch=ctx.batch, uploader=ctx.uploader)
+            join_dossiers(settings, stored, batch=ctx.batch, uploader=ctx.uploader)
             if settings.archive.with_ingest:  # #17: the batch's archive copies in the same run, when asked
-                _archive(_stored_ids(results), batch_id)
+                _archive(stored, batch_id)
         except Exception as e:  # noqa: BLE001 - the batch's own guard: the report is always written
             logger.exception("batch %s stopped", batch_id)
             report.error = error_info(e)

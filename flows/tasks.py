@@ -2,7 +2,7 @@
 
 Each file of a batch is one Prefect task run (``ingest <file>``) around :func:`pipeline.chain.run_file`, so
 the Prefect UI shows one state per file and the server records one task run per file instead of one per step
-(a task run costs the Prefect server about 45 ms of CPU; eight per file were a tenth of a batch's CPU).
+(a task run costs the Prefect server about 45 ms of CPU; eight per file were a sixth of a batch's CPU).
 Inside, the steps that talk to a service are retried in place (:func:`retrying`): whether a failed call
 is tried again is the error's own ``retryable`` attribute (``sohoa.errors``): a service that is down is
 retried with exponential backoff; a bad file, an OCR failure or a missing object never is, because it

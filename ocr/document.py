@@ -218,10 +218,8 @@ def _pdf_pages(path: Path, ctx: OcrContext, workdir: Path) -> list[PageInput]:
             )
         text = texts[number - 1] if number - 1 < len(texts) else ""
         chars = len("".join(text.split()))
-        scan = scan_image(page)  # for the quality gate (#18)
-        scan_dpi = scan[0]
-
-        stamp_only = scan_dpi is not None and chars < ctx.text_layer_scan_min_chars
+        scan = scan_image(page)  # resolution and colour, for the quality gate (#18)
+        stamp_only = scan[0] is not None and chars < ctx.text_layer_scan_min_chars
         if chars >= ctx.text_layer_min_chars and not stamp_only and not _invisible_only(page):
             log.info("%s page %d: skip OCR, page has a text layer (%d chars)", path.name, number, chars)
             pages.append(_scan_page(PageKind.TEXT_LAYER, path, number, number, workdir, scan, text=text))

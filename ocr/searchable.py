@@ -100,13 +100,9 @@ def put_page_image(page_pdf: Path, gray: NDArray[Any], *, quality: int = 80) -> 
     draw.set_data(f"q {float(box.width):.4f} 0 0 {float(box.height):.4f} {float(box.left):.4f} "
                   f"{float(box.bottom):.4f} cm /SohoaScan Do Q\n".encode())  # fmt: skip
     text = page.get(NameObject("/Contents"))
-    texts = (
-        []
-        if text is None
-        else list(text.get_object())
-        if isinstance(text.get_object(), ArrayObject)
-        else [text]
-    )
+    texts = [] if text is None else [text]
+    if text is not None and isinstance(text.get_object(), ArrayObject):
+        texts = list(text.get_object())  # already several streams: keep each
     page[NameObject("/Contents")] = ArrayObject([writer._add_object(draw), *texts])
     tmp = page_pdf.with_name(f".{page_pdf.name}.part")
     with tmp.open("wb") as f:
