@@ -34,7 +34,8 @@ from sohoa.errors import ArchiveError
 from sohoa.model.archive import ArchiveMeta
 from sohoa.model.ocr import OcrDocument, OcrPage, PageSource
 
-__all__ = ["PdfaContext", "make_pdfa", "srgb_profile"]
+__all__ = ["PdfaContext", "make_pdfa", "save_copy", "srgb_profile"]
+
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,21 @@ log = logging.getLogger(__name__)
 DEFAULT_FONT = Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf")
 #: sGray, for copies of gray and bilevel scans (Debian libgs-common, installed with ghostscript)
 GRAY_PROFILE = Path("/usr/share/color/icc/ghostscript/sgray.icc")
+
+
+def save_copy(pdf: pikepdf.Pdf, dest: Path) -> None:
+    """Write an archive copy (the copy, then again with its stamp field) the one way: PDF 1.7, object streams.
+
+    Streams already compressed pass as they are (qpdf would inflate the XMP again), and pikepdf does not
+    rewrite the XMP's PDF version.
+    """
+    pdf.save(
+        dest,
+        fix_metadata_version=False,
+        force_version="1.7",
+        object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        stream_decode_level=pikepdf.StreamDecodeLevel.none,
+    )
 
 
 @dataclass(frozen=True)
@@ -299,14 +315,7 @@ def make_pdfa(
         _set_output_intent(pdf, gray=doc.media_type != "application/pdf" and _gray_only(pdf))
         _set_metadata(pdf, meta, ctx)
         tmp = out.with_name(f".{out.name}.part")
-        pdf.save(
-            tmp,
-            fix_metadata_version=False,
-            force_version="1.7",
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            # streams already compressed pass as they are (qpdf would inflate the XMP again)
-            stream_decode_level=pikepdf.StreamDecodeLevel.none,
-        )
+        save_copy(pdf, tmp)
     tmp.replace(out)
     log.info(
         "%s: archive copy written (%d pages, %d redrawn with text)", doc.file_name, len(doc.pages), drawn

@@ -14,6 +14,7 @@ from pathlib import Path
 import pikepdf
 
 from pipeline.archive.fonts import TextFont
+from pipeline.archive.pdfa import save_copy
 
 __all__ = ["FONT_SIZE", "add_signature_field"]
 
@@ -86,11 +87,4 @@ def add_signature_field(
                 Type=pikepdf.Name.DeveloperExtensions, BaseVersion=pikepdf.Name("/1.7"), ExtensionLevel=1
             )
         )
-        pdf.save(
-            dst,
-            fix_metadata_version=False,
-            force_version="1.7",
-            object_stream_mode=pikepdf.ObjectStreamMode.generate,
-            # streams already compressed pass as they are (qpdf would inflate the XMP again)
-            stream_decode_level=pikepdf.StreamDecodeLevel.none,
-        )
+        save_copy(pdf, dst)
