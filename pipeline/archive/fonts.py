@@ -24,6 +24,7 @@ from pathlib import Path
 import pikepdf
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.recordingPen import DecomposingRecordingPen
+from fontTools.pens.transformPen import TransformPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.tables._g_l_y_f import Glyph
@@ -34,6 +35,10 @@ __all__ = ["GLYPHLESS_ADVANCE", "TextFont"]
 
 #: advance of every glyph of the glyphless text font, 1/1000 em
 GLYPHLESS_ADVANCE = 500
+#: units per em of the outlines drawn (the stamp's): 1/512 em is 0.02 pt at 10 pt, far below what any
+#: screen or printer shows, and most coordinates then fit TrueType's one-byte deltas (a tenth smaller
+#: than at the source font's 2048)
+OUTLINE_UPEM = 512
 
 
 @dataclass
@@ -117,9 +122,10 @@ def _program(path: Path, used: tuple[tuple[int, str], ...], glyphless: bool) -> 
         advance = [GLYPHLESS_ADVANCE] * count
     else:
         source = _source(path)
-        upem = source["head"].unitsPerEm
+        upem = OUTLINE_UPEM
+        k = upem / source["head"].unitsPerEm
         cmap, hmtx, glyph_set = source.getBestCmap(), source["hmtx"], source.getGlyphSet()
-        space = hmtx[cmap.get(32, ".notdef")][0]
+        space = round(hmtx[cmap.get(32, ".notdef")][0] * k)
         advance = [0] * count
         advance[0] = space
         for cid, ch in used:
@@ -131,10 +137,10 @@ def _program(path: Path, used: tuple[tuple[int, str], ...], glyphless: bool) -> 
             recording = DecomposingRecordingPen(glyph_set)
             glyph_set[src].draw(recording)
             pen = TTGlyphPen(None)
-            recording.replay(pen)
+            recording.replay(TransformPen(pen, (k, 0, 0, k, 0, 0)))
             glyphs[names[cid]] = pen.glyph()
-            advance[cid] = hmtx[src][0]
-        ascent, descent = source["hhea"].ascent, source["hhea"].descent
+            advance[cid] = round(hmtx[src][0] * k)
+        ascent, descent = source["hhea"].ascent * k, source["hhea"].descent * k
     fb = FontBuilder(upem, isTTF=True)
     fb.setupGlyphOrder(names)
     fb.setupGlyf(glyphs)

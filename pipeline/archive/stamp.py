@@ -4,11 +4,13 @@ Written into the unsigned copy as an empty signature field top-right of page 1 w
 the lines, with the same embedded-font code as the text layer (pyHanko's own font embedding writes
 glyph widths in font units, which PDF/A rule 6.2.11.5 rejects). pyHanko then signs that field and
 keeps its appearance, so the signature's incremental update holds only the field and the signature:
-the stamp's font and appearance go with the rest of the copy, compressed in its object streams.
+the stamp's font and appearance go with the rest of the copy, compressed in its object streams, and
+so do the certificates of the signer's issuing CAs (the document security store).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import pikepdf
@@ -49,7 +51,14 @@ def _appearance(pdf: pikepdf.Pdf, lines: list[str], font_path: Path) -> tuple[pi
 
 
 def add_signature_field(
-    src: Path, dst: Path, lines: list[str], *, field: str, font_path: Path, margin: float
+    src: Path,
+    dst: Path,
+    lines: list[str],
+    *,
+    field: str,
+    font_path: Path,
+    margin: float,
+    certificates: Sequence[bytes] = (),
 ) -> None:
     """Write ``src`` to ``dst`` with an unsigned signature field showing ``lines`` top-right of page 1.
 
@@ -60,6 +69,7 @@ def add_signature_field(
         field: the signature field's name.
         font_path: the TrueType font of the stamp.
         margin: distance from the page's top and right edges, points.
+        certificates: DER certificates for the document security store (the signer's issuing CAs).
     """
     with pikepdf.open(src) as pdf:
         page = pdf.pages[0]
@@ -87,4 +97,8 @@ def add_signature_field(
                 Type=pikepdf.Name.DeveloperExtensions, BaseVersion=pikepdf.Name("/1.7"), ExtensionLevel=1
             )
         )
+        if certificates:
+            # the DSS (ISO 32000-2 12.8.4.3, part of the ESIC extension): validation data a verifier
+            # uses to build the signer's path, in compressed streams
+            pdf.Root.DSS = pikepdf.Dictionary(Certs=[pdf.make_stream(der) for der in certificates])
         save_copy(pdf, dst)
