@@ -21,6 +21,7 @@ from asn1crypto import x509
 from pipeline.archive._exec.verapdf import VeraPdf, validate
 from pipeline.archive.pdfa import PdfaContext, make_pdfa
 from pipeline.archive.signing import SigningContext, TokenRef, load_roots, open_signer, sign_pdf, verify_pdf
+from pipeline.archive.stamp import stamp_characters
 from sohoa.digest import sha256_file
 from sohoa.errors import SohoaError, error_info
 from sohoa.model.archive import ArchiveMeta, ArchiveRecord, PdfaCheck
@@ -88,7 +89,12 @@ class ArchiveContext:
                 token=token,
             )
         return cls(
-            pdfa=PdfaContext(font=a.font, producer="sohoa", gs_timeout=a.ghostscript_timeout),
+            pdfa=PdfaContext(
+                font=a.font,
+                producer="sohoa",
+                gs_timeout=a.ghostscript_timeout,
+                stamp_characters=stamp_characters(signing.agency) if signing is not None else "",
+            ),
             verapdf=verapdf_tool(settings),
             signing=signing,
             trust_roots=tuple(s.trust_roots),

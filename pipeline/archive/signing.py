@@ -84,8 +84,9 @@ class SigningContext:
     password: bytes = field(repr=False)
     font: Path
     timezone: str = "Asia/Ho_Chi_Minh"
-    #: the signature's /Reason (pyHanko writes it as escaped UTF-16: the Vietnamese alone keeps it short)
-    reason: str = "Bản sao số hóa"
+    #: the signature's /Reason, none by default: the stamp and the certificate say who signed, and
+    #: pyHanko writes a Vietnamese reason as octal-escaped UTF-16 (a short one costs 100 bytes a copy)
+    reason: str = ""
     location: str = ""
     token: TokenRef | None = None
 
@@ -307,7 +308,7 @@ def sign_pdf(src: Path, dst: Path, ctx: SigningContext, *, signer: AgencySigner 
         field_name=FIELD_NAME,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
-        reason=ctx.reason,
+        reason=ctx.reason or None,
         location=ctx.location or None,
     )
     try:

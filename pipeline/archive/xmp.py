@@ -31,14 +31,13 @@ def _identifier(meta: ArchiveMeta) -> str | None:
 def xmp_packet(meta: ArchiveMeta, *, producer: str, when: datetime) -> bytes:
     """The XMP packet of a PDF/A-2b copy described by ``meta``, made by ``producer`` at ``when``."""
     stamp = when.isoformat(timespec="seconds")
-    # optional properties that only repeat others (xmp:CreatorTool = pdf:Producer, xmp:MetadataDate =
-    # xmp:ModifyDate, dc:format = what a PDF is) are left out
+    # optional properties that only repeat others (xmp:CreatorTool = pdf:Producer, xmp:ModifyDate and
+    # xmp:MetadataDate = xmp:CreateDate for a copy never edited, dc:format = what a PDF is) are left out
     simple = {
         "pdfaid:part": "2",
         "pdfaid:conformance": "B",
         "pdf:Producer": producer,
         "xmp:CreateDate": stamp,
-        "xmp:ModifyDate": stamp,
         "dc:source": f"urn:sha256:{meta.source_sha256}",
     }
     if identifier := _identifier(meta):
@@ -74,7 +73,6 @@ def info_entries(meta: ArchiveMeta, *, producer: str, when: datetime) -> dict[st
     entries = {
         "Producer": producer,
         "CreationDate": _pdf_date(when),
-        "ModDate": _pdf_date(when),
     }
     if meta.title:
         entries["Title"] = meta.title

@@ -17,6 +17,7 @@ from pipeline.archive._exec.verapdf import VeraPdf, validate
 from pipeline.archive.build import ArchiveContext
 from pipeline.archive.pdfa import make_pdfa
 from pipeline.archive.signing import load_roots, sign_pdf, verify_pdf
+from pipeline.archive.stamp import stamp_characters
 from sohoa.model.archive import ArchiveMeta
 from sohoa.model.ocr import OcrDocument
 from tests.pipeline.archive.conftest import AGENCY
@@ -37,6 +38,8 @@ def signed(
         ArchiveMeta(title="Quyết định", source_sha256=doc.sha256),
         folder / "copy.pdf",
         work=folder / "w",
+        # as ArchiveContext.from_settings makes it when signing: the stamp drawn in the text font
+        ctx=dataclasses.replace(archive_ctx.pdfa, stamp_characters=stamp_characters(AGENCY)),
     )
     assert archive_ctx.signing is not None
     sign_pdf(copy, folder / "signed.pdf", archive_ctx.signing)
@@ -67,7 +70,9 @@ def test_stamp_is_top_right_of_page_one_with_agency_and_iso_time(signed: Path) -
             and f.get("/Type") == "/Font"
             and f.get("/Subtype") == "/Type0"
         ]
-        assert any("LiberationSerif" in f for f in fonts)
+        assert fonts == ["/SOHOAT+LiberationSerif"], "one font: the text layer's draws the stamp too"
+        stamp_font = widget.AP.N.Resources.Font.F1
+        assert stamp_font.objgen == page.obj.Resources.Font.F1.objgen
         xobjs = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
         assert len(xobjs) == 1, "no image in the stamp: only the scan itself"
     import subprocess
@@ -82,6 +87,28 @@ def test_stamp_is_top_right_of_page_one_with_agency_and_iso_time(signed: Path) -
     ).stdout  # noqa: S603
     assert AGENCY in text
     assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", text), text[:300]
+
+
+@pytest.mark.slow
+def test_a_copy_made_without_the_stamp_characters_gets_a_stamp_font_of_its_own(
+    signed: Path, archive_ctx: ArchiveContext, tmp_path: Path, verapdf: VeraPdf
+) -> None:
+    """GIVEN a copy whose text font lacks the stamp's outlines (made for another agency name),
+    THEN signing embeds the stamp's own font, and the signed copy is still PDF/A and verifies."""
+    assert archive_ctx.signing is not None
+    other = dataclasses.replace(archive_ctx.signing, agency="Chi cục Văn thư - Lưu trữ")
+    sign_pdf(signed.with_name("copy.pdf"), tmp_path / "other.pdf", other)
+    with pikepdf.open(tmp_path / "other.pdf") as pdf:
+        names = [
+            str(f.BaseFont)
+            for f in pdf.objects
+            if isinstance(f, pikepdf.Dictionary)
+            and f.get("/Type") == "/Font"
+            and f.get("/Subtype") == "/Type0"
+        ]
+    assert len(names) == 2
+    assert validate(verapdf, [tmp_path / "other.pdf"])[tmp_path / "other.pdf"].compliant
+    assert verify_pdf(tmp_path / "other.pdf", load_roots(list(archive_ctx.trust_roots))).intact
 
 
 @pytest.mark.slow
