@@ -254,23 +254,20 @@ def _set_output_intent(pdf: pikepdf.Pdf, *, gray: bool) -> None:
     if gray and GRAY_PROFILE.is_file():
         icc = pdf.make_stream(GRAY_PROFILE.read_bytes())
         icc.N = 1
-        condition, info = "sGray", "sGray (Ghostscript)"
+        # not a condition of the ICC registry: no /RegistryName, and /Info says what it is
+        intent = pikepdf.Dictionary(OutputConditionIdentifier="sGray", Info="sGray (Ghostscript)")
     else:
         icc = pdf.make_stream(srgb_profile())
         icc.N = 3
-        condition, info = "sRGB IEC61966-2.1", "sRGB IEC61966-2.1 (LittleCMS)"
-    pdf.Root.OutputIntents = pikepdf.Array(
-        [
-            pikepdf.Dictionary(
-                Type=pikepdf.Name.OutputIntent,
-                S=pikepdf.Name.GTS_PDFA1,
-                OutputConditionIdentifier=condition,
-                Info=info,
-                RegistryName="http://www.color.org",
-                DestOutputProfile=icc,
-            )
-        ]
-    )
+        intent = pikepdf.Dictionary(
+            OutputConditionIdentifier="sRGB IEC61966-2.1",
+            Info="sRGB IEC61966-2.1 (LittleCMS)",
+            RegistryName="http://www.color.org",
+        )
+    intent.Type = pikepdf.Name.OutputIntent
+    intent.S = pikepdf.Name.GTS_PDFA1
+    intent.DestOutputProfile = icc
+    pdf.Root.OutputIntents = pikepdf.Array([intent])
 
 
 def make_pdfa(

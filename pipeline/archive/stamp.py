@@ -108,7 +108,6 @@ def add_signature_field(
                 Subtype=pikepdf.Name.Widget,
                 F=WIDGET_FLAGS,
                 Rect=[round(right - width, 2), round(top - height, 2), round(right, 2), round(top, 2)],
-                P=page.obj,
                 Parent=sig_field,
                 AP=pikepdf.Dictionary(N=pdf.make_indirect(appearance)),
             )

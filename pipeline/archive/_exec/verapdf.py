@@ -2,7 +2,8 @@
 
 The JVM takes seconds to start, so :func:`validate` checks a list of files in one call. Exit code 0 means
 all compliant and 1 means some are not; a file it cannot parse gives another code, still with a JSON
-report. No report is an error; a file without a result in the report is never taken as compliant.
+report. A call that fails as a whole is split until the file that breaks it stands alone, so one file
+never costs the others their verdicts; a file without a result is never taken as compliant.
 """
 
 from __future__ import annotations
@@ -111,13 +112,47 @@ def validate(
 ) -> dict[Path, PdfaCheck]:
     """Validate ``paths`` against PDF/A ``flavour`` in one JVM; a verdict for every path.
 
+    When that call fails as a whole (the JVM crashed, ran out of memory or time, or wrote no readable
+    report), the files are validated again in two halves, and so on down to the file that fails
+    alone: it is reported as not compliant with the error, and the others keep their own verdicts.
+    Each retry gets its share of ``timeout`` (at least a minute).
+
     Raises:
         MissingDependencyError: veraPDF or Java is not installed.
-        ArchiveError: veraPDF timed out, crashed, or wrote no readable report.
     """
     if not paths:
         return {}
     tool.check()
+    try:
+        return _validate_once(tool, paths, flavour=flavour, timeout=timeout)
+    except ArchiveError as e:
+        if len(paths) == 1:
+            log.warning("veraPDF: %s: %s", paths[0].name, e.message)
+            return {paths[0]: PdfaCheck(compliant=False, validator="veraPDF", error=e.message)}
+        log.warning(
+            "veraPDF: a call on %d files failed (%s); validating them in halves", len(paths), e.message
+        )
+    half = len(paths) // 2
+    share = max(60.0, timeout / 2)
+    out = validate(tool, paths[:half], flavour=flavour, timeout=share)
+    out.update(validate(tool, paths[half:], flavour=flavour, timeout=share))
+    return out
+
+
+def _run(argv: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[bytes]:
+    """Run the veraPDF JVM (the one place it is started, so tests can inject faults here)."""
+    return subprocess.run(argv, capture_output=True, timeout=timeout, env=env, check=False)  # noqa: S603
+
+
+def _validate_once(
+    tool: VeraPdf, paths: Sequence[Path], *, flavour: str, timeout: float
+) -> dict[Path, PdfaCheck]:
+    """One JVM call on ``paths``.
+
+    Raises:
+        MissingDependencyError: Java cannot be run.
+        ArchiveError: veraPDF timed out, crashed, or wrote no readable report.
+    """
     argv = [
         str(tool.java),
         *_jvm_options(tool),
@@ -134,9 +169,7 @@ def validate(
     ]
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8", "HOME": str(tool.lib_dir)}
     try:
-        done = subprocess.run(  # noqa: S603 - fixed argument list
-            argv, capture_output=True, timeout=timeout, env=env, check=False
-        )
+        done = _run(argv, env, timeout)
     except subprocess.TimeoutExpired as e:
         raise ArchiveError(f"veraPDF: timed out after {timeout:.0f} s on {len(paths)} files") from e
     except OSError as e:
