@@ -81,6 +81,8 @@ def parts(path: Path) -> dict[str, int]:
                     roles[c2g.objgen] = f"CIDToGIDMap {obj.BaseFont}"
         for intent in pdf.Root.get("/OutputIntents", []):
             roles[intent.DestOutputProfile.objgen] = "ICC output intent"
+        for cert in pdf.Root.get("/DSS", {}).get("/Certs", []):
+            roles[cert.objgen] = "DSS: issuing CA certificates"
         for obj in pdf.objects:
             if isinstance(obj, pikepdf.Stream):
                 d = obj.stream_dict

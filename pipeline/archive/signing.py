@@ -14,11 +14,13 @@ share pyHanko's validator, not their questions, so they stay apart.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -157,6 +159,17 @@ class AgencySigner:
 
     signer: signers.Signer
     chain: tuple[x509.Certificate, ...] = ()
+
+    @cached_property
+    def reserved(self) -> int:
+        """Room for each signature's CMS (hex digits): a dry run's length, made once for the whole run.
+
+        The CMS of one signer has one length whatever the file (digest, attributes and certificates
+        are of fixed size; an ECDSA signature's few bytes of play are in the dry run, see
+        ``_SizedSigner``), so pyHanko's own dry run before every signature is done once here.
+        """
+        cms = asyncio.run(self.signer.async_sign(bytes(32), "sha256", dry_run=True, use_pades=True))
+        return 2 * len(cms.dump())  # hex digits, as pyHanko counts them
 
 
 class _SizedSigner(signers.SimpleSigner):
@@ -325,7 +338,8 @@ def sign_pdf(src: Path, dst: Path, ctx: SigningContext, *, signer: AgencySigner 
             certificates=[c.dump() for c in signer.chain],
         )
         # the signature's space is reserved (as hex) before it exists: exactly what a dry run of the same
-        # signer needs, so no kilobytes of zero padding; pyHanko's looser estimate (+50 %) if that fails
+        # signer needs (one per run, AgencySigner.reserved), so no kilobytes of zero padding; pyHanko's
+        # looser estimate (+50 %) if that fails
         for tight in (True, False):
             try:
                 with prepared.open("rb") as inf, tmp.open("wb") as outf:
@@ -336,7 +350,10 @@ def sign_pdf(src: Path, dst: Path, ctx: SigningContext, *, signer: AgencySigner 
                         signing_time=now,
                     )
                     pdf_signer.sign_pdf(
-                        _KeepMetadataWriter(inf, strict=False), output=outf, existing_fields_only=True
+                        _KeepMetadataWriter(inf, strict=False),
+                        output=outf,
+                        existing_fields_only=True,
+                        bytes_reserved=signer.reserved if tight else None,
                     )
                 break
             except SigningError as e:
