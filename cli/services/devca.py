@@ -82,13 +82,22 @@ def _key(kind: KeyKind) -> ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey:
 
 
 def _issued_by(
-    builder: x509.CertificateBuilder, issuer_key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
+    builder: x509.CertificateBuilder,
+    issuer_key: ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey,
+    issuer: x509.Certificate | None = None,
 ) -> x509.CertificateBuilder:
-    """The extensions a public CA adds to every certificate it issues (a longer chain, as real ones are)."""
-    return (
-        builder.add_extension(
-            x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
+    """The extensions a public CA adds to every certificate it issues (a longer chain, as real ones are).
+
+    With ``issuer``, the authority key identifier also names the issuer's issuer and serial, as the
+    government CA's agency certificates in the eval set do.
+    """
+    aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key())
+    if issuer is not None:
+        aki = x509.AuthorityKeyIdentifier(
+            aki.key_identifier, [x509.DirectoryName(issuer.issuer)], issuer.serial_number
         )
+    return (
+        builder.add_extension(aki, critical=False)
         .add_extension(
             x509.CRLDistributionPoints(
                 [
@@ -184,7 +193,12 @@ def make_test_signing(
         .not_valid_after(now + timedelta(days=VALID_DAYS))
     )
     if intermediate:
-        builder = _issued_by(builder, issuer_key)
+        # what a public CA writes into an organisation's certificate besides (sizes as in the eval
+        # set's own signed PDFs: 1.5 KB for an RSA-2048 agency certificate)
+        builder = _issued_by(builder, issuer_key, chain[0]).add_extension(
+            x509.SubjectAlternativeName([x509.RFC822Name("van-thu@agency.sohoa-test.invalid")]),
+            critical=False,
+        )
     else:
         builder = builder.add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()), critical=False
@@ -194,7 +208,13 @@ def make_test_signing(
         .add_extension(
             x509.KeyUsage(True, True, False, False, False, False, False, False, False), critical=True
         )
-        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.EMAIL_PROTECTION]), critical=False)
+        .add_extension(
+            x509.ExtendedKeyUsage(
+                [ExtendedKeyUsageOID.EMAIL_PROTECTION]
+                + ([ExtendedKeyUsageOID.CLIENT_AUTH] if intermediate else [])
+            ),
+            critical=False,
+        )
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(agency_key.public_key()), critical=False)
         .sign(issuer_key, hashes.SHA256())
     )
