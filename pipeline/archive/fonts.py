@@ -33,7 +33,7 @@ from fontTools.ttLib.tables._g_l_y_f import Glyph
 
 from sohoa.errors import ArchiveError
 
-__all__ = ["GLYPHLESS_ADVANCE", "GLYPHLESS_NAME", "TextFont", "drawing_cids"]
+__all__ = ["GLYPHLESS_ADVANCE", "GLYPHLESS_NAME", "TextFont", "drawing_cids", "keep_outlines"]
 
 #: advance of every glyph of the glyphless text font, 1/1000 em
 GLYPHLESS_ADVANCE = 500
@@ -129,11 +129,16 @@ def _outline_advance(path: Path, ch: str) -> int:
 
 
 @lru_cache(maxsize=64)
-def _program(path: Path, used: tuple[tuple[int, str], ...], outlined: frozenset[str] | None) -> bytes:
+def _program(
+    path: Path,
+    used: tuple[tuple[int, str], ...],
+    outlined: frozenset[str] | None,
+    drawn: frozenset[str] | None = None,
+) -> bytes:
     """A TrueType program whose glyph *n* is the character of CID *n* (empty where no CID is used).
 
-    Characters in ``outlined`` (all when it is None) get their outlines and widths; the others empty
-    glyphs of the glyphless width.
+    Characters in ``outlined`` (all when it is None) get their widths, and their outlines unless
+    ``drawn`` names the only ones drawn; the others empty glyphs of the glyphless width.
 
     Built from scratch (milliseconds) rather than subset from the real font: glyph ids then equal
     CIDs, and nothing the PDF does not use is kept (the unused glyphs are empty, with zero metrics,
@@ -142,8 +147,8 @@ def _program(path: Path, used: tuple[tuple[int, str], ...], outlined: frozenset[
     count = (used[-1][0] if used else 0) + 1
     names = [".notdef", *(f"c{i}" for i in range(1, count))]
     glyphs = {n: Glyph() for n in names}
-    drawn = [(cid, ch) for cid, ch in used if outlined is None or ch in outlined]
-    if not drawn and outlined is not None:
+    wide = [(cid, ch) for cid, ch in used if outlined is None or ch in outlined]
+    if not wide and outlined is not None:
         _, ascent, descent = _metrics(path)
         upem = 1000
         advance = [GLYPHLESS_ADVANCE] * count
@@ -158,10 +163,13 @@ def _program(path: Path, used: tuple[tuple[int, str], ...], outlined: frozenset[
         advance[0] = space
         for cid, _ in used:
             advance[cid] = GLYPHLESS_ADVANCE * upem // 1000
-        for cid, ch in drawn:
+        for cid, ch in wide:
             src = cmap.get(ord(ch))
             if src is None:
                 advance[cid] = space
+                continue
+            advance[cid] = round(hmtx[src][0] * k)
+            if drawn is not None and ch not in drawn:
                 continue
             # composites (most Vietnamese letters) are drawn out: a glyph must not refer to others
             recording = DecomposingRecordingPen(glyph_set)
@@ -169,7 +177,6 @@ def _program(path: Path, used: tuple[tuple[int, str], ...], outlined: frozenset[
             pen = TTGlyphPen(None)
             recording.replay(TransformPen(pen, (k, 0, 0, k, 0, 0)))
             glyphs[names[cid]] = pen.glyph()
-            advance[cid] = round(hmtx[src][0] * k)
         ascent, descent = source["hhea"].ascent * k, source["hhea"].descent * k
     fb = FontBuilder(upem, isTTF=True)
     fb.setupGlyphOrder(names)
@@ -339,6 +346,21 @@ def drawing_cids(font: pikepdf.Object, path: Path, text: str) -> dict[str, int] 
             return None
         out[ch] = cid
     return out
+
+
+def keep_outlines(font: pikepdf.Object, path: Path, text: str) -> None:
+    """Leave in one of our text fonts only the outlines ``text`` draws; every width stays as it is.
+
+    The copy's font has the outlines of every character a stamp could show (all digits among them);
+    the stamp made, those it does not show are never drawn (the text layer is invisible).
+    """
+    descendant = font.DescendantFonts[0]
+    cids = _cids_from_to_unicode(font.ToUnicode.read_bytes())
+    used = tuple(sorted((cid, ch) for ch, cid in cids.items()))
+    widths, dw = _w_array_widths(descendant), int(descendant.get("/DW", 1000))
+    # real widths where /W lists one (a real width that is the glyphless one is the same either way)
+    wide = frozenset(ch for cid, ch in used if widths.get(cid, dw) != GLYPHLESS_ADVANCE) | set(text)
+    descendant.FontDescriptor.FontFile2.write(_program(path, used, wide, frozenset(text)))
 
 
 def _w_array_widths(cid_font: pikepdf.Object) -> dict[int, int]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pikepdf
 
-from pipeline.archive.fonts import TextFont, drawing_cids
+from pipeline.archive.fonts import TextFont, drawing_cids, keep_outlines
 from pipeline.archive.pdfa import save_copy
 
 __all__ = ["FONT_SIZE", "add_signature_field", "stamp_characters"]
@@ -43,6 +43,7 @@ def _stamp_font(pdf: pikepdf.Pdf, lines: list[str], font_path: Path) -> tuple[pi
     if page_font is not None:
         cids = drawing_cids(page_font, font_path, "".join(lines))
         if cids is not None:
+            keep_outlines(page_font, font_path, "".join(lines))
             return page_font, cids
     font = TextFont(font_path)
     font.add(lines)
@@ -65,7 +66,6 @@ def _appearance(pdf: pikepdf.Pdf, lines: list[str], font_path: Path) -> tuple[pi
     ops.append("ET")
     form = pdf.make_stream(
         ("\n".join(ops) + "\n").encode("ascii"),
-        Type=pikepdf.Name.XObject,
         Subtype=pikepdf.Name.Form,
         BBox=[0, 0, width, height],
         Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
@@ -100,11 +100,11 @@ def add_signature_field(
         box = pikepdf.Rectangle(page.mediabox)
         right, top = float(box.urx) - margin, float(box.ury) - margin
         # the field apart from its widget: signing rewrites the field (its /V) in the update, and a
-        # field of four entries is a third of a field merged with its widget
+        # field of four entries is a third of a field merged with its widget; the optional /Type of
+        # the widget and of its appearance are left out (a small copy is mostly such fixed bytes)
         sig_field = pdf.make_indirect(pikepdf.Dictionary(FT=pikepdf.Name.Sig, T=pikepdf.String(field)))
         widget = pdf.make_indirect(
             pikepdf.Dictionary(
-                Type=pikepdf.Name.Annot,
                 Subtype=pikepdf.Name.Widget,
                 F=WIDGET_FLAGS,
                 Rect=[round(right - width, 2), round(top - height, 2), round(right, 2), round(top, 2)],

@@ -16,6 +16,7 @@ from pipeline.archive.fonts import (
     _to_unicode,
     _w_array_widths,
     drawing_cids,
+    keep_outlines,
 )
 from pipeline.archive.pdfa import DEFAULT_FONT
 
@@ -83,3 +84,23 @@ def test_the_text_font_draws_the_stamp_characters_with_their_outlines_and_widths
     cids = drawing_cids(type0, DEFAULT_FONT, "Sở Nội vụ 2026-12-02T09:30:00+07:00")
     assert cids is not None and cids["ộ"] == font.cid("ộ")
     assert drawing_cids(type0, DEFAULT_FONT, "Quyết") is None, "Q and y have no outline here"
+
+
+def test_the_stamp_keeps_only_the_outlines_it_draws_and_every_width() -> None:
+    stamp = "Sở Nội vụ 0123456789-+:T"
+    font = TextFont(DEFAULT_FONT, glyphless=True, outlined=frozenset(stamp))
+    font.add(["Quyết định số 15"])
+    font.add([stamp])
+    pdf = pikepdf.new()
+    type0 = font.embed(pdf)
+    cid_font = type0.DescendantFonts[0]
+    before = _w_array_widths(cid_font)
+    keep_outlines(type0, DEFAULT_FONT, "Sở Nội vụ 2026-12-02T08:15:00+07:00")
+    program = TTFont(io.BytesIO(cid_font.FontDescriptor.FontFile2.read_bytes()))
+    glyf, order, hmtx = program["glyf"], program.getGlyphOrder(), program["hmtx"]
+    assert glyf[order[font.cid("ở")]].numberOfContours > 0 and glyf[order[font.cid("8")]].numberOfContours > 0
+    assert glyf[order[font.cid("9")]].numberOfContours == 0, "9 is not in this stamp"
+    k = 1000 / program["head"].unitsPerEm
+    for ch in "Sở Nội vụ 0123456789-+:TQuyết":
+        width = before.get(font.cid(ch), int(cid_font.DW))
+        assert round(hmtx[order[font.cid(ch)]][0] * k) == width, ch
