@@ -86,7 +86,7 @@ def parts(path: Path) -> dict[str, int]:
         for obj in pdf.objects:
             if isinstance(obj, pikepdf.Stream):
                 d = obj.stream_dict
-                kind = d.get("/Type"), d.get("/Subtype")
+                kind = d.get("/Type", "/XObject" if d.get("/Subtype") == "/Form" else None), d.get("/Subtype")
                 role = roles.get(obj.objgen) or {
                     ("/XObject", "/Image"): "scan image",
                     ("/Metadata", "/XML"): "XMP",
