@@ -11,7 +11,8 @@ readings is left to metadata extraction, which knows the words that are expected
 Which lines: on page 1, those in the top 40% of the page (the two header columns, the title and the
 subject); on any page, those from the closing's first anchor (``Nơi nhận`` on the left, an authority line
 ``KT.``/``TM.``/``TL.``/``TUQ.`` or a signer title on the right) down, right column first. Lines read
-confidently already (every word at :data:`_SURE` or better) are not read again. At most
+confidently already (every word at :data:`_SURE` or better) are not read again, except in the signer
+block (the right column of the closing), whose lines are read across the whole column. At most
 :data:`_MAX_LINES` lines per zone and :data:`_VARIANTS` calls per page.
 """
 
@@ -100,6 +101,25 @@ def zone_lines(lines: list[Line], width: int, height: int, number: int) -> list[
         below.sort(key=lambda i: (lines[i].box[0] + lines[i].box[2] / 2 < 0.45 * width, lines[i].box[1]))
         picked += [(i, "closing") for i in below[:_MAX_LINES]]
     return picked
+
+
+def _right_column(box: Box, width: int) -> bool:
+    return box[0] + box[2] / 2 > 0.5 * width
+
+
+def _column(boxes: list[Box]) -> tuple[int, int] | None:
+    """The horizontal extent of the signer block: from its leftmost line's start to its rightmost end."""
+    if not boxes:
+        return None
+    return min(b[0] for b in boxes), max(b[0] + b[2] for b in boxes)
+
+
+def _widen(box: Box, column: tuple[int, int] | None) -> Box:
+    """A signer line's box stretched across its column: the words the first pass lost lie beside it."""
+    if column is None:
+        return box
+    x0, x1 = min(box[0], column[0]), max(box[0] + box[2], column[1])
+    return (x0, box[1], x1 - x0, box[3])
 
 
 def _threshold(img: pp.Gray, how: str) -> pp.Gray:
@@ -215,15 +235,18 @@ def reread_lines(
     heights = sorted(ln.box[3] for ln in lines)
     tall = 1.6 * heights[len(heights) // 2]
     # a line box taller than the page's usual line holds two lines merged: not a short line to re-read
+    picked = zone_lines(lines, w, h, number)
+    signer = {i for i, zone in picked if zone == "closing" and _right_column(lines[i].box, w)}
+    # the signer block is re-read even when sure: a name under a seal loses a word without losing
+    # confidence in the words it kept ("Công Sơn" for "Phạm Công Sơn")
     todo = [
-        (i, zone)
-        for i, zone in zone_lines(lines, w, h, number)
-        if not _sure(i, words) and lines[i].box[3] <= tall
+        (i, zone) for i, zone in picked if (i in signer or not _sure(i, words)) and lines[i].box[3] <= tall
     ]
     if not todo:
         return []
     t = time.perf_counter()
-    boxes = [(i, lines[i].box) for i, _ in todo]
+    column = _column([lines[i].box for i, _ in todo if i in signer])
+    boxes = [(i, _widen(lines[i].box, column) if i in signer else lines[i].box) for i, _ in todo]
     readings: dict[int, list[LineReading]] = {i: [] for i, _ in todo}
     for variant, text_h, how in _VARIANTS:
         canvas, rows = _stack(gray, boxes, text_h, how)
