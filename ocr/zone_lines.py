@@ -114,12 +114,27 @@ def _column(boxes: list[Box]) -> tuple[int, int] | None:
     return min(b[0] for b in boxes), max(b[0] + b[2] for b in boxes)
 
 
-def _widen(box: Box, column: tuple[int, int] | None) -> Box:
-    """A signer line's box stretched across its column: the words the first pass lost lie beside it."""
+def _widen(box: Box, column: tuple[int, int] | None, row: tuple[Box, ...] = ()) -> Box:
+    """A signer line's box stretched across its column: the words the first pass lost lie beside it.
+
+    ``row``: the other lines on the same row (a seal splits one printed line in two); the box stops at
+    their edges, so no word is read into two lines.
+    """
     if column is None:
         return box
-    x0, x1 = min(box[0], column[0]), max(box[0] + box[2], column[1])
+    left, right = column
+    for other in row:
+        if other[0] + other[2] <= box[0]:
+            left = max(left, other[0] + other[2])
+        elif other[0] >= box[0] + box[2]:
+            right = min(right, other[0])
+    x0, x1 = min(box[0], left), max(box[0] + box[2], right)
     return (x0, box[1], x1 - x0, box[3])
+
+
+def _same_row(a: Box, b: Box) -> bool:
+    overlap = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return overlap > 0.5 * min(a[3], b[3])
 
 
 def _threshold(img: pp.Gray, how: str) -> pp.Gray:
@@ -246,7 +261,14 @@ def reread_lines(
         return []
     t = time.perf_counter()
     column = _column([lines[i].box for i, _ in todo if i in signer])
-    boxes = [(i, _widen(lines[i].box, column) if i in signer else lines[i].box) for i, _ in todo]
+
+    def box(i: int) -> Box:
+        if i not in signer:
+            return lines[i].box
+        row = tuple(lines[j].box for j in signer if j != i and _same_row(lines[i].box, lines[j].box))
+        return _widen(lines[i].box, column, row)
+
+    boxes = [(i, box(i)) for i, _ in todo]
     readings: dict[int, list[LineReading]] = {i: [] for i, _ in todo}
     for variant, text_h, how in _VARIANTS:
         canvas, rows = _stack(gray, boxes, text_h, how)

@@ -139,3 +139,6 @@ def test_a_sure_signer_line_that_lost_a_word_is_read_again_across_its_column(tmp
     assert any("Nguyễn" in r.text for r in by_line[3].readings)
     assert zone_lines._widen((1000, 5, 50, 9), (900, 1300)) == (900, 5, 400, 9)
     assert zone_lines._widen((1000, 5, 50, 9), None) == (1000, 5, 50, 9)
+    # a line split by the seal: each half stops at the other, no word is read into both
+    assert zone_lines._widen((1000, 5, 50, 9), (900, 1300), ((1100, 6, 80, 9),)) == (900, 5, 200, 9)
+    assert zone_lines._widen((1100, 6, 80, 9), (900, 1300), ((1000, 5, 50, 9),)) == (1050, 6, 250, 9)

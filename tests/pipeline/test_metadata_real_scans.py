@@ -453,3 +453,11 @@ def test_a_day_the_neural_reader_reads_fills_the_date_and_its_doubt_is_kept():
     agreed = p.model_copy(update={"blanks": [blank("day", ["27"] * 4, "27", 0.95, x=1100)]})
     m = extract(doc_of(agreed))  # no signature at all: two recognizers agreeing are enough
     assert m.value("ngay_ban_hanh") == "2021-12-27" and not any(r.startswith("ngay") for r in m.reasons)
+
+
+def test_a_lone_letter_glued_in_front_of_the_signer_is_a_speck():
+    """No family name is one letter: ``T>.Bùi Hoài Nam`` (a seal stroke read as T) is Bùi Hoài Nam."""
+    rows = header("Số: 12/CT-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025")
+    rows[-1] = (1850, [("T>.Bùi Hoài Nam", 1040)])
+    m = extract(doc_of(page(rows)))
+    assert m.value("nguoi_ky") == "Bùi Hoài Nam"
