@@ -139,7 +139,7 @@ class OcrSettings(BaseModel):
     read_handwritten_digits: bool = Field(
         True,
         description="Also read the unsure number and date blanks with a neural line recognizer (PP-OCRv4, "
-        "ocr.digits; a few milliseconds per blank) and vote it against Tesseract's digit re-reads",
+        "ocr.digits; about 25 ms per blank) and vote it against Tesseract's digit re-reads",
     )
 
 

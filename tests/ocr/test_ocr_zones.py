@@ -99,3 +99,30 @@ def test_without_the_neural_reader_blanks_are_read_by_tesseract_alone(tmp_path, 
     with caplog.at_level("WARNING", logger="ocr.zones"):
         (off,) = reread_blanks(gray, 300, words, OcrContext(read_handwritten_digits=False), tmp_path, 1)
     assert off.digits_reader == "" and "Tesseract only" not in caplog.text
+
+
+def test_a_day_blank_cut_short_is_recovered_by_the_wider_crops():
+    """GIVEN a handwritten day 27 whose box cuts its "7" WHEN read by the network THEN 27, less sure."""
+    import numpy as np
+    import pytest
+    from PIL import Image, ImageDraw, ImageFont
+
+    from ocr import digits
+    from ocr.zones import _read_neural
+
+    if digits.reader_status() is not None:
+        pytest.skip(str(digits.reader_status()))
+    img = Image.new("L", (900, 300), 255)
+    draw = ImageDraw.Draw(img)
+    printed = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf", 30)
+    hand = ImageFont.truetype("/usr/share/fonts/opentype/urw-base35/Z003-MediumItalic.otf", 56)
+    draw.text((100, 130), "Quảng Ngãi, ngày", font=printed, fill=0)
+    x0 = 100 + round(printed.getlength("Quảng Ngãi, ngày "))
+    draw.text((x0, 112), "27", font=hand, fill=15, stroke_width=1, stroke_fill=15)
+    x1 = x0 + round(hand.getlength("27 "))
+    draw.text((x1, 130), "tháng 12 năm 2021", font=printed, fill=0)
+    gray = np.asarray(img)
+    readings, value, conf = _read_neural(gray, (x0, 105, x1 - x0, 80), "day")
+    assert value == "27" and conf > 0.9 and readings == ["27"] * 4
+    readings, value, cut_conf = _read_neural(gray, (x0, 105, x1 - x0 - 24, 80), "day")
+    assert value == "27" and "2" in readings and cut_conf < conf  # the cut crops read "2"
