@@ -350,7 +350,13 @@ def _ocr(
             guess = tesseract.osd(image_path, timeout=ctx.page_timeout)
         finally:
             image_path.unlink(missing_ok=True)
-        if guess and guess.rotate and guess.confidence >= ctx.orientation_min_confidence:
+        hunch = guess is not None and guess.confidence < _OSD_SURE
+        if guess and guess.rotate and hunch and not words:
+            # text upside down reads as many poor words, not none: nothing read is an illegible page,
+            # and a second pass over its noise costs as much as the first (18 s on a faded page)
+            log.info("page %d: OSD hunch %d° (%.2f) on a page with no words read: not tried",
+                     number, guess.rotate, guess.confidence)  # fmt: skip
+        elif guess and guess.rotate and guess.confidence >= ctx.orientation_min_confidence:
             turned = pp.rotate_right_angle(image, guess.rotate)
             # the trial's PDF goes beside the first one and replaces it only if the trial wins
             trial_base = pdf_base.with_name(f"{pdf_base.name}-turned") if pdf_base is not None else None

@@ -84,3 +84,23 @@ def test_no_osd_answer_leaves_the_page_alone(tmp_path, monkeypatch, confidence):
     path = save(render_lines(BODY[:2], width=1600), tmp_path / "p.png")
     monkeypatch.setattr(tesseract, "osd", lambda image, timeout: tesseract.Osd(0, confidence))
     assert not _read(path, tmp_path).preprocessing.get("rotation")
+
+
+def test_a_hunch_on_a_page_with_nothing_read_is_not_tried(tmp_path, monkeypatch):
+    """GIVEN a page Tesseract reads no word on (illegible, not upside down) and an OSD hunch of 180°
+    THEN no second full pass over its noise."""
+    speckle = np.full((1100, 1600), 255, dtype=np.uint8)
+    speckle[np.random.default_rng(5).random(speckle.shape) < 0.002] = 90
+    path = save(Image.fromarray(speckle), tmp_path / "illegible.png")
+    monkeypatch.setattr(tesseract, "osd", lambda image, timeout: tesseract.Osd(180, 2.12))
+    calls = []
+    real = tesseract.recognize
+
+    def counting(image, **kw):
+        calls.append(image.name)
+        return real(image, **kw)
+
+    monkeypatch.setattr(tesseract, "recognize", counting)
+    page = _read(path, tmp_path, CTX.with_(blank_detection=False))
+    assert not page.words and not page.preprocessing.get("rotation")
+    assert len(calls) == 1  # the first pass only
