@@ -11,7 +11,8 @@ readings is left to metadata extraction, which knows the words that are expected
 Which lines: on page 1, those in the top 40% of the page (the two header columns, the title and the
 subject); on any page, those from the closing's first anchor (``Nơi nhận`` on the left, an authority line
 ``KT.``/``TM.``/``TL.``/``TUQ.`` or a signer title on the right) down, right column first. Lines read
-confidently already (every word at :data:`_SURE` or better) are not read again. At most
+confidently already (every word at :data:`_SURE` or better) are not read again, except in the signer
+block (the right column of the closing), whose lines are read across the whole column. At most
 :data:`_MAX_LINES` lines per zone and :data:`_VARIANTS` calls per page.
 """
 
@@ -100,6 +101,40 @@ def zone_lines(lines: list[Line], width: int, height: int, number: int) -> list[
         below.sort(key=lambda i: (lines[i].box[0] + lines[i].box[2] / 2 < 0.45 * width, lines[i].box[1]))
         picked += [(i, "closing") for i in below[:_MAX_LINES]]
     return picked
+
+
+def _right_column(box: Box, width: int) -> bool:
+    return box[0] + box[2] / 2 > 0.5 * width
+
+
+def _column(boxes: list[Box]) -> tuple[int, int] | None:
+    """The horizontal extent of the signer block: from its leftmost line's start to its rightmost end."""
+    if not boxes:
+        return None
+    return min(b[0] for b in boxes), max(b[0] + b[2] for b in boxes)
+
+
+def _widen(box: Box, column: tuple[int, int] | None, row: tuple[Box, ...] = ()) -> Box:
+    """A signer line's box stretched across its column: the words the first pass lost lie beside it.
+
+    ``row``: the other lines on the same row (a seal splits one printed line in two); the box stops at
+    their edges, so no word is read into two lines.
+    """
+    if column is None:
+        return box
+    left, right = column
+    for other in row:
+        if other[0] + other[2] <= box[0]:
+            left = max(left, other[0] + other[2])
+        elif other[0] >= box[0] + box[2]:
+            right = min(right, other[0])
+    x0, x1 = min(box[0], left), max(box[0] + box[2], right)
+    return (x0, box[1], x1 - x0, box[3])
+
+
+def _same_row(a: Box, b: Box) -> bool:
+    overlap = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return overlap > 0.5 * min(a[3], b[3])
 
 
 def _threshold(img: pp.Gray, how: str) -> pp.Gray:
@@ -215,15 +250,25 @@ def reread_lines(
     heights = sorted(ln.box[3] for ln in lines)
     tall = 1.6 * heights[len(heights) // 2]
     # a line box taller than the page's usual line holds two lines merged: not a short line to re-read
+    picked = zone_lines(lines, w, h, number)
+    signer = {i for i, zone in picked if zone == "closing" and _right_column(lines[i].box, w)}
+    # the signer block is re-read even when sure: a name under a seal loses a word without losing
+    # confidence in the words it kept ("Công Sơn" for "Phạm Công Sơn")
     todo = [
-        (i, zone)
-        for i, zone in zone_lines(lines, w, h, number)
-        if not _sure(i, words) and lines[i].box[3] <= tall
+        (i, zone) for i, zone in picked if (i in signer or not _sure(i, words)) and lines[i].box[3] <= tall
     ]
     if not todo:
         return []
     t = time.perf_counter()
-    boxes = [(i, lines[i].box) for i, _ in todo]
+    column = _column([lines[i].box for i, _ in todo if i in signer])
+
+    def box(i: int) -> Box:
+        if i not in signer:
+            return lines[i].box
+        row = tuple(lines[j].box for j in signer if j != i and _same_row(lines[i].box, lines[j].box))
+        return _widen(lines[i].box, column, row)
+
+    boxes = [(i, box(i)) for i, _ in todo]
     readings: dict[int, list[LineReading]] = {i: [] for i, _ in todo}
     for variant, text_h, how in _VARIANTS:
         canvas, rows = _stack(gray, boxes, text_h, how)
