@@ -3,10 +3,11 @@
 The full-page pass reads the header (issuer, number, date, title, subject) and the signer block with
 the page's one segmentation and threshold. Those lines are short, often bold or in capitals, and the
 signer's name sits under a seal. Here each such line is cropped from the page image with a margin,
-scaled so its text is a fixed height, thresholded in two ways, and the crops of one variant are stacked
-into one image and read in one Tesseract call (``--psm 6``: one block of lines), so a page costs one call
-per variant, not one per line. The words come back with page-coordinate boxes; choosing between the
-readings is left to metadata extraction, which knows the words that are expected there.
+scaled so its text is a fixed height and thresholded in two ways; the crops of one variant are stacked
+into one image, and the variants' images are read in one Tesseract call (``--psm 6``: one block of
+lines), so a page costs one call, not one per line or variant. The words come back with page-coordinate
+boxes; choosing between the readings is left to metadata extraction, which knows the words that are
+expected there.
 
 Which lines: on page 1, those in the top 40% of the page (the two header columns, the title and the
 subject); on any page, those from the closing's first anchor (``Nơi nhận`` on the left, an authority line
@@ -191,17 +192,29 @@ def _to_page(rw: RawWord, row: _Row) -> Word:
     return Word(text=rw.text, conf=rw.conf, box=box, line=row.line)
 
 
-def _read_stack(
-    canvas: pp.Gray, rows: list[_Row], ctx: OcrContext, path: Path, variant: str
-) -> dict[int, LineReading]:
-    if not cv2.imwrite(str(path), canvas):
-        raise OcrError(f"cannot write the line image {path.name}")
+def _read_stacks(
+    stacks: list[tuple[pp.Gray, list[_Row]]], ctx: OcrContext, workdir: Path, number: int
+) -> list[dict[int, LineReading]]:
+    """Every variant's stacked image read in one Tesseract call; the readings per variant, in order."""
+    paths = [workdir / f"page-{number:05d}-lines-{k}.pgm" for k in range(len(stacks))]
     try:
-        tsv = tesseract.recognize(
-            path, languages=ctx.languages, psm=6, oem=ctx.oem, dpi=300, timeout=min(ctx.page_timeout, 60.0)
+        for path, (canvas, _rows) in zip(paths, stacks, strict=True):
+            if not cv2.imwrite(str(path), canvas):
+                raise OcrError(f"cannot write the line image {path.name}")
+        tsvs = tesseract.recognize_many(
+            paths, languages=ctx.languages, psm=6, oem=ctx.oem, dpi=300, timeout=min(ctx.page_timeout, 60.0)
         )
     finally:
-        path.unlink(missing_ok=True)
+        for path in paths:
+            path.unlink(missing_ok=True)
+    return [
+        _readings(tsv, rows, ctx, variant)
+        for tsv, (_canvas, rows), (variant, _h, _how) in zip(tsvs, stacks, _VARIANTS, strict=True)
+    ]
+
+
+def _readings(tsv: str, rows: list[_Row], ctx: OcrContext, variant: str) -> dict[int, LineReading]:
+    """One variant's TSV mapped back to the page's lines."""
     raw = parse_tsv(tsv)
     if "vie" in ctx.languages.split("+"):
         raw = fix_words(raw)
@@ -270,14 +283,14 @@ def reread_lines(
 
     boxes = [(i, box(i)) for i, _ in todo]
     readings: dict[int, list[LineReading]] = {i: [] for i, _ in todo}
-    for variant, text_h, how in _VARIANTS:
-        canvas, rows = _stack(gray, boxes, text_h, how)
-        try:
-            got = _read_stack(canvas, rows, ctx, workdir / f"page-{number:05d}-lines.pgm", variant)
-        except OcrError as e:
-            # a second reading is a bonus: the page keeps its first reading
-            log.warning("page %d: line re-read %s failed: %s", number, variant, e.message)
-            continue
+    stacks = [_stack(gray, boxes, text_h, how) for _variant, text_h, how in _VARIANTS]
+    try:
+        per_variant = _read_stacks(stacks, ctx, workdir, number)
+    except OcrError as e:
+        # a second reading is a bonus: the page keeps its first reading
+        log.warning("page %d: line re-read failed: %s", number, e.message)
+        per_variant = []
+    for got in per_variant:
         for i, reading in got.items():
             readings[i].append(reading)
     log.info(

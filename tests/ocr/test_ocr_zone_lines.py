@@ -89,14 +89,14 @@ def test_unsure_header_and_signer_lines_are_read_again_with_boxes_on_the_page(tm
 
 
 def test_a_failing_second_reading_leaves_the_page_its_first_reading(tmp_path, monkeypatch):
-    real = tesseract.recognize
+    real = tesseract.recognize_many
 
-    def failing(image, **kw):
-        if image.name.endswith("-lines.pgm"):
+    def failing(images, **kw):
+        if "-lines-" in images[0].name:
             raise OcrError("injected: Tesseract crashed on the stacked lines")
-        return real(image, **kw)
+        return real(images, **kw)
 
-    monkeypatch.setattr(zone_lines.tesseract, "recognize", failing)
+    monkeypatch.setattr(zone_lines.tesseract, "recognize_many", failing)
     page = ocr.ocr_page(
         ocr.prepare_pages(damaged_letter(tmp_path), ocr.OcrContext(), tmp_path)[0], ocr.OcrContext()
     )
