@@ -237,14 +237,13 @@ def _recognize(
     ctx: OcrContext,
     image_path: Path,
     pdf_base: Path | None,
-    psm: int | None = None,
 ) -> str:
     _write_pgm(image_path, gray)
     try:
         return tesseract.recognize(
             image_path,
             languages=ctx.languages,
-            psm=psm or ctx.psm,
+            psm=ctx.psm,
             oem=ctx.oem,
             dpi=dpi,
             timeout=ctx.page_timeout,
@@ -281,20 +280,29 @@ def _rescue_blocks(
 ) -> list[RawWord]:
     """Read text inside blocks Tesseract dropped as images (a signer's name under a seal and signature).
 
-    A second, small Tesseract call per such block; only confident, word-like results are kept.
+    The blocks are read in one second, small Tesseract call; only confident, word-like results are kept.
     """
     heights = sorted(w.height for w in words) or [20]
     text_h = heights[len(heights) // 2]
-    found: list[RawWord] = []
-    for x, y, w, h in _empty_blocks(tsv, words):
-        if h < 2 * text_h or w < 3 * text_h or w * h > 0.25 * gray.size:
-            continue
-        pad = text_h // 2
-        x0, y0 = max(0, x - pad), max(0, y - pad)
-        crop = gray[y0 : y + h + pad, x0 : x + w + pad]
-        sub = _recognize(
-            crop, dpi, ctx, _image_path(workdir, f"page-{number:05d}-block", binary=False), None, psm=6
+    origins: list[tuple[int, int]] = []
+    paths: list[Path] = []
+    try:
+        for x, y, w, h in _empty_blocks(tsv, words):
+            if h < 2 * text_h or w < 3 * text_h or w * h > 0.25 * gray.size:
+                continue
+            pad = text_h // 2
+            x0, y0 = max(0, x - pad), max(0, y - pad)
+            paths.append(_image_path(workdir, f"page-{number:05d}-block-{len(paths)}", binary=False))
+            _write_pgm(paths[-1], gray[y0 : y + h + pad, x0 : x + w + pad])
+            origins.append((x0, y0))
+        subs = tesseract.recognize_many(
+            paths, languages=ctx.languages, psm=6, oem=ctx.oem, dpi=dpi, timeout=ctx.page_timeout
         )
+    finally:
+        for path in paths:
+            path.unlink(missing_ok=True)
+    found: list[RawWord] = []
+    for (x0, y0), sub in zip(origins, subs, strict=True):
         for rw in parse_tsv(sub):
             letters = sum(c.isalnum() for c in rw.text)
             if rw.conf >= 60 and letters >= 2 and rw.height >= 0.6 * text_h:
