@@ -41,3 +41,49 @@ def measure(fn: Callable[[], object], *, every: float = 0.5) -> tuple[float, flo
         done.set()
         thread.join()
     return seconds, peak / 2**20
+
+
+#: the local services, found by their command lines (their CPU counts against the system that uses them)
+SERVICES = {
+    "Elasticsearch": "org.elasticsearch.bootstrap.Elasticsearch",
+    "MinIO": "minio server",
+    "Prefect server": "prefect server start",
+}
+
+
+def _cpu(p: psutil.Process) -> tuple[float, float]:
+    """(own, waited-for children's) CPU seconds of one process; zeros when it is gone."""
+    try:
+        t = p.cpu_times()
+    except psutil.Error:
+        return 0.0, 0.0
+    return t.user + t.system, t.children_user + t.children_system
+
+
+def cpu_split() -> dict[str, float]:
+    """CPU seconds so far by part: this process, its descendants and their finished children, each service.
+
+    Take one before and one after a step and subtract (:func:`cpu_delta`). The page workers' Tesseract
+    calls are their finished children, so "tesseract" is every descendant's children's time; a descendant
+    that has exited itself (a replaced worker) is not counted.
+    """
+    me = psutil.Process()
+    own, waited = _cpu(me)
+    out = {"this process": own, "its finished children": waited, "descendants": 0.0, "tesseract": 0.0}
+    for child in me.children(recursive=True):
+        own, waited = _cpu(child)
+        out["descendants"] += own
+        out["tesseract"] += waited
+    for name in SERVICES:
+        out[name] = 0.0
+    for p in psutil.process_iter(["cmdline"]):
+        line = " ".join(p.info["cmdline"] or [])
+        for name, needle in SERVICES.items():
+            if needle in line:
+                out[name] += _cpu(p)[0]
+    return out
+
+
+def cpu_delta(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """after - before, part by part."""
+    return {k: after[k] - before.get(k, 0.0) for k in after}

@@ -33,7 +33,7 @@ from cli.samples import SAMPLE_DOCS, render_page
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_measure import measure  # noqa: E402
+from bench_measure import SERVICES, cpu_delta, cpu_split, measure  # noqa: E402
 
 
 def make_batch(dest: Path, pages: int) -> tuple[Path, Path]:
@@ -118,9 +118,15 @@ def compare(pages: int, repeats: int, pdf: bool) -> None:
         raw_times: list[float] = []
         sohoa_times: list[float] = []
         peaks: list[float] = []
+        raw_cpu: list[float] = []
+        sohoa_cpu: list[dict[str, float]] = []
         for r in range(repeats):
+            before = cpu_split()
             raw_times.append(raw_tesseract(flat))
+            raw_cpu.append(cpu_delta(before, cpu_split())["its finished children"])
+            before = cpu_split()
             seconds, peak, report = _ingest(batch, f"{uuid.uuid4().hex[:8]}-{r}", pdf=pdf)
+            sohoa_cpu.append(cpu_delta(before, cpu_split()))
             t = report.totals  # type: ignore[attr-defined]
             sohoa_times.append(seconds)
             peaks.append(peak)
@@ -138,8 +144,35 @@ def compare(pages: int, repeats: int, pdf: bool) -> None:
         ratios = ", ".join(f"{a / b:.2f}" for a, b in zip(raw_times, sohoa_times, strict=True))
         print(f"ratio sohoa / raw (throughput): {raw_s / sohoa_s:.2f}; per-repeat ratios: {ratios}; "
               f"peak RSS of sohoa's process tree: {max(peaks):.0f} MiB")  # fmt: skip
+        print_cpu(pages, raw_cpu, sohoa_cpu)
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+
+
+def print_cpu(pages: int, raw_cpu: list[float], sohoa_cpu: list[dict[str, float]]) -> None:
+    """Where the CPU went: milliseconds per page by part, medians over the repeats.
+
+    The services are shared: anything else using them during the run (another engineer's tests) counts too.
+    """
+    parts = {
+        "Tesseract (page workers' calls)": "tesseract",
+        "page workers (Python: load, preprocess, QA, PDF, thumbnails)": "descendants",
+        "flow process (Python: chain, Prefect, clients)": "this process",
+        "flow process's own subprocesses": "its finished children",
+        **{name: name for name in SERVICES},
+    }
+
+    def per_page(values: list[float]) -> float:
+        return statistics.median(values) / pages * 1000
+
+    print("\nCPU per page (ms, medians):")
+    print("| part | raw | sohoa |")
+    print("|---|---|---|")
+    print(f"| raw tesseract | {per_page(raw_cpu):.0f} | |")
+    total = [sum(run[k] for k in parts.values()) for run in sohoa_cpu]
+    for label, key in parts.items():
+        print(f"| {label} | | {per_page([run[key] for run in sohoa_cpu]):.0f} |")
+    print(f"| **total** | {per_page(raw_cpu):.0f} | {per_page(total):.0f} |")
 
 
 def memory_run(pages: int, pdf: bool) -> None:

@@ -67,6 +67,8 @@ class OcrContext:
     reread_blanks: bool = True
     #: re-read the unsure header (page 1) and closing lines from crops (ocr.zone_lines)
     reread_lines: bool = True
+    #: read those blanks with the neural digit recognizer too (ocr.digits), voted against Tesseract
+    read_handwritten_digits: bool = True
 
     @classmethod
     def from_settings(cls, settings: OcrSettings, **overrides: Any) -> OcrContext:

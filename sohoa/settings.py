@@ -136,6 +136,11 @@ class OcrSettings(BaseModel):
         description="Re-read the unsure header lines of page 1 and closing lines (signer block) from "
         "crops at a fixed text height in two thresholds: two extra Tesseract calls per such page",
     )
+    read_handwritten_digits: bool = Field(
+        True,
+        description="Also read the unsure number and date blanks with a neural line recognizer (PP-OCRv4, "
+        "ocr.digits; about 25 ms per blank) and vote it against Tesseract's digit re-reads",
+    )
 
 
 class WebSettings(BaseModel):

@@ -14,6 +14,7 @@ import logging
 import os
 import re
 import shutil
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
@@ -23,7 +24,7 @@ from pytesseract import pytesseract as _pt
 
 from sohoa.errors import ConfigurationError, MissingDependencyError, OcrError, OcrTimeoutError
 
-__all__ = ["Osd", "check_languages", "osd", "recognize", "version"]
+__all__ = ["Osd", "check_languages", "osd", "recognize", "recognize_many", "version"]
 
 log = logging.getLogger(__name__)
 
@@ -111,10 +112,7 @@ def recognize(
         whitelist: only these characters may be recognized (e.g. digits for a number blank).
     """
     outbase = pdf_base if pdf_base is not None else image.with_suffix("")
-    config = f"--oem {oem} --psm {psm}" + (f" --dpi {dpi}" if dpi else "")
-    config += f" {_NO_INVERT} -c tessedit_create_tsv=1"
-    if whitelist:
-        config += f" -c tessedit_char_whitelist={whitelist}"
+    config = _config(psm, oem, dpi, whitelist)
     if pdf_base is not None:
         config += " -c textonly_pdf=1"
     _run(
@@ -125,9 +123,63 @@ def recognize(
         config=config,
         timeout=timeout,
     )
+    return _take_tsv(outbase, image.name)
+
+
+def recognize_many(
+    images: Sequence[Path],
+    *,
+    languages: str,
+    psm: int,
+    oem: int,
+    dpi: int | None,
+    timeout: float,
+    whitelist: str | None = None,
+) -> list[str]:
+    """OCR several images in one Tesseract call; returns each image's TSV, in the order given.
+
+    Tesseract reads a text file of image paths as a multi-page input and numbers the pages of its TSV
+    (``page_num``). Each image is recognized on its own, as in separate calls, but the language model is
+    loaded once: that load is 80-130 ms of CPU per call, more than reading a few short lines. The
+    options apply to every image; with ``dpi=None`` each image's own resolution (PNG ``pHYs``) is used.
+    """
+    if not images:
+        return []
+    first = images[0]
+    listing = first.with_name(f"{first.stem}-list.txt")
+    outbase = first.with_name(f"{first.stem}-many")
+    listing.write_text("".join(f"{p}\n" for p in images), encoding="utf-8")
+    try:
+        _run(
+            listing, outbase, "tsv", lang=languages, config=_config(psm, oem, dpi, whitelist), timeout=timeout
+        )
+        tsv = _take_tsv(outbase, f"{len(images)} images from {first.name}")
+    finally:
+        listing.unlink(missing_ok=True)
+    if not tsv.strip():
+        raise OcrError(f"Tesseract wrote an empty result for {len(images)} images from {first.name}")
+    header, *rows = tsv.splitlines()
+    pages: list[list[str]] = [[header] for _ in images]
+    for row in rows:
+        page = row.split("\t", 2)[1] if "\t" in row else ""
+        if page.isdigit() and 1 <= int(page) <= len(images):
+            pages[int(page) - 1].append(row)
+    return ["\n".join(lines) + "\n" for lines in pages]
+
+
+def _config(psm: int, oem: int, dpi: int | None, whitelist: str | None) -> str:
+    config = f"--oem {oem} --psm {psm}" + (f" --dpi {dpi}" if dpi else "")
+    config += f" {_NO_INVERT} -c tessedit_create_tsv=1"
+    if whitelist:
+        config += f" -c tessedit_char_whitelist={whitelist}"
+    return config
+
+
+def _take_tsv(outbase: Path, what: str) -> str:
+    """Read and remove the TSV Tesseract wrote for ``outbase``."""
     tsv = outbase.parent / f"{outbase.name}.tsv"
     if not tsv.is_file():
-        raise OcrError(f"Tesseract wrote no result for {image.name}")
+        raise OcrError(f"Tesseract wrote no result for {what}")
     try:
         return tsv.read_text(encoding="utf-8", errors="replace")
     finally:

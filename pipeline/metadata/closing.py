@@ -107,6 +107,11 @@ def _signer_name(line: TextLine) -> tuple[str, int, int, float] | None:
         if confs and (min(confs) < _MIN_WORD_CONF or sum(confs) / len(confs) < _MIN_LINE_CONF):
             return None
     name = plausible_name(text)
+    if name is None and re.match(r"\w ", text):
+        # no family name is one letter: a lone letter in front is a speck of the seal or signature
+        # glued to the name ("T>.Bùi Hoài Nam")
+        name = plausible_name(text[2:])
+        text = text[2:] if name is not None else text
     if name is None:
         return None
     return name, start, end, 0.9 if name == text else 0.8

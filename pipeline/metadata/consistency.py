@@ -5,8 +5,10 @@ when the value cannot be trusted as is, a stable reason code ``<field>.<code>`` 
 clerk (translated by ``web.i18n`` as ``reason.<field>.<code>``). Scores are chosen so that a value
 below :data:`pipeline.metadata.review.LOW_CONFIDENCE` is one a clerk must check:
 
-- a number in a handwritten blank is trusted only when a second witness (file name) agrees with what
-  OCR saw; alone it is a guess;
+- a number in a handwritten blank is trusted when a second witness (file name) agrees with what OCR
+  saw, or when both recognizers of the blank (Tesseract's digit re-reads and the neural reader of
+  ``ocr.digits``) read the same digits and the neural one is sure of them; one recognizer alone is a
+  guess, and two that disagree are flagged (``readers_disagree``);
 - a date is trusted when every part was read as digits, or look-alikes were repaired and the
   signature time agrees; a date after the file's first signature cannot be right;
 - an issuer whose abbreviation in the ký hiệu does not match its name is probably misread.
@@ -17,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections import Counter
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from pipeline.metadata.dates import DateReading
 from pipeline.metadata.evidence import Hit
@@ -26,7 +28,15 @@ from pipeline.metadata.numbers import NumberReading, agrees, number_from_file_na
 from pipeline.metadata.witnesses import Witnesses
 from sohoa.model.ocr import BlankReading
 
-__all__ = ["check_date", "check_issuer", "check_number", "issuer_code_agrees", "repair_type_code"]
+__all__ = [
+    "BlankVote",
+    "check_date",
+    "check_issuer",
+    "check_number",
+    "issuer_code_agrees",
+    "repair_type_code",
+    "vote_blank",
+]
 
 #: how long after the issue date a document is typically signed digitally for publication (days)
 _SIGNING_WINDOW_DAYS = 120
@@ -54,6 +64,47 @@ def _reread(blank: BlankReading | None) -> str | None:
     return value
 
 
+#: the neural reader's confidence (0-1) at or above which its reading, confirmed by Tesseract's, is trusted
+_NEURAL_SURE = 0.9
+#: below this the neural reading is no reading (a lone low-confidence guess misleads more than it helps)
+_NEURAL_MIN = 0.3
+#: a neural reading alone, below this confidence, is used but always sent to review
+_NEURAL_ALONE = 0.6
+
+
+@dataclass(frozen=True)
+class BlankVote:
+    """What the two recognizers of one blank say together.
+
+    ``value``: the digits to use (the neural reading when there is one: it reads handwriting far
+    better); ``agreement``: ``both`` (same digits, the neural one sure), ``weak`` (same digits, the
+    neural one unsure), ``neural`` or ``tesseract`` (only that one read anything), ``neural_unsure``
+    (only the neural one, and unsure), ``disagree``, or ``none``.
+    """
+
+    value: str | None
+    agreement: str
+    tesseract: str | None = None
+    neural: str | None = None
+
+
+def vote_blank(blank: BlankReading | None) -> BlankVote:
+    """Weigh Tesseract's digit re-reads of a blank against the neural reader's reading of it."""
+    tess = _reread(blank)
+    if blank is None:
+        return BlankVote(None, "none")
+    nn = blank.digits_value if blank.digits_value and blank.digits_conf >= _NEURAL_MIN else None
+    if nn is not None and tess is not None:
+        if int(nn) == int(tess):
+            return BlankVote(nn, "both" if blank.digits_conf >= _NEURAL_SURE else "weak", tess, nn)
+        return BlankVote(nn, "disagree", tess, nn)
+    if nn is not None:
+        return BlankVote(nn, "neural" if blank.digits_conf >= _NEURAL_ALONE else "neural_unsure", None, nn)
+    if tess is not None:
+        return BlankVote(tess, "tesseract", tess, None)
+    return BlankVote(None, "none")
+
+
 def check_number(
     h: Hit, reading: NumberReading, w: Witnesses, blank: BlankReading | None = None
 ) -> tuple[Hit, str | None]:
@@ -66,16 +117,23 @@ def check_number(
         return h, None
     if plain_text and reading.number is not None:
         return h, None
-    reread = _reread(blank)
-    best = reread or (reading.number if not reading.repaired else None)
+    vote = vote_blank(blank)
+    best = vote.value or (reading.number if not reading.repaired else None)
     if from_name is not None:
-        if best is not None and int(best) == int(from_name):
-            return _rescore(h, 0.95, f"{best}/{reading.code}"), None
+        # either recognizer agreeing with the typed file name is two witnesses
+        for seen in (best, vote.tesseract, vote.neural):
+            if seen is not None and int(seen) == int(from_name):
+                return _rescore(h, 0.95, f"{seen}/{reading.code}"), None
         if best is None and agrees(reading.raw_number, from_name):
             return _rescore(h, 0.85, f"{from_name}/{reading.code}"), None
         # the file name was typed, the blank was handwritten: on a conflict the typed one is likelier
         code = "so_ky_hieu.conflict" if best is not None else "so_ky_hieu.handwritten"
         return _rescore(h, 0.45, f"{from_name}/{reading.code}"), code
+    if vote.agreement == "both":
+        # two recognizers built differently read the same digits, the neural one surely
+        return _rescore(h, 0.8, f"{vote.value}/{reading.code}"), None
+    if vote.agreement == "disagree":
+        return _rescore(h, 0.45, f"{vote.value}/{reading.code}"), "so_ky_hieu.readers_disagree"
     guess = best or reading.number
     if guess is not None:
         # one reading of handwriting, however unanimous, is not a witness of its own
@@ -107,10 +165,8 @@ def check_date(
     signed = w.earliest_signing()
     blanks = blanks or {}
     if reading is not None:
-        day, month = (
-            _complete(_reread(blanks.get("day")), "day"),
-            _complete(_reread(blanks.get("month")), "month"),
-        )
+        votes = {part: vote_blank(blanks.get(part)) for part in ("day", "month")}
+        day, month = _complete(votes["day"].value, "day"), _complete(votes["month"].value, "month")
         fill: dict[str, int] = {}
         if reading.day is None and day is not None and 1 <= int(day) <= 31:
             fill["day"] = int(day)
@@ -127,7 +183,13 @@ def check_date(
             if date is not None:
                 if signed is not None and date > signed:
                     return _rescore(h, 0.3, date.isoformat()), "ngay_ban_hanh.after_signature"
-                score = 0.7 if _signed_soon_after(date, signed) else 0.5
+                used = [votes[part].agreement for part in fill]
+                if "disagree" in used:
+                    return _rescore(h, 0.45, date.isoformat()), "ngay_ban_hanh.readers_disagree"
+                if all(a == "both" for a in used):
+                    return _rescore(h, 0.8, date.isoformat()), None
+                unsure = "neural_unsure" in used
+                score = 0.7 if _signed_soon_after(date, signed) and not unsure else 0.5
                 note = None if score >= 0.6 else "ngay_ban_hanh.handwritten"
                 return _rescore(h, score, date.isoformat()), note
     date = reading.date if reading is not None else None

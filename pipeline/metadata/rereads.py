@@ -58,8 +58,17 @@ _BULLETS = {"-", "–", "+", "•"}
 _LEAD_JUNK = "“”\"'`‘’_~›‹«»|\\^"
 
 
+#: a token of only these is a rule or a stroke wherever it stands (the gap between two header columns
+#: read as ``_``); dashes and colons are text
+_STROKES = set("_~|`^\\")
+
+
 def _trim(words: list[Word]) -> tuple[Word, ...]:
-    """The words without the specks at either end (inner punctuation like ``-`` or ``:`` is text)."""
+    """The words without the specks at either end and without bare strokes anywhere.
+
+    Inner punctuation like ``-`` or ``:`` is text.
+    """
+    words = [w for w in words if not set(w.text) <= _STROKES]
     words = [
         w.model_copy(update={"text": w.text.lstrip(_LEAD_JUNK)}) if w.text.lstrip(_LEAD_JUNK) else w
         for w in words

@@ -70,7 +70,9 @@ class BlankReading(_Frozen):
 
     ``kind``: ``number`` (after ``Số:``), ``day`` (after ``ngày``) or ``month`` (after ``tháng``);
     ``readings``: what each variant of the crop read (digits only); ``value``: the majority, or None
-    when no reading won; ``votes``: how many variants read ``value``.
+    when no reading won; ``votes``: how many variants read ``value``. ``digits_*``: the same blank read
+    by the second, neural recognizer (``ocr.digits``), which reads handwriting far better; the two are
+    weighed against each other by metadata extraction.
     """
 
     kind: str
@@ -80,6 +82,12 @@ class BlankReading(_Frozen):
     value: str | None = None
     votes: int = 0
     seconds: float = 0.0
+    digits_reader: str = Field("", description="The second (neural) recognizer, empty when it did not run")
+    digits_readings: list[str] = Field(
+        default_factory=list, description="What the second recognizer read in each crop (digits only)"
+    )
+    digits_value: str | None = Field(None, description="The second recognizer's reading, None if none")
+    digits_conf: float = Field(0.0, ge=0, le=1, description="Its lowest per-digit probability (0-1)")
 
 
 class LineReading(_Frozen):

@@ -89,14 +89,14 @@ def test_unsure_header_and_signer_lines_are_read_again_with_boxes_on_the_page(tm
 
 
 def test_a_failing_second_reading_leaves_the_page_its_first_reading(tmp_path, monkeypatch):
-    real = tesseract.recognize
+    real = tesseract.recognize_many
 
-    def failing(image, **kw):
-        if image.name.endswith("-lines.pgm"):
+    def failing(images, **kw):
+        if any("-lines-" in p.name for p in images):
             raise OcrError("injected: Tesseract crashed on the stacked lines")
-        return real(image, **kw)
+        return real(images, **kw)
 
-    monkeypatch.setattr(zone_lines.tesseract, "recognize", failing)
+    monkeypatch.setattr(zone_lines.tesseract, "recognize_many", failing)
     page = ocr.ocr_page(
         ocr.prepare_pages(damaged_letter(tmp_path), ocr.OcrContext(), tmp_path)[0], ocr.OcrContext()
     )
@@ -109,3 +109,36 @@ def test_rereading_can_be_switched_off(tmp_path, enabled):
     ctx = ocr.OcrContext(reread_lines=enabled)
     page = ocr.ocr_page(ocr.prepare_pages(damaged_letter(tmp_path), ctx, tmp_path)[0], ctx)
     assert page.words and page.rereads == [] and "rereads" not in page.timings
+
+
+def test_a_sure_signer_line_that_lost_a_word_is_read_again_across_its_column(tmp_path):
+    """GIVEN a name line whose first reading kept only "Văn An" (confidently) while "Nguyễn" is printed
+    beside it, WHEN the closing is re-read, THEN the line is re-read over the signer column and finds it."""
+    from sohoa.model.ocr import Word
+
+    img = Image.new("L", (W, H), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((160, 1400), "Nơi nhận:", font=font(28, bold=True), fill=0)
+    draw.text((980, 1400), "KT. GIÁM ĐỐC", font=font(32, bold=True), fill=0)
+    draw.text((960, 1450), "PHÓ GIÁM ĐỐC", font=font(32, bold=True), fill=0)
+    draw.text((950, 1700), "Nguyễn Văn An", font=font(34, bold=True), fill=0)
+    gray = np.asarray(img)
+    name_x = 950 + round(font(34, bold=True).getlength("Nguyễn "))
+    lines = [
+        Line(text="Nơi nhận:", conf=95.0, box=(160, 1400, 150, 34)),
+        Line(text="KT. GIÁM ĐỐC", conf=95.0, box=(980, 1400, 270, 36)),
+        Line(text="PHÓ GIÁM ĐỐC", conf=95.0, box=(960, 1450, 300, 36)),
+        Line(text="Văn An", conf=96.0, box=(name_x, 1700, 150, 40)),
+    ]
+    words = [
+        Word(text=t, conf=95.0, box=ln.box, line=i) for i, ln in enumerate(lines) for t in ln.text.split()[:1]
+    ]
+    rereads = zone_lines.reread_lines(gray, lines, words, ocr.OcrContext(), tmp_path, 2)
+    by_line = {rr.line: rr for rr in rereads}
+    assert 3 in by_line and 0 not in by_line  # the sure recipients' line is not read again
+    assert any("Nguyễn" in r.text for r in by_line[3].readings)
+    assert zone_lines._widen((1000, 5, 50, 9), (900, 1300)) == (900, 5, 400, 9)
+    assert zone_lines._widen((1000, 5, 50, 9), None) == (1000, 5, 50, 9)
+    # a line split by the seal: each half stops at the other, no word is read into both
+    assert zone_lines._widen((1000, 5, 50, 9), (900, 1300), ((1100, 6, 80, 9),)) == (900, 5, 200, 9)
+    assert zone_lines._widen((1100, 6, 80, 9), (900, 1300), ((1000, 5, 50, 9),)) == (1050, 6, 250, 9)

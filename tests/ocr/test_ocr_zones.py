@@ -44,3 +44,85 @@ def test_handwriting_glued_to_its_label_is_still_a_blank():
     assert 320 < found["number"][0][0] < 430
     (x, _, width, _), first = found["day"]
     assert first == "" and x < 1030 + 182 and x + width == 1220
+
+
+# --- reading a blank: Tesseract's digit re-reads and the neural reader (ocr.digits) -----------------------
+def _form_line(number: str = "88"):
+    """A page-1 strip with ``Số: <handwritten number> /QĐ-UBND`` and the words the full-page pass gave."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    img = Image.new("L", (1654, 1000), 255)  # the header is the top third
+    draw = ImageDraw.Draw(img)
+    printed = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif.ttf", 30)
+    draw.text((320, 300), "Số:", font=printed, fill=0)
+    hand = ImageFont.truetype("/usr/share/fonts/opentype/urw-base35/Z003-MediumItalic.otf", 58)
+    draw.text((385, 282), number, font=hand, fill=20, stroke_width=1, stroke_fill=20)
+    draw.text((470, 300), "/QĐ-UBND", font=printed, fill=0)
+    words = [w("Số:", 320, width=45), w("ổ0", 385, conf=40.0, width=60), w("/QĐ-UBND", 470, width=160)]
+    return np.asarray(img), words
+
+
+def test_a_handwritten_number_is_read_by_both_recognizers(tmp_path):
+    from ocr import digits
+    from ocr.context import OcrContext
+    from ocr.zones import reread_blanks
+
+    if digits.reader_status() is not None:
+        import pytest
+
+        pytest.skip(str(digits.reader_status()))
+    gray, words = _form_line("88")
+    (blank,) = reread_blanks(gray, 300, words, OcrContext(), tmp_path, 1)
+    assert blank.kind == "number" and blank.first == "ổ0"
+    assert blank.digits_reader == "pp-ocrv4-rec" and blank.digits_value == "88"
+    assert blank.digits_conf > 0.8 and len(blank.digits_readings) == 2
+    assert blank.readings  # Tesseract's re-reads are kept beside it, whatever they say
+
+
+def test_without_the_neural_reader_blanks_are_read_by_tesseract_alone(tmp_path, monkeypatch, caplog):
+    """GIVEN the reader cannot load (package missing) WHEN a blank is re-read THEN Tesseract alone, logged."""
+    from ocr import digits
+    from ocr.context import OcrContext
+    from ocr.zones import reread_blanks
+
+    monkeypatch.setattr(digits, "reader_status", lambda: "rapidocr_onnxruntime is not installed")
+    gray, words = _form_line("88")
+    with caplog.at_level("WARNING", logger="ocr.zones"):
+        (blank,) = reread_blanks(gray, 300, words, OcrContext(), tmp_path, 1)
+    assert "Tesseract only: rapidocr_onnxruntime is not installed" in caplog.text
+    assert blank.digits_reader == "" and blank.digits_value is None and blank.digits_readings == []
+    assert len(blank.readings) >= 3
+
+    # switched off by the setting: the same, without a warning
+    caplog.clear()
+    with caplog.at_level("WARNING", logger="ocr.zones"):
+        (off,) = reread_blanks(gray, 300, words, OcrContext(read_handwritten_digits=False), tmp_path, 1)
+    assert off.digits_reader == "" and "Tesseract only" not in caplog.text
+
+
+def test_a_day_blank_cut_short_is_recovered_by_the_wider_crops():
+    """GIVEN a handwritten day 27 whose box cuts its "7" WHEN read by the network THEN 27, less sure."""
+    import numpy as np
+    import pytest
+    from PIL import Image, ImageDraw, ImageFont
+
+    from ocr import digits
+    from ocr.zones import _read_neural
+
+    if digits.reader_status() is not None:
+        pytest.skip(str(digits.reader_status()))
+    img = Image.new("L", (900, 300), 255)
+    draw = ImageDraw.Draw(img)
+    printed = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf", 30)
+    hand = ImageFont.truetype("/usr/share/fonts/opentype/urw-base35/Z003-MediumItalic.otf", 56)
+    draw.text((100, 130), "Quảng Ngãi, ngày", font=printed, fill=0)
+    x0 = 100 + round(printed.getlength("Quảng Ngãi, ngày "))
+    draw.text((x0, 112), "27", font=hand, fill=15, stroke_width=1, stroke_fill=15)
+    x1 = x0 + round(hand.getlength("27 "))
+    draw.text((x1, 130), "tháng 12 năm 2021", font=printed, fill=0)
+    gray = np.asarray(img)
+    readings, value, conf = _read_neural(gray, (x0, 105, x1 - x0, 80), "day")
+    assert value == "27" and conf > 0.9 and readings == ["27"] * 4
+    readings, value, cut_conf = _read_neural(gray, (x0, 105, x1 - x0 - 24, 80), "day")
+    assert value == "27" and "2" in readings and cut_conf < conf  # the cut crops read "2"

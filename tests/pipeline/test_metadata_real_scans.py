@@ -380,3 +380,84 @@ def test_noisy_ve_viec_anchor_is_still_stripped_from_the_subject():
     rows = header("Số: 06/TTr-UBND", "Quảng Ngãi, ngày 20 tháng 7 năm 2023", title="TỜ TRÌNH",
                   subject=("về: việc đề nghị cho phép đoàn công tác đi Xinh-ga-po",))  # fmt: skip
     assert extract(doc_of(page(rows))).value("trich_yeu") == "đề nghị cho phép đoàn công tác đi Xinh-ga-po"
+
+
+# --- two recognizers of a handwritten blank: Tesseract's digit re-reads and the neural reader ------------
+def blank(kind, tess=(), neural=None, conf=0.0, x=380):
+    """A blank re-read: Tesseract's variants ``tess`` and the neural reader's value at ``conf``."""
+    return BlankReading(
+        kind=kind,
+        box=(x, 290, 80, 50),
+        readings=list(tess),
+        digits_reader="pp-ocrv4-rec",
+        digits_readings=[neural or ""] * 2,
+        digits_value=neural,
+        digits_conf=conf,
+    )
+
+
+def test_vote_between_the_two_recognizers():
+    from pipeline.metadata.consistency import vote_blank
+
+    assert vote_blank(blank("number", ["88"] * 4, "88", 0.97)).agreement == "both"
+    assert vote_blank(blank("number", ["88"] * 4, "88", 0.7)).agreement == "weak"
+    assert vote_blank(blank("day", ["5", "5", "5"], "05", 0.95)).agreement == "both"  # same number
+    v = vote_blank(blank("number", ["46"] * 4, "16", 0.95))
+    assert (v.agreement, v.value, v.tesseract, v.neural) == ("disagree", "16", "46", "16")
+    assert vote_blank(blank("number", ["04", "04", "1", "1"], "01", 0.9)).agreement == "neural"  # a tie
+    assert vote_blank(blank("number", [], "01", 0.45)).agreement == "neural_unsure"
+    assert vote_blank(blank("number", ["88"] * 3, "7", 0.1)).agreement == "tesseract"  # a guess is no reading
+    assert vote_blank(None).agreement == "none"
+
+
+def test_a_number_both_recognizers_read_alike_is_trusted():
+    p = page(header("Số: /QĐ-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "QUYẾT ĐỊNH"))
+    p = p.model_copy(update={"blanks": [blank("number", ["88"] * 3, "88", 0.99)]})
+    m = extract(doc_of(p))
+    assert m.value("so_ky_hieu") == "88/QĐ-UBND"
+    assert m.fields["so_ky_hieu"].confidence >= 0.6
+    assert not any(r.startswith("so_ky_hieu") for r in m.reasons)
+
+
+def test_recognizers_that_disagree_send_the_number_to_review_with_the_neural_reading():
+    p = page(header("Số: /CT-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025"))
+    p = p.model_copy(update={"blanks": [blank("number", ["46"] * 5, "16", 0.95)]})
+    m = extract(doc_of(p))
+    assert m.value("so_ky_hieu") == "16/CT-UBND"
+    assert "so_ky_hieu.readers_disagree" in m.reasons and m.needs_review
+
+
+def test_the_neural_reading_alone_is_a_guess_unless_the_file_name_confirms_it():
+    p = page(header("Số: /CT-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025"))
+    p = p.model_copy(update={"blanks": [blank("number", ["04", "04", "1", "1"], "16", 0.99)]})
+    alone = extract(doc_of(p))
+    assert alone.value("so_ky_hieu") == "16/CT-UBND" and "so_ky_hieu.handwritten" in alone.reasons
+    named = extract(doc_of(p), Witnesses(file_name="16CT.signed_20250510.pdf"))
+    assert named.value("so_ky_hieu") == "16/CT-UBND"
+    assert not any(r.startswith("so_ky_hieu") for r in named.reasons)
+
+
+def test_a_day_the_neural_reader_reads_fills_the_date_and_its_doubt_is_kept():
+    p = page(header("Số: 16/CT-UBND", "Quảng Ngãi, ngày tháng 12 năm 2021"))
+    sig = (SIGNED[0].model_copy(update={"signing_time": "2021-12-28T10:00:00+07:00"}),)
+    sure = p.model_copy(update={"blanks": [blank("day", ["", "", ""], "27", 0.95, x=1100)]})
+    m = extract(doc_of(sure), Witnesses(signatures=sig))
+    assert m.value("ngay_ban_hanh") == "2021-12-27"
+    assert not any(r.startswith("ngay_ban_hanh") for r in m.reasons)
+    unsure = p.model_copy(update={"blanks": [blank("day", ["", "", ""], "27", 0.4, x=1100)]})
+    m = extract(doc_of(unsure), Witnesses(signatures=sig))
+    assert m.value("ngay_ban_hanh") == "2021-12-27" and "ngay_ban_hanh.handwritten" in m.reasons
+    torn = p.model_copy(update={"blanks": [blank("day", ["21"] * 4, "27", 0.95, x=1100)]})
+    m = extract(doc_of(torn), Witnesses(signatures=sig))
+    assert "ngay_ban_hanh.readers_disagree" in m.reasons and m.needs_review
+    agreed = p.model_copy(update={"blanks": [blank("day", ["27"] * 4, "27", 0.95, x=1100)]})
+    m = extract(doc_of(agreed))  # no signature at all: two recognizers agreeing are enough
+    assert m.value("ngay_ban_hanh") == "2021-12-27" and not any(r.startswith("ngay") for r in m.reasons)
+
+
+def test_a_lone_letter_glued_in_front_of_the_signer_is_a_speck():
+    """No family name is one letter: ``T>.Bùi Hoài Nam`` (a seal stroke read as T) is Bùi Hoài Nam."""
+    rows = header("Số: 12/CT-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025")
+    rows[-1] = (1850, [("T>.Bùi Hoài Nam", 1040)])
+    m = extract(doc_of(page(rows)))
+    assert m.value("nguoi_ky") == "Bùi Hoài Nam"

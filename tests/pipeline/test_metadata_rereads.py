@@ -104,3 +104,16 @@ def test_extraction_reads_the_signer_from_the_voted_line_and_keeps_its_boxes():
 def test_a_page_without_rereads_is_unchanged():
     page = signer_page(words_of("Trần Thùy Hạnh", line=4))
     assert apply_rereads(page) is page
+
+
+def test_a_bare_stroke_between_two_header_columns_is_not_a_word():
+    """GIVEN both re-reads put a ``_`` in the gap of a merged header line, THEN the page's split wins."""
+    text = "UBND TỈNH QUẢNG NINH CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    first = words_of(text, conf=88.0)
+    left, right = "UBND TỈNH QUẢNG NINH", "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM"
+    rr = reread(0, ("h56-otsu", f"{left} _ {right}", 90.0), ("h48-smooth", f"{left} ~ {right}", 90.0))
+    assert texts(vote_line(first, rr, Counter())) == text
+    # a dash is text, not a stroke
+    dash = "Độc lập - Tự do - Hạnh phúc"
+    rr = reread(0, ("h56-otsu", dash, 90.0), ("h48-smooth", dash, 90.0))
+    assert texts(vote_line(words_of("Độc lập Tự do - Hạnh phúc"), rr, Counter())) == dash
