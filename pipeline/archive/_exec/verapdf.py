@@ -258,6 +258,8 @@ class VeraPdfServer:
         proc = self._proc
         if self._gone or proc is None or proc.stdin is None or proc.poll() is not None:
             return  # validated in a batch by results()
+        if "\n" in str(path) or "\r" in str(path):
+            return  # not a line of the protocol: validated in a batch by results()
         try:
             proc.stdin.write(f"{path}\n".encode())
             proc.stdin.flush()
