@@ -3,6 +3,7 @@
     python bench/archive_bench.py [--eval ../shared/eval] [--work /tmp/17/bench] [--sets vn-admin real]
     nice -n 10 python bench/archive_bench.py --e2e --limit 14 --repeats 3 [--mode flows|cli|in-ingest]
     python bench/archive_bench.py --parts COPY.pdf ...    # where a copy's bytes go
+    python bench/archive_bench.py --key rsa2048 [--only dev-014 dev-005]   # an agency's RSA chain
 
 The first form makes copies of every original from cached OCR (cached under ``--work``; the OCR time
 recorded with them is the denominator of its time ratio, a lower bound of ingest time). ``--e2e`` is the
@@ -25,6 +26,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from cli.services.devca import KeyKind, make_test_signing
 from ocr import OcrContext, ocr_file, sniff
 from pipeline.archive.build import ArchiveContext, make_copies
 from sohoa.model.archive import ArchiveMeta
@@ -79,10 +81,12 @@ def parts(path: Path) -> dict[str, int]:
                     roles[c2g.objgen] = f"CIDToGIDMap {obj.BaseFont}"
         for intent in pdf.Root.get("/OutputIntents", []):
             roles[intent.DestOutputProfile.objgen] = "ICC output intent"
+        for cert in pdf.Root.get("/DSS", {}).get("/Certs", []):
+            roles[cert.objgen] = "DSS: issuing CA certificates"
         for obj in pdf.objects:
             if isinstance(obj, pikepdf.Stream):
                 d = obj.stream_dict
-                kind = d.get("/Type"), d.get("/Subtype")
+                kind = d.get("/Type", "/XObject" if d.get("/Subtype") == "/Form" else None), d.get("/Subtype")
                 role = roles.get(obj.objgen) or {
                     ("/XObject", "/Image"): "scan image",
                     ("/Metadata", "/XML"): "XMP",
@@ -118,6 +122,17 @@ def _meta(path: Path, sha: str) -> ArchiveMeta:
                 source_sha256=sha,
             )
     return ArchiveMeta(title=path.stem, issuer="sohoa bench", source_sha256=sha)
+
+
+def _with_test_key(ctx: ArchiveContext, kind: KeyKind, folder: Path) -> ArchiveContext:
+    """``ctx`` signing with a fresh TEST chain of ``kind`` (an issuing CA between root and agency for RSA)."""
+    if ctx.signing is None:
+        raise SystemExit("--key: signing is off or no agency certificate is configured")
+    made = make_test_signing(folder, ctx.signing.agency, key=kind, intermediate=kind is not KeyKind.EC_P256)
+    signing = dataclasses.replace(
+        ctx.signing, pkcs12=made.pkcs12, password=made.password.encode(), token=None
+    )
+    return dataclasses.replace(ctx, signing=signing, trust_roots=(made.ca_cert,))
 
 
 def _spread(paths: list[Path], limit: int) -> list[Path]:
@@ -261,6 +276,15 @@ def main() -> None:
     )
     ap.add_argument("--parts", type=Path, nargs="+", help="print where the bytes of these copies go; stop")
     ap.add_argument(
+        "--key",
+        choices=[k.value for k in KeyKind],
+        help="sign with a TEST chain of this key kind made under --work (rsa*: root, issuing CA, agency, "
+        "with a public CA's extensions, as agencies' certificates are) instead of the configured one",
+    )
+    ap.add_argument(
+        "--only", nargs="+", default=[], help="only originals whose file name contains one of these"
+    )
+    ap.add_argument(
         "--validate-unsigned",
         action="store_true",
         help="also validate each copy before signing (the 'still PDF/A after signing' check; production "
@@ -276,6 +300,8 @@ def main() -> None:
     settings = get_settings()
     ctx = OcrContext.from_settings(settings.ocr) if hasattr(OcrContext, "from_settings") else OcrContext()
     paths = _spread(_originals(args.eval, args.sets), args.limit)
+    if args.only:
+        paths = [p for p in paths if any(o in p.name for o in args.only)]
     if args.e2e:
         end_to_end(paths, args.repeats, mode=args.mode)
         return
@@ -289,8 +315,11 @@ def main() -> None:
     actx = dataclasses.replace(
         ArchiveContext.from_settings(settings), check_before_signing=args.validate_unsigned
     )
+    if args.key:
+        actx = _with_test_key(actx, KeyKind(args.key), args.work / f"signing-{args.key}")
     rows = []
-    out = args.work / "copies"
+    tag = f"-{args.key}" if args.key else ""
+    out = args.work / f"copies{tag}"
     out.mkdir(exist_ok=True)
     jobs = []
     for p, doc in zip(paths, docs, strict=True):
@@ -313,7 +342,7 @@ def main() -> None:
                 "problems": rec.problems,
             }
         )
-    (args.work / f"results{'-both' if args.validate_unsigned else ''}.json").write_text(
+    (args.work / f"results{tag}{'-both' if args.validate_unsigned else ''}.json").write_text(
         json.dumps(rows, ensure_ascii=False, indent=1)
     )
     ocr_total = sum(r["ocr_s"] for r in rows)

@@ -16,6 +16,8 @@ The programs hold only the tables a CID font needs (``head hhea maxp hmtx loca g
 from __future__ import annotations
 
 import io
+import re
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,16 +26,22 @@ from pathlib import Path
 import pikepdf
 from fontTools.fontBuilder import FontBuilder
 from fontTools.pens.recordingPen import DecomposingRecordingPen
+from fontTools.pens.transformPen import TransformPen
 from fontTools.pens.ttGlyphPen import TTGlyphPen
 from fontTools.ttLib import TTFont
 from fontTools.ttLib.tables._g_l_y_f import Glyph
 
 from sohoa.errors import ArchiveError
 
-__all__ = ["GLYPHLESS_ADVANCE", "TextFont"]
+__all__ = ["GLYPHLESS_ADVANCE", "GLYPHLESS_NAME", "TextFont", "drawing_cids", "keep_outlines"]
 
 #: advance of every glyph of the glyphless text font, 1/1000 em
 GLYPHLESS_ADVANCE = 500
+GLYPHLESS_NAME = "SOHOAT+SohoaText-Glyphless"
+#: units per em of the outlines drawn (the stamp's): 1/256 em is 0.04 pt at the stamp's 10 pt, under a
+#: pixel at 1200 dpi (rendered side by side with the source's 2048, no difference shows), and nearly
+#: every coordinate then fits TrueType's one-byte deltas: the outlines take 15 % fewer bytes
+OUTLINE_UPEM = 256
 
 
 @dataclass
@@ -43,6 +51,9 @@ class TextFont:
     path: Path
     #: empty glyphs (the text layer is never painted): a few hundred bytes instead of kilobytes
     glyphless: bool = False
+    #: with ``glyphless``, characters drawn all the same with their real outlines and widths: the
+    #: signature stamp's, so the stamp needs no font of its own (see :func:`stamp_font`)
+    outlined: frozenset[str] = frozenset()
     #: Unicode block (code point // 256) -> its page of 256 CIDs
     _pages: dict[int, int] = field(default_factory=dict)
     _cids: dict[str, int] = field(default_factory=dict)
@@ -75,11 +86,18 @@ class TextFont:
         """Glyph widths (1/1000 em) of the source font's characters, its ascent and descent (1/1000 em)."""
         return _metrics(self.path)
 
+    def advance(self, ch: str) -> int:
+        """The width of ``ch`` in the embedded font, 1/1000 em (what its /W or /DW says)."""
+        if self.glyphless and ch not in self.outlined:
+            return GLYPHLESS_ADVANCE
+        return _outline_advance(self.path, ch)
+
     def embed(self, pdf: pikepdf.Pdf) -> pikepdf.Dictionary:
         """The Type 0 font dictionary (indirect) for the characters encoded so far."""
         used = tuple(sorted((cid, ch) for ch, cid in self._cids.items()))
-        program = _program(self.path, used, self.glyphless)
-        return _font_dict(pdf, program, used, _font_name(self.path, self.glyphless))
+        outlined = None if not self.glyphless else self.outlined & self._cids.keys()
+        program = _program(self.path, used, frozenset(outlined) if outlined is not None else None)
+        return _font_dict(pdf, program, used, _font_name(self.path, outlined is not None and not outlined))
 
 
 @lru_cache(maxsize=4)
@@ -100,9 +118,27 @@ def _source(path: Path) -> TTFont:
     return TTFont(path)
 
 
+@lru_cache(maxsize=512)
+def _outline_advance(path: Path, ch: str) -> int:
+    """The width of ``ch`` as the outlined program carries it, 1/1000 em (the space's when missing)."""
+    source = _source(path)
+    cmap, hmtx = source.getBestCmap(), source["hmtx"]
+    name = cmap.get(ord(ch)) or cmap.get(32, ".notdef")
+    units = round(hmtx[name][0] * OUTLINE_UPEM / source["head"].unitsPerEm)
+    return round(units * 1000 / OUTLINE_UPEM)
+
+
 @lru_cache(maxsize=64)
-def _program(path: Path, used: tuple[tuple[int, str], ...], glyphless: bool) -> bytes:
+def _program(
+    path: Path,
+    used: tuple[tuple[int, str], ...],
+    outlined: frozenset[str] | None,
+    drawn: frozenset[str] | None = None,
+) -> bytes:
     """A TrueType program whose glyph *n* is the character of CID *n* (empty where no CID is used).
+
+    Characters in ``outlined`` (all when it is None) get their widths, and their outlines unless
+    ``drawn`` names the only ones drawn; the others empty glyphs of the glyphless width.
 
     Built from scratch (milliseconds) rather than subset from the real font: glyph ids then equal
     CIDs, and nothing the PDF does not use is kept (the unused glyphs are empty, with zero metrics,
@@ -111,30 +147,37 @@ def _program(path: Path, used: tuple[tuple[int, str], ...], glyphless: bool) -> 
     count = (used[-1][0] if used else 0) + 1
     names = [".notdef", *(f"c{i}" for i in range(1, count))]
     glyphs = {n: Glyph() for n in names}
-    if glyphless:
+    wide = [(cid, ch) for cid, ch in used if outlined is None or ch in outlined]
+    if not wide and outlined is not None:
         _, ascent, descent = _metrics(path)
         upem = 1000
         advance = [GLYPHLESS_ADVANCE] * count
     else:
         source = _source(path)
-        upem = source["head"].unitsPerEm
+        upem = OUTLINE_UPEM
+        k = upem / source["head"].unitsPerEm
         cmap, hmtx, glyph_set = source.getBestCmap(), source["hmtx"], source.getGlyphSet()
-        space = hmtx[cmap.get(32, ".notdef")][0]
+        space = round(hmtx[cmap.get(32, ".notdef")][0] * k)
+        # unused glyphs: zero width (they compress to nothing); the text layer's: the glyphless width
         advance = [0] * count
         advance[0] = space
-        for cid, ch in used:
+        for cid, _ in used:
+            advance[cid] = GLYPHLESS_ADVANCE * upem // 1000
+        for cid, ch in wide:
             src = cmap.get(ord(ch))
             if src is None:
                 advance[cid] = space
+                continue
+            advance[cid] = round(hmtx[src][0] * k)
+            if drawn is not None and ch not in drawn:
                 continue
             # composites (most Vietnamese letters) are drawn out: a glyph must not refer to others
             recording = DecomposingRecordingPen(glyph_set)
             glyph_set[src].draw(recording)
             pen = TTGlyphPen(None)
-            recording.replay(pen)
+            recording.replay(TransformPen(pen, (k, 0, 0, k, 0, 0)))
             glyphs[names[cid]] = pen.glyph()
-            advance[cid] = hmtx[src][0]
-        ascent, descent = source["hhea"].ascent, source["hhea"].descent
+        ascent, descent = source["hhea"].ascent * k, source["hhea"].descent * k
     fb = FontBuilder(upem, isTTF=True)
     fb.setupGlyphOrder(names)
     fb.setupGlyf(glyphs)
@@ -148,7 +191,7 @@ def _program(path: Path, used: tuple[tuple[int, str], ...], glyphless: bool) -> 
 
 def _font_name(path: Path, glyphless: bool) -> str:
     if glyphless:
-        return "SOHOAT+SohoaText-Glyphless"
+        return GLYPHLESS_NAME
     return "SOHOAT+" + str(_source(path)["name"].getDebugName(6) or path.stem).replace(" ", "")
 
 
@@ -160,9 +203,10 @@ def _font_dict(
     k = 1000.0 / head.unitsPerEm
     order = font.getGlyphOrder()
     widths = {cid: round(hmtx[order[cid]][0] * k) for cid, _ in used}
-    uniform = len(set(widths.values())) <= 1
+    # the most common width is /DW; /W lists only the others (the stamp's characters in a text font)
+    dw = Counter(widths.values()).most_common(1)[0][0] if widths else 1000
     runs: list[tuple[int, list[int]]] = []  # one [first [w ...]] per run of consecutive CIDs
-    for cid in sorted(widths):
+    for cid in sorted(c for c, w in widths.items() if w != dw):
         if runs and cid == runs[-1][0] + len(runs[-1][1]):
             runs[-1][1].append(widths[cid])
         else:
@@ -195,9 +239,8 @@ def _font_dict(
         BaseFont=base,
         CIDSystemInfo=pikepdf.Dictionary(Registry="Adobe", Ordering="Identity", Supplement=0),
         FontDescriptor=descriptor,
-        # one width for all (the glyphless font) needs no /W
-        DW=next(iter(widths.values()), 1000) if uniform else 1000,
-        W=[] if uniform else w_array,
+        DW=dw,
+        W=w_array,
         CIDToGIDMap=pikepdf.Name.Identity,  # the program's glyph n is CID n
     )
     return pdf.make_indirect(
@@ -258,3 +301,79 @@ def _to_unicode(used: tuple[tuple[int, str], ...]) -> bytes:
         lines.append("endbfrange")
     lines += ["endcmap", "CMapName currentdict /CMap defineresource pop", "end", "end"]
     return "\n".join(lines).encode("ascii")
+
+
+def _cids_from_to_unicode(cmap: bytes) -> dict[str, int]:
+    """Character -> CID of a ToUnicode CMap as :func:`_to_unicode` writes it (bfchar and bfrange)."""
+    out: dict[str, int] = {}
+    text = cmap.decode("latin-1")
+    for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.S):
+        for cid, utf16 in re.findall(r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block):
+            out[bytes.fromhex(utf16).decode("utf-16-be")] = int(cid, 16)
+    for block in re.findall(r"beginbfrange(.*?)endbfrange", text, re.S):
+        for first, last, start in re.findall(
+            r"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>", block
+        ):
+            for i in range(int(last, 16) - int(first, 16) + 1):
+                out[chr(int(start, 16) + i)] = int(first, 16) + i
+    return out
+
+
+def drawing_cids(font: pikepdf.Object, path: Path, text: str) -> dict[str, int] | None:
+    """The CIDs of ``text``'s characters in an embedded font of ours, if it draws them all for real.
+
+    That is: each character is in its ToUnicode, has its outline from ``path`` (spaces: nothing to
+    draw) and the width the outlined font gives it. None otherwise (another font, or a copy made for
+    another agency name), and the caller embeds a font of its own.
+    """
+    try:
+        descendant = font.DescendantFonts[0]
+        program = TTFont(io.BytesIO(descendant.FontDescriptor.FontFile2.read_bytes()))
+        cids = _cids_from_to_unicode(font.ToUnicode.read_bytes())
+    except (AttributeError, KeyError, IndexError, TypeError, ValueError, pikepdf.PdfError):
+        return None
+    order, glyf = program.getGlyphOrder(), program["glyf"]
+    widths = _w_array_widths(descendant)
+    dw = int(descendant.get("/DW", 1000))
+    out: dict[str, int] = {}
+    for ch in set(text):
+        cid = cids.get(ch)
+        if cid is None or cid >= len(order):
+            return None
+        if widths.get(cid, dw) != _outline_advance(path, ch):
+            return None
+        if not ch.isspace() and glyf[order[cid]].numberOfContours == 0:
+            return None
+        out[ch] = cid
+    return out
+
+
+def keep_outlines(font: pikepdf.Object, path: Path, text: str) -> None:
+    """Leave in one of our text fonts only the outlines ``text`` draws; every width stays as it is.
+
+    The copy's font has the outlines of every character a stamp could show (all digits among them);
+    the stamp made, those it does not show are never drawn (the text layer is invisible).
+    """
+    descendant = font.DescendantFonts[0]
+    cids = _cids_from_to_unicode(font.ToUnicode.read_bytes())
+    used = tuple(sorted((cid, ch) for ch, cid in cids.items()))
+    widths, dw = _w_array_widths(descendant), int(descendant.get("/DW", 1000))
+    # real widths where /W lists one (a real width that is the glyphless one is the same either way)
+    wide = frozenset(ch for cid, ch in used if widths.get(cid, dw) != GLYPHLESS_ADVANCE) | set(text)
+    descendant.FontDescriptor.FontFile2.write(_program(path, used, wide, frozenset(text)))
+
+
+def _w_array_widths(cid_font: pikepdf.Object) -> dict[int, int]:
+    """CID -> width of a CIDFont's /W array (the ``first [w ...]`` form this module writes)."""
+    out: dict[int, int] = {}
+    w = list(cid_font.get("/W", []))
+    i = 0
+    while i + 1 < len(w):
+        first, item = int(w[i]), w[i + 1]
+        if isinstance(item, pikepdf.Array):
+            out.update({first + j: int(v) for j, v in enumerate(item)})
+            i += 2
+        else:  # first last width
+            out.update({c: int(w[i + 2]) for c in range(first, int(item) + 1)})
+            i += 3
+    return out

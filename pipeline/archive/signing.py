@@ -14,32 +14,45 @@ share pyHanko's validator, not their questions, so they stay apart.
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from asn1crypto import pem, x509
+from asn1crypto import pem, tsp, x509
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.pdf_utils.writer import BasePdfFileWriter
-from pyhanko.sign import fields, signers
+from pyhanko.sign import attributes, fields, signers
 from pyhanko.sign.general import SigningError
 from pyhanko.sign.signers import constants
 from pyhanko.sign.validation import validate_pdf_signature
+from pyhanko.sign.validation.dss import DocumentSecurityStore
+from pyhanko.sign.validation.errors import NoDSSFoundError
 from pyhanko.sign.validation.settings import KeyUsageConstraints
 from pyhanko.stamp import NoOpStampStyle
 from pyhanko_certvalidator import ValidationContext
+from pyhanko_certvalidator.registry import CertificateStore, SimpleCertificateStore
 
 from pipeline.archive.stamp import add_signature_field
 from sohoa.errors import ArchiveError, ConfigurationError, MissingDependencyError
 from sohoa.model.archive import SignatureCheck
 
-__all__ = ["SigningContext", "TokenRef", "load_signer", "open_signer", "sign_pdf", "verify_pdf"]
+__all__ = [
+    "AgencySigner",
+    "SigningContext",
+    "TokenRef",
+    "load_signer",
+    "open_signer",
+    "sign_pdf",
+    "verify_pdf",
+]
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +86,9 @@ class SigningContext:
     password: bytes = field(repr=False)
     font: Path
     timezone: str = "Asia/Ho_Chi_Minh"
-    #: the signature's /Reason (pyHanko writes it as escaped UTF-16: the Vietnamese alone keeps it short)
-    reason: str = "Bản sao số hóa"
+    #: the signature's /Reason, none by default: the stamp and the certificate say who signed, and
+    #: pyHanko writes a Vietnamese reason as octal-escaped UTF-16 (a short one costs 100 bytes a copy)
+    reason: str = ""
     location: str = ""
     token: TokenRef | None = None
 
@@ -91,6 +105,73 @@ class _KeepMetadataWriter(IncrementalPdfFileWriter):
         return None
 
 
+class _SigningCertificate(attributes.SigningCertificateV2Provider):
+    """The ESS signing-certificate-v2 attribute as CAdES baseline wants it: the certificate's SHA-256 only.
+
+    ETSI EN 319 122-1 (6.3 g) says the issuerSerial field should not be included (the SignerInfo's
+    sid already names issuer and serial); pyHanko writes it, about 130 bytes of the CMS (twice that in
+    the copy's hex). SHA-256 is the field's default algorithm, so DER leaves it out too.
+    """
+
+    async def build_attr_value(self, dry_run: bool = False) -> tsp.SigningCertificateV2:
+        value = await super().build_attr_value(dry_run=dry_run)
+        certid = value["certs"][0]
+        return tsp.SigningCertificateV2({"certs": [tsp.ESSCertIDv2({"cert_hash": certid["cert_hash"]})]})
+
+
+class _PadesAttributes(attributes.SignedAttributeProviderSpec):
+    """PAdES baseline B-B signed attributes: the signing certificate.
+
+    pyHanko adds the content type and the message digest; PAdES keeps the signing time in /M.
+    """
+
+    def __init__(self, signer: signers.Signer) -> None:
+        self.signer = signer
+
+    def signed_attr_providers(
+        self, data_digest: bytes, digest_algorithm: str
+    ) -> Iterator[attributes.CMSAttributeProvider]:
+        cert = self.signer.signing_cert
+        if cert is None:
+            raise SigningError("signing: the agency's certificate is not available")
+        yield _SigningCertificate(cert)
+
+
+def _issuing_chain(
+    certs: Iterable[x509.Certificate], signing: x509.Certificate
+) -> tuple[x509.Certificate, ...]:
+    """The CA certificates between the agency's and a root (self-signed roots left out), sorted."""
+    own = signing.dump()
+    chain = {c.dump(): c for c in certs if c.self_signed == "no" and c.dump() != own}
+    return tuple(chain[k] for k in sorted(chain))
+
+
+@dataclass(frozen=True)
+class AgencySigner:
+    """The agency's pyHanko signer, and the CA certificates that go with its signatures.
+
+    The CMS carries the agency's own certificate (CAdES baseline: it shall) and nothing else; the
+    issuing CAs go into the copy's DSS (:mod:`pipeline.archive.stamp`), where a verifier building
+    the path finds them as well, in a compressed stream instead of the CMS's hex: an RSA issuing CA's
+    certificate is 1-1.5 KB, so 2-3 KB of hex in every copy. Roots are never embedded: a verifier
+    trusts its own.
+    """
+
+    signer: signers.Signer
+    chain: tuple[x509.Certificate, ...] = ()
+
+    @cached_property
+    def reserved(self) -> int:
+        """Room for each signature's CMS (hex digits): a dry run's length, made once for the whole run.
+
+        The CMS of one signer has one length whatever the file (digest, attributes and certificates
+        are of fixed size; an ECDSA signature's few bytes of play are in the dry run, see
+        ``_SizedSigner``), so pyHanko's own dry run before every signature is done once here.
+        """
+        cms = asyncio.run(self.signer.async_sign(bytes(32), "sha256", dry_run=True, use_pades=True))
+        return 2 * len(cms.dump())  # hex digits, as pyHanko counts them
+
+
 class _SizedSigner(signers.SimpleSigner):
     """A key-file signer whose dry run (pyHanko's size estimate) is never shorter than the real signature.
 
@@ -101,14 +182,14 @@ class _SizedSigner(signers.SimpleSigner):
 
     async def async_sign_raw(self, data: bytes, digest_algorithm: str, dry_run: bool = False) -> bytes:
         raw = await super().async_sign_raw(data, digest_algorithm, dry_run)
-        return raw + bytes(DRY_RUN_SLACK) if dry_run else raw
+        # an RSA signature is always the modulus' length: only ECDSA needs the room
+        cert = self.signing_cert
+        grows = cert is not None and cert.public_key.algorithm == "ec"
+        return raw + bytes(DRY_RUN_SLACK) if dry_run and grows else raw
 
 
-def load_signer(ctx: SigningContext) -> signers.Signer:
-    """The agency's signer from its PKCS#12 file, embedding its chain without the self-signed root.
-
-    A verifier needs the chain up to a root it already trusts; the root itself in every signature
-    only adds bytes (about 500 for the TEST CA), so pyHanko's ``embed_roots`` is off.
+def load_signer(ctx: SigningContext) -> AgencySigner:
+    """The agency's signer from its PKCS#12 file, and the issuing CAs of its certificate found there.
 
     Raises:
         ConfigurationError: the file cannot be read or the password is wrong.
@@ -121,21 +202,34 @@ def load_signer(ctx: SigningContext) -> signers.Signer:
         raise ConfigurationError(f"signing: cannot load the agency certificate {ctx.pkcs12}: {e}") from e
     if loaded is None:
         raise ConfigurationError(f"signing: cannot load {ctx.pkcs12} (wrong password?)")
-    return _SizedSigner(
+    signer = _SizedSigner(
         signing_cert=loaded.signing_cert,
         signing_key=loaded.signing_key,
-        cert_registry=loaded.cert_registry,
+        cert_registry=SimpleCertificateStore(),  # pyHanko adds the signing certificate itself
         embed_roots=False,
     )
+    signer.signed_attr_prov_spec = _PadesAttributes(signer)
+    return AgencySigner(signer, _issuing_chain(loaded.cert_registry, loaded.signing_cert))
 
 
 @contextmanager
-def _token_signer(token: TokenRef) -> Iterator[signers.Signer]:
+def _token_signer(token: TokenRef) -> Iterator[AgencySigner]:
     try:
         from pyhanko.config.pkcs11 import TokenCriteria
         from pyhanko.sign import pkcs11 as p11  # needs python-pkcs11 (pyproject: pyHanko[pkcs11])
     except ImportError as e:
         raise MissingDependencyError(f"signing: PKCS#11 needs python-pkcs11 ({e})") from e
+
+    class TokenSigner(p11.PKCS11Signer):
+        """The token's signer, whose CMS carries only the agency's certificate (the rest go to the DSS)."""
+
+        @property
+        def cert_registry(self) -> CertificateStore:
+            return SimpleCertificateStore()  # pyHanko adds the signing certificate itself
+
+        def token_certificates(self) -> Iterable[x509.Certificate]:
+            return super().cert_registry
+
     try:
         session = p11.open_pkcs11_session(
             str(token.module),
@@ -148,16 +242,22 @@ def _token_signer(token: TokenRef) -> Iterator[signers.Signer]:
             f"{type(e).__name__}: {e}"
         ) from e
     try:
-        # the key never leaves the token; its certificate (and the chain, if stored there) are read
-        yield p11.PKCS11Signer(
-            session, key_label=token.key_label, embed_roots=False, use_raw_mechanism=token.raw_ecdsa
+        # the key never leaves the token; its certificate and any CA certificates stored there are read
+        signer = TokenSigner(
+            session,
+            key_label=token.key_label,
+            other_certs_to_pull=None,
+            embed_roots=False,
+            use_raw_mechanism=token.raw_ecdsa,
         )
+        signer.signed_attr_prov_spec = _PadesAttributes(signer)
+        yield AgencySigner(signer, _issuing_chain(signer.token_certificates(), signer.signing_cert))
     finally:
         session.close()
 
 
 @contextmanager
-def open_signer(ctx: SigningContext) -> Iterator[signers.Signer]:
+def open_signer(ctx: SigningContext) -> Iterator[AgencySigner]:
     """The agency's signer for a run of signatures: on its PKCS#11 token, or from its PKCS#12 file.
 
     A token session is opened (and logged in) once and closed when the block ends.
@@ -197,7 +297,7 @@ class _AgencyPdfSigner(signers.PdfSigner):
         return session
 
 
-def sign_pdf(src: Path, dst: Path, ctx: SigningContext, *, signer: signers.Signer | None = None) -> datetime:
+def sign_pdf(src: Path, dst: Path, ctx: SigningContext, *, signer: AgencySigner | None = None) -> datetime:
     """Sign ``src`` (a PDF/A copy) into ``dst`` with a visible stamp top-right on page 1.
 
     Args:
@@ -224,26 +324,36 @@ def sign_pdf(src: Path, dst: Path, ctx: SigningContext, *, signer: signers.Signe
         field_name=FIELD_NAME,
         md_algorithm="sha256",
         subfilter=fields.SigSeedSubFilter.PADES,
-        reason=ctx.reason,
+        reason=ctx.reason or None,
         location=ctx.location or None,
     )
     try:
         add_signature_field(
-            src, prepared, [ctx.agency, now.isoformat()], field=FIELD_NAME, font_path=ctx.font, margin=MARGIN
+            src,
+            prepared,
+            [ctx.agency, now.isoformat()],
+            field=FIELD_NAME,
+            font_path=ctx.font,
+            margin=MARGIN,
+            certificates=[c.dump() for c in signer.chain],
         )
         # the signature's space is reserved (as hex) before it exists: exactly what a dry run of the same
-        # signer needs, so no kilobytes of zero padding; pyHanko's looser estimate (+50 %) if that fails
+        # signer needs (one per run, AgencySigner.reserved), so no kilobytes of zero padding; pyHanko's
+        # looser estimate (+50 %) if that fails
         for tight in (True, False):
             try:
                 with prepared.open("rb") as inf, tmp.open("wb") as outf:
                     pdf_signer = _AgencyPdfSigner(
                         replace(meta, tight_size_estimates=tight),
-                        signer=signer,
+                        signer=signer.signer,
                         stamp_style=NoOpStampStyle(),  # keep the field's own appearance
                         signing_time=now,
                     )
                     pdf_signer.sign_pdf(
-                        _KeepMetadataWriter(inf, strict=False), output=outf, existing_fields_only=True
+                        _KeepMetadataWriter(inf, strict=False),
+                        output=outf,
+                        existing_fields_only=True,
+                        bytes_reserved=signer.reserved if tight else None,
                     )
                 break
             except SigningError as e:
@@ -284,7 +394,13 @@ def verify_pdf(path: Path, roots: list[x509.Certificate]) -> SignatureCheck:
             if not sigs:
                 return SignatureCheck(summary="no signature")
             sig = sigs[-1]
-            vc = ValidationContext(trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail")
+            try:  # the issuing CAs of the agency's certificate travel in the DSS (see AgencySigner)
+                others = list(DocumentSecurityStore.read_dss(reader).load_certs())
+            except NoDSSFoundError:
+                others = []
+            vc = ValidationContext(
+                trust_roots=roots, other_certs=others, allow_fetching=False, revocation_mode="soft-fail"
+            )
             status = validate_pdf_signature(
                 sig, vc, key_usage_settings=KeyUsageConstraints(key_usage={"digital_signature"})
             )

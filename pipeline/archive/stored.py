@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import shutil
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from pipeline.archive.build import ArchiveContext, CopyJob, make_copies
@@ -25,6 +26,7 @@ __all__ = ["REVIEW_REASON", "archive_meta", "build_stored", "document_ids", "loa
 log = logging.getLogger(__name__)
 
 REVIEW_REASON = "archive copy failed validation (PDF/A or signature); see archive.json"
+IO_THREADS = 4
 
 
 def document_ids(store: ObjectStore, *, batch: str | None = None) -> list[str]:
@@ -114,36 +116,43 @@ def build_stored(
     jobs: list[CopyJob] = []
     loaded: dict[str, tuple[Document, OcrDocument]] = {}
     work.mkdir(parents=True, exist_ok=True)
+
+    def load(sha: str) -> ArchiveRecord | tuple[CopyJob, Document, OcrDocument]:
+        """The stored record of a copy that is skipped, or what making it needs."""
+        document = Document.model_validate(store.get_json(sha, ARTIFACT_DOCUMENT))
+        code = (doc_codes or {}).get(sha) or (doc_code_of(document) if doc_code_of else None)
+        existing = load_record(store, sha)
+        # a copy made before its document joined a dossier lacks the docCode in its XMP: re-made
+        same_code = existing is not None and existing.meta is not None and existing.meta.doc_code == code
+        if existing is not None and existing.compliant and not force and (code is None or same_code):
+            log.info("%s: archive copy exists and passed; skipped", sha[:12])
+            return existing
+        ocr = OcrDocument.model_validate(store.get_json(sha, ARTIFACT_OCR))
+        original = store.download_original(sha, work / f"{sha}.original")
+        meta = archive_meta(document, doc_code=code)
+        return (original, document.media_type, ocr, meta, work / f"{sha}.pdf"), document, ocr
+
+    def save(rec: ArchiveRecord) -> None:
+        out = work / f"{rec.document_id}.pdf"
+        if rec.compliant and out.is_file():
+            store.put_artifact(rec.document_id, ARTIFACT_ARCHIVE_PDF, out)
+        store.put_json(rec.document_id, ARTIFACT_ARCHIVE_RECORD, rec)
+
     try:
-        for sha in shas:
-            document = Document.model_validate(store.get_json(sha, ARTIFACT_DOCUMENT))
-            code = (doc_codes or {}).get(sha) or (doc_code_of(document) if doc_code_of else None)
-            existing = load_record(store, sha)
-            # a copy made before its document joined a dossier lacks the docCode in its XMP: re-made
-            same_code = existing is not None and existing.meta is not None and existing.meta.doc_code == code
-            if existing is not None and existing.compliant and not force and (code is None or same_code):
-                log.info("%s: archive copy exists and passed; skipped", sha[:12])
-                records.append(existing)
-                if progress:
-                    progress(existing)
-                continue
-            ocr = OcrDocument.model_validate(store.get_json(sha, ARTIFACT_OCR))
-            original = store.download_original(sha, work / f"{sha}.original")
-            jobs.append(
-                (
-                    original,
-                    document.media_type,
-                    ocr,
-                    archive_meta(document, doc_code=code),
-                    work / f"{sha}.pdf",
-                )
-            )
-            loaded[sha] = (document, ocr)
-        for rec in make_copies(jobs, ctx, work=work / "scratch"):
-            out = work / f"{rec.document_id}.pdf"
-            if rec.compliant and out.is_file():
-                store.put_artifact(rec.document_id, ARTIFACT_ARCHIVE_PDF, out)
-            store.put_json(rec.document_id, ARTIFACT_ARCHIVE_RECORD, rec)
+        # MinIO round trips (four per document in, two out) overlap in a few threads: they wait, not work
+        with ThreadPoolExecutor(max_workers=IO_THREADS, thread_name_prefix="archive-io") as pool:
+            for item in pool.map(load, shas):
+                if isinstance(item, ArchiveRecord):
+                    records.append(item)
+                    if progress:
+                        progress(item)
+                    continue
+                job, document, ocr = item
+                jobs.append(job)
+                loaded[ocr.sha256] = (document, ocr)
+            made = make_copies(jobs, ctx, work=work / "scratch")
+            list(pool.map(save, made))
+        for rec in made:
             if not rec.compliant:
                 log.warning("%s: archive copy FAILED: %s", rec.document_id[:12], "; ".join(rec.problems))
                 document, ocr = loaded[rec.document_id]

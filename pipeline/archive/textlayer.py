@@ -2,8 +2,8 @@
 
 Font size comes from the word's line (so a line reads as one run), the baseline from the line's bottom
 less the font's descent, and horizontal scaling stretches each word to its box, so selecting a word in
-a viewer highlights its ink (its characters get equal shares of the box: the glyphless font's glyphs
-all have one width).
+a viewer highlights its ink (its characters get shares of the box by their widths in the font: equal
+for the glyphless font's empty glyphs, the real ones for the stamp's characters drawn in the same font).
 """
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ def text_operators(
     *,
     points_per_pixel: float,
     page_height_px: float,
-    advance: float,
     ascent: float,
     descent: float,
 ) -> bytes:
@@ -37,7 +36,6 @@ def text_operators(
         font: the document's text font (``/F1`` in the page resources).
         points_per_pixel: size of one OCR-frame pixel in points.
         page_height_px: height of the OCR frame (PDF's y axis points up).
-        advance: the font's glyph width (1/1000 em), the same for every character.
         ascent: the font's ascent, 1/1000 em.
         descent: the font's descent (negative), 1/1000 em.
     """
@@ -61,7 +59,7 @@ def text_operators(
             ly, lh = y, h
         size = max(lh * k / em, 1.0)
         baseline = (page_height_px - (ly + lh)) * k - descent / 1000.0 * size
-        natural = len(text) * advance / 1000.0 * size
+        natural = sum(font.advance(ch) for ch in text) / 1000.0 * size
         scale = 100.0 * (w * k) / natural if natural > 0 else 100.0
         # whole percents: at most half a percent of the word's width, about a scan pixel on a long word
         tf, tz = f"/F1 {_num(size, 1)} Tf ", f"{round(scale)} Tz "

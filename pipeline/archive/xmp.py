@@ -2,8 +2,10 @@
 
 Written compactly by hand: the namespaces declared once and the simple properties as attributes of
 one ``rdf:Description`` (both plain RDF/XML, as ISO 16684-1 allows), about half the bytes of the
-element-per-property form; unfiltered (qpdf writes the catalog's XMP uncompressed anyway), so packet
-scanners find it. PDF/A wants the Info dictionary to agree with the XMP, so both come from here.
+element-per-property form, and without the optional ``<?xpacket?>`` wrapper (75 bytes, there for
+in-place editors and byte scanners; readers and PDF/A validators find the XMP through the catalog).
+Unfiltered: qpdf writes the catalog's XMP uncompressed whatever it is given. PDF/A wants the Info
+dictionary to agree with the XMP, so both come from here.
 """
 
 from __future__ import annotations
@@ -31,14 +33,13 @@ def _identifier(meta: ArchiveMeta) -> str | None:
 def xmp_packet(meta: ArchiveMeta, *, producer: str, when: datetime) -> bytes:
     """The XMP packet of a PDF/A-2b copy described by ``meta``, made by ``producer`` at ``when``."""
     stamp = when.isoformat(timespec="seconds")
-    # optional properties that only repeat others (xmp:CreatorTool = pdf:Producer, xmp:MetadataDate =
-    # xmp:ModifyDate, dc:format = what a PDF is) are left out
+    # optional properties that only repeat others (xmp:CreatorTool = pdf:Producer, xmp:ModifyDate and
+    # xmp:MetadataDate = xmp:CreateDate for a copy never edited, dc:format = what a PDF is) are left out
     simple = {
         "pdfaid:part": "2",
         "pdfaid:conformance": "B",
         "pdf:Producer": producer,
         "xmp:CreateDate": stamp,
-        "xmp:ModifyDate": stamp,
         "dc:source": f"urn:sha256:{meta.source_sha256}",
     }
     if identifier := _identifier(meta):
@@ -57,10 +58,9 @@ def xmp_packet(meta: ArchiveMeta, *, producer: str, when: datetime) -> bytes:
         items.append(f"<dc:date><rdf:Seq><rdf:li>{escape(meta.date)}</rdf:li></rdf:Seq></dc:date>")
     items.append(f"<dc:language><rdf:Bag><rdf:li>{escape(meta.language)}</rdf:li></rdf:Bag></dc:language>")
     return (
-        '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>'
         f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="{NAMESPACES["rdf"]}">'
         f'<rdf:Description rdf:about="" {attrs}>{"".join(items)}</rdf:Description>'
-        '</rdf:RDF></x:xmpmeta><?xpacket end="r"?>'
+        "</rdf:RDF></x:xmpmeta>"
     ).encode()
 
 
@@ -74,7 +74,6 @@ def info_entries(meta: ArchiveMeta, *, producer: str, when: datetime) -> dict[st
     entries = {
         "Producer": producer,
         "CreationDate": _pdf_date(when),
-        "ModDate": _pdf_date(when),
     }
     if meta.title:
         entries["Title"] = meta.title

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 from pathlib import Path
 
 import pikepdf
 import pytest
+from asn1crypto import x509 as cx509
 from typer.testing import CliRunner
 
+from cli.services.devca import INTERMEDIATE_NAME, KeyKind, make_test_signing
 from pipeline.archive._exec.verapdf import VeraPdf, validate
 from pipeline.archive.build import ArchiveContext
 from pipeline.archive.pdfa import make_pdfa
 from pipeline.archive.signing import load_roots, sign_pdf, verify_pdf
+from pipeline.archive.stamp import stamp_characters
 from sohoa.model.archive import ArchiveMeta
 from sohoa.model.ocr import OcrDocument
 from tests.pipeline.archive.conftest import AGENCY
@@ -34,6 +38,8 @@ def signed(
         ArchiveMeta(title="Quyết định", source_sha256=doc.sha256),
         folder / "copy.pdf",
         work=folder / "w",
+        # as ArchiveContext.from_settings makes it when signing: the stamp drawn in the text font
+        ctx=dataclasses.replace(archive_ctx.pdfa, stamp_characters=stamp_characters(AGENCY)),
     )
     assert archive_ctx.signing is not None
     sign_pdf(copy, folder / "signed.pdf", archive_ctx.signing)
@@ -64,7 +70,9 @@ def test_stamp_is_top_right_of_page_one_with_agency_and_iso_time(signed: Path) -
             and f.get("/Type") == "/Font"
             and f.get("/Subtype") == "/Type0"
         ]
-        assert any("LiberationSerif" in f for f in fonts)
+        assert fonts == ["/SOHOAT+LiberationSerif"], "one font: the text layer's draws the stamp too"
+        stamp_font = widget.AP.N.Resources.Font.F1
+        assert stamp_font.objgen == page.obj.Resources.Font.F1.objgen
         xobjs = [o for o in pdf.objects if isinstance(o, pikepdf.Stream) and o.get("/Subtype") == "/Image"]
         assert len(xobjs) == 1, "no image in the stamp: only the scan itself"
     import subprocess
@@ -79,6 +87,28 @@ def test_stamp_is_top_right_of_page_one_with_agency_and_iso_time(signed: Path) -
     ).stdout  # noqa: S603
     assert AGENCY in text
     assert re.search(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+07:00", text), text[:300]
+
+
+@pytest.mark.slow
+def test_a_copy_made_without_the_stamp_characters_gets_a_stamp_font_of_its_own(
+    signed: Path, archive_ctx: ArchiveContext, tmp_path: Path, verapdf: VeraPdf
+) -> None:
+    """GIVEN a copy whose text font lacks the stamp's outlines (made for another agency name),
+    THEN signing embeds the stamp's own font, and the signed copy is still PDF/A and verifies."""
+    assert archive_ctx.signing is not None
+    other = dataclasses.replace(archive_ctx.signing, agency="Chi cục Văn thư - Lưu trữ")
+    sign_pdf(signed.with_name("copy.pdf"), tmp_path / "other.pdf", other)
+    with pikepdf.open(tmp_path / "other.pdf") as pdf:
+        names = [
+            str(f.BaseFont)
+            for f in pdf.objects
+            if isinstance(f, pikepdf.Dictionary)
+            and f.get("/Type") == "/Font"
+            and f.get("/Subtype") == "/Type0"
+        ]
+    assert len(names) == 2
+    assert validate(verapdf, [tmp_path / "other.pdf"])[tmp_path / "other.pdf"].compliant
+    assert verify_pdf(tmp_path / "other.pdf", load_roots(list(archive_ctx.trust_roots))).intact
 
 
 @pytest.mark.slow
@@ -152,53 +182,37 @@ def test_signature_space_is_what_the_cms_needs_without_the_root(
 
 
 @pytest.mark.slow
-def test_an_rsa_agency_certificate_with_an_intermediate_ca_signs_and_verifies(
-    signed: Path, tmp_path: Path, archive_ctx: ArchiveContext
+@pytest.mark.parametrize("kind", [KeyKind.RSA_2048, KeyKind.RSA_3072])
+def test_an_rsa_agency_certificate_with_an_issuing_ca_signs_and_verifies(
+    signed: Path, tmp_path: Path, archive_ctx: ArchiveContext, kind: KeyKind
 ) -> None:
-    """GIVEN a PKCS#12 with an RSA-2048 key and a root → intermediate → agency chain (as state CAs issue),
-    THEN the copy signs, verifies trusted by the root alone (the intermediate travels in the CMS)."""
-    import dataclasses
-    import datetime as dt
+    """GIVEN a PKCS#12 with an RSA key under root → issuing CA → agency (as public CAs issue them),
+    THEN the copy signs and verifies trusted by the root alone: the CMS holds the agency's certificate
+    only, the issuing CA's is in the copy's DSS, the root is in neither, and signing adds no more than
+    that takes."""
+    from asn1crypto import cms
 
-    from cryptography import x509 as cx509
-    from cryptography.hazmat.primitives import hashes, serialization
-    from cryptography.hazmat.primitives.asymmetric import rsa
-    from cryptography.hazmat.primitives.serialization import pkcs12
-    from cryptography.x509.oid import NameOID
-
-    now = dt.datetime.now(dt.UTC)
-
-    def issue(cn: str, key: rsa.RSAPrivateKey, issuer: cx509.Name | None, by: rsa.RSAPrivateKey, ca: bool):
-        subject = cx509.Name([cx509.NameAttribute(NameOID.COMMON_NAME, cn)])
-        return (
-            cx509.CertificateBuilder()
-            .subject_name(subject)
-            .issuer_name(issuer or subject)
-            .public_key(key.public_key())
-            .serial_number(cx509.random_serial_number())
-            .not_valid_before(now - dt.timedelta(minutes=5))
-            .not_valid_after(now + dt.timedelta(days=1))
-            .add_extension(cx509.BasicConstraints(ca=ca, path_length=None), critical=True)
-            .add_extension(
-                cx509.KeyUsage(not ca, not ca, False, False, False, ca, ca, False, False), critical=True
-            )
-            .sign(by, hashes.SHA256())
-        )
-
-    keys = [rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(3)]
-    root = issue("Root CA TEST", keys[0], None, keys[0], True)
-    inter = issue("Intermediate CA TEST", keys[1], root.subject, keys[0], True)
-    agency = issue("Trung tâm Lưu trữ (RSA TEST)", keys[2], inter.subject, keys[1], False)
-    p12 = tmp_path / "agency.p12"
-    p12.write_bytes(
-        pkcs12.serialize_key_and_certificates(
-            b"a", keys[2], agency, [inter, root], serialization.BestAvailableEncryption(b"pw")
-        )
-    )
-    (tmp_path / "root.pem").write_bytes(root.public_bytes(serialization.Encoding.PEM))
+    made = make_test_signing(tmp_path / "ca", "Trung tâm Lưu trữ", key=kind, intermediate=True)
     assert archive_ctx.signing is not None
-    ctx = dataclasses.replace(archive_ctx.signing, pkcs12=p12, password=b"pw")
-    unsigned = signed.with_name("copy.pdf")
-    sign_pdf(unsigned, tmp_path / "rsa.pdf", ctx)
-    check = verify_pdf(tmp_path / "rsa.pdf", load_roots([tmp_path / "root.pem"]))
-    assert check.intact and check.trusted and "(RSA TEST)" in check.signer, check.summary
+    ctx = dataclasses.replace(archive_ctx.signing, pkcs12=made.pkcs12, password=made.password.encode())
+    copy = signed.with_name("copy.pdf")
+    sign_pdf(copy, tmp_path / "rsa.pdf", ctx)
+    # the size path: field, stamp appearance, DSS, the CMS's hex and the update's dictionaries (6.3 and
+    # 7.4 KB when written); the issuing CA in the CMS instead of the DSS would add 2.4 KB or more
+    added = (tmp_path / "rsa.pdf").stat().st_size - copy.stat().st_size
+    assert added <= (7900 if kind is KeyKind.RSA_3072 else 6700), added
+    check = verify_pdf(tmp_path / "rsa.pdf", load_roots([made.ca_cert]))
+    assert check.intact and check.trusted and "Trung tâm Lưu trữ (TEST)" in check.signer, check.summary
+    with pikepdf.open(tmp_path / "rsa.pdf") as pdf:
+        [sig] = [o for o in pdf.objects if isinstance(o, pikepdf.Dictionary) and o.get("/Type") == "/Sig"]
+        certs = cms.ContentInfo.load(bytes(sig.Contents).rstrip(b"\0"))["content"]["certificates"]
+        dss = [cx509.Certificate.load(s.read_bytes()) for s in pdf.Root.DSS.Certs]
+    assert [c.chosen.subject.native["common_name"] for c in certs] == ["Trung tâm Lưu trữ (TEST)"]
+    assert [c.subject.native["common_name"] for c in dss] == [INTERMEDIATE_NAME]
+    assert dss[0].public_key.bit_size == (3072 if kind is KeyKind.RSA_3072 else 2048)
+    # without the DSS's issuing CA the root alone cannot vouch for the agency
+    bare = load_roots([made.ca_cert])
+    with pikepdf.open(tmp_path / "rsa.pdf") as pdf:
+        del pdf.Root.DSS
+        pdf.save(tmp_path / "no-dss.pdf")
+    assert not verify_pdf(tmp_path / "no-dss.pdf", bare).trusted

@@ -154,17 +154,17 @@ def test_failed_copy_goes_to_review(
     archive_env: Settings, stored: dict[str, str], built: dict[str, object], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Fault injection in our own wrapper: veraPDF reports the copy non-compliant."""
-    import pipeline.archive.build as build
+    import pipeline.archive._exec.verapdf as verapdf
     from pipeline.archive.build import ArchiveContext
     from pipeline.archive.stored import REVIEW_REASON, build_stored
     from sohoa.model.archive import PdfaCheck, RuleFailure
 
-    def failing(tool, paths, **kwargs):  # type: ignore[no-untyped-def]
+    def failing(report, paths, tool):  # type: ignore[no-untyped-def]
         return {
             p: PdfaCheck(compliant=False, failures=[RuleFailure(clause="6.2.4.3", test=2)]) for p in paths
         }
 
-    monkeypatch.setattr(build, "validate", failing)
+    monkeypatch.setattr(verapdf, "_verdicts", failing)  # what every veraPDF report is read through
     store = ObjectStore.from_settings(archive_env.minio)
     index = SearchIndex.from_settings(archive_env.elasticsearch)
     sha = stored["bilevel"]
