@@ -229,7 +229,12 @@ class ArchiveSettings(BaseModel):
         "1.28.2", pattern=r"^[0-9][0-9.]*$", description="org.verapdf.apps:greenfield-apps version (Maven)"
     )
     java: Path | None = Field(None, description="Java 17+ for veraPDF; default Temurin 25, then `java`")
-    verapdf_timeout: float = Field(900.0, gt=0, le=7200, description="Seconds one veraPDF call may take")
+    verapdf_timeout: float = Field(
+        900.0,
+        gt=0,
+        le=7200,
+        description="Seconds one veraPDF batch call may take, and the resident veraPDF between two reports",
+    )
     verapdf_batch: int = Field(25, ge=1, le=500, description="Files validated per veraPDF (JVM) call")
     font: Path = Field(
         Path("/usr/share/fonts/truetype/liberation2/LiberationSerif-Regular.ttf"),
