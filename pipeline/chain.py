@@ -524,6 +524,9 @@ def run_file(
     """Run the steps after preflight for one file; whatever goes wrong becomes the file's failed result."""
     try:
         return _process(admitted, ctx, services, steps, work)
+    except InputError as e:  # a bad file: its message says what to do; a traceback would add nothing
+        log.warning("%s: failed: %s: %s", admitted.item.name, type(e).__name__, e)
+        return failed_result(admitted.item.name, e, document_id=admitted.sha256)
     except Exception as e:  # noqa: BLE001 - the per-file guard: no file can take the batch down
         log.error("%s: failed: %s: %s", admitted.item.name, type(e).__name__, e, exc_info=True)
         return failed_result(admitted.item.name, e, document_id=admitted.sha256)
