@@ -15,20 +15,20 @@ import time
 import unicodedata
 from pathlib import Path
 
-import cv2
 from PIL import Image
 
 from ocr import preprocess as pp
 from ocr._exec import poppler, tesseract
 from ocr.barcodes import read_barcodes
 from ocr.context import OcrContext
+from ocr.crops import read_crops, write_image
 from ocr.derive import write_thumbnail
 from ocr.document import image_dpi, open_frame
 from ocr.layout import RawWord, build_lines, drop_noise, fix_words, parse_tsv, reading_order
 from ocr.searchable import put_page_image
 from ocr.zone_lines import reread_lines
 from ocr.zones import reread_blanks
-from sohoa.errors import OcrError, OcrTimeoutError, ResourceLimitError, SohoaError, error_info
+from sohoa.errors import OcrTimeoutError, ResourceLimitError, SohoaError, error_info
 from sohoa.model.ocr import OcrPage, PageError, PageFacts, PageInput, PageKind, PageSource, PageTransform
 
 __all__ = ["failed_page", "ocr_page", "preprocess_page"]
@@ -216,13 +216,6 @@ def _load(
         return gray, page_input.dpi or image_dpi(image), faded, facts
 
 
-def _write_pgm(path: Path, gray: pp.Gray) -> None:
-    # uncompressed PGM/PBM: Tesseract reads the same pixels as from a PNG, without ~0.15 s of zlib per page
-    # (a .pbm path stores a black-and-white page as 1 bit per pixel, which Tesseract then does not threshold)
-    if not cv2.imwrite(str(path), gray):
-        raise OcrError(f"cannot write the page image {path.name}")
-
-
 def _ocr_image(prepared: _Prepared) -> pp.Gray:
     return prepared.binary if prepared.binary is not None else prepared.gray
 
@@ -238,7 +231,7 @@ def _recognize(
     image_path: Path,
     pdf_base: Path | None,
 ) -> str:
-    _write_pgm(image_path, gray)
+    write_image(image_path, gray)
     try:
         return tesseract.recognize(
             image_path,
@@ -285,22 +278,23 @@ def _rescue_blocks(
     heights = sorted(w.height for w in words) or [20]
     text_h = heights[len(heights) // 2]
     origins: list[tuple[int, int]] = []
-    paths: list[Path] = []
-    try:
-        for x, y, w, h in _empty_blocks(tsv, words):
-            if h < 2 * text_h or w < 3 * text_h or w * h > 0.25 * gray.size:
-                continue
-            pad = text_h // 2
-            x0, y0 = max(0, x - pad), max(0, y - pad)
-            paths.append(_image_path(workdir, f"page-{number:05d}-block-{len(paths)}", binary=False))
-            _write_pgm(paths[-1], gray[y0 : y + h + pad, x0 : x + w + pad])
-            origins.append((x0, y0))
-        subs = tesseract.recognize_many(
-            paths, languages=ctx.languages, psm=6, oem=ctx.oem, dpi=dpi, timeout=ctx.page_timeout
-        )
-    finally:
-        for path in paths:
-            path.unlink(missing_ok=True)
+    cuts: list[pp.Gray] = []
+    for x, y, w, h in _empty_blocks(tsv, words):
+        if h < 2 * text_h or w < 3 * text_h or w * h > 0.25 * gray.size:
+            continue
+        pad = text_h // 2
+        x0, y0 = max(0, x - pad), max(0, y - pad)
+        cuts.append(gray[y0 : y + h + pad, x0 : x + w + pad])
+        origins.append((x0, y0))
+    subs = read_crops(
+        cuts,
+        workdir / f"page-{number:05d}-block",
+        languages=ctx.languages,
+        psm=6,
+        oem=ctx.oem,
+        dpi=dpi,
+        timeout=ctx.page_timeout,
+    )
     found: list[RawWord] = []
     for (x0, y0), sub in zip(origins, subs, strict=True):
         for rw in parse_tsv(sub):
@@ -353,7 +347,7 @@ def _ocr(
     words = parse_tsv(tsv)
     if ctx.orientation and _mean_conf(words) < ctx.orientation_retry_confidence:
         # an upside-down page reads as low-confidence noise; ask OSD before trusting it
-        _write_pgm(image_path, image)
+        write_image(image_path, image)
         try:
             guess = tesseract.osd(image_path, timeout=ctx.page_timeout)
         finally:

@@ -29,8 +29,8 @@ import cv2
 import numpy as np
 
 from ocr import preprocess as pp
-from ocr._exec import tesseract
 from ocr.context import OcrContext
+from ocr.crops import read_crops
 from ocr.layout import RawWord, fix_words, parse_tsv
 from sohoa.errors import OcrError
 from sohoa.model.ocr import Box, Line, LineReading, LineRereading, Word
@@ -196,17 +196,15 @@ def _read_stacks(
     stacks: list[tuple[pp.Gray, list[_Row]]], ctx: OcrContext, workdir: Path, number: int
 ) -> list[dict[int, LineReading]]:
     """Every variant's stacked image read in one Tesseract call; the readings per variant, in order."""
-    paths = [workdir / f"page-{number:05d}-lines-{k}.pgm" for k in range(len(stacks))]
-    try:
-        for path, (canvas, _rows) in zip(paths, stacks, strict=True):
-            if not cv2.imwrite(str(path), canvas):
-                raise OcrError(f"cannot write the line image {path.name}")
-        tsvs = tesseract.recognize_many(
-            paths, languages=ctx.languages, psm=6, oem=ctx.oem, dpi=300, timeout=min(ctx.page_timeout, 60.0)
-        )
-    finally:
-        for path in paths:
-            path.unlink(missing_ok=True)
+    tsvs = read_crops(
+        [canvas for canvas, _rows in stacks],
+        workdir / f"page-{number:05d}-lines",
+        languages=ctx.languages,
+        psm=6,
+        oem=ctx.oem,
+        dpi=300,
+        timeout=min(ctx.page_timeout, 60.0),
+    )
     return [
         _readings(tsv, rows, ctx, variant)
         for tsv, (_canvas, rows), (variant, _h, _how) in zip(tsvs, stacks, _VARIANTS, strict=True)

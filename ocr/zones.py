@@ -23,14 +23,12 @@ from collections import Counter
 from pathlib import Path
 
 import cv2
-from PIL import Image
 
 from ocr import digits as neural
 from ocr import preprocess as pp
-from ocr._exec import tesseract
 from ocr.context import OcrContext
+from ocr.crops import read_crops
 from ocr.layout import RawWord, parse_tsv
-from sohoa.errors import OcrError
 from sohoa.model.ocr import BlankReading
 from sohoa.text import fold
 
@@ -140,14 +138,6 @@ def _box(x0: int, x1: int, row: list[RawWord]) -> tuple[int, int, int, int]:
     return (x0, max(0, y0), max(1, x1 - x0), y1 - max(0, y0))
 
 
-def _write_png(path: Path, img: pp.Gray, dpi: int) -> None:
-    """A crop with its resolution in the file (Tesseract reads it there when no ``--dpi`` is given)."""
-    try:
-        Image.fromarray(img).save(path, dpi=(dpi, dpi), compress_level=1)
-    except OSError as e:
-        raise OcrError(f"cannot write the blank image {path.name}: {e}") from e
-
-
 def _read(
     crop: pp.Gray, dpi: int | None, ctx: OcrContext, path: Path, limit: int = len(_VARIANTS)
 ) -> list[str]:
@@ -159,32 +149,27 @@ def _read(
     the rest are dropped, as if they had not been read.
     """
     variants = _VARIANTS[:limit]
-    images: list[Path] = []
+    images: list[pp.Gray] = []
+    for scale, binarization, _psm in variants:
+        img = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
+        img = cv2.copyMakeBorder(img, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
+        images.append(pp.binarize(img, "otsu") if binarization == "otsu" else img)
     readings: dict[int, str] = {}
-    try:
-        for k, (scale, binarization, _psm) in enumerate(variants):
-            img = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-            img = cv2.copyMakeBorder(img, 20, 20, 20, 20, cv2.BORDER_CONSTANT, value=255)
-            if binarization == "otsu":
-                img = pp.binarize(img, "otsu")
-            images.append(path.with_name(f"{path.stem}-{k}.png"))
-            _write_png(images[-1], img, round((dpi or 300) * scale))
-        for psm in sorted({v[2] for v in variants}):
-            mine = [k for k, v in enumerate(variants) if v[2] == psm]
-            tsvs = tesseract.recognize_many(
-                [images[k] for k in mine],
-                languages="eng",
-                psm=psm,
-                oem=ctx.oem,
-                dpi=None,
-                timeout=min(ctx.page_timeout, 30.0),
-                whitelist="0123456789",
-            )
-            for k, tsv in zip(mine, tsvs, strict=True):
-                readings[k] = "".join(w.text for w in parse_tsv(tsv))
-    finally:
-        for image in images:
-            image.unlink(missing_ok=True)
+    for psm in sorted({v[2] for v in variants}):
+        mine = [k for k, v in enumerate(variants) if v[2] == psm]
+        tsvs = read_crops(
+            [images[k] for k in mine],
+            path.with_name(path.stem),
+            languages="eng",
+            psm=psm,
+            oem=ctx.oem,
+            dpi=None,
+            timeout=min(ctx.page_timeout, 30.0),
+            whitelist="0123456789",
+            file_dpis=[round((dpi or 300) * variants[k][0]) for k in mine],
+        )
+        for k, tsv in zip(mine, tsvs, strict=True):
+            readings[k] = "".join(w.text for w in parse_tsv(tsv))
     ordered = [readings[k] for k in range(len(variants))]
     if len(set(ordered[:_EARLY_AGREE])) == 1 and len(ordered) >= _EARLY_AGREE:
         return ordered[:_EARLY_AGREE]  # unanimous (or unanimously empty: no digits there to read)

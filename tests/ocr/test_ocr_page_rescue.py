@@ -9,6 +9,7 @@ from ocr_fixtures import font
 from PIL import Image, ImageDraw
 
 from ocr import OcrContext, page
+from ocr._exec import tesseract
 from ocr.layout import RawWord
 
 HEADER = "level\tpage_num\tblock_num\tpar_num\tline_num\tword_num\tleft\ttop\twidth\theight\tconf\ttext"
@@ -33,13 +34,13 @@ def test_dropped_blocks_are_read_in_page_coordinates(tmp_path: Path, monkeypatch
         "2\t1\t3\t0\t0\t0\t180\t880\t400\t80\t-1\t",
     ])  # fmt: skip
     calls = []
-    real = page.tesseract.recognize_many
+    real = tesseract.recognize_many
 
     def counting(images, **kw):
         calls.append(len(images))
         return real(images, **kw)
 
-    monkeypatch.setattr(page.tesseract, "recognize_many", counting)
+    monkeypatch.setattr(tesseract, "recognize_many", counting)
     found = page._rescue_blocks(gray, 300, OcrContext(), tsv, words, tmp_path, 1)
     assert calls == [2]  # both blocks in one call
     assert {w.text for w in found} >= {"Nguyễn", "Văn", "An", "Phạm", "Thị", "Hoa"}

@@ -96,7 +96,7 @@ def test_a_failing_second_reading_leaves_the_page_its_first_reading(tmp_path, mo
             raise OcrError("injected: Tesseract crashed on the stacked lines")
         return real(images, **kw)
 
-    monkeypatch.setattr(zone_lines.tesseract, "recognize_many", failing)
+    monkeypatch.setattr(tesseract, "recognize_many", failing)
     page = ocr.ocr_page(
         ocr.prepare_pages(damaged_letter(tmp_path), ocr.OcrContext(), tmp_path)[0], ocr.OcrContext()
     )
