@@ -93,12 +93,18 @@ def find_blanks(
 ) -> list[tuple[str, tuple[int, int, int, int], str, bool]]:
     """The blanks of the header: (kind, crop box, first reading, first reading is sure)."""
     top = [w for w in words if w.top < 0.35 * height]
-    top.sort(key=lambda w: (w.block, w.par, w.line, w.left))
     found = []
-    for i, w in enumerate(top):
-        after = [v for v in top[i + 1 : i + 5] if _same_line(w, v)]
-        # the label is "Số:" with a capital, in the left column of the header ("số" in a sentence is not)
-        label = _label(w, ("so", "s0", "s6")) if w.text[:1] == "S" else None
+    for w in top:
+        # Neighbours by position, not by Tesseract's line ids: large handwriting in a blank often splits
+        # the printed line into two "lines" or blocks ("Số:" in one, "/QĐ-UBND" in the next).
+        after = sorted(
+            (v for v in top if v is not w and v.left > w.left + w.width / 2 and _same_line(w, v)),
+            key=lambda v: v.left,
+        )[:4]
+        # the label "Số:" in the left column of the header. OCR often reads its capital as "s"; a small
+        # "số" is the label only with its colon (a sentence's "số 11-CT/TW" has none)
+        small = w.text[:1] == "s" and ":" in w.text
+        label = _label(w, ("so", "s0", "s6")) if w.text[:1] == "S" or small else None
         if label is not None and w.left + w.width / 2 < width / 2:
             end, tail = label
             if "/" in tail:

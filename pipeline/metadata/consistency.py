@@ -172,6 +172,15 @@ def check_date(
             fill["day"] = int(day)
         if reading.month is None and month is not None and 1 <= int(month) <= 12:
             fill["month"] = int(month)
+        for part, value in (("day", day), ("month", month)):
+            # the line kept an incomplete first reading of the blank ("3" of a handwritten "30") and
+            # both recognizers read the whole of it: theirs is the reading, not a conflict
+            blank, read = blanks.get(part), getattr(reading, part)
+            first = "".join(c for c in blank.first if c.isdigit()) if blank is not None else ""
+            incomplete = _complete(first, part) is None and (not first or value is not None and first in value)
+            if value is not None and read is not None and votes[part].agreement == "both" and incomplete:
+                reading = replace(reading, **{part: None})  # type: ignore[arg-type]
+                fill[part] = int(value)
         conflict = (day is not None and reading.day is not None and int(day) != reading.day) or (
             month is not None and reading.month is not None and int(month) != reading.month
         )

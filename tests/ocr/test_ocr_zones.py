@@ -46,6 +46,20 @@ def test_handwriting_glued_to_its_label_is_still_a_blank():
     assert first == "" and x < 1030 + 182 and x + width == 1220
 
 
+def test_a_small_label_and_a_line_split_by_the_handwriting_still_give_the_blank():
+    """GIVEN "số:" read with a small s, and "/KH-UBND" put in another Tesseract line and block by the
+    large handwritten number between them, THEN the number's blank is still found between the two."""
+    words = [
+        RawWord("số:", 91.0, 320, 300, 42, 30, 2, 1, 1),
+        RawWord("/KH-UBND", 95.0, 470, 304, 112, 30, 3, 1, 1),
+        RawWord("TỈNH", 95.0, 330, 240, 60, 30, 1, 1, 2),
+    ]
+    found = {kind: (box, first, sure) for kind, box, first, sure in find_blanks(words, 1654, 2339)}
+    x, _, width, _ = found["number"][0]
+    assert x == 320 + 42 and x + width == 470
+    assert found["number"][1:] == ("", False)
+
+
 # --- reading a blank: Tesseract's digit re-reads and the neural reader (ocr.digits) -----------------------
 def _form_line(number: str = "88"):
     """A page-1 strip with ``Số: <handwritten number> /QĐ-UBND`` and the words the full-page pass gave."""

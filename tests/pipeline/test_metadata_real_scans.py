@@ -461,3 +461,18 @@ def test_a_lone_letter_glued_in_front_of_the_signer_is_a_speck():
     rows[-1] = (1850, [("T>.Bùi Hoài Nam", 1040)])
     m = extract(doc_of(page(rows)))
     assert m.value("nguoi_ky") == "Bùi Hoài Nam"
+
+
+def test_a_day_the_line_kept_half_of_is_the_one_both_recognizers_read():
+    """GIVEN the line read ``ngày 3`` of a handwritten 30 (its first reading of the blank was ``3``) and
+    both recognizers read 30 THEN the date has day 30, trusted; a complete first reading that both
+    contradict stays a conflict."""
+    p = page(header("Số: 16/CT-UBND", "Hà Nội, ngày 3 tháng 01 năm 2015"))
+    half = blank("day", ["30"] * 3, "30", 0.99, x=1100).model_copy(update={"first": "3"})
+    m = extract(doc_of(p.model_copy(update={"blanks": [half]})))
+    assert m.value("ngay_ban_hanh") == "2015-01-30"
+    assert not any(r.startswith("ngay_ban_hanh") for r in m.reasons)
+    p = page(header("Số: 16/CT-UBND", "Hà Nội, ngày 13 tháng 01 năm 2015"))
+    whole = half.model_copy(update={"first": "13"})
+    m = extract(doc_of(p.model_copy(update={"blanks": [whole]})))
+    assert m.value("ngay_ban_hanh") == "2015-01-13" and "ngay_ban_hanh.conflict" in m.reasons
