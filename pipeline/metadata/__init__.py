@@ -10,12 +10,14 @@ Each field in :data:`sohoa.model.document.FIELD_NAMES` is present in the result;
 None and confidence 0. ``needs_review`` is set, with one stable reason code per unsure key field
 (``so_ky_hieu.missing``, ``ngay_ban_hanh.day_unread`` ...), when a key field is missing or unsure.
 ``witnesses`` (file name, PDF signatures) confirm or contradict handwritten values; they never override
-what the page clearly says.
+what the page clearly says. Signature stamps drawn into the pages are taken out of the lines before any
+field is read (``stamps``) and join the witnesses.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from pipeline.metadata import normalize
 from pipeline.metadata.body import find_dossier_code, find_recipients, find_subject, find_title
@@ -28,6 +30,7 @@ from pipeline.metadata.layout import TextLine, page_lines, text_lines
 from pipeline.metadata.reference import snap_issuer
 from pipeline.metadata.review import page_reasons, review
 from pipeline.metadata.spelling import respell
+from pipeline.metadata.stamps import split_stamps
 from pipeline.metadata.witnesses import Witnesses
 from sohoa.model.document import FIELD_NAMES, ExtractedField, Metadata
 from sohoa.model.ocr import BlankReading, OcrDocument, PageSource
@@ -90,14 +93,14 @@ def extract_lines(
 
     ``blanks``: second readings of the first page's number and date blanks (``OcrPage.blanks``) by kind.
     """
+    lines, stamps = split_stamps(lines)
+    witnesses = witnesses or Witnesses()
+    if stamps:
+        witnesses = replace(witnesses, stamps=witnesses.stamps + stamps)
     full = "\n".join(ln.text for ln in lines)
     language = "en" if is_english(full) else "vi"
     notes: dict[str, str] = {}
-    hits = (
-        _english(lines)
-        if language == "en"
-        else _vietnamese(lines, witnesses or Witnesses(), notes, blanks or {})
-    )
+    hits = _english(lines) if language == "en" else _vietnamese(lines, witnesses, notes, blanks or {})
     subject = hits.get("trich_yeu")
     if subject is not None and isinstance(subject.value, str):
         respelt = respell(subject.value, "\n".join(page_texts.values()))
@@ -141,7 +144,7 @@ def _vietnamese(
         snap = snap_issuer(str(issuer.value))
         issuer = Hit(snap.value, issuer.parts, issuer.score)
         kh = out.get("ky_hieu")
-        issuer, note = check_issuer(issuer, str(kh.value) if kh is not None else None, snap.known)
+        issuer, note = check_issuer(issuer, str(kh.value) if kh is not None else None, snap.known, w)
         if note:
             notes["co_quan_ban_hanh"] = note
     out["co_quan_ban_hanh"] = issuer
