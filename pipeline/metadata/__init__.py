@@ -21,7 +21,7 @@ from dataclasses import replace
 
 from pipeline.metadata import normalize
 from pipeline.metadata.body import find_dossier_code, find_recipients, find_subject, find_title
-from pipeline.metadata.closing import find_recipients_list, find_signer
+from pipeline.metadata.closing import find_recipients_list, find_signer, signer_without_family_name
 from pipeline.metadata.consistency import check_date, check_issuer, check_number, repair_type_code
 from pipeline.metadata.english import find_english, is_english
 from pipeline.metadata.evidence import Hit, hit, to_field
@@ -111,6 +111,9 @@ def extract_lines(
         if h is not None and h.value not in (None, "", []):
             fields[name] = to_field(h, page_texts)
     needs, reasons = review(fields, language, notes)
+    if "nguoi_ky" in notes and fields["nguoi_ky"].value is None:
+        # a signer's name without its family name is not guessed: a clerk completes it
+        needs, reasons = True, [*reasons, notes["nguoi_ky"]]
     return Metadata(language=language, fields=fields, needs_review=needs, reasons=reasons)
 
 
@@ -180,6 +183,13 @@ def _vietnamese(
     out["kinh_gui"] = find_recipients(lines)
     out["noi_nhan"] = find_recipients_list(lines)
     out.update(find_signer(lines))
+    partial = signer_without_family_name(lines) if "nguoi_ky" not in out else None
+    if partial is not None:
+        full = w.signer_completing(partial.text)
+        if full is not None:
+            out["nguoi_ky"] = hit(full, partial, 0, len(partial.text), 0.9)
+        else:
+            notes["nguoi_ky"] = "nguoi_ky.family_name_lost"
     signer = out.get("nguoi_ky")
     if signer is not None and (spelled := w.signer_spelling(str(signer.value))) is not None:
         out["nguoi_ky"] = Hit(spelled, signer.parts, max(signer.score, 0.97))

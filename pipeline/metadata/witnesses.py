@@ -65,6 +65,20 @@ class Witnesses:
                     continue
         return min(dates) if dates else None
 
+    def signer_completing(self, partial: str) -> str | None:
+        """A signer's full name (certificate or stamp) that ends with ``partial``, a name the seal cut.
+
+        ``Hữu Thành`` read under the seal, ``Phan Thị Hữu Thành`` on the certificate: the witness gives
+        the family name the page lost. None when no witness, or more than one, fits.
+        """
+        tail = [w for w in fold(partial).split() if w.isalpha()]
+        names = {
+            " ".join(s.signer.split()) for s in self.signatures if s.signer and s.signer != s.organization
+        }
+        names |= {" ".join(s.signer.split()) for s in self.stamps if s.signer}
+        fits = {n for n in names if len(n.split()) > len(tail) and fold(n).split()[-len(tail) :] == tail}
+        return next(iter(fits)) if tail and len(fits) == 1 else None
+
     def signing_bodies(self) -> list[str]:
         """The bodies and signers that signatures and stamps name: witnesses of who issued the document."""
         names = [n for s in self.signatures for n in (s.organization, s.signer)]
