@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 
 import regex
 
@@ -48,12 +47,6 @@ _NEAR_DIGIT = regex.compile(r"[OoDlI|S](?=[\d.:/-])|(?<=[\d.:/-])[OoDlI|S]")
 _LOOK_ALIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "S": "5"})
 #: a value that wrapped onto the line under its label: only digits, clock or zone, or an address
 _WRAPPED = regex.compile(r"^[\d\s:.+\-/()GMTUC]+$|@")
-
-
-@dataclass(frozen=True)
-class _Labelled:
-    index: int
-    label: StampLabel | None
 
 
 def _parse_time(text: str) -> tuple[str | None, bool]:

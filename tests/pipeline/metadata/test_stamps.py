@@ -246,3 +246,13 @@ def test_a_body_a_stamp_names_is_a_witness_of_the_issuer():
     assert not names_issuer("SỞ TƯ PHÁP", w)
     timed = Witnesses(stamps=(PageStamp(1, signing_time="2025-02-05T09:15:22+07:00"),))
     assert timed.earliest_signing() == dt.date(2025, 2, 5)
+
+
+def test_a_stamp_with_its_frame_read_and_a_value_wrapped_over_two_lines():
+    framed = ("| Ký bởi: ỦY BAN NHÂN DÂN", "TỈNH QUẢNG NINH |", "| Thời gian ký: 06/02/2025 9:15 |")
+    rows = stamped(document(), 240, 40, stamp=framed)
+    lines, stamps = split_stamps(page_lines(page(rows)))
+    assert len(stamps) == 1 and len(stamps[0].lines) == 3
+    assert stamps[0].signer == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH"
+    assert stamps[0].signing_time == "2025-02-06T09:15:00"
+    assert values(extract(doc_of(page(rows)))) == values(PLAIN)
