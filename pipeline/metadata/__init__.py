@@ -21,7 +21,12 @@ from dataclasses import replace
 
 from pipeline.metadata import normalize
 from pipeline.metadata.body import find_dossier_code, find_recipients, find_subject, find_title
-from pipeline.metadata.closing import find_recipients_list, find_signer, signer_without_family_name
+from pipeline.metadata.closing import (
+    find_recipients_list,
+    find_signer,
+    name_in_text,
+    signer_without_family_name,
+)
 from pipeline.metadata.consistency import check_date, check_issuer, check_number, repair_type_code
 from pipeline.metadata.english import find_english, is_english
 from pipeline.metadata.evidence import Hit, hit, to_field
@@ -185,7 +190,7 @@ def _vietnamese(
     out.update(find_signer(lines))
     partial = signer_without_family_name(lines) if "nguoi_ky" not in out else None
     if partial is not None:
-        full = w.signer_completing(partial.text)
+        full = w.signer_completing(partial.text) or name_in_text(partial.text, lines, partial)
         if full is not None:
             out["nguoi_ky"] = hit(full, partial, 0, len(partial.text), 0.9)
         else:

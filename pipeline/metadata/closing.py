@@ -16,7 +16,7 @@ from pipeline.metadata.layout import CLOSING_LEFT, CLOSING_RIGHT, TextLine, join
 from pipeline.metadata.names import letters_only, plausible_name, syllable_ok
 from pipeline.metadata.normalize import clean_spaces, fold
 
-__all__ = ["find_recipients_list", "find_signer", "signer_without_family_name"]
+__all__ = ["find_recipients_list", "find_signer", "name_in_text", "signer_without_family_name"]
 
 _NOI_NHAN = re.compile(r"^\W{0,3}n[o0]i\s*nh[a4]n\s*[:;.]?\s*")
 _AUTH = re.compile(r"^\W{0,2}(KT|TM|TL|TUQ|Q)\s*[.,:]\s*(.+)$")
@@ -158,6 +158,33 @@ def signer_without_family_name(lines: list[TextLine]) -> TextLine | None:
         if all(w[:1].isupper() and w[1:].islower() and syllable_ok(w) for w in words):
             return line if plausible_name(" ".join(words)) is None else None
     return None
+
+
+def name_in_text(partial: str, lines: list[TextLine], signer: TextLine) -> str | None:
+    """The one full name in the document's other lines that ends with ``partial`` (two words or more).
+
+    A signer is often named in the text (``Kết luận của Chủ tịch UBND tỉnh Nguyễn Hoàng Giang``): the
+    document's own text gives the family name the seal hid. One given name alone is too common to tell.
+    """
+    tail = [w for t in partial.split() for w in letters_only(t)]
+    if len(tail) < 2:
+        return None
+    pattern = re.compile(
+        r"(?<!\w)((?:[A-ZĐÀ-Ỹ][a-zđà-ỹ]+\s+){1,3})" + r"\s+".join(re.escape(w) for w in tail) + r"(?!\w)"
+    )
+    found = set()
+    for line in lines:
+        if line is signer:
+            continue
+        for m in pattern.finditer(line.text):
+            head = m.group(1).split()
+            # the longest tail of the capitalised words before that is a plausible full name
+            for k in range(len(head)):
+                name = plausible_name(" ".join([*head[k:], *tail]))
+                if name is not None:
+                    found.add(name)
+                    break
+    return next(iter(found)) if len(found) == 1 else None
 
 
 def _is_name(text: str) -> bool:

@@ -132,3 +132,16 @@ def test_a_full_name_is_not_flagged():
     m = extract(doc_of(page([*TOP, (1850, "Phan Thị Hữu Thành", 1040)])))
     assert m.value("nguoi_ky") == "Phan Thị Hữu Thành"
     assert "nguoi_ky.family_name_lost" not in m.reasons
+
+
+def test_the_document_naming_its_signer_gives_the_family_name():
+    body = (600, "Theo đề nghị của Phó Cục trưởng Phan Thị Hữu Thành, Cục Lãnh sự thông báo:", 270)
+    m = extract(doc_of(page([*TOP, body, (1850, "Hữu Thành", 1110)])))
+    assert m.value("nguoi_ky") == "Phan Thị Hữu Thành" and not m.needs_review
+    # two people of those given names in the text: no telling which one signed
+    other = (640, "và Trưởng phòng Lê Hữu Thành phối hợp thực hiện.", 270)
+    m = extract(doc_of(page([*TOP, body, other, (1850, "Hữu Thành", 1110)])))
+    assert m.value("nguoi_ky") is None and "nguoi_ky.family_name_lost" in m.reasons
+    # one given name is too common to complete from
+    one = (600, "Đồng chí Nguyễn Văn Sơn chủ trì.", 270)
+    assert extract(doc_of(page([*TOP, one, (1850, "Sơn", 1110)]))).value("nguoi_ky") is None
