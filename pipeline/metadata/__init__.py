@@ -10,16 +10,23 @@ Each field in :data:`sohoa.model.document.FIELD_NAMES` is present in the result;
 None and confidence 0. ``needs_review`` is set, with one stable reason code per unsure key field
 (``so_ky_hieu.missing``, ``ngay_ban_hanh.day_unread`` ...), when a key field is missing or unsure.
 ``witnesses`` (file name, PDF signatures) confirm or contradict handwritten values; they never override
-what the page clearly says.
+what the page clearly says. Signature stamps drawn into the pages are taken out of the lines before any
+field is read (``stamps``) and join the witnesses.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 from pipeline.metadata import normalize
 from pipeline.metadata.body import find_dossier_code, find_recipients, find_subject, find_title
-from pipeline.metadata.closing import find_recipients_list, find_signer
+from pipeline.metadata.closing import (
+    find_recipients_list,
+    find_signer,
+    name_in_text,
+    signer_without_family_name,
+)
 from pipeline.metadata.consistency import check_date, check_issuer, check_number, repair_type_code
 from pipeline.metadata.english import find_english, is_english
 from pipeline.metadata.evidence import Hit, hit, to_field
@@ -28,6 +35,7 @@ from pipeline.metadata.layout import TextLine, page_lines, text_lines
 from pipeline.metadata.reference import snap_issuer
 from pipeline.metadata.review import page_reasons, review
 from pipeline.metadata.spelling import respell
+from pipeline.metadata.stamps import split_stamps
 from pipeline.metadata.witnesses import Witnesses
 from sohoa.model.document import FIELD_NAMES, ExtractedField, Metadata
 from sohoa.model.ocr import BlankReading, OcrDocument, PageSource
@@ -90,14 +98,14 @@ def extract_lines(
 
     ``blanks``: second readings of the first page's number and date blanks (``OcrPage.blanks``) by kind.
     """
+    lines, stamps = split_stamps(lines)
+    witnesses = witnesses or Witnesses()
+    if stamps:
+        witnesses = replace(witnesses, stamps=witnesses.stamps + stamps)
     full = "\n".join(ln.text for ln in lines)
     language = "en" if is_english(full) else "vi"
     notes: dict[str, str] = {}
-    hits = (
-        _english(lines)
-        if language == "en"
-        else _vietnamese(lines, witnesses or Witnesses(), notes, blanks or {})
-    )
+    hits = _english(lines) if language == "en" else _vietnamese(lines, witnesses, notes, blanks or {})
     subject = hits.get("trich_yeu")
     if subject is not None and isinstance(subject.value, str):
         respelt = respell(subject.value, "\n".join(page_texts.values()))
@@ -108,6 +116,9 @@ def extract_lines(
         if h is not None and h.value not in (None, "", []):
             fields[name] = to_field(h, page_texts)
     needs, reasons = review(fields, language, notes)
+    if "nguoi_ky" in notes and fields["nguoi_ky"].value is None:
+        # a signer's name without its family name is not guessed: a clerk completes it
+        needs, reasons = True, [*reasons, notes["nguoi_ky"]]
     return Metadata(language=language, fields=fields, needs_review=needs, reasons=reasons)
 
 
@@ -141,7 +152,7 @@ def _vietnamese(
         snap = snap_issuer(str(issuer.value))
         issuer = Hit(snap.value, issuer.parts, issuer.score)
         kh = out.get("ky_hieu")
-        issuer, note = check_issuer(issuer, str(kh.value) if kh is not None else None, snap.known)
+        issuer, note = check_issuer(issuer, str(kh.value) if kh is not None else None, snap.known, w)
         if note:
             notes["co_quan_ban_hanh"] = note
     out["co_quan_ban_hanh"] = issuer
@@ -177,6 +188,13 @@ def _vietnamese(
     out["kinh_gui"] = find_recipients(lines)
     out["noi_nhan"] = find_recipients_list(lines)
     out.update(find_signer(lines))
+    partial = signer_without_family_name(lines) if "nguoi_ky" not in out else None
+    if partial is not None:
+        full = w.signer_completing(partial.text) or name_in_text(partial.text, lines, partial)
+        if full is not None:
+            out["nguoi_ky"] = hit(full, partial, 0, len(partial.text), 0.9)
+        else:
+            notes["nguoi_ky"] = "nguoi_ky.family_name_lost"
     signer = out.get("nguoi_ky")
     if signer is not None and (spelled := w.signer_spelling(str(signer.value))) is not None:
         out["nguoi_ky"] = Hit(spelled, signer.parts, max(signer.score, 0.97))

@@ -10,7 +10,10 @@ their few confusable shapes instead: an edit budget on two letters would match a
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import regex
+from rapidfuzz.distance import Levenshtein
 
 __all__ = [
     "AUTHORITY",
@@ -19,7 +22,9 @@ __all__ = [
     "NOI_NHAN",
     "NUMBER_LABEL",
     "VE_VIEC",
+    "StampLabel",
     "find_date_words",
+    "stamp_label",
 ]
 
 #: ``Số:`` (``So``, ``Sô``, ``S6``, ``S0``, ``Số và ký hiệu``) at the start of a line
@@ -42,3 +47,73 @@ DATE_WORDS = regex.compile(
 def find_date_words(folded: str) -> regex.Match[str] | None:
     """The ``ngày … tháng … năm yyyy`` structure in a folded line, or None."""
     return DATE_WORDS.search(folded)
+
+
+class StampLabel(NamedTuple):
+    """A signature-stamp label found in a folded line.
+
+    ``kind``: signer, time, org or email; ``strong``: only stamps carry it; ``end``: where its value starts.
+    """
+
+    kind: str
+    strong: bool
+    end: int
+
+
+#: the labels of a digital-signature appearance (``Ký bởi:``, ``Thời gian ký:`` …), spaces removed:
+#: kind, and whether the label is found on stamps only (``Email:`` or ``Cơ quan:`` also head other lines)
+_STAMP_LABELS = {
+    "kyboi": ("signer", True),
+    "duockyboi": ("signer", True),
+    "signedby": ("signer", True),
+    "nguoiky": ("signer", False),
+    "thoigianky": ("time", True),
+    "ngayky": ("time", False),
+    "signingtime": ("time", True),
+    "coquan": ("org", False),
+    "donvi": ("org", False),
+    "email": ("email", False),
+    "thudientu": ("email", False),
+}
+_STAMP_SEP = regex.compile(r"\s*[:;]\s*")
+
+
+def _label_key(text: str) -> str:
+    return "".join(c for c in text if c.isalnum())
+
+
+def _stamp_kind(key: str, budget: int) -> tuple[str, bool] | None:
+    """The stamp label ``key`` spells with at most ``budget`` edits (one in 5-7 letters, two from 8)."""
+    if len(key) < 5 or len(key) > 14:
+        return None
+    budget = min(budget, 1 if len(key) < 8 else 2)
+    best = min(_STAMP_LABELS, key=lambda k: Levenshtein.distance(key, k))
+    # at most one letter lost: "Thời gian:" of an invitation is no "Thời gian ký:"
+    if Levenshtein.distance(key, best) > budget or len(key) < len(best) - 1:
+        return None
+    return _STAMP_LABELS[best]
+
+
+def stamp_label(folded: str, start: int = 0) -> StampLabel | None:
+    """The signature-stamp label at ``folded[start:]`` (``Ký bởi:``, ``Thời gian kỷ;`` ...), or None.
+
+    With its colon a label may be of any kind; without (OCR drops it) only a label unique to stamps
+    counts, and with one edit at most.
+    """
+    text = folded[start:]
+    lead = len(text) - len(text.lstrip(" -–•*|([{'\"."))
+    if lead > 2:
+        return None
+    body = text[lead:]
+    colon = _STAMP_SEP.search(body[:22])
+    if colon is not None and colon.start() > 0:
+        found = _stamp_kind(_label_key(body[: colon.start()]), 2)
+        if found is not None:
+            return StampLabel(found[0], found[1], start + lead + colon.end())
+    words = list(regex.finditer(r"\S+", body[:24]))
+    for n in (3, 2, 1):
+        if len(words) >= n:
+            found = _stamp_kind(_label_key(body[: words[n - 1].end()]), 1)
+            if found is not None and found[1]:
+                return StampLabel(found[0], True, start + lead + words[n - 1].end())
+    return None

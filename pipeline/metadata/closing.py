@@ -12,11 +12,11 @@ import re
 from pipeline.metadata.body import _split_items
 from pipeline.metadata.casing import repair_upper, sentence_case_position
 from pipeline.metadata.evidence import Hit, hit, hits_join
-from pipeline.metadata.layout import CLOSING_LEFT, CLOSING_RIGHT, TextLine
-from pipeline.metadata.names import letters_only, plausible_name
+from pipeline.metadata.layout import CLOSING_LEFT, CLOSING_RIGHT, TextLine, join_lines
+from pipeline.metadata.names import letters_only, plausible_name, syllable_ok
 from pipeline.metadata.normalize import clean_spaces, fold
 
-__all__ = ["find_recipients_list", "find_signer"]
+__all__ = ["find_recipients_list", "find_signer", "name_in_text", "signer_without_family_name"]
 
 _NOI_NHAN = re.compile(r"^\W{0,3}n[o0]i\s*nh[a4]n\s*[:;.]?\s*")
 _AUTH = re.compile(r"^\W{0,2}(KT|TM|TL|TUQ|Q)\s*[.,:]\s*(.+)$")
@@ -117,6 +117,76 @@ def _signer_name(line: TextLine) -> tuple[str, int, int, float] | None:
     return name, start, end, 0.9 if name == text else 0.8
 
 
+def _row(right: list[TextLine], i: int) -> TextLine:
+    """Line ``i`` joined, left to right, with the other pieces of the signer column on its row."""
+    line = right[i]
+    if line.box is None:
+        return line
+    y0, h = line.box[1], line.box[3]
+
+    def same_row(other: TextLine) -> bool:
+        if other.box is None or other.page != line.page:
+            return False
+        overlap = min(y0 + h, other.box[1] + other.box[3]) - max(y0, other.box[1])
+        return overlap >= 0.5 * min(h, other.box[3])
+
+    pieces = sorted(
+        (ln for ln in right if ln is line or same_row(ln)), key=lambda ln: ln.box[0] if ln.box else 0
+    )
+    out = pieces[0]
+    for piece in pieces[1:]:
+        out = join_lines(out, piece)
+    return out
+
+
+def signer_without_family_name(lines: list[TextLine]) -> TextLine | None:
+    """The signer column's name line when it lacks its family name (``Hữu Thành`` under a seal), else None.
+
+    The lowest line of the column that is shaped like a name (two to four capitalised Vietnamese
+    syllables) but is no plausible full name: its first word is no family name. Such a line is not taken
+    as the signer (a guessed family name is worse than none); the document goes to review instead.
+    """
+    _, right = _closing(lines)
+    for line in reversed(right):
+        words = [w for t in line.text.split() for w in letters_only(t)]
+        if len(words) > 2 and len(words[0]) == 1:
+            words = words[1:]  # a lone letter in front is a speck (see _signer_name)
+        if not 2 <= len(words) <= 4 or _is_caps(line.text):
+            continue
+        if line.words and (line.conf or 0.0) < _MIN_LINE_CONF:
+            continue
+        if all(w[:1].isupper() and w[1:].islower() and syllable_ok(w) for w in words):
+            return line if plausible_name(" ".join(words)) is None else None
+    return None
+
+
+def name_in_text(partial: str, lines: list[TextLine], signer: TextLine) -> str | None:
+    """The one full name in the document's other lines that ends with ``partial`` (two words or more).
+
+    A signer is often named in the text (``Kết luận của Chủ tịch UBND tỉnh Nguyễn Hoàng Giang``): the
+    document's own text gives the family name the seal hid. One given name alone is too common to tell.
+    """
+    tail = [w for t in partial.split() for w in letters_only(t)]
+    if len(tail) < 2:
+        return None
+    pattern = re.compile(
+        r"(?<!\w)((?:[A-ZĐÀ-Ỹ][a-zđà-ỹ]+\s+){1,3})" + r"\s+".join(re.escape(w) for w in tail) + r"(?!\w)"
+    )
+    found = set()
+    for line in lines:
+        if line is signer:
+            continue
+        for m in pattern.finditer(line.text):
+            head = m.group(1).split()
+            # the longest tail of the capitalised words before that is a plausible full name
+            for k in range(len(head)):
+                name = plausible_name(" ".join([*head[k:], *tail]))
+                if name is not None:
+                    found.add(name)
+                    break
+    return next(iter(found)) if len(found) == 1 else None
+
+
 def _is_name(text: str) -> bool:
     words = text.split()
     return 2 <= len(words) <= 6 and all(_NAME_WORD.match(w) for w in words)
@@ -144,11 +214,15 @@ def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
     # The name is the last plausible name line of the column, below the authority / position lines.
     first = next((i for i, ln in enumerate(right) if _is_caps(ln.text) and not _is_name(ln.text)), 0)
     for i in range(len(right) - 1, first - 1, -1):
-        name = _signer_name(right[i])
-        if name is not None:
-            name_idx = i
-            value, start, end, score = name
-            found["nguoi_ky"] = hit(value, right[i], start, end, score)
+        # a name the seal cut in two comes back as two pieces of one row ("Vũ" | "Đình Đức Yến")
+        for line in (_row(right, i), right[i]):
+            name = _signer_name(line)
+            if name is not None:
+                name_idx = i
+                value, start, end, score = name
+                found["nguoi_ky"] = hit(value, line, start, end, score)
+                break
+        if name_idx is not None:
             break
     block = right[: name_idx if name_idx is not None else len(right)]
     auth = [(i, m) for i, ln in enumerate(block) if (m := _AUTH.match(ln.text.strip()))]

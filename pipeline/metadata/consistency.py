@@ -11,7 +11,8 @@ below :data:`pipeline.metadata.review.LOW_CONFIDENCE` is one a clerk must check:
   guess, and two that disagree are flagged (``readers_disagree``);
 - a date is trusted when every part was read as digits, or look-alikes were repaired and the
   signature time agrees; a date after the file's first signature cannot be right;
-- an issuer whose abbreviation in the ký hiệu does not match its name is probably misread.
+- an issuer whose abbreviation in the ký hiệu does not match its name is probably misread; one that a
+  signature or a stamp on the page names (``Ký bởi: SỞ NGOẠI VỤ``) is confirmed, even when unknown.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ __all__ = [
     "check_issuer",
     "check_number",
     "issuer_code_agrees",
+    "names_issuer",
     "repair_type_code",
     "vote_blank",
 ]
@@ -239,14 +241,29 @@ def issuer_code_agrees(ky_hieu: str, issuer: str) -> bool | None:
     return all(any(c == x for x in it) for c in letters)
 
 
-def check_issuer(h: Hit, ky_hieu: str | None, known: bool) -> tuple[Hit, str | None]:
-    """Lower an issuer that is neither a known body nor abbreviated by the ký hiệu."""
+def _expand(name: str) -> str:
+    folded = fold(name).replace("ubnd", "uy ban nhan dan").replace("hdnd", "hoi dong nhan dan")
+    return " ".join(folded.split())
+
+
+def names_issuer(issuer: str, w: Witnesses) -> bool:
+    """Whether a signature or stamp names ``issuer`` (folded, abbreviations written out, one slip allowed)."""
+    from rapidfuzz import fuzz
+
+    key = _expand(issuer)
+    return len(key) >= 4 and any(fuzz.ratio(key, _expand(n)) >= 90 for n in w.signing_bodies())
+
+
+def check_issuer(
+    h: Hit, ky_hieu: str | None, known: bool, w: Witnesses | None = None
+) -> tuple[Hit, str | None]:
+    """Lower an issuer that is not a known body, not abbreviated by the ký hiệu, not named by a signature."""
     agree = issuer_code_agrees(ky_hieu, str(h.value)) if ky_hieu else None
     if agree is False and not known:
         return _rescore(h, min(h.score, 0.5)), "co_quan_ban_hanh.code_mismatch"
     if agree is False:
         return _rescore(h, min(h.score, 0.8)), None
-    if not known and agree is None:
+    if not known and agree is None and not (w is not None and names_issuer(str(h.value), w)):
         return _rescore(h, min(h.score, 0.7)), None
     return h, None
 

@@ -6,7 +6,10 @@ thresholds) and keeps every reading with its word boxes. Here the readings of on
 1. each reading loses the specks at its ends (a seal's edge or a rule read as ``“``, ``_``, ``N``);
 2. the readings that cut the line into the most common number of words vote at each position; a word
    wins by how many readings have it, then by whether the document spells it so elsewhere (its own text
-   is the best dictionary of its words), then by confidence;
+   is the best dictionary of its words), then by confidence. In the closing, under a seal, the readings
+   agree on a name's letters but not on the specks glued in front (``:-Bùi``, ``'-Bùi``), and Tesseract
+   gives such a word almost no confidence however often it reads it alike: there the specks do not
+   count in the vote, and a word that two readings spell alike is at least :data:`_AGREED` sure;
 3. when no two readings agree on the number of words, the reading closest to all the others (the
    medoid, by edit distance) is kept, unless the full-page reading is at least as confident.
 
@@ -32,6 +35,8 @@ log = logging.getLogger(__name__)
 _MIN_CONF = 35.0
 #: a voted line read less confidently than this (0-100) replaces only a first reading that is worse
 _ACCEPT = 60.0
+#: the confidence (0-100) of a closing word that two readings or more spell alike
+_AGREED = 50.0
 
 
 @dataclass(frozen=True)
@@ -82,6 +87,12 @@ def _trim(words: list[Word]) -> tuple[Word, ...]:
     return tuple(words[start:end])
 
 
+def _letters_first(text: str) -> str:
+    """A closing word without the specks glued in front of its first letter (``:-Bùi`` → ``Bùi``)."""
+    start = next((i for i, c in enumerate(text) if c.isalnum()), 0)
+    return text[start:] or text
+
+
 def _mean(words: list[Word]) -> float:
     return sum(w.conf for w in words) / len(words) if words else 0.0
 
@@ -105,12 +116,18 @@ def vote_line(first: list[Word], reread: LineRereading, known: Counter[str]) -> 
         group = [r for r in readings if len(r.words) == size]
         # boxes from the page reading when it is in the group (the layout was measured on those)
         base = next((r for r in group if r.source == "page"), None) or max(group, key=lambda r: r.conf)
+        closing = reread.zone == "closing"
         out = []
         for pos in range(size):
-            votes: Counter[str] = Counter(r.words[pos].text for r in group)
-            conf = {t: max(r.words[pos].conf for r in group if r.words[pos].text == t) for t in votes}
-            best = max(votes, key=lambda t: (votes[t], known[t] > 1, conf[t]))
-            out.append(base.words[pos].model_copy(update={"text": best, "conf": conf[best]}))
+            words = [r.words[pos] for r in group]
+            keys = [_letters_first(w.text) if closing else w.text for w in words]
+            votes: Counter[str] = Counter(keys)
+            conf = {k: max(w.conf for w, x in zip(words, keys, strict=True) if x == k) for k in votes}
+            best = max(votes, key=lambda k: (votes[k], known[k] > 1, conf[k]))
+            # the spelling itself (with what is glued to it) from the surest reading of the winner
+            word = max((w for w, k in zip(words, keys, strict=True) if k == best), key=lambda w: w.conf)
+            sure = max(conf[best], _AGREED) if closing and votes[best] >= 2 else conf[best]
+            out.append(base.words[pos].model_copy(update={"text": word.text, "conf": sure}))
         return out
 
     # no two readings split the line alike: the one nearest to all the others

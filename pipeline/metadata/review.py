@@ -35,6 +35,7 @@ REASON_CODES: tuple[str, ...] = (
     "ngay_ban_hanh.conflict",
     "loai_van_ban.code_mismatch",
     "co_quan_ban_hanh.code_mismatch",
+    "nguoi_ky.family_name_lost",
     "page_failed",
     "illegible",
 )

@@ -1,0 +1,147 @@
+"""The signer's name under the seal: re-read votes, a name cut in two pieces, a lost family name.
+
+The shapes are those OCR gives on a seal-covered signer block: specks glued in front of the family name
+that differ from reading to reading (``:-Bùi``, ``'-Bùi``), a family name read alike every time with a
+confidence of almost 0, the family name read as a separate OCR line a little lower than the rest of the
+name, and the family name hidden altogether.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from pipeline.metadata import Witnesses, extract
+from pipeline.metadata.rereads import vote_line
+from pipeline.metadata.witnesses import PageStamp
+from sohoa.model.ocr import Line, LineReading, LineRereading, OcrDocument, OcrPage, PageSource, Word
+from sohoa.model.signature import PdfSignature
+
+CHAR_W, LINE_H, WIDTH, HEIGHT = 14, 30, 1654, 2339
+
+TOP = [
+    (180, "BỘ NGOẠI GIAO", 300),
+    (180, "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 800),
+    (220, "CỤC LÃNH SỰ", 320),
+    (220, "Độc lập - Tự do - Hạnh phúc", 880),
+    (300, "Số: 07/TB-CLS", 320),
+    (300, "Hà Nội, ngày 12 tháng 3 năm 2024", 860),
+    (420, "THÔNG BÁO", 740),
+    (470, "Về việc tiếp nhận hồ sơ đề nghị cấp hộ chiếu", 560),
+    (560, "Cục Lãnh sự thông báo như sau:", 270),
+    (1600, "Nơi nhận:", 260),
+    (1600, "KT. CỤC TRƯỞNG", 1080),
+    (1640, "- Như trên;", 270),
+    (1640, "PHÓ CỤC TRƯỞNG", 1070),
+    (1680, "- Lưu: VT, LS.", 270),
+]
+
+
+def words_of(text, x, y, line, confs=None, conf=92.0):
+    out = []
+    for i, token in enumerate(text.split()):
+        c = confs[i] if confs else conf
+        out.append(Word(text=token, conf=c, box=(x, y, CHAR_W * len(token), LINE_H), line=line))
+        x += CHAR_W * (len(token) + 1)
+    return out
+
+
+def page(rows, rereads=()):
+    """A page from ``(y, text, x[, confs])`` rows, one OCR line each, with ``rereads`` of its lines."""
+    words, lines = [], []
+    for li, (y, text, x, *confs) in enumerate(rows):
+        lw = words_of(text, x, y, li, confs[0] if confs else None)
+        words += lw
+        x1 = max(w.box[0] + w.box[2] for w in lw)
+        lines.append(Line(text=text, conf=92.0, box=(x, y, x1 - x, LINE_H)))
+    return OcrPage(number=1, source=PageSource.OCR, text="\n".join(ln.text for ln in lines), confidence=90.0,
+                   width=WIDTH, height=HEIGHT, words=words, lines=lines, rereads=list(rereads))  # fmt: skip
+
+
+def doc_of(p):
+    return OcrDocument(file_name="scan.pdf", sha256="0" * 64, media_type="application/pdf", pages=[p],
+                       languages="vie")  # fmt: skip
+
+
+def reread(line, zone, x, y, *readings):
+    rs = [
+        LineReading(variant=v, text=t, conf=80.0, words=words_of(t, x, y, line, confs=c))
+        for v, t, c in readings
+    ]
+    return LineRereading(line=line, zone=zone, box=(x, y, 400, LINE_H), readings=rs)
+
+
+def test_a_family_name_read_alike_under_specks_is_kept_from_the_rereads():
+    # the page reading lost the family name; both re-reads have it, each with another speck glued in front
+    rows = [*TOP, (1850, "Xuân Hoa", 1110)]
+    rr = reread(len(rows) - 1, "closing", 1040, 1850, ("h56-otsu", "\"'-Bùi Xuân Hoa", [2.0, 96.0, 96.0]),
+                ("h48-smooth", "':-Bùi Xuân Hoa", [8.8, 96.0, 96.0]))  # fmt: skip
+    m = extract(doc_of(page(rows, [rr])))
+    assert m.value("nguoi_ky") == "Bùi Xuân Hoa"
+    assert m.fields["nguoi_ky"].confidence >= 0.6
+
+
+def test_a_family_name_tesseract_reads_alike_at_no_confidence_is_kept():
+    rows = [*TOP, (1850, "Bùi Hoài Nam", 1040, [0.0, 0.0, 96.9])]
+    rr = reread(len(rows) - 1, "closing", 1040, 1850, ("h56-otsu", "Bùi Hoài Nam", [0.0, 95.6, 96.5]),
+                ("h48-smooth", ">: :Bùi Hoài Nam", [85.0, 14.0, 96.7, 96.9]))  # fmt: skip
+    assert extract(doc_of(page(rows, [rr]))).value("nguoi_ky") == "Bùi Hoài Nam"
+    # without the re-reads, a word read at no confidence stays debris
+    assert extract(doc_of(page(rows))).value("nguoi_ky") is None
+
+
+def test_agreement_lifts_confidence_in_the_closing_only():
+    first = words_of("ỦY BAN", 300, 180, 0, confs=[5.0, 90.0])
+    readings = (("a", "ỦY BAN", [4.0, 91.0]), ("b", "ỦY BAN", [3.0, 88.0]))
+    header = vote_line(first, reread(0, "header", 300, 180, *readings), Counter())
+    closing = vote_line(first, reread(0, "closing", 300, 180, *readings), Counter())
+    assert header[0].conf < 10
+    assert closing[0].conf >= 50
+
+
+def test_a_name_cut_into_two_pieces_of_one_row_is_joined_left_to_right():
+    # the family name came back as its own OCR line, a few pixels lower than the rest of the name
+    rows = [*TOP, (1850, "Đình Đức Yến", 1100), (1858, "Vũ", 1050)]
+    m = extract(doc_of(page(rows)))
+    assert m.value("nguoi_ky") == "Vũ Đình Đức Yến"
+    assert not m.needs_review
+
+
+def test_a_name_without_its_family_name_is_not_guessed_but_flagged():
+    rows = [*TOP, (1850, "Hữu Thành", 1110)]
+    m = extract(doc_of(page(rows)))
+    assert m.value("nguoi_ky") is None
+    assert m.needs_review and "nguoi_ky.family_name_lost" in m.reasons
+    # the key fields are right: only the signer sends it to review
+    assert m.value("so_ky_hieu") == "07/TB-CLS" and m.value("co_quan_ban_hanh") == "CỤC LÃNH SỰ"
+
+
+def test_a_signature_or_stamp_gives_the_family_name_the_seal_hid():
+    rows = [*TOP, (1850, "Hữu Thành", 1110)]
+    cert = PdfSignature(field_name="Signature1", signer="Phan Thị Hữu Thành", organization="Cục Lãnh sự")
+    m = extract(doc_of(page(rows)), Witnesses(signatures=(cert,)))
+    assert m.value("nguoi_ky") == "Phan Thị Hữu Thành" and not m.needs_review
+    stamp = Witnesses(stamps=(PageStamp(page=1, signer="Phan Thị Hữu Thành"),))
+    assert extract(doc_of(page(rows)), stamp).value("nguoi_ky") == "Phan Thị Hữu Thành"
+    # a witness whose name ends otherwise gives nothing
+    other = PdfSignature(field_name="Signature1", signer="Phan Thị Thu Hằng", organization="Cục Lãnh sự")
+    m = extract(doc_of(page(rows)), Witnesses(signatures=(other,)))
+    assert m.value("nguoi_ky") is None and "nguoi_ky.family_name_lost" in m.reasons
+
+
+def test_a_full_name_is_not_flagged():
+    m = extract(doc_of(page([*TOP, (1850, "Phan Thị Hữu Thành", 1040)])))
+    assert m.value("nguoi_ky") == "Phan Thị Hữu Thành"
+    assert "nguoi_ky.family_name_lost" not in m.reasons
+
+
+def test_the_document_naming_its_signer_gives_the_family_name():
+    body = (600, "Theo đề nghị của Phó Cục trưởng Phan Thị Hữu Thành, Cục Lãnh sự thông báo:", 270)
+    m = extract(doc_of(page([*TOP, body, (1850, "Hữu Thành", 1110)])))
+    assert m.value("nguoi_ky") == "Phan Thị Hữu Thành" and not m.needs_review
+    # two people of those given names in the text: no telling which one signed
+    other = (640, "và Trưởng phòng Lê Hữu Thành phối hợp thực hiện.", 270)
+    m = extract(doc_of(page([*TOP, body, other, (1850, "Hữu Thành", 1110)])))
+    assert m.value("nguoi_ky") is None and "nguoi_ky.family_name_lost" in m.reasons
+    # one given name is too common to complete from
+    one = (600, "Đồng chí Nguyễn Văn Sơn chủ trì.", 270)
+    assert extract(doc_of(page([*TOP, one, (1850, "Sơn", 1110)]))).value("nguoi_ky") is None
