@@ -1,4 +1,4 @@
-"""Handwritten form blanks, made here: how well the number and the day are read, and whether a wrong reading is flagged.
+"""Handwritten form blanks, made here: are the number and the day read, and is a wrong one flagged?
 
     PYTHONPATH=. .venv/bin/python bench/blank_eval.py [--eval-dir ../shared/eval] [--work DIR] [--limit N]
 
@@ -90,8 +90,10 @@ def ink_runs(gray: np.ndarray, box: Box) -> list[tuple[int, int]]:
     return runs
 
 
-def locate(words: list[tuple[str, Box]], gray: np.ndarray, number: str, day: str) -> list[tuple[Box, int]] | None:
-    """For the printed number's digits and the printed day: their box and where the rest of their line ends."""
+def locate(
+    words: list[tuple[str, Box]], gray: np.ndarray, number: str, day: str
+) -> list[tuple[Box, int]] | None:
+    """The printed number's digits and the printed day: their box, and where the rest of their line ends."""
     num = dayb = None
     for i, (t, b) in enumerate(words):
         if num is None and re.match(rf"^{re.escape(number)}/", t):
@@ -122,6 +124,7 @@ def digit_height(gray: np.ndarray, box: Box) -> int:
     rows = np.nonzero((crop < min(160, int(np.median(crop)) - 40)).sum(axis=1))[0]
     return int(rows.max() - rows.min() + 1) if len(rows) else box.height
 
+
 def paper(gray: np.ndarray, box: Box) -> int:
     pad = box.height
     ring = gray[max(0, box.top - pad) : box.bottom + pad, max(0, box.left - pad) : box.right + pad]
@@ -141,7 +144,9 @@ def draw_hand(rgb: np.ndarray, box: Box, text: str, height: int, rng: np.random.
                                  stroke_width=int(rng.integers(0, 2)), stroke_fill=0)  # fmt: skip
         tile = np.asarray(img).copy()
     else:
-        face = cv2.FONT_HERSHEY_SCRIPT_SIMPLEX if hand == "hershey-script" else cv2.FONT_HERSHEY_SCRIPT_COMPLEX
+        face = (
+            cv2.FONT_HERSHEY_SCRIPT_SIMPLEX if hand == "hershey-script" else cv2.FONT_HERSHEY_SCRIPT_COMPLEX
+        )
         scale = height / 30.0
         thick = max(2, int(round(height / rng.uniform(7, 11))))
         x = height // 2
@@ -240,10 +245,15 @@ def main() -> int:
         r["needs_review"] = meta.needs_review
         r["reasons"] = meta.reasons
         results.append(r)
-        log.warning("%s %s", doc, json.dumps({k: r[k] for k in ("so_ky_hieu", "ngay_ban_hanh")}, ensure_ascii=False))
+        log.warning(
+            "%s %s", doc, json.dumps({k: r[k] for k in ("so_ky_hieu", "ngay_ban_hanh")}, ensure_ascii=False)
+        )
 
     n = len(results)
-    print(f"\nhandwritten blanks on {n} synthetic forms ({len(skipped)} skipped: {', '.join(skipped) or 'none'})")
+    print(
+        f"\nhandwritten blanks on {n} synthetic forms"
+        f" ({len(skipped)} skipped: {', '.join(skipped) or 'none'})"
+    )
     print(f"{'field':<14} {'right':>7} {'flagged':>8} {'right, not flagged':>19} {'wrong, not flagged':>19}")
     for name in ("so_ky_hieu", "ngay_ban_hanh"):
         right = sum(r[name]["right"] for r in results)

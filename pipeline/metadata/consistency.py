@@ -175,14 +175,20 @@ def check_date(
         if reading.month is None and month is not None and 1 <= int(month) <= 12:
             fill["month"] = int(month)
         for part, value in (("day", day), ("month", month)):
-            # the line kept an incomplete first reading of the blank ("3" of a handwritten "30") and
-            # both recognizers read the whole of it: theirs is the reading, not a conflict
+            # The line's day or month is the full-page pass's reading of a blank it was unsure of: an
+            # incomplete one ("3" of a handwritten "30") or one through look-alikes ("1ó" read as 10).
+            # The blank's own readers are then the better witnesses, not a conflict; how far they are
+            # trusted is decided below, by how they agree.
             blank, read = blanks.get(part), getattr(reading, part)
-            first = "".join(c for c in blank.first if c.isdigit()) if blank is not None else ""
-            incomplete = _complete(first, part) is None and (not first or value is not None and first in value)
-            if value is not None and read is not None and votes[part].agreement == "both" and incomplete:
-                reading = replace(reading, **{part: None})  # type: ignore[arg-type]
-                fill[part] = int(value)
+            if value is None or read is None or blank is None or votes[part].agreement == "disagree":
+                continue
+            first = blank.first.strip()
+            if first.isdigit() and _complete(first, part) is not None:
+                continue  # a clean, complete first reading: a real disagreement, left to the conflict rule
+            if first.isdigit() and (first not in value or votes[part].agreement != "both"):
+                continue
+            reading = replace(reading, **{part: None})  # type: ignore[arg-type]
+            fill[part] = int(value)
         conflict = (day is not None and reading.day is not None and int(day) != reading.day) or (
             month is not None and reading.month is not None and int(month) != reading.month
         )

@@ -124,12 +124,22 @@ def find_number(lines: list[TextLine]) -> tuple[Hit | None, NumberReading | None
         The hit (value ``88/QĐ-UBND``, or only the printed part ``/QĐ-UBND`` when the number in the
         blank is unreadable) and the reading behind it, for the caller to weigh other witnesses.
     """
-    for ln in _number_candidates(lines):
+    candidates = _number_candidates(lines)
+    for ln in candidates:
         reading = read_number(ln.text)
         if reading is None:
             continue
         score = 0.97 if ln.zone == HEADER_LEFT else 0.9
         return hit(reading.value, ln, reading.start, reading.end, score), reading
+    # The label itself lost (handwriting drawn over it, a fold): a left-column line that is only a
+    # number and a printed code with its dash (``246 /TTr-CLS``) is the number line; less sure.
+    for ln in candidates:
+        reading = read_number(ln.text, labelled=False) if ln.zone == HEADER_LEFT else None
+        if reading is None or "-" not in reading.code or reading.start != 0:
+            continue
+        if re.search(r"[^\W\d]", ln.text[: reading.end].split("/")[0]):
+            continue  # letters before the slash ("V/v …"): not a number
+        return hit(reading.value, ln, reading.start, reading.end, 0.8), reading
     return None, None
 
 

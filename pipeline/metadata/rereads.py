@@ -10,7 +10,8 @@ thresholds) and keeps every reading with its word boxes. Here the readings of on
    agree on a name's letters but not on the specks glued in front (``:-Bùi``, ``'-Bùi``), and Tesseract
    gives such a word almost no confidence however often it reads it alike: there the specks do not
    count in the vote, and a word that two readings spell alike is at least :data:`_AGREED` sure;
-3. when no two readings agree on the number of words, the reading closest to all the others (the
+3. in the header, a re-read that lost the slash of a number line (``…/QĐ-UBND``) does not vote;
+4. when no two readings agree on the number of words, the reading closest to all the others (the
    medoid, by edit distance) is kept, unless the full-page reading is at least as confident.
 
 The winner replaces the line's words on the page, with boxes from the reading it came from; a line
@@ -108,6 +109,10 @@ def vote_line(first: list[Word], reread: LineRereading, known: Counter[str]) -> 
     readings = [_Reading(_trim(first), "page")]
     readings += [_Reading(_trim(list(r.words)), r.variant) for r in reread.readings]
     readings = [r for r in readings if r.words and (r.conf >= _MIN_CONF or r.source == "page")]
+    if reread.zone != "closing" and any("/" in w.text for w in first):
+        # the slash of a number line (``…/QĐ-UBND``) is print and holds the line together: a re-read
+        # that lost it (``Số: 462 mc-usụn``) read the handwriting better and the code worse
+        readings = [r for r in readings if "/" in r.text]
     if len(readings) < 2:
         return first
     counts = Counter(len(r.words) for r in readings)

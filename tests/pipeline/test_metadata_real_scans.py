@@ -476,3 +476,50 @@ def test_a_day_the_line_kept_half_of_is_the_one_both_recognizers_read():
     whole = half.model_copy(update={"first": "13"})
     m = extract(doc_of(p.model_copy(update={"blanks": [whole]})))
     assert m.value("ngay_ban_hanh") == "2015-01-13" and "ngay_ban_hanh.conflict" in m.reasons
+
+
+def _rows_with(number_rows, date_line="Quảng Ngãi, ngày 05 tháng 02 năm 2025"):
+    """The header of :func:`header` with its number/date row replaced by ``number_rows``."""
+    rows = header("Số: 1/CT-UBND", date_line)
+    i = next(k for k, (y, _) in enumerate(rows) if y == 300)
+    return rows[:i] + number_rows + rows[i + 1 :]
+
+
+def test_a_number_line_merged_with_a_date_whose_day_is_a_scrawl_is_still_cut_apart():
+    """GIVEN ``số: Ø2 /CT-UBND Quảng Ngãi, ngày 0ø tháng 02 năm 2025`` as one OCR line (columns merged,
+    the handwritten day read as ``0ø``), wider than the left column THEN the number line is found, with
+    its printed code."""
+    rows = _rows_with([(300, [("số: Ø2 /CT-UBND Quảng Ngãi, ngày 0ø tháng 02 năm 2025", 480)])])
+    m = extract(doc_of(page(rows)))
+    assert m.value("so_ky_hieu") is not None and m.value("so_ky_hieu").endswith("/CT-UBND")
+    assert m.value("co_quan_ban_hanh") == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+
+
+def test_a_label_and_its_code_on_two_ocr_lines_are_one_number_line():
+    """GIVEN the handwriting split ``số:`` from ``/CT-UBND`` (itself merged with the date line) THEN the
+    blank's reading and the printed code make the number."""
+    rows = _rows_with(
+        [(305, [("số:", 320)]), (298, [("/CT-UBND Quảng Ngãi, ngày 0ố tháng 02 năm 2025", 560)])]
+    )
+    p = page(rows).model_copy(update={"blanks": [blank("number", ["63"] * 4, "63", 0.99)]})
+    m = extract(doc_of(p))
+    assert m.value("so_ky_hieu") == "63/CT-UBND"
+    assert not any(r.startswith("so_ky_hieu") for r in m.reasons)
+
+
+def test_a_number_line_whose_label_was_lost_keeps_its_code_and_is_flagged():
+    rows = _rows_with([(300, [("246 /CT-UBND", 330), ("Quảng Ngãi, ngày 05 tháng 02 năm 2025", 860)])])
+    m = extract(doc_of(page(rows)))
+    assert m.value("so_ky_hieu") == "246/CT-UBND" and "so_ky_hieu.handwritten" in m.reasons
+    # a subject line is not a number line for want of its label
+    rows = _rows_with([(300, [("V/v-CT tăng cường", 330), ("Quảng Ngãi, ngày 05 tháng 02 năm 2025", 860)])])
+    assert extract(doc_of(page(rows))).value("so_ky_hieu") is None
+
+
+def test_a_look_alike_day_in_the_line_yields_to_the_blank_readers():
+    """GIVEN the line read the handwritten day 16 as ``1ó`` (10 through a look-alike) and the neural reader
+    read 16 surely THEN the date has day 16, flagged as handwritten (one reader)."""
+    p = page(header("Số: 16/CT-UBND", "Quảng Ngãi, ngày 1ó tháng 10 năm 2015"))
+    day = blank("day", ["", "", "165", "167"], "16", 0.99, x=1100).model_copy(update={"first": "1ó"})
+    m = extract(doc_of(p.model_copy(update={"blanks": [day]})))
+    assert m.value("ngay_ban_hanh") == "2015-10-16" and "ngay_ban_hanh.handwritten" in m.reasons

@@ -117,3 +117,15 @@ def test_a_bare_stroke_between_two_header_columns_is_not_a_word():
     dash = "Độc lập - Tự do - Hạnh phúc"
     rr = reread(0, ("h56-otsu", dash, 90.0), ("h48-smooth", dash, 90.0))
     assert texts(vote_line(words_of("Độc lập Tự do - Hạnh phúc"), rr, Counter())) == dash
+
+
+def test_rereads_of_a_number_line_that_lost_its_slash_do_not_vote():
+    """GIVEN the page read ``số: Ố⁄2/pc-UBND`` and two re-reads agree on ``Số: 462 mc-usụn`` (the
+    handwriting better, the printed code lost) THEN the page reading stays: the code is print."""
+    first = words_of("số: Ố⁄2/pc-UBND", x=350, y=265, conf=55.0)
+    rr = reread(0, ("h56-otsu", "Số: 462 mc-usụn", 70.0), ("h48-smooth", "Số: 462 mc-usụn", 72.0))
+    rr = rr.model_copy(update={"zone": "header"})
+    assert texts(vote_line(first, rr, Counter())) == "số: Ố⁄2/pc-UBND"
+    # rereads that keep the slash still vote
+    rr2 = reread(0, ("h56-otsu", "Số: 46/BC-UBND", 70.0), ("h48-smooth", "Số: 46/BC-UBND", 72.0))
+    assert texts(vote_line(first, rr2.model_copy(update={"zone": "header"}), Counter())) == "Số: 46/BC-UBND"
