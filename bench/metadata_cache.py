@@ -1,0 +1,93 @@
+"""Build the OCR cache that ``bench/metadata_eval.py --ocr-cache DIR`` scores.
+
+    PYTHONPATH=. .venv/bin/python bench/metadata_cache.py --out DIR [--eval-dir DIR] [synth] [heavy]
+
+- ``DIR/synth/<id>.json``: every ``vn-admin`` document as rendered, through ``ocr.ocr_file``;
+- ``DIR/heavy/<id>.json``: every page first degraded by one ``bench/ocr_degrade.py`` variant (chosen by
+  a checksum of the page's name, so runs compare) plus Gaussian sensor noise (sigma 8), then OCR'd.
+
+``--real`` needs no builder: ``metadata_eval.py --real`` OCRs what its cache lacks. Documents already in
+the cache are skipped; delete the folder to rebuild it with the current code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import time
+import zlib
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+
+from _tesseract_pages import page_image  # noqa: E402
+from metadata_eval import load_docs  # noqa: E402
+from ocr_degrade import VARIANTS, degrade  # noqa: E402
+
+log = logging.getLogger("bench.metadata_cache")
+
+SENSOR_SIGMA = 8.0
+
+
+def heavy_page(src: Path, dpi: int, name: str, work: Path) -> Path:
+    """The page degraded by its variant and sensor noise, written as a PNG at its (new) resolution."""
+    gray = np.array(Image.open(src).convert("L"))
+    variant = VARIANTS[zlib.crc32(name.encode()) % len(VARIANTS)]
+    img, dpi, _ = degrade(gray, dpi, variant, name)
+    rng = np.random.default_rng(zlib.crc32(f"{name}/sensor".encode()))
+    noisy = np.clip(img.astype(np.float32) + rng.normal(0, SENSOR_SIGMA, img.shape), 0, 255)
+    out = work / f"{name}-heavy.png"
+    Image.fromarray(noisy.astype(np.uint8)).save(out, dpi=(dpi, dpi))
+    return out
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("parts", nargs="*", choices=["synth", "heavy"], default=["synth", "heavy"])
+    ap.add_argument("--out", type=Path, required=True)
+    ap.add_argument("--eval-dir", type=Path, default=REPO.parent / "shared" / "eval")
+    args = ap.parse_args()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
+
+    import ocr
+    from sohoa.settings import get_settings
+
+    ctx = ocr.OcrContext.from_settings(get_settings().ocr)
+    work = args.out / "_pages"
+    work.mkdir(parents=True, exist_ok=True)
+    for part in args.parts or ["synth", "heavy"]:
+        (args.out / part).mkdir(exist_ok=True)
+        for doc_id, rows in load_docs(args.eval_dir).items():
+            target = args.out / part / f"{doc_id}.json"
+            if target.exists():
+                continue
+            t0 = time.perf_counter()
+            if part == "synth":
+                files = [args.eval_dir / im for im in sorted({r["image"] for r in rows})]
+            else:
+                files = [
+                    heavy_page(
+                        page_image(args.eval_dir, r, work),
+                        int(r["dpi"] or 300),
+                        f"{doc_id}-p{r['page']}",
+                        work,
+                    )
+                    for r in rows
+                ]
+            docs = [ocr.ocr_file(f, ctx, jobs=1) for f in files]
+            pages = [
+                p.model_copy(update={"number": i})
+                for i, p in enumerate((p for d in docs for p in d.pages), 1)
+            ]
+            target.write_text(docs[0].model_copy(update={"pages": pages}).model_dump_json(), encoding="utf-8")
+            log.info("%s %s: %d pages in %.1f s", part, doc_id, len(pages), time.perf_counter() - t0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
