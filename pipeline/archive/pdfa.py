@@ -29,7 +29,7 @@ from pipeline.archive._exec import ghostscript
 from pipeline.archive.fonts import TextFont
 from pipeline.archive.geometry import frame_of
 from pipeline.archive.textlayer import text_operators
-from pipeline.archive.xmp import info_entries, xmp_packet
+from pipeline.archive.xmp import xmp_packet
 from sohoa.errors import ArchiveError
 from sohoa.model.archive import ArchiveMeta
 from sohoa.model.ocr import OcrDocument, OcrPage, PageSource
@@ -243,9 +243,11 @@ def _set_metadata(pdf: pikepdf.Pdf, meta: ArchiveMeta, ctx: PdfaContext) -> None
         Type=pikepdf.Name.Metadata,
         Subtype=pikepdf.Name.XML,
     )
-    # the Info dictionary is rewritten to say what the XMP says (PDF/A wants both to agree)
-    info = info_entries(meta, producer=ctx.producer, when=now)
-    pdf.docinfo = pdf.make_indirect(pikepdf.Dictionary({f"/{k}": pikepdf.String(v) for k, v in info.items()}))
+    # no Info dictionary: PDF/A-2 does not ask for one (only that it agree with the XMP if present),
+    # PDF 2.0 deprecates it, and its UTF-16 title and issuer cost a small copy 250 bytes; the base's
+    # (img2pdf's, Ghostscript's) would name them as producer
+    if "/Info" in pdf.trailer:
+        del pdf.trailer["/Info"]
 
 
 def _set_output_intent(pdf: pikepdf.Pdf, *, gray: bool) -> None:
