@@ -9,8 +9,10 @@ search and extraction see exactly the OCR text. The text layer's glyphs all have
 (:data:`GLYPHLESS_ADVANCE`, as OCRmyPDF's glyphless font): each word is stretched to its OCR box anyway,
 and one ``/DW`` replaces a width per character.
 
-The programs hold only the tables a CID font needs (``head hhea maxp hmtx loca glyf post``): no
-``cmap`` (a CID font is looked up by glyph id), names, hinting or layout tables.
+The programs hold only the tables ISO 32000-1 (9.9) asks of a CID font's embedded TrueType program
+(``head hhea maxp hmtx loca glyf``; ``cvt fpgm prep`` are for hinting, which they have none of): no
+``cmap`` (a CID font is looked up by glyph id), no ``post`` (glyph names, never used), names or layout
+tables.
 """
 
 from __future__ import annotations
@@ -67,12 +69,15 @@ class TextFont:
         """The CID of ``ch``: its Unicode block's page of 256 CIDs, at its code point's low byte.
 
         A page then maps to Unicode with one ``bfrange`` line, whatever characters of the block the
-        document uses (the unused CIDs between them are never drawn).
+        document uses (the unused CIDs between them are never drawn). ASCII and Latin-1 are page 0
+        (CID = code point), so the program has a page of glyphs fewer.
         """
         cid = self._cids.get(ch)
         if cid is None:
             cp = ord(ch)
-            page = self._pages.setdefault(cp >> 8, len(self._pages) + 1)
+            if cp == 0:  # CID 0 is .notdef, which PDF/A forbids drawing; OCR text never holds a NUL
+                raise ArchiveError("text layer: a NUL character")
+            page = 0 if cp <= 0xFF else self._pages.setdefault(cp >> 8, len(self._pages) + 1)
             if page > 255:
                 raise ArchiveError("text layer: characters from more than 255 Unicode blocks")
             cid = self._cids[ch] = page << 8 | cp & 0xFF
@@ -183,7 +188,6 @@ def _program(
     fb.setupGlyf(glyphs)
     fb.setupHorizontalMetrics({n: (a, 0) for n, a in zip(names, advance, strict=True)})
     fb.setupHorizontalHeader(ascent=round(ascent), descent=round(descent))
-    fb.setupPost(keepGlyphNames=False)  # post format 3: the glyph names are never used
     buf = io.BytesIO()
     fb.save(buf)
     return buf.getvalue()

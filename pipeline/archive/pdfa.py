@@ -121,12 +121,15 @@ def _image_pdf(original: Path) -> bytes:
 
 
 def _compact_image_dicts(pdf: pikepdf.Pdf) -> None:
-    """One-filter arrays as the filter itself (img2pdf writes ``[ /CCITTFaxDecode ]`` and ``[ << >> ]``).
+    """Image dictionaries as short as their meaning: one filter, not an array of one; no ``/Type``.
 
-    The same meaning in fewer bytes: a small bilevel scan's copy is mostly fixed overhead.
+    img2pdf writes ``[ /CCITTFaxDecode ]``, ``[ << >> ]`` and the optional ``/Type /XObject``; a small
+    bilevel scan's copy is mostly such fixed overhead.
     """
     for page in pdf.pages:
         for image in page.images.values():
+            if "/Type" in image:
+                del image["/Type"]
             filters, parms = image.get("/Filter"), image.get("/DecodeParms")
             if isinstance(filters, pikepdf.Array) and len(filters) == 1:
                 image.Filter = filters[0]
@@ -179,16 +182,21 @@ def _relayout(
         ascent=ascent,
         descent=descent,
     )
-    cm = " ".join(f"{v:.6f}" for v in (m[0, 0], m[1, 0], m[0, 1], m[1, 1], m[0, 2], m[1, 2]))
     new_w, new_h = frame.width * k, frame.height * k
-    clip = f"q 0 0 {new_w:.3f} {new_h:.3f} re W n q {cm} cm\n".encode()
+    clip = f"q 0 0 {new_w:.3f} {new_h:.3f} re W n".encode()
     old = page.obj.get("/Resources", pikepdf.Dictionary())
-    if _images_only(old):
-        # a page that only draws images (img2pdf's): its few operators inline, no Form XObject around them
-        content = clip + _old_content(page) + b"\nQ Q\n" + text
+    placed = _one_image(page) if _images_only(old) else None
+    if placed is not None:
+        # img2pdf's page, one image: drawn with one matrix, the OCR geometry's and the image's in one
+        matrix, name = placed
+        content = clip + f" {_cm(m @ matrix)} cm {name} Do Q\n".encode() + text
+        xobjects = old.XObject
+    elif _images_only(old):
+        # a page that only draws images: its few operators inline, no Form XObject around them
+        content = clip + f" q {_cm(m)} cm\n".encode() + _old_content(page) + b"\nQ Q\n" + text
         xobjects = old.XObject
     else:
-        content = clip + b"/Scan Do Q Q\n" + text
+        content = clip + f" q {_cm(m)} cm\n/Scan Do Q Q\n".encode() + text
         xobjects = pikepdf.Dictionary(Scan=pdf.make_indirect(_as_form(pdf, page)))
     page.obj.MediaBox = pikepdf.Array([0, 0, new_w, new_h])
     for key in ("/CropBox", "/TrimBox", "/BleedBox", "/ArtBox", "/Rotate", "/Annots", "/Group"):
@@ -197,6 +205,20 @@ def _relayout(
     fonts = pikepdf.Dictionary(F1=font_placeholder(pdf))
     page.obj.Resources = pikepdf.Dictionary(XObject=xobjects, Font=fonts)
     page.obj.Contents = pdf.make_stream(content)
+
+
+def _cm(m: np.ndarray) -> str:
+    """The ``cm`` operands of a 3x3 affine matrix (column vectors)."""
+    return " ".join(f"{v:.6f}" for v in (m[0, 0], m[1, 0], m[0, 1], m[1, 1], m[0, 2], m[1, 2]))
+
+
+def _one_image(page: pikepdf.Page) -> tuple[np.ndarray, str] | None:
+    """The matrix and name of the image a page draws as ``q a b c d e f cm /Im Do Q`` alone, else None."""
+    ops = [(list(i.operands), str(i.operator)) for i in pikepdf.parse_content_stream(page)]
+    if [op for _, op in ops] != ["q", "cm", "Do", "Q"]:
+        return None
+    a, b, c, d, e, f = (float(v) for v in ops[1][0])
+    return np.array([[a, c, e], [b, d, f], [0, 0, 1]]), str(ops[2][0][0])
 
 
 def _images_only(resources: pikepdf.Object) -> bool:

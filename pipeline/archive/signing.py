@@ -57,7 +57,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-FIELD_NAME = "SohoaAgencySignature"
+FIELD_NAME = "Sohoa"  # short: written twice, once in the signature's update
 MARGIN = 28.0  # points from the top and right edges
 #: an ECDSA signature's DER length varies by a few bytes from one signature to the next
 DRY_RUN_SLACK = 8
