@@ -163,11 +163,10 @@ def _program(
         k = upem / source["head"].unitsPerEm
         cmap, hmtx, glyph_set = source.getBestCmap(), source["hmtx"], source.getGlyphSet()
         space = round(hmtx[cmap.get(32, ".notdef")][0] * k)
-        # unused glyphs: zero width (they compress to nothing); the text layer's: the glyphless width
-        advance = [0] * count
+        # the text layer's glyphs and the unused ones alike: the glyphless width (one value repeated
+        # compresses better than the used ones' pattern among zeros)
+        advance = [GLYPHLESS_ADVANCE * upem // 1000] * count
         advance[0] = space
-        for cid, _ in used:
-            advance[cid] = GLYPHLESS_ADVANCE * upem // 1000
         for cid, ch in wide:
             src = cmap.get(ord(ch))
             if src is None:
