@@ -28,7 +28,7 @@ from PIL import Image, ImageCms
 from pipeline.archive._exec import ghostscript
 from pipeline.archive.fonts import TextFont
 from pipeline.archive.geometry import frame_of
-from pipeline.archive.textlayer import text_operators
+from pipeline.archive.textlayer import pdf_number, text_operators
 from pipeline.archive.xmp import xmp_packet
 from sohoa.errors import ArchiveError
 from sohoa.model.archive import ArchiveMeta
@@ -183,20 +183,20 @@ def _relayout(
         descent=descent,
     )
     new_w, new_h = frame.width * k, frame.height * k
-    clip = f"q 0 0 {new_w:.3f} {new_h:.3f} re W n".encode()
+    # no clipping path: what a turned scan puts outside the new MediaBox is clipped by it anyway
     old = page.obj.get("/Resources", pikepdf.Dictionary())
     placed = _one_image(page) if _images_only(old) else None
     if placed is not None:
         # img2pdf's page, one image: drawn with one matrix, the OCR geometry's and the image's in one
         matrix, name = placed
-        content = clip + f" {_cm(m @ matrix)} cm {name} Do Q\n".encode() + text
+        content = f"q {_cm(m @ matrix)} cm {name} Do Q\n".encode() + text
         xobjects = old.XObject
     elif _images_only(old):
         # a page that only draws images: its few operators inline, no Form XObject around them
-        content = clip + f" q {_cm(m)} cm\n".encode() + _old_content(page) + b"\nQ Q\n" + text
+        content = f"q {_cm(m)} cm\n".encode() + _old_content(page) + b"\nQ\n" + text
         xobjects = old.XObject
     else:
-        content = clip + f" q {_cm(m)} cm\n/Scan Do Q Q\n".encode() + text
+        content = f"q {_cm(m)} cm /Scan Do Q\n".encode() + text
         xobjects = pikepdf.Dictionary(Scan=pdf.make_indirect(_as_form(pdf, page)))
     page.obj.MediaBox = pikepdf.Array([0, 0, new_w, new_h])
     for key in ("/CropBox", "/TrimBox", "/BleedBox", "/ArtBox", "/Rotate", "/Annots", "/Group"):
@@ -208,8 +208,12 @@ def _relayout(
 
 
 def _cm(m: np.ndarray) -> str:
-    """The ``cm`` operands of a 3x3 affine matrix (column vectors)."""
-    return " ".join(f"{v:.6f}" for v in (m[0, 0], m[1, 0], m[0, 1], m[1, 1], m[0, 2], m[1, 2]))
+    """The ``cm`` operands of a 3x3 affine matrix (column vectors), each far under a pixel off.
+
+    Millionths for the unit terms (a page's turn), ten-thousandths of a point for offsets and sizes.
+    """
+    values = (m[0, 0], m[1, 0], m[0, 1], m[1, 1], m[0, 2], m[1, 2])
+    return " ".join(pdf_number(v, 6 if abs(v) < 10 else 4) for v in values)
 
 
 def _one_image(page: pikepdf.Page) -> tuple[np.ndarray, str] | None:

@@ -11,10 +11,11 @@ from __future__ import annotations
 from pipeline.archive.fonts import TextFont
 from sohoa.model.ocr import OcrPage
 
-__all__ = ["text_operators"]
+__all__ = ["pdf_number", "text_operators"]
 
 
-def _num(v: float, places: int = 2) -> str:
+def pdf_number(v: float, places: int = 2) -> str:
+    """``v`` to ``places`` decimals, without trailing zeros (content-stream operands)."""
     text = f"{v:.{places}f}".rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
 
@@ -42,7 +43,7 @@ def text_operators(
     em = (ascent - descent) / 1000.0
     # text space in OCR-frame pixels (the Tm's scale), y up: the words' boxes are whole pixels, so
     # positions are written exactly, in fewer digits than points would take
-    parts = ["BT", "3 Tr", f"{_num(k, 6)} 0 0 {_num(k, 6)} 0 0 Tm"]
+    parts = ["BT", "3 Tr", f"{pdf_number(k, 6)} 0 0 {pdf_number(k, 6)} 0 0 Tm"]
     # Tf and Tz stay in force within BT/ET: each is written only when it changes (a line shares its size)
     last_tf, last_tz = "", 100
     # each word starts a new text line with Td, relative to the previous one, in whole pixels: the
