@@ -2,8 +2,9 @@
 
 Written compactly by hand: the namespaces declared once and the simple properties as attributes of
 one ``rdf:Description`` (both plain RDF/XML, as ISO 16684-1 allows), about half the bytes of the
-element-per-property form, and without the optional ``<?xpacket?>`` wrapper (75 bytes, there for
-in-place editors and byte scanners; readers and PDF/A validators find the XMP through the catalog).
+element-per-property form, and without the optional outer XML (ISO 16684-1 7.3): no ``<?xpacket?>``
+wrapper (75 bytes, there for in-place editors and byte scanners; readers and PDF/A validators find the
+XMP through the catalog) and no ``x:xmpmeta`` element around ``rdf:RDF``.
 The copy has no Info dictionary: the XMP is its only document metadata.
 """
 
@@ -57,7 +58,7 @@ def xmp_packet(meta: ArchiveMeta, *, producer: str, when: datetime) -> bytes:
         items.append(f"<dc:date><rdf:Seq><rdf:li>{escape(meta.date)}</rdf:li></rdf:Seq></dc:date>")
     items.append(f"<dc:language><rdf:Bag><rdf:li>{escape(meta.language)}</rdf:li></rdf:Bag></dc:language>")
     return (
-        f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="{NAMESPACES["rdf"]}">'
+        f'<rdf:RDF xmlns:rdf="{NAMESPACES["rdf"]}">'
         f'<rdf:Description rdf:about="" {attrs}>{"".join(items)}</rdf:Description>'
-        "</rdf:RDF></x:xmpmeta>"
+        "</rdf:RDF>"
     ).encode()
