@@ -17,6 +17,7 @@ import pikepdf
 
 from pipeline.archive.fonts import TextFont, drawing_cids, keep_outlines
 from pipeline.archive.pdfa import save_copy
+from pipeline.archive.textlayer import pdf_string
 
 __all__ = ["FONT_SIZE", "add_signature_field", "stamp_characters"]
 
@@ -60,14 +61,14 @@ def _appearance(pdf: pikepdf.Pdf, lines: list[str], font_path: Path) -> tuple[pi
     # black fill and text render mode 0 are a fresh appearance stream's defaults; each line starts
     # one leading below the one before (Td is relative to the previous line's start)
     top = height - PADDING - ascent / 1000.0 * FONT_SIZE
-    ops = ["BT", f"/F1 {FONT_SIZE:g} Tf"]
+    ops = [b"BT", f"/F1 {FONT_SIZE:g} Tf".encode("ascii")]
     for i, line in enumerate(lines):
         encoded = b"".join(cids[ch].to_bytes(2, "big") for ch in line)
         move = f"{PADDING:g} {top:.2f}" if i == 0 else f"0 {-leading:g}"
-        ops.append(f"{move} Td <{encoded.hex()}> Tj")
-    ops.append("ET")
+        ops.append(f"{move} Td".encode("ascii") + pdf_string(encoded) + b"Tj")
+    ops.append(b"ET")
     form = pdf.make_stream(
-        ("\n".join(ops) + "\n").encode("ascii"),
+        b"\n".join(ops) + b"\n",
         Subtype=pikepdf.Name.Form,
         BBox=[0, 0, width, height],
         Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
@@ -126,10 +127,9 @@ def add_signature_field(
         # what pyHanko would add to the catalog when signing (SignaturesExist | AppendOnly, the PAdES
         # extension), written here so the signature's update need not rewrite the catalog
         pdf.Root.AcroForm = pikepdf.Dictionary(Fields=[sig_field], SigFlags=3)
+        # (the extension dictionary's /Type is optional; pyHanko compares levels only)
         pdf.Root.Extensions = pikepdf.Dictionary(
-            ESIC=pikepdf.Dictionary(
-                Type=pikepdf.Name.DeveloperExtensions, BaseVersion=pikepdf.Name("/1.7"), ExtensionLevel=1
-            )
+            ESIC=pikepdf.Dictionary(BaseVersion=pikepdf.Name("/1.7"), ExtensionLevel=1)
         )
         if certificates:
             # the DSS (ISO 32000-2 12.8.4.3, part of the ESIC extension): validation data a verifier

@@ -11,13 +11,22 @@ from __future__ import annotations
 from pipeline.archive.fonts import TextFont
 from sohoa.model.ocr import OcrPage
 
-__all__ = ["pdf_number", "text_operators"]
+__all__ = ["pdf_number", "pdf_string", "text_operators"]
 
 
 def pdf_number(v: float, places: int = 2) -> str:
     """``v`` to ``places`` decimals, without trailing zeros (content-stream operands)."""
     text = f"{v:.{places}f}".rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
+
+
+def pdf_string(data: bytes) -> bytes:
+    """``data`` as a literal string: the bytes themselves, half a hex string's length.
+
+    Backslash and parentheses are escaped, and CR, which a reader would take for a line end.
+    """
+    escaped = data.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    return b"(" + escaped.replace(b"\r", b"\\r") + b")"
 
 
 def text_operators(
@@ -43,7 +52,7 @@ def text_operators(
     em = (ascent - descent) / 1000.0
     # text space in OCR-frame pixels (the Tm's scale), y up: the words' boxes are whole pixels, so
     # positions are written exactly, in fewer digits than points would take
-    parts = ["BT", "3 Tr", f"{pdf_number(k, 6)} 0 0 {pdf_number(k, 6)} 0 0 Tm"]
+    parts = [b"BT", b"3 Tr", f"{pdf_number(k, 6)} 0 0 {pdf_number(k, 6)} 0 0 Tm".encode("ascii")]
     # Tf and Tz stay in force within BT/ET: each is written only when it changes (a line shares its size)
     last_tf, last_tz = "", 100
     # each word starts a new text line with Td, relative to the previous one, in whole pixels: the
@@ -69,10 +78,10 @@ def text_operators(
         if abs(last_tz - scale) * natural / 100 <= max(0.5, abs(tz - scale) * natural / 100):
             tz = last_tz
         tf = f"/F1 {size} Tf "
-        parts.append(
-            f"{tf if tf != last_tf else ''}{f'{tz} Tz ' if tz != last_tz else ''}"
-            f"{x - at_x} {baseline - at_y} Td <{font.encode(text).hex()}> Tj"
-        )
+        # no space around the string: its parentheses delimit it
+        state = f"{tf if tf != last_tf else ''}{f'{tz} Tz ' if tz != last_tz else ''}"
+        move = f"{state}{x - at_x} {baseline - at_y} Td"
+        parts.append(move.encode("ascii") + pdf_string(font.encode(text)) + b"Tj")
         last_tf, last_tz, at_x, at_y = tf, tz, x, baseline
-    parts.append("ET")
-    return ("\n".join(parts) + "\n").encode("ascii")
+    parts.append(b"ET")
+    return b"\n".join(parts) + b"\n"
