@@ -86,7 +86,8 @@ def parts(path: Path) -> dict[str, int]:
         for obj in pdf.objects:
             if isinstance(obj, pikepdf.Stream):
                 d = obj.stream_dict
-                kind = d.get("/Type", "/XObject" if d.get("/Subtype") == "/Form" else None), d.get("/Subtype")
+                xobject = d.get("/Subtype") in ("/Form", "/Image")  # /Type is optional on both
+                kind = d.get("/Type", "/XObject" if xobject else None), d.get("/Subtype")
                 role = roles.get(obj.objgen) or {
                     ("/XObject", "/Image"): "scan image",
                     ("/Metadata", "/XML"): "XMP",

@@ -28,8 +28,8 @@ from PIL import Image, ImageCms
 from pipeline.archive._exec import ghostscript
 from pipeline.archive.fonts import TextFont
 from pipeline.archive.geometry import frame_of
-from pipeline.archive.textlayer import text_operators
-from pipeline.archive.xmp import info_entries, xmp_packet
+from pipeline.archive.textlayer import pdf_number, text_operators
+from pipeline.archive.xmp import xmp_packet
 from sohoa.errors import ArchiveError
 from sohoa.model.archive import ArchiveMeta
 from sohoa.model.ocr import OcrDocument, OcrPage, PageSource
@@ -49,8 +49,10 @@ def save_copy(pdf: pikepdf.Pdf, dest: Path) -> None:
     """Write an archive copy (the copy, then again with its stamp field) the one way: PDF 1.7, object streams.
 
     Streams already compressed pass as they are (qpdf would inflate the XMP again), and pikepdf does not
-    rewrite the XMP's PDF version.
+    rewrite the XMP's PDF version. New streams get zlib's best compression (level 9; a process-wide
+    pikepdf setting): on a copy's few kilobytes of text, font and dictionaries it costs nothing.
     """
+    pikepdf.settings.set_flate_compression_level(9)
     pdf.save(
         dest,
         fix_metadata_version=False,
@@ -121,12 +123,15 @@ def _image_pdf(original: Path) -> bytes:
 
 
 def _compact_image_dicts(pdf: pikepdf.Pdf) -> None:
-    """One-filter arrays as the filter itself (img2pdf writes ``[ /CCITTFaxDecode ]`` and ``[ << >> ]``).
+    """Image dictionaries as short as their meaning: one filter, not an array of one; no ``/Type``.
 
-    The same meaning in fewer bytes: a small bilevel scan's copy is mostly fixed overhead.
+    img2pdf writes ``[ /CCITTFaxDecode ]``, ``[ << >> ]`` and the optional ``/Type /XObject``; a small
+    bilevel scan's copy is mostly such fixed overhead.
     """
     for page in pdf.pages:
         for image in page.images.values():
+            if "/Type" in image:
+                del image["/Type"]
             filters, parms = image.get("/Filter"), image.get("/DecodeParms")
             if isinstance(filters, pikepdf.Array) and len(filters) == 1:
                 image.Filter = filters[0]
@@ -179,16 +184,21 @@ def _relayout(
         ascent=ascent,
         descent=descent,
     )
-    cm = " ".join(f"{v:.6f}" for v in (m[0, 0], m[1, 0], m[0, 1], m[1, 1], m[0, 2], m[1, 2]))
     new_w, new_h = frame.width * k, frame.height * k
-    clip = f"q 0 0 {new_w:.3f} {new_h:.3f} re W n q {cm} cm\n".encode()
+    # no clipping path: what a turned scan puts outside the new MediaBox is clipped by it anyway
     old = page.obj.get("/Resources", pikepdf.Dictionary())
-    if _images_only(old):
-        # a page that only draws images (img2pdf's): its few operators inline, no Form XObject around them
-        content = clip + _old_content(page) + b"\nQ Q\n" + text
+    placed = _one_image(page) if _images_only(old) else None
+    if placed is not None:
+        # img2pdf's page, one image: drawn with one matrix, the OCR geometry's and the image's in one
+        matrix, name = placed
+        content = f"q {_cm(m @ matrix)} cm {name} Do Q\n".encode() + text
+        xobjects = old.XObject
+    elif _images_only(old):
+        # a page that only draws images: its few operators inline, no Form XObject around them
+        content = f"q {_cm(m)} cm\n".encode() + _old_content(page) + b"\nQ\n" + text
         xobjects = old.XObject
     else:
-        content = clip + b"/Scan Do Q Q\n" + text
+        content = f"q {_cm(m)} cm /Scan Do Q\n".encode() + text
         xobjects = pikepdf.Dictionary(Scan=pdf.make_indirect(_as_form(pdf, page)))
     page.obj.MediaBox = pikepdf.Array([0, 0, new_w, new_h])
     for key in ("/CropBox", "/TrimBox", "/BleedBox", "/ArtBox", "/Rotate", "/Annots", "/Group"):
@@ -197,6 +207,24 @@ def _relayout(
     fonts = pikepdf.Dictionary(F1=font_placeholder(pdf))
     page.obj.Resources = pikepdf.Dictionary(XObject=xobjects, Font=fonts)
     page.obj.Contents = pdf.make_stream(content)
+
+
+def _cm(m: np.ndarray) -> str:
+    """The ``cm`` operands of a 3x3 affine matrix (column vectors), each far under a pixel off.
+
+    Millionths for the unit terms (a page's turn), ten-thousandths of a point for offsets and sizes.
+    """
+    values = (m[0, 0], m[1, 0], m[0, 1], m[1, 1], m[0, 2], m[1, 2])
+    return " ".join(pdf_number(v, 6 if abs(v) < 10 else 4) for v in values)
+
+
+def _one_image(page: pikepdf.Page) -> tuple[np.ndarray, str] | None:
+    """The matrix and name of the image a page draws as ``q a b c d e f cm /Im Do Q`` alone, else None."""
+    ops = [(list(i.operands), str(i.operator)) for i in pikepdf.parse_content_stream(page)]
+    if [op for _, op in ops] != ["q", "cm", "Do", "Q"]:
+        return None
+    a, b, c, d, e, f = (float(v) for v in ops[1][0])
+    return np.array([[a, c, e], [b, d, f], [0, 0, 1]]), str(ops[2][0][0])
 
 
 def _images_only(resources: pikepdf.Object) -> bool:
@@ -243,9 +271,11 @@ def _set_metadata(pdf: pikepdf.Pdf, meta: ArchiveMeta, ctx: PdfaContext) -> None
         Type=pikepdf.Name.Metadata,
         Subtype=pikepdf.Name.XML,
     )
-    # the Info dictionary is rewritten to say what the XMP says (PDF/A wants both to agree)
-    info = info_entries(meta, producer=ctx.producer, when=now)
-    pdf.docinfo = pdf.make_indirect(pikepdf.Dictionary({f"/{k}": pikepdf.String(v) for k, v in info.items()}))
+    # no Info dictionary: PDF/A-2 does not ask for one (only that it agree with the XMP if present),
+    # PDF 2.0 deprecates it, and its UTF-16 title and issuer cost a small copy 250 bytes; the base's
+    # (img2pdf's, Ghostscript's) would name them as producer
+    if "/Info" in pdf.trailer:
+        del pdf.trailer["/Info"]
 
 
 def _set_output_intent(pdf: pikepdf.Pdf, *, gray: bool) -> None:

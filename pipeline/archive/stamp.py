@@ -17,6 +17,7 @@ import pikepdf
 
 from pipeline.archive.fonts import TextFont, drawing_cids, keep_outlines
 from pipeline.archive.pdfa import save_copy
+from pipeline.archive.textlayer import pdf_string
 
 __all__ = ["FONT_SIZE", "add_signature_field", "stamp_characters"]
 
@@ -57,15 +58,17 @@ def _appearance(pdf: pikepdf.Pdf, lines: list[str], font_path: Path) -> tuple[pi
     text_w = max(sum(widths.get(ch, widths[" "]) for ch in line) / 1000.0 * FONT_SIZE for line in lines)
     width = round(text_w + 2 * PADDING, 2)
     height = round(leading * len(lines) + 2 * PADDING, 2)
-    ops = ["BT"]  # black fill and text render mode 0 are a fresh appearance stream's defaults
-    y = height - PADDING - ascent / 1000.0 * FONT_SIZE
-    for line in lines:
+    # black fill and text render mode 0 are a fresh appearance stream's defaults; each line starts
+    # one leading below the one before (Td is relative to the previous line's start)
+    top = height - PADDING - ascent / 1000.0 * FONT_SIZE
+    ops = [b"BT", f"/F1 {FONT_SIZE:g} Tf".encode("ascii")]
+    for i, line in enumerate(lines):
         encoded = b"".join(cids[ch].to_bytes(2, "big") for ch in line)
-        ops.append(f"/F1 {FONT_SIZE:g} Tf 1 0 0 1 {PADDING:g} {y:.2f} Tm <{encoded.hex()}> Tj")
-        y -= leading
-    ops.append("ET")
+        move = f"{PADDING:g} {top:.2f}" if i == 0 else f"0 {-leading:g}"
+        ops.append(f"{move} Td".encode("ascii") + pdf_string(encoded) + b"Tj")
+    ops.append(b"ET")
     form = pdf.make_stream(
-        ("\n".join(ops) + "\n").encode("ascii"),
+        b"\n".join(ops) + b"\n",
         Subtype=pikepdf.Name.Form,
         BBox=[0, 0, width, height],
         Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font)),
@@ -82,8 +85,12 @@ def add_signature_field(
     font_path: Path,
     margin: float,
     certificates: Sequence[bytes] = (),
-) -> None:
+) -> bytes:
     """Write ``src`` to ``dst`` with an unsigned signature field showing ``lines`` top-right of page 1.
+
+    ``dst`` is for the signer only: its XMP is taken out and returned, for the signature's update to
+    write compressed (qpdf writes the catalog's XMP uncompressed whatever it is given, and the signed
+    copy should not carry it twice).
 
     Args:
         src: the PDF/A copy (not signed yet: it is rewritten).
@@ -93,6 +100,9 @@ def add_signature_field(
         font_path: the TrueType font of the stamp.
         margin: distance from the page's top and right edges, points.
         certificates: DER certificates for the document security store (the signer's issuing CAs).
+
+    Returns:
+        The copy's XMP packet.
     """
     with pikepdf.open(src) as pdf:
         page = pdf.pages[0]
@@ -117,13 +127,16 @@ def add_signature_field(
         # what pyHanko would add to the catalog when signing (SignaturesExist | AppendOnly, the PAdES
         # extension), written here so the signature's update need not rewrite the catalog
         pdf.Root.AcroForm = pikepdf.Dictionary(Fields=[sig_field], SigFlags=3)
+        # (the extension dictionary's /Type is optional; pyHanko compares levels only)
         pdf.Root.Extensions = pikepdf.Dictionary(
-            ESIC=pikepdf.Dictionary(
-                Type=pikepdf.Name.DeveloperExtensions, BaseVersion=pikepdf.Name("/1.7"), ExtensionLevel=1
-            )
+            ESIC=pikepdf.Dictionary(BaseVersion=pikepdf.Name("/1.7"), ExtensionLevel=1)
         )
         if certificates:
             # the DSS (ISO 32000-2 12.8.4.3, part of the ESIC extension): validation data a verifier
             # uses to build the signer's path, in compressed streams
             pdf.Root.DSS = pikepdf.Dictionary(Certs=[pdf.make_stream(der) for der in certificates])
+        # a placeholder in an object stream: a stream of its own would cost 80 bytes in the signed copy
+        xmp: bytes = pdf.Root.Metadata.read_bytes()
+        pdf.Root.Metadata = pdf.make_indirect(pikepdf.Dictionary())
         save_copy(pdf, dst)
+    return xmp

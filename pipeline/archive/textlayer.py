@@ -11,13 +11,22 @@ from __future__ import annotations
 from pipeline.archive.fonts import TextFont
 from sohoa.model.ocr import OcrPage
 
-__all__ = ["text_operators"]
+__all__ = ["pdf_number", "pdf_string", "text_operators"]
 
 
-def _num(v: float, places: int = 2) -> str:
-    # a tenth of a point is under half a pixel of a 300 dpi scan; fewer digits, smaller copies
+def pdf_number(v: float, places: int = 2) -> str:
+    """``v`` to ``places`` decimals, without trailing zeros (content-stream operands)."""
     text = f"{v:.{places}f}".rstrip("0").rstrip(".")
     return "0" if text in ("", "-0") else text
+
+
+def pdf_string(data: bytes) -> bytes:
+    """``data`` as a literal string: the bytes themselves, half a hex string's length.
+
+    Backslash and parentheses are escaped, and CR, which a reader would take for a line end.
+    """
+    escaped = data.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)")
+    return b"(" + escaped.replace(b"\r", b"\\r") + b")"
 
 
 def text_operators(
@@ -29,7 +38,7 @@ def text_operators(
     ascent: float,
     descent: float,
 ) -> bytes:
-    """Content-stream operators drawing ``page``'s words invisibly, in PDF points (origin bottom-left).
+    """Content-stream operators drawing ``page``'s words invisibly (PDF's origin: bottom-left).
 
     Args:
         page: the OCR page; word and line boxes are pixels of its OCR frame.
@@ -41,12 +50,13 @@ def text_operators(
     """
     k = points_per_pixel
     em = (ascent - descent) / 1000.0
-    parts = ["BT", "3 Tr"]
+    # text space in OCR-frame pixels (the Tm's scale), y up: the words' boxes are whole pixels, so
+    # positions are written exactly, in fewer digits than points would take
+    parts = [b"BT", b"3 Tr", f"{pdf_number(k, 6)} 0 0 {pdf_number(k, 6)} 0 0 Tm".encode("ascii")]
     # Tf and Tz stay in force within BT/ET: each is written only when it changes (a line shares its size)
-    last_tf = last_tz = ""
-    # each word starts a new text line with Td, relative to the previous one; the positions are kept in
-    # whole tenths of a point (under half a pixel of a 300 dpi scan) so the offsets add up exactly, with
-    # no drift along a page
+    last_tf, last_tz = "", 100
+    # each word starts a new text line with Td, relative to the previous one, in whole pixels: the
+    # offsets add up exactly, with no drift along a page
     at_x = at_y = 0
     for word in page.words:
         text = word.text.strip()
@@ -57,17 +67,21 @@ def text_operators(
             _, ly, _, lh = page.lines[word.line].box
         else:
             ly, lh = y, h
-        size = max(lh * k / em, 1.0)
-        baseline = (page_height_px - (ly + lh)) * k - descent / 1000.0 * size
+        # whole pixels: the line's height is one, so its box stays within a pixel
+        size = max(round(lh / em), 1)
+        baseline = round(page_height_px - (ly + lh) - descent / 1000.0 * size)
         natural = sum(font.advance(ch) for ch in text) / 1000.0 * size
-        scale = 100.0 * (w * k) / natural if natural > 0 else 100.0
-        # whole percents: at most half a percent of the word's width, about a scan pixel on a long word
-        tf, tz = f"/F1 {_num(size, 1)} Tf ", f"{round(scale)} Tz "
-        cx, cy = round(x * k * 10), round(baseline * 10)
-        parts.append(
-            f"{tf if tf != last_tf else ''}{tz if tz != last_tz else ''}"
-            f"{_num((cx - at_x) / 10, 1)} {_num((cy - at_y) / 10, 1)} Td <{font.encode(text).hex()}> Tj"
-        )
-        last_tf, last_tz, at_x, at_y = tf, tz, cx, cy
-    parts.append("ET")
-    return ("\n".join(parts) + "\n").encode("ascii")
+        scale = 100.0 * w / natural if natural > 0 else 100.0
+        # whole percents (half a percent of the word's width at most), or the scale in force when
+        # with it the word ends as close to its box's end, or within half a pixel
+        tz = round(scale)
+        if abs(last_tz - scale) * natural / 100 <= max(0.5, abs(tz - scale) * natural / 100):
+            tz = last_tz
+        tf = f"/F1 {size} Tf "
+        # no space around the string: its parentheses delimit it
+        state = f"{tf if tf != last_tf else ''}{f'{tz} Tz ' if tz != last_tz else ''}"
+        move = f"{state}{x - at_x} {baseline - at_y} Td"
+        parts.append(move.encode("ascii") + pdf_string(font.encode(text)) + b"Tj")
+        last_tf, last_tz, at_x, at_y = tf, tz, x, baseline
+    parts.append(b"ET")
+    return b"\n".join(parts) + b"\n"

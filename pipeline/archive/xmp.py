@@ -1,11 +1,11 @@
-"""The copy's XMP packet (PDF/A identification, Dublin Core, producer, dates) and the matching Info entries.
+"""The copy's XMP packet: PDF/A identification, Dublin Core, producer, dates.
 
 Written compactly by hand: the namespaces declared once and the simple properties as attributes of
 one ``rdf:Description`` (both plain RDF/XML, as ISO 16684-1 allows), about half the bytes of the
-element-per-property form, and without the optional ``<?xpacket?>`` wrapper (75 bytes, there for
-in-place editors and byte scanners; readers and PDF/A validators find the XMP through the catalog).
-Unfiltered: qpdf writes the catalog's XMP uncompressed whatever it is given. PDF/A wants the Info
-dictionary to agree with the XMP, so both come from here.
+element-per-property form, and without the optional outer XML (ISO 16684-1 7.3): no ``<?xpacket?>``
+wrapper (75 bytes, there for in-place editors and byte scanners; readers and PDF/A validators find the
+XMP through the catalog) and no ``x:xmpmeta`` element around ``rdf:RDF``.
+The copy has no Info dictionary: the XMP is its only document metadata.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from sohoa.model.archive import ArchiveMeta
 
-__all__ = ["info_entries", "xmp_packet"]
+__all__ = ["xmp_packet"]
 
 NAMESPACES = {
     "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
@@ -58,25 +58,7 @@ def xmp_packet(meta: ArchiveMeta, *, producer: str, when: datetime) -> bytes:
         items.append(f"<dc:date><rdf:Seq><rdf:li>{escape(meta.date)}</rdf:li></rdf:Seq></dc:date>")
     items.append(f"<dc:language><rdf:Bag><rdf:li>{escape(meta.language)}</rdf:li></rdf:Bag></dc:language>")
     return (
-        f'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="{NAMESPACES["rdf"]}">'
+        f'<rdf:RDF xmlns:rdf="{NAMESPACES["rdf"]}">'
         f'<rdf:Description rdf:about="" {attrs}>{"".join(items)}</rdf:Description>'
-        "</rdf:RDF></x:xmpmeta>"
+        "</rdf:RDF>"
     ).encode()
-
-
-def _pdf_date(when: datetime) -> str:
-    offset = when.strftime("%z") or "+0000"
-    return f"D:{when:%Y%m%d%H%M%S}{offset[0]}{offset[1:3]}'{offset[3:5]}'"
-
-
-def info_entries(meta: ArchiveMeta, *, producer: str, when: datetime) -> dict[str, str]:
-    """The Info dictionary entries that say the same as :func:`xmp_packet` (keys without the slash)."""
-    entries = {
-        "Producer": producer,
-        "CreationDate": _pdf_date(when),
-    }
-    if meta.title:
-        entries["Title"] = meta.title
-    if meta.issuer:
-        entries["Author"] = meta.issuer
-    return entries

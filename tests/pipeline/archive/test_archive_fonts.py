@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 
 import pikepdf
+import pytest
 from fontTools.ttLib import TTFont
 
 from pipeline.archive.fonts import (
@@ -19,15 +20,18 @@ from pipeline.archive.fonts import (
     keep_outlines,
 )
 from pipeline.archive.pdfa import DEFAULT_FONT
+from sohoa.errors import ArchiveError
 
 
 def test_cids_are_pages_of_unicode_blocks_and_each_page_is_one_tounicode_range() -> None:
     font = TextFont(DEFAULT_FONT)
     font.add(["ệ cab"])
-    # U+00xx is page 1 (CIDs 0x01xx), U+1Exx page 2; the low byte is the code point's
-    assert font.encode("abc ệ") == bytes.fromhex("0161 0162 0163 0120 02C7")
+    # U+00xx is page 0 (CID = code point), U+1Exx page 1; the low byte is the code point's
+    assert font.encode("abc ệ") == bytes.fromhex("0061 0062 0063 0020 01C7")
     used = tuple(sorted((font.cid(c), c) for c in "ệ cab"))
-    assert _runs(used) == [(0x120, 0x163, 0x20), (0x2C7, 0x2C7, 0x1EC7)]
+    assert _runs(used) == [(0x20, 0x63, 0x20), (0x1C7, 0x1C7, 0x1EC7)]
+    with pytest.raises(ArchiveError):  # CID 0 is .notdef
+        font.cid("\x00")
     cmap = _to_unicode(((0x161, "a"), (0x163, "c"), (0x2C7, "ệ"), (0x300, "\U0001f600"))).decode()
     assert "<0161> <0163> <0061>" in cmap, "one range for the page, b between a and c included"
     assert "<02C7> <1EC7>" in cmap and "<0300> <D83DDE00>" in cmap

@@ -112,6 +112,20 @@ def test_a_copy_made_without_the_stamp_characters_gets_a_stamp_font_of_its_own(
 
 
 @pytest.mark.slow
+def test_signed_copy_keeps_the_copys_xmp_compressed_and_no_info(signed: Path) -> None:
+    """The signature's update writes the copy's XMP again, Flate-compressed, in place of the one the
+    signer was given; neither file has an Info dictionary."""
+    with pikepdf.open(signed.with_name("copy.pdf")) as copy, pikepdf.open(signed) as pdf:
+        assert "/Info" not in copy.trailer and "/Info" not in pdf.trailer
+        assert pdf.Root.Metadata.get("/Filter") == "/FlateDecode"
+        assert pdf.Root.Metadata.read_bytes() == copy.Root.Metadata.read_bytes()
+        assert pdf.open_metadata()["dc:title"] == "Quyết định"
+        compressed, packet = pdf.Root.Metadata.read_raw_bytes(), pdf.Root.Metadata.read_bytes()
+    # the uncompressed packet appears nowhere in the signed file
+    assert b"pdfaid:part" not in signed.read_bytes() and len(compressed) < 0.8 * len(packet)
+
+
+@pytest.mark.slow
 def test_signed_copy_is_still_pdfa(signed: Path, verapdf: VeraPdf) -> None:
     assert validate(verapdf, [signed])[signed].compliant
 

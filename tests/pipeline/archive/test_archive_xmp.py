@@ -1,4 +1,4 @@
-"""The copy's XMP packet reads back (pikepdf) with every field, escaped, and the Info entries agree."""
+"""The copy's XMP packet reads back (pikepdf) with every field, escaped."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import datetime, timedelta, timezone
 
 import pikepdf
 
-from pipeline.archive.xmp import info_entries, xmp_packet
+from pipeline.archive.xmp import xmp_packet
 from sohoa.model.archive import ArchiveMeta
 
 META = ArchiveMeta(
@@ -31,9 +31,3 @@ def test_packet_reads_back_with_every_field() -> None:
     assert xmp["dc:identifier"] == META.doc_code
     assert xmp["dc:source"] == f"urn:sha256:{'ab' * 32}"
     assert xmp["pdf:Producer"] == "sohoa" and xmp["xmp:CreateDate"] == "2026-01-02T03:04:05+07:00"
-
-
-def test_info_entries_say_the_same() -> None:
-    info = info_entries(META, producer="sohoa", when=WHEN)
-    assert info["Title"] == META.title and info["Author"] == META.issuer
-    assert info["CreationDate"] == "D:20260102030405+07'00'" and "ModDate" not in info
