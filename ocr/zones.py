@@ -102,8 +102,8 @@ def find_blanks(
             key=lambda v: v.left,
         )[:4]
         # the label "Số:" in the left column of the header. OCR often reads its capital as "s"; a small
-        # "số" is the label only with its colon (a sentence's "số 11-CT/TW" has none)
-        small = w.text[:1] == "s" and ":" in w.text
+        # "số" is the label only with its colon, or what OCR made of it (a sentence's "số 11-CT/TW" has none)
+        small = w.text[:1] == "s" and any(c in w.text for c in ":;.")
         label = _label(w, ("so", "s0", "s6")) if w.text[:1] == "S" or small else None
         if label is not None and w.left + w.width / 2 < width / 2:
             end, tail = label

@@ -128,7 +128,9 @@ def vote_line(first: list[Word], reread: LineRereading, known: Counter[str]) -> 
             keys = [_letters_first(w.text) if closing else w.text for w in words]
             votes: Counter[str] = Counter(keys)
             conf = {k: max(w.conf for w, x in zip(words, keys, strict=True) if x == k) for k in votes}
-            best = max(votes, key=lambda k: (votes[k], known[k] > 1, conf[k]))
+            # a bare stroke (``-``, ``|``) never outvotes a word: it is what a re-read makes of large
+            # handwriting (a day ``17`` read as ``-``), not a reading of it
+            best = max(votes, key=lambda k: (any(c.isalnum() for c in k), votes[k], known[k] > 1, conf[k]))
             # the spelling itself (with what is glued to it) from the surest reading of the winner
             word = max((w for w, k in zip(words, keys, strict=True) if k == best), key=lambda w: w.conf)
             sure = max(conf[best], _AGREED) if closing and votes[best] >= 2 else conf[best]

@@ -129,3 +129,13 @@ def test_rereads_of_a_number_line_that_lost_its_slash_do_not_vote():
     # rereads that keep the slash still vote
     rr2 = reread(0, ("h56-otsu", "Số: 46/BC-UBND", 70.0), ("h48-smooth", "Số: 46/BC-UBND", 72.0))
     assert texts(vote_line(first, rr2.model_copy(update={"zone": "header"}), Counter())) == "Số: 46/BC-UBND"
+
+
+def test_a_bare_stroke_never_outvotes_the_digits_of_a_handwritten_day():
+    """GIVEN the page read the handwritten day ``17`` and two re-reads of the date line made ``-`` of it
+    THEN the day stays 17 (the other words still vote)."""
+    first = words_of("Hà Nội, ngày 17 tháng 02 năm 2020", x=870, y=312, conf=90.0)
+    rr = reread(0, ("h56-otsu", "Hà Nội, ngày - tháng 02 năm 2020", 80.0),
+                ("h48-smooth", "Hà Nội, ngày - tháng 02 năm 2020", 82.0))  # fmt: skip
+    voted = vote_line(first, rr.model_copy(update={"zone": "header"}), Counter())
+    assert texts(voted) == "Hà Nội, ngày 17 tháng 02 năm 2020"
