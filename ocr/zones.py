@@ -102,8 +102,12 @@ def find_blanks(
             key=lambda v: v.left,
         )[:4]
         # the label "Số:" in the left column of the header. OCR often reads its capital as "s"; a small
-        # "số" is the label only with its colon, or what OCR made of it (a sentence's "số 11-CT/TW" has none)
-        small = w.text[:1] == "s" and any(c in w.text for c in ":;.")
+        # "số" is the label only with its colon (or what OCR made of it), or as the first word of its line
+        # in the top fifth of the page: a sentence's "số 11-CT/TW" has neither
+        starts_line = not any(v.left < w.left and _same_line(w, v) for v in top)
+        small = w.text[:1] == "s" and (
+            any(c in w.text for c in ":;.") or (starts_line and w.top < 0.2 * height)
+        )
         label = _label(w, ("so", "s0", "s6")) if w.text[:1] == "S" or small else None
         if label is not None and w.left + w.width / 2 < width / 2:
             end, tail = label

@@ -96,6 +96,8 @@ def vote_blank(blank: BlankReading | None) -> BlankVote:
     if blank is None:
         return BlankVote(None, "none")
     nn = blank.digits_value if blank.digits_value and blank.digits_conf >= _NEURAL_MIN else None
+    # no number, day or month is 0: all zeros is what is left of a blank cut too short ("0" of "03")
+    tess, nn = (v if v and int(v) else None for v in (tess, nn))
     if nn is not None and tess is not None:
         if int(nn) == int(tess):
             return BlankVote(nn, "both" if blank.digits_conf >= _NEURAL_SURE else "weak", tess, nn)

@@ -131,6 +131,11 @@ def vote_line(first: list[Word], reread: LineRereading, known: Counter[str]) -> 
             # a bare stroke (``-``, ``|``) never outvotes a word: it is what a re-read makes of large
             # handwriting (a day ``17`` read as ``-``), not a reading of it
             best = max(votes, key=lambda k: (any(c.isalnum() for c in k), votes[k], known[k] > 1, conf[k]))
+            digits = [k for k in votes if k.isdigit()]
+            if not closing and digits and not any(c.isdigit() for c in best):
+                # line crops are scaled for print: they make letters of a large handwritten day or number
+                # (``31`` → ``Š_``); a reading that saw digits there is the one to keep
+                best = max(digits, key=lambda k: (votes[k], conf[k]))
             # the spelling itself (with what is glued to it) from the surest reading of the winner
             word = max((w for w, k in zip(words, keys, strict=True) if k == best), key=lambda w: w.conf)
             sure = max(conf[best], _AGREED) if closing and votes[best] >= 2 else conf[best]

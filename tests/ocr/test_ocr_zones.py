@@ -48,7 +48,7 @@ def test_handwriting_glued_to_its_label_is_still_a_blank():
     assert first == "" and x < 1030 + 182 and x + width == 1220
 
 
-@pytest.mark.parametrize("label", ["số:", "sø."])
+@pytest.mark.parametrize("label", ["số:", "sø.", "số"])
 def test_a_small_label_and_a_line_split_by_the_handwriting_still_give_the_blank(label):
     """GIVEN "Số:" read with a small s (and its tone and colon misread), and "/KH-UBND" put in another
     Tesseract line and block by the large handwritten number between them, THEN the number's blank is

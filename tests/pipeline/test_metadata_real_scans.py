@@ -523,3 +523,12 @@ def test_a_look_alike_day_in_the_line_yields_to_the_blank_readers():
     day = blank("day", ["", "", "165", "167"], "16", 0.99, x=1100).model_copy(update={"first": "1ó"})
     m = extract(doc_of(p.model_copy(update={"blanks": [day]})))
     assert m.value("ngay_ban_hanh") == "2015-10-16" and "ngay_ban_hanh.handwritten" in m.reasons
+
+
+def test_a_blank_both_readers_read_as_zero_is_unread():
+    """GIVEN a crop cut too short, so that both readers see only the ``0`` of a handwritten ``03`` THEN the
+    number is unread and flagged, never ``0/…`` trusted."""
+    p = page(header("Số: /CLS-HPH", "Hà Nội, ngày 24 tháng 5 năm 2021"))
+    p = p.model_copy(update={"blanks": [blank("number", ["0"] * 3, "0", 0.99)]})
+    m = extract(doc_of(p))
+    assert m.value("so_ky_hieu") == "/CLS-HPH" and "so_ky_hieu.number_unread" in m.reasons

@@ -139,3 +139,12 @@ def test_a_bare_stroke_never_outvotes_the_digits_of_a_handwritten_day():
                 ("h48-smooth", "Hà Nội, ngày - tháng 02 năm 2020", 82.0))  # fmt: skip
     voted = vote_line(first, rr.model_copy(update={"zone": "header"}), Counter())
     assert texts(voted) == "Hà Nội, ngày 17 tháng 02 năm 2020"
+
+
+def test_in_the_header_a_reading_that_saw_digits_beats_letters_made_of_handwriting():
+    """GIVEN the page read the handwritten day ``31`` and both re-reads made ``Š_`` of it THEN 31 stays."""
+    first = words_of("Hà Nội, ngày 31 tháng 10 năm 2018", x=870, y=312, conf=85.0)
+    rr = reread(0, ("h56-otsu", "Hà Nội, ngày Š_ tháng 10 năm 2018", 90.0),
+                ("h48-smooth", "Hà Nội, ngày Š_ tháng 10 năm 2018", 84.0))  # fmt: skip
+    voted = vote_line(first, rr.model_copy(update={"zone": "header"}), Counter())
+    assert texts(voted) == "Hà Nội, ngày 31 tháng 10 năm 2018"
