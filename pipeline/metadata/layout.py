@@ -37,6 +37,7 @@ __all__ = [
     "join_lines",
     "page_lines",
     "text_lines",
+    "union",
 ]
 
 HEADER_LEFT = "header-left"
@@ -78,7 +79,7 @@ class TextLine:
         hit = [w for w in self.words if w.end > start and w.start < end]
         if not hit:
             return self.box, self.conf
-        return _union([w.box for w in hit]), sum(w.conf for w in hit) / len(hit)
+        return union([w.box for w in hit]), sum(w.conf for w in hit) / len(hit)
 
 
 def join_lines(a: TextLine, b: TextLine) -> TextLine:
@@ -88,10 +89,11 @@ def join_lines(a: TextLine, b: TextLine) -> TextLine:
     boxes = [x for x in (a.box, b.box) if x is not None]
     confs = [w.conf for w in words]
     conf = sum(confs) / len(confs) if confs else a.conf
-    return TextLine(f"{a.text} {b.text}", a.page, a.zone, _union(boxes) if boxes else None, conf, words)
+    return TextLine(f"{a.text} {b.text}", a.page, a.zone, union(boxes) if boxes else None, conf, words)
 
 
-def _union(boxes: list[Box]) -> Box:
+def union(boxes: list[Box]) -> Box:
+    """The smallest box holding all of ``boxes``."""
     x0 = min(b[0] for b in boxes)
     y0 = min(b[1] for b in boxes)
     x1 = max(b[0] + b[2] for b in boxes)
@@ -247,7 +249,7 @@ class _Seg:
 
     @property
     def box(self) -> Box:
-        return _union([w.box for w in self.words])
+        return union([w.box for w in self.words])
 
     @property
     def text(self) -> str:

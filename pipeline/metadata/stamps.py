@@ -25,7 +25,7 @@ import logging
 import regex
 
 from pipeline.metadata.anchors import StampLabel, stamp_label
-from pipeline.metadata.layout import Span, TextLine
+from pipeline.metadata.layout import Span, TextLine, union
 from pipeline.metadata.witnesses import PageStamp
 from sohoa.model.ocr import Box
 
@@ -73,14 +73,6 @@ def _top(line: TextLine) -> int:
     return line.box[1] if line.box is not None else 0
 
 
-def _union(boxes: list[Box]) -> Box:
-    x0 = min(b[0] for b in boxes)
-    y0 = min(b[1] for b in boxes)
-    x1 = max(b[0] + b[2] for b in boxes)
-    y1 = max(b[1] + b[3] for b in boxes)
-    return (x0, y0, x1 - x0, y1 - y0)
-
-
 def _slice(line: TextLine, start: int, end: int) -> TextLine:
     """The part ``text[start:end]`` of a line, with the boxes and confidences of its words."""
     words = tuple(Span(w.start - start, w.end - start, w.box, w.conf) for w in line.words
@@ -89,7 +81,7 @@ def _slice(line: TextLine, start: int, end: int) -> TextLine:
     lead = len(raw) - len(raw.lstrip())
     text = raw.strip()
     words = tuple(Span(w.start - lead, w.end - lead, w.box, w.conf) for w in words)
-    box = _union([w.box for w in words]) if words else (line.box if not line.words else None)
+    box = union([w.box for w in words]) if words else (line.box if not line.words else None)
     conf = sum(w.conf for w in words) / len(words) if words else line.conf
     return TextLine(text, line.page, line.zone, box, conf, words)
 
@@ -201,7 +193,7 @@ def _read_block(
     page = pieces[first].page
     boxes = [b for i in block if (b := pieces[i].box) is not None]
     if boxes:
-        box = _union(boxes)
+        box = union(boxes)
         pad = 0.5 * min(b[3] for b in boxes)
         # whatever was read inside the stamp's frame (values that wrapped, its logo, noise) is the stamp's
         for j, line in enumerate(lines):
