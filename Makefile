@@ -1,5 +1,5 @@
 # The two commands of the README: `make demo` (the main job) and `make test` (the whole suite).
-.PHONY: demo test bootstrap services-up services-down lint bench-ocr bench-ocr-speed bench-metadata bench-search bench-ingest bench-archive bench-archive-e2e
+.PHONY: demo test bootstrap services-up services-down lint bench-ocr bench-ocr-speed bench-metadata bench-blanks bench-search bench-ingest bench-archive bench-archive-e2e
 
 VENV := .venv/bin
 EVAL ?= ../shared/eval
@@ -34,6 +34,9 @@ bench-ocr-speed: bootstrap
 
 bench-metadata: bootstrap
 	$(VENV)/python bench/metadata_eval.py --eval-dir $(EVAL)
+
+bench-blanks: bootstrap
+	$(VENV)/python bench/blank_eval.py --eval-dir $(EVAL)
 
 bench-search: services-up
 	$(VENV)/python bench/search_bench.py --eval-dir $(EVAL)
