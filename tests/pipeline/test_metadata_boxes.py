@@ -1,34 +1,8 @@
 """extract() on OCR pages with word boxes: header columns merged into one OCR line are split by x."""
 
 from pipeline.metadata import extract
-from sohoa.model.ocr import Line, OcrDocument, OcrPage, PageSource, Word
-
-CHAR_W, LINE_H, WIDTH = 14, 30, 1654
-
-
-def build_page(rows, conf=92.0):
-    """rows: list of OCR lines, each a list of (text, x) column pieces at one y; words get synthetic boxes."""
-    words, lines = [], []
-    for li, (y, pieces) in enumerate(rows):
-        for text, x in pieces:
-            for token in text.split():
-                words.append(Word(text=token, conf=conf, box=(x, y, CHAR_W * len(token), LINE_H), line=li))
-                x += CHAR_W * (len(token) + 1)
-        lw = [w for w in words if w.line == li]
-        x0 = min(w.box[0] for w in lw)
-        x1 = max(w.box[0] + w.box[2] for w in lw)
-        lines.append(Line(text=" ".join(w.text for w in lw), conf=conf, box=(x0, y, x1 - x0, LINE_H)))
-    return OcrPage(
-        number=1,
-        source=PageSource.OCR,
-        text="\n".join(ln.text for ln in lines),
-        confidence=conf,
-        width=WIDTH,
-        height=2339,
-        words=words,
-        lines=lines,
-    )
-
+from sohoa.model.ocr import OcrDocument
+from tests.pipeline.ocr_pages import CHAR_W, WIDTH, ocr_page
 
 # Raw Tesseract order: each OCR line holds a piece of the left column and a piece of the right one.
 MERGED = [
@@ -51,7 +25,7 @@ def test_merged_columns_are_split_by_word_boxes():
         file_name="kh.png",
         sha256="0" * 64,
         media_type="image/png",
-        pages=[build_page(MERGED)],
+        pages=[ocr_page(MERGED)],
         languages="vie",
     )
     m = extract(doc)
@@ -78,7 +52,7 @@ def test_low_ocr_confidence_sends_the_document_to_review():
         file_name="kh.png",
         sha256="0" * 64,
         media_type="image/png",
-        pages=[build_page(MERGED, conf=10.0)],
+        pages=[ocr_page(MERGED, conf=10.0)],
         languages="vie",
     )
     m = extract(doc)

@@ -14,35 +14,10 @@ import pytest
 from pipeline.metadata import Witnesses, extract, extract_text
 from pipeline.metadata.numbers import agrees, number_from_file_name, read_number
 from pipeline.metadata.reference import snap_issuer
-from sohoa.model.ocr import BlankReading, Line, OcrDocument, OcrPage, PageSource, Word
+from sohoa.model.ocr import BlankReading, OcrDocument, OcrPage, PageSource
 from sohoa.model.signature import PdfSignature
-
-CHAR_W, LINE_H, WIDTH, HEIGHT = 14, 30, 1654, 2339
-
-
-def page(rows, *, conf=92.0, low=()):
-    """An OCR page from ``(y, [(text, x), ...])`` rows; words listed in ``low`` are read at confidence 40."""
-    words, lines = [], []
-    for li, (y, pieces) in enumerate(rows):
-        for text, x in pieces:
-            for token in text.split():
-                c = 40.0 if token in low else conf
-                words.append(Word(text=token, conf=c, box=(x, y, CHAR_W * len(token), LINE_H), line=li))
-                x += CHAR_W * (len(token) + 1)
-        lw = [w for w in words if w.line == li]
-        x0 = min(w.box[0] for w in lw)
-        x1 = max(w.box[0] + w.box[2] for w in lw)
-        lines.append(Line(text=" ".join(w.text for w in lw), conf=conf, box=(x0, y, x1 - x0, LINE_H)))
-    return OcrPage(
-        number=1,
-        source=PageSource.OCR,
-        text="\n".join(ln.text for ln in lines),
-        confidence=conf,
-        width=WIDTH,
-        height=HEIGHT,
-        words=words,
-        lines=lines,
-    )
+from tests.pipeline.ocr_pages import CHAR_W
+from tests.pipeline.ocr_pages import ocr_page as page
 
 
 def doc_of(*pages_, name="scan.pdf"):

@@ -8,18 +8,14 @@ from collections import Counter
 
 from pipeline.metadata import extract
 from pipeline.metadata.rereads import apply_rereads, vote_line
-from sohoa.model.ocr import Line, LineReading, LineRereading, OcrDocument, OcrPage, PageSource, Word
-
-CHAR_W, LINE_H = 14, 30
+from sohoa.model.ocr import Line, LineReading, LineRereading, OcrDocument, OcrPage, PageSource
+from tests.pipeline import ocr_pages
+from tests.pipeline.ocr_pages import CHAR_W, LINE_H
 
 
 def words_of(text, x=900, y=1980, conf=90.0, line=0, confs=None):
-    out = []
-    for i, token in enumerate(text.split()):
-        c = confs[i] if confs else conf
-        out.append(Word(text=token, conf=c, box=(x, y, CHAR_W * len(token), LINE_H), line=line))
-        x += CHAR_W * (len(token) + 1)
-    return out
+    """A line's words where these tests put the signer's name (:func:`tests.pipeline.ocr_pages.words_of`)."""
+    return ocr_pages.words_of(text, x, y, line, conf=conf, confs=confs)
 
 
 def reread(line, *readings):

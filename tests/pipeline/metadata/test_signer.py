@@ -13,10 +13,9 @@ from collections import Counter
 from pipeline.metadata import Witnesses, extract
 from pipeline.metadata.rereads import vote_line
 from pipeline.metadata.witnesses import PageStamp
-from sohoa.model.ocr import Line, LineReading, LineRereading, OcrDocument, OcrPage, PageSource, Word
+from sohoa.model.ocr import Line, LineReading, LineRereading, OcrDocument, OcrPage, PageSource
 from sohoa.model.signature import PdfSignature
-
-CHAR_W, LINE_H, WIDTH, HEIGHT = 14, 30, 1654, 2339
+from tests.pipeline.ocr_pages import HEIGHT, LINE_H, WIDTH, words_of
 
 TOP = [
     (180, "BỘ NGOẠI GIAO", 300),
@@ -36,20 +35,11 @@ TOP = [
 ]
 
 
-def words_of(text, x, y, line, confs=None, conf=92.0):
-    out = []
-    for i, token in enumerate(text.split()):
-        c = confs[i] if confs else conf
-        out.append(Word(text=token, conf=c, box=(x, y, CHAR_W * len(token), LINE_H), line=line))
-        x += CHAR_W * (len(token) + 1)
-    return out
-
-
 def page(rows, rereads=()):
     """A page from ``(y, text, x[, confs])`` rows, one OCR line each, with ``rereads`` of its lines."""
     words, lines = [], []
     for li, (y, text, x, *confs) in enumerate(rows):
-        lw = words_of(text, x, y, li, confs[0] if confs else None)
+        lw = words_of(text, x, y, li, confs=confs[0] if confs else None)
         words += lw
         x1 = max(w.box[0] + w.box[2] for w in lw)
         lines.append(Line(text=text, conf=92.0, box=(x, y, x1 - x, LINE_H)))

@@ -20,28 +20,15 @@ from pipeline.metadata.layout import page_lines
 from pipeline.metadata.normalize import fold
 from pipeline.metadata.stamps import split_stamps
 from pipeline.metadata.witnesses import PageStamp
-from sohoa.model.ocr import Line, OcrDocument, OcrPage, PageSource, Word
+from sohoa.model.ocr import OcrDocument
+from tests.pipeline.ocr_pages import ocr_page
 
-CHAR_W, LINE_H, WIDTH, HEIGHT = 14, 30, 1654, 2339
-SMALL_W, SMALL_H = 9, 20  # a stamp's print is smaller than the page's
+STAMP_PRINT = (9, 20)  # character width and line height: a stamp's print is smaller than the page's
 
 
 def page(rows, *, conf=90.0):
-    """An OCR page from ``(y, [(text, x), ...])`` rows, or ``(y, [(text, x)], small)`` for stamp print."""
-    words, lines = [], []
-    for li, row in enumerate(rows):
-        y, pieces = row[0], row[1]
-        cw, lh = (SMALL_W, SMALL_H) if len(row) > 2 else (CHAR_W, LINE_H)
-        for text, x in pieces:
-            for token in text.split():
-                words.append(Word(text=token, conf=conf, box=(x, y, cw * len(token), lh), line=li))
-                x += cw * (len(token) + 1)
-        lw = [w for w in words if w.line == li]
-        x0 = min(w.box[0] for w in lw)
-        x1 = max(w.box[0] + w.box[2] for w in lw)
-        lines.append(Line(text=" ".join(w.text for w in lw), conf=conf, box=(x0, y, x1 - x0, lh)))
-    return OcrPage(number=1, source=PageSource.OCR, text="\n".join(ln.text for ln in lines), confidence=conf,
-                   width=WIDTH, height=HEIGHT, words=words, lines=lines)  # fmt: skip
+    """An OCR page from ``(y, [(text, x), ...])`` rows; ``(y, [(text, x)], STAMP_PRINT)`` for stamp print."""
+    return ocr_page(rows, conf=conf)
 
 
 def doc_of(*pages_):
@@ -105,7 +92,8 @@ def stamped(rows, x, y, stamp=STAMP, seed=None):
     """``rows`` with a stamp box at (x, y), its lines in small print, noisy when ``seed`` is given."""
     rng = random.Random(seed)
     lines = [ocr_noise(s, rng) if seed is not None else s for s in stamp]
-    return sorted(rows + [(y + 24 * i, [(s, x)], True) for i, s in enumerate(lines)], key=lambda r: r[0])
+    stamp_rows = [(y + 24 * i, [(s, x)], STAMP_PRINT) for i, s in enumerate(lines)]
+    return sorted(rows + stamp_rows, key=lambda r: r[0])
 
 
 FIELDS = ("so_ky_hieu", "ngay_ban_hanh", "loai_van_ban", "co_quan_ban_hanh", "co_quan_chu_quan", "trich_yeu",
@@ -155,7 +143,7 @@ def test_a_stamp_merged_into_the_issuer_row_leaves_the_issuer():
     # the stamp's first line read on the issuer's row, a narrow gap between them
     rows[1] = (220, [("SỞ NGOẠI VỤ", 340), ("Ký bởi: SỞ NGOẠI VỤ", 520),
                      ("Độc lập - Tự do - Hạnh phúc", 880)])  # fmt: skip
-    rows += [(244 + 24 * i, [(s, 520)], True) for i, s in enumerate(STAMP[1:])]
+    rows += [(244 + 24 * i, [(s, 520)], STAMP_PRINT) for i, s in enumerate(STAMP[1:])]
     m = extract(doc_of(page(sorted(rows, key=lambda r: r[0]))))
     assert m.value("co_quan_ban_hanh") == "SỞ NGOẠI VỤ"
     assert m.value("so_ky_hieu") == "215/SNgV-VP"
