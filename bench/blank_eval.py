@@ -27,7 +27,6 @@ import json
 import logging
 import re
 import sys
-import unicodedata
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -41,6 +40,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
 from _tesseract_pages import page_image  # noqa: E402
+
+from sohoa.text import nfc  # noqa: E402
 
 log = logging.getLogger("bench.blank_eval")
 
@@ -62,10 +63,6 @@ class Box:
         return self.bottom - self.top
 
 
-def nfc(s: str) -> str:
-    return unicodedata.normalize("NFC", s)
-
-
 def words_of(gray: np.ndarray) -> list[tuple[str, Box]]:
     d = pytesseract.image_to_data(gray, lang="vie", config="--psm 3", output_type=pytesseract.Output.DICT)
     out = []
@@ -75,11 +72,15 @@ def words_of(gray: np.ndarray) -> list[tuple[str, Box]]:
     return out
 
 
+def ink(gray: np.ndarray, box: Box) -> np.ndarray:
+    """The ink pixels of a box: darker than the paper around the print by a margin."""
+    crop = gray[box.top : box.bottom, box.left : box.right]
+    return crop < min(160, int(np.median(crop)) - 40)
+
+
 def ink_runs(gray: np.ndarray, box: Box) -> list[tuple[int, int]]:
     """Column runs of ink inside a word box (glyphs, or glyphs that touch), page x coordinates."""
-    crop = gray[box.top : box.bottom, box.left : box.right]
-    ink = crop < min(160, int(np.median(crop)) - 40)
-    cols = ink.sum(axis=0) > 0
+    cols = ink(gray, box).sum(axis=0) > 0
     runs, start = [], None
     for i, c in enumerate(np.append(cols, False)):
         if c and start is None:
@@ -120,8 +121,7 @@ def open_blank(rgb: np.ndarray, box: Box, line_end: int, gap: int, fill: int) ->
 
 
 def digit_height(gray: np.ndarray, box: Box) -> int:
-    crop = gray[box.top : box.bottom, box.left : box.right]
-    rows = np.nonzero((crop < min(160, int(np.median(crop)) - 40)).sum(axis=1))[0]
+    rows = np.nonzero(ink(gray, box).sum(axis=1))[0]
     return int(rows.max() - rows.min() + 1) if len(rows) else box.height
 
 

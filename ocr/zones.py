@@ -97,14 +97,12 @@ def find_blanks(
     for w in top:
         # Neighbours by position, not by Tesseract's line ids: large handwriting in a blank often splits
         # the printed line into two "lines" or blocks ("Số:" in one, "/QĐ-UBND" in the next).
-        after = sorted(
-            (v for v in top if v is not w and v.left > w.left + w.width / 2 and _same_line(w, v)),
-            key=lambda v: v.left,
-        )[:4]
+        row = [v for v in top if v is not w and _same_line(w, v)]
+        after = sorted((v for v in row if v.left > w.left + w.width / 2), key=lambda v: v.left)[:4]
         # the label "Số:" in the left column of the header. OCR often reads its capital as "s"; a small
         # "số" is the label only with its colon (or what OCR made of it), or as the first word of its line
         # in the top fifth of the page: a sentence's "số 11-CT/TW" has neither
-        starts_line = not any(v.left < w.left and _same_line(w, v) for v in top)
+        starts_line = not any(v.left < w.left for v in row)
         small = w.text[:1] == "s" and (
             any(c in w.text for c in ":;.") or (starts_line and w.top < 0.2 * height)
         )

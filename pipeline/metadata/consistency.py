@@ -185,9 +185,11 @@ def check_date(
             if value is None or read is None or blank is None or votes[part].agreement == "disagree":
                 continue
             first = blank.first.strip()
-            if first.isdigit() and _complete(first, part) is not None:
-                continue  # a clean, complete first reading: a real disagreement, left to the conflict rule
-            if first.isdigit() and (first not in value or votes[part].agreement != "both"):
+            if first.isdigit() and (
+                _complete(first, part) is not None  # clean and complete: a real disagreement (conflict rule)
+                or first not in value
+                or votes[part].agreement != "both"
+            ):
                 continue
             reading = replace(reading, **{part: None})  # type: ignore[arg-type]
             fill[part] = int(value)

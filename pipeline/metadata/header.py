@@ -135,7 +135,7 @@ def find_number(lines: list[TextLine]) -> tuple[Hit | None, NumberReading | None
     # number and a printed code with its dash (``246 /TTr-CLS``) is the number line; less sure.
     for ln in candidates:
         reading = read_number(ln.text, labelled=False) if ln.zone == HEADER_LEFT else None
-        if reading is None or "-" not in reading.code or reading.start != 0:
+        if reading is None or "-" not in reading.code:
             continue
         if re.search(r"[^\W\d]", ln.text[: reading.end].split("/")[0]):
             continue  # letters before the slash ("V/v …"): not a number
