@@ -61,10 +61,15 @@ class DigitRun:
 
 @dataclass(frozen=True)
 class DigitReading:
-    """What the network read in one crop: the whole string and its digit runs, left to right."""
+    """What the network read in one crop: the whole string, its digit runs and its characters, left to right.
+
+    ``chars``: each character with its probability and where it lies across the crop (start, end in 0-1),
+    for a caller that must place the digits against print it knows (a label, a slash).
+    """
 
     text: str
     runs: tuple[DigitRun, ...]
+    chars: tuple[tuple[str, float, float, float], ...] = ()
 
 
 def _model_path() -> Path | None:
@@ -161,7 +166,11 @@ def _decode(probs: np.ndarray, alphabet: tuple[str, ...]) -> DigitReading:
                 )
             )
             group = []
-    return DigitReading(text="".join(c for c, *_ in chars), runs=tuple(runs))
+    return DigitReading(
+        text="".join(c for c, *_ in chars),
+        runs=tuple(runs),
+        chars=tuple((c, round(p, 4), s / steps, e / steps) for c, p, s, e in chars),
+    )
 
 
 def read_digits(gray: np.ndarray) -> DigitReading | None:

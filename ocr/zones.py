@@ -18,21 +18,24 @@ merged: deciding between them is metadata extraction's (``pipeline.metadata.cons
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections import Counter
 from pathlib import Path
+from typing import NamedTuple
 
 import cv2
+from rapidfuzz.distance import Levenshtein
 
 from ocr import digits as neural
 from ocr import preprocess as pp
 from ocr.context import OcrContext
 from ocr.crops import read_crops
 from ocr.layout import RawWord, parse_tsv
-from sohoa.model.ocr import BlankReading
+from sohoa.model.ocr import BlankReading, Box
 from sohoa.text import fold
 
-__all__ = ["find_blanks", "reread_blanks"]
+__all__ = ["Blank", "find_blanks", "reread_blanks"]
 
 log = logging.getLogger(__name__)
 
@@ -53,19 +56,30 @@ def _same_line(a: RawWord, b: RawWord) -> bool:
     return abs(ca - cb) < 0.6 * max(a.height, b.height)
 
 
-_PUNCT = ":;.,?!'\"`“”‘’"
+_PUNCT = ":;.,?!'\"`“”‘’_~"
+
+
+def _spells(letters: str, key: str) -> bool:
+    """Whether OCR'd letters are the printed label ``key``: equal, or one letter off when it is long enough.
+
+    ``thána`` is ``tháng``; a label of four letters or fewer (``số``, ``năm``, ``ngày``) must be exact, as
+    one edit turns it into another word of the same line (``Ngãi`` of ``Quảng Ngãi``).
+    """
+    return letters == key or (
+        len(key) >= 5 and len(letters) == len(key) and Levenshtein.distance(letters, key) <= 1
+    )
 
 
 def _label(word: RawWord, keys: tuple[str, ...]) -> tuple[int, str] | None:
     """Where a printed label ends inside an OCR word, and what follows it, or None if it is not the label.
 
-    The label may carry OCR punctuation (``tháng?``, ``“tháng``) or have the handwriting glued on
-    (``Số:⁄‡6``: the blank's first reading is the tail).
+    The label may carry OCR punctuation (``tháng?``, ``“tháng``, ``_tháng``), be one letter off
+    (``thána``), or have the handwriting glued on (``Số:⁄‡6``: the blank's first reading is the tail).
     """
     f = fold(word.text)
     lead = len(f) - len(f.lstrip(_PUNCT))
     for key in keys:
-        if f[lead:].rstrip(":;.,'\"`“”‘’") == key:
+        if _spells(f[lead:].rstrip(_PUNCT), key):
             return word.left + word.width, ""  # a "?" or "!" after the label is a stroke of the blank
         if f[lead:].startswith(key):
             n = lead + len(key)
@@ -88,10 +102,44 @@ def _label_end(word: RawWord, end: int, key: str, neighbour: RawWord) -> int:
     return expected if end - word.left > 1.5 * (expected - word.left) else end
 
 
-def find_blanks(
-    words: list[RawWord], width: int, height: int
-) -> list[tuple[str, tuple[int, int, int, int], str, bool]]:
-    """The blanks of the header: (kind, crop box, first reading, first reading is sure)."""
+#: ``Số:`` with its vowel lost or misread (``s.``, ``S:``, ``sẽ:``): a label only by its punctuation and place
+_BARE_NUMBER_LABEL = re.compile(r"^s\w?[:;.]$")
+
+
+class Blank(NamedTuple):
+    """A blank of the header as the full-page reading located it.
+
+    ``box``: the blank's crop; ``first``: what the full-page reading gave for it, ``sure``: whether that
+    was clean and confident; ``line``: the whole printed line around it (label to code, ``ngày`` to
+    the year), for the neural line reader; ``cut``: whether the blank's right edge was found in print
+    (the slash, ``tháng``). A number whose slash OCR garbled (``sẽ: Ø4 ÕBC-sNgv``) has no such edge:
+    only its line is read.
+    """
+
+    kind: str
+    box: Box
+    first: str
+    sure: bool
+    line: Box
+    cut: bool = True
+
+
+def _run_right(start: RawWord, row: list[RawWord], limit: float, gap: float = 4.0) -> int:
+    """The right edge of the words that follow ``start`` on its row, left of ``limit``.
+
+    A gap wider than ``gap`` line heights ends the run (the next column); a blank left unread by the
+    full-page pass is narrower than that.
+    """
+    right = start.left + start.width
+    for v in sorted((v for v in row if v.left >= start.left + start.width / 2), key=lambda v: v.left):
+        if v.left > right + gap * start.height or v.left + v.width / 2 > limit:
+            break
+        right = max(right, v.left + v.width)
+    return right
+
+
+def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
+    """The blanks of the header (at most one of each kind), each with its crop, first reading and line."""
     top = [w for w in words if w.top < 0.35 * height]
     found = []
     for w in top:
@@ -107,12 +155,25 @@ def find_blanks(
             any(c in w.text for c in ":;.") or (starts_line and w.top < 0.2 * height)
         )
         label = _label(w, ("so", "s0", "s6")) if w.text[:1] == "S" or small else None
+        if label is None and starts_line and w.top < 0.2 * height and _BARE_NUMBER_LABEL.match(fold(w.text)):
+            label = (w.left + w.width, "")
         if label is not None and w.left + w.width / 2 < width / 2:
             end, tail = label
             if "/" in tail:
                 continue  # "Số:12/QĐ" in one word: a typed number
             slash = next((v for v in after if "/" in v.text), None)
+            x0 = max(0, w.left - round(0.25 * w.height))
             if slash is None:
+                # the slash garbled or glued to the code ("ÕBC-sNgv"): the line reader finds it. Without
+                # the slash, only a label with its colon or a code's dash says this is the number line
+                # (a capital "SỞ NGOẠI VỤ" is not)
+                rest = [v for v in after if v.left + v.width / 2 < width / 2]
+                marked = any(c in w.text for c in ":;.") or any("-" in v.text for v in rest)
+                if rest and marked:
+                    x1 = _run_right(w, row, width / 2) + round(0.25 * w.height)
+                    box = _box(end, x1, [w, *rest])
+                    first = tail + " ".join(v.text for v in rest)
+                    found.append(Blank("number", box, first, False, (x0, box[1], x1 - x0, box[3]), cut=False))
                 continue
             between = after[: after.index(slash)]
             cut = slash.text.index("/")
@@ -122,7 +183,9 @@ def find_blanks(
             # written into the blank and are sure only when read confidently
             typed = not tail and not between and cut > 0
             sure = first.isdigit() and (typed or all(v.conf >= _SURE for v in [*between, slash]))
-            found.append(("number", _box(end, x1, [w, slash]), first, sure))
+            box = _box(end, x1, [w, slash])
+            line_x1 = _run_right(slash, row, width / 2, gap=1.0) + round(0.25 * w.height)
+            found.append(Blank("number", box, first, sure, (x0, box[1], line_x1 - x0, box[3])))
         for kind, a_keys, b_keys in (("day", ("ngay",), ("thang",)), ("month", ("thang",), ("nam",))):
             label = _label(w, a_keys)
             if label is None or w.left < 0.35 * width:
@@ -130,13 +193,27 @@ def find_blanks(
             nxt = next((v for v in after if _label(v, b_keys) is not None), None)
             if nxt is None:
                 continue
+            if kind == "day" and fold(nxt.text).strip(_PUNCT) != b_keys[0]:
+                # "tháng" one letter off is "tháng" only if "năm" follows it ("Thanh" is a name)
+                later = sorted((v for v in row if v.left > nxt.left), key=lambda v: v.left)[:3]
+                if not any(_label(v, ("nam",)) is not None for v in later):
+                    continue
             end, tail = label
             end = _label_end(w, end, a_keys[0], nxt) if not tail else end
             between = after[: after.index(nxt)]
             first = tail + "".join(v.text for v in between)
             sure = first.isdigit() and all(v.conf >= _SURE for v in between)
-            found.append((kind, _box(end, nxt.left, [w, nxt]), first, sure))
-    return found
+            box = _box(end, nxt.left, [w, nxt])
+            # the date line from "ngày" (or "tháng") to the year's end
+            x0 = max(0, w.left - round(0.25 * w.height))
+            x1 = min(width, _run_right(w, row, width) + round(0.25 * w.height))
+            found.append(Blank(kind, box, first, sure, (x0, box[1], x1 - x0, box[3])))
+    # one blank of each kind: the number found by its slash before one found without, then the topmost
+    # (a body line's "ngày 08 tháng 4 năm 2020" under the header's date is a mention, not the date)
+    best: dict[str, Blank] = {}
+    for b in sorted(found, key=lambda b: (not b.cut, b.box[1])):
+        best.setdefault(b.kind, b)
+    return [b for b in found if best[b.kind] is b]
 
 
 def _box(x0: int, x1: int, row: list[RawWord]) -> tuple[int, int, int, int]:
@@ -262,10 +339,72 @@ def _read_neural(
     return readings, value, round(min(1.0, conf), 4)
 
 
+#: letters the network writes for a handwritten digit: an open 0 as O; only next to a digit ("O1")
+_LOOKALIKE = {"O": "0", "o": "0"}
+
+
+def _line_digits(
+    reading: neural.DigitReading, lo: float, hi: float, *, at_slash: bool
+) -> tuple[str | None, float]:
+    """The digits a line reading has in the blank (``lo``-``hi`` across the crop), and their confidence.
+
+    Characters left of ``lo`` are the label; letters before the first digit are the label's remnants
+    and are passed over; the first letter or mark after the digits ends them, and so does the number's
+    slash (``at_slash``), wherever the blank's crop ended. Digits spaced apart in the blank are one
+    number (``1 6``).
+    """
+    chars = reading.chars
+    got: list[tuple[str, float]] = []
+    for i, (c, p, s, e) in enumerate(chars):
+        mid = (s + e) / 2
+        if mid < lo:
+            continue
+        if (at_slash and c in "/|") or mid > hi:
+            break
+        d = c if c.isascii() and c.isdigit() else None
+        if (
+            d is None
+            and c in _LOOKALIKE
+            and any(chars[j][0].isdigit() for j in (i - 1, i + 1) if 0 <= j < len(chars))
+        ):
+            d = _LOOKALIKE[c]
+        if d is not None:
+            got.append((d, p))
+        elif got and not c.isspace():
+            break
+    if not got:
+        return None, 0.0
+    return "".join(d for d, _p in got), round(min(p for _d, p in got), 4)
+
+
+def _read_line(gray: pp.Gray, blank: Blank) -> tuple[str, str | None, float]:
+    """The neural recognizer's reading of a blank's whole printed line: (text, the blank's digits, conf)."""
+    x, _y, bw, bh = blank.box
+    lx, ly, lw, lh = blank.line
+    lx1 = min(gray.shape[1], lx + lw)
+    if lx1 - lx < 4 or lh < 4:
+        return "", None, 0.0
+    got = neural.read_digits(_ink_band(gray[ly : ly + lh, lx:lx1]))
+    if got is None:
+        return "", None, 0.0
+    width = lx1 - lx
+    tol = 0.15 * bh / width
+    lo = (x - lx) / width - tol
+    if blank.kind == "number":
+        value, conf = _line_digits(got, lo, 1.0, at_slash=True)
+    else:
+        value, conf = _line_digits(got, lo, (x + bw - lx) / width + tol, at_slash=False)
+    return got.text.strip(), value, conf
+
+
 def reread_blanks(
     gray: pp.Gray, dpi: int | None, words: list[RawWord], ctx: OcrContext, workdir: Path, number: int
 ) -> list[BlankReading]:
-    """Read each unsure blank of page 1 again from the page image; sure blanks are skipped.
+    """Read the blanks of page 1 again from the page image.
+
+    An unsure blank is read by Tesseract's digit variants and by the neural recognizer (the blank's
+    crops and its whole line); a sure one, and a number whose slash was not found, by the neural
+    recognizer only (nothing without it).
 
     Args:
         gray: The straightened grayscale page the words' boxes refer to.
@@ -283,14 +422,27 @@ def reread_blanks(
     if use_neural and (why := neural.reader_status()) is not None:
         log.warning("page %d: blanks read by Tesseract only: %s", number, why)
         use_neural = False
-    for kind, (x, y, bw, bh), first, sure in find_blanks(words, w, h):
-        if sure or bw < 4 or bh < 4:
+    for blank in find_blanks(words, w, h):
+        kind, (x, y, bw, bh), first, sure = blank.kind, blank.box, blank.first, blank.sure
+        if (not use_neural and (sure or not blank.cut)) or bw < 4 or bh < 4:
             continue
         t = time.perf_counter()
         nn: tuple[list[str], str | None, float] = ([], None, 0.0)
+        line: tuple[str, str | None, float] = ("", None, 0.0)
         if use_neural:
-            nn = _read_neural(gray, (x, y, bw, bh), kind)
+            # a sure first reading is still checked by the network (a few ms): print that Tesseract
+            # read confidently can be handwriting it misread ("05" for a written "03")
+            if blank.cut:
+                nn = _read_neural(gray, (x, y, bw, bh), kind)
+            line = _read_line(gray, blank)
         neural_ms = (time.perf_counter() - t) * 1000
+        if sure or not blank.cut:
+            seconds = round(time.perf_counter() - t, 3)
+            why = "sure" if sure else "no slash"
+            log.info("page %d: %s blank %r (%s), neural %r at %.2f, line %r -> %r at %.2f (%.0f ms)",
+                     *(number, kind, first, why, nn[1], nn[2], *line, neural_ms))  # fmt: skip
+            out.append(_reading(blank, [], None, 0, seconds, nn, line))
+            continue
         crop = gray[y : y + bh, x : x + bw]
         limit = _WITNESS_VARIANTS if nn[1] is not None and nn[2] >= _NEURAL_SURE else len(_VARIANTS)
         readings = _read(crop, dpi, ctx, workdir / f"page-{number:05d}-{kind}.pgm", limit)
@@ -300,22 +452,36 @@ def reread_blanks(
             value, count = None, 0
         seconds = round(time.perf_counter() - t, 3)
         log.info(
-            "page %d: %s blank re-read %r -> %r (%d/%d votes), neural %r at %.2f (%.0f ms; %.2f s in all)",
-            *(number, kind, first, value, count, len(readings), nn[1], nn[2], neural_ms, seconds),
+            "page %d: %s blank re-read %r -> %r (%d/%d votes), neural %r at %.2f, line %r -> %r at %.2f"
+            " (%.0f ms; %.2f s in all)",
+            *(number, kind, first, value, count, len(readings), nn[1], nn[2], *line, neural_ms, seconds),
         )
-        out.append(
-            BlankReading(
-                kind=kind,
-                box=(x, y, bw, bh),
-                first=first,
-                readings=readings,
-                value=value,
-                votes=count,
-                seconds=seconds,
-                digits_reader=neural.reader_name() if use_neural else "",
-                digits_readings=nn[0],
-                digits_value=nn[1],
-                digits_conf=nn[2],
-            )
-        )
+        out.append(_reading(blank, readings, value, count, seconds, nn, line))
     return out
+
+
+def _reading(
+    blank: Blank,
+    readings: list[str],
+    value: str | None,
+    votes: int,
+    seconds: float,
+    nn: tuple[list[str], str | None, float],
+    line: tuple[str, str | None, float],
+) -> BlankReading:
+    return BlankReading(
+        kind=blank.kind,
+        box=blank.box,
+        first=blank.first,
+        readings=readings,
+        value=value,
+        votes=votes,
+        seconds=seconds,
+        digits_reader=neural.reader_name() if nn[0] or line[0] else "",
+        digits_readings=nn[0],
+        digits_value=nn[1],
+        digits_conf=nn[2],
+        line_text=line[0],
+        line_value=line[1],
+        line_conf=line[2],
+    )

@@ -30,10 +30,17 @@ from pipeline.metadata.closing import (
 from pipeline.metadata.consistency import check_date, check_issuer, check_number, repair_type_code
 from pipeline.metadata.english import find_english, is_english
 from pipeline.metadata.evidence import Hit, hit, to_field
-from pipeline.metadata.header import find_date, find_issuer, find_marks, find_number, type_from_number
+from pipeline.metadata.header import (
+    find_date,
+    find_issuer,
+    find_marks,
+    find_number,
+    number_from_line_reading,
+    type_from_number,
+)
 from pipeline.metadata.layout import TextLine, page_lines, text_lines
 from pipeline.metadata.reference import snap_issuer
-from pipeline.metadata.review import page_reasons, review
+from pipeline.metadata.review import LOW_CONFIDENCE, page_reasons, review
 from pipeline.metadata.spelling import respell
 from pipeline.metadata.stamps import split_stamps
 from pipeline.metadata.witnesses import Witnesses
@@ -131,8 +138,14 @@ def _vietnamese(
 ) -> dict[str, Hit | None]:
     out: dict[str, Hit | None] = {}
     number, reading = find_number(lines)
+    reread = number is None
+    if reread:
+        number, reading = number_from_line_reading(lines, blanks.get("number"))
     if number is not None and reading is not None:
         number, note = check_number(number, reading, w, blanks.get("number"))
+        if reread and number.score >= LOW_CONFIDENCE:
+            # the code came from the second recognizer, which reads no Vietnamese letters
+            number, note = Hit(number.value, number.parts, LOW_CONFIDENCE - 0.1), "so_ky_hieu.line_reread"
         if note:
             notes["so_ky_hieu"] = note
         value = str(number.value)

@@ -88,22 +88,51 @@ class BlankVote:
     agreement: str
     tesseract: str | None = None
     neural: str | None = None
+    #: the neural value's confidence, its two readings (blank crops, whole line) taken together
+    neural_conf: float = 0.0
+
+
+def _neural(blank: BlankReading) -> tuple[str | None, float, bool]:
+    """The neural recognizer's value of a blank, its confidence, and whether its two readings disagree.
+
+    The blank's own crops are the first witness; the whole-line reading stands in when they read
+    nothing (a crop cut wrong, a number whose slash OCR garbled), and contradicts them when it reads
+    other digits (then the crops' value is kept, contested); the two agreeing are as sure as the surer.
+    """
+    nn = blank.digits_value if blank.digits_value and blank.digits_conf >= _NEURAL_MIN else None
+    line = blank.line_value if blank.line_value and blank.line_conf >= _NEURAL_MIN else None
+    nn, line = (v if v and int(v) else None for v in (nn, line))
+    if nn is None:
+        return line, blank.line_conf if line else 0.0, False
+    if line is not None and int(line) == int(nn):
+        return nn, max(blank.digits_conf, blank.line_conf), False
+    return nn, blank.digits_conf, line is not None
 
 
 def vote_blank(blank: BlankReading | None) -> BlankVote:
-    """Weigh Tesseract's digit re-reads of a blank against the neural reader's reading of it."""
-    tess = _reread(blank)
+    """Weigh Tesseract's readings of a blank against the neural reader's readings of it.
+
+    Tesseract's witness is its digit re-reads, or, for a blank its full-page pass read surely (no
+    re-reads), that first reading.
+    """
     if blank is None:
         return BlankVote(None, "none")
-    nn = blank.digits_value if blank.digits_value and blank.digits_conf >= _NEURAL_MIN else None
+    tess = _reread(blank)
+    nn, conf, contested = _neural(blank)
+    if not blank.readings and blank.first.strip().isdigit():
+        tess = blank.first.strip()
+        if conf < _NEURAL_ALONE:
+            nn, contested = None, False  # a sure print reading is contested only by a sure network
     # no number, day or month is 0: all zeros is what is left of a blank cut too short ("0" of "03")
-    tess, nn = (v if v and int(v) else None for v in (tess, nn))
+    tess = tess if tess and int(tess) else None
     if nn is not None and tess is not None:
-        if int(nn) == int(tess):
-            return BlankVote(nn, "both" if blank.digits_conf >= _NEURAL_SURE else "weak", tess, nn)
-        return BlankVote(nn, "disagree", tess, nn)
+        if int(nn) == int(tess) and not contested:
+            return BlankVote(nn, "both" if conf >= _NEURAL_SURE else "weak", tess, nn, conf)
+        return BlankVote(nn, "disagree", tess, nn, 0.0 if contested else conf)
     if nn is not None:
-        return BlankVote(nn, "neural" if blank.digits_conf >= _NEURAL_ALONE else "neural_unsure", None, nn)
+        if contested:
+            return BlankVote(nn, "disagree", None, nn)
+        return BlankVote(nn, "neural" if conf >= _NEURAL_ALONE else "neural_unsure", None, nn, conf)
     if tess is not None:
         return BlankVote(tess, "tesseract", tess, None)
     return BlankVote(None, "none")
@@ -197,7 +226,17 @@ def check_date(
             month is not None and reading.month is not None and int(month) != reading.month
         )
         if conflict and reading.date is not None:
-            return _rescore(h, 0.45), "ngay_ban_hanh.conflict"
+            # the network, sure and uncontested, against a confident full-page reading: it reads
+            # handwriting better, so its value is the one shown; a clerk checks either way
+            fix = {
+                part: int(v)
+                for part, v in (("day", day), ("month", month))
+                if v is not None
+                and votes[part].agreement == "disagree"
+                and votes[part].neural_conf >= _NEURAL_SURE
+            }
+            better = replace(reading, **fix).date if fix else None  # type: ignore[arg-type]
+            return _rescore(h, 0.45, better.isoformat() if better else None), "ngay_ban_hanh.conflict"
         if fill:
             filled = replace(reading, **fill)  # type: ignore[arg-type]
             date = filled.date

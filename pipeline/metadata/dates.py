@@ -100,7 +100,8 @@ def read_date(folded: str, today: dt.date | None = None) -> DateReading | None:
     start = m.start()
     if m.group("ngay") is None:
         # "ngày" lost: the day is the token just before "tháng", if it looks like one
-        before = folded[: m.start("thang")].rstrip()
+        # noise OCR put before "tháng" ("01 _tháng") is not the day
+        before = folded[: m.start("thang")].rstrip(" _~-.,")
         tok = re.search(r"(\S{1,3})$", before)
         if tok and read_digits(tok.group(1))[0] is not None:
             day_token, start = tok.group(1), tok.start(1)

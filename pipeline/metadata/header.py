@@ -18,6 +18,7 @@ from pipeline.metadata.lexicon import type_by_code, type_by_name
 from pipeline.metadata.normalize import clean_spaces, fold
 from pipeline.metadata.numbers import NumberReading, clean_code, read_number
 from pipeline.metadata.reference import deglue
+from sohoa.model.ocr import BlankReading
 
 __all__ = ["find_date", "find_issuer", "find_marks", "find_number", "parse_date", "NUMBER_LINE"]
 
@@ -141,6 +142,41 @@ def find_number(lines: list[TextLine]) -> tuple[Hit | None, NumberReading | None
             continue  # letters before the slash ("V/v …"): not a number
         return hit(reading.value, ln, reading.start, reading.end, 0.8), reading
     return None, None
+
+
+def number_from_line_reading(
+    lines: list[TextLine], blank: BlankReading | None
+) -> tuple[Hit | None, NumberReading | None]:
+    """The number line as the second recognizer read it, for a page whose OCR garbled it past parsing.
+
+    ``ocr.zones`` reads the whole ``Số:`` line again with the neural recognizer (``S6: 04 /BC-SNgV``
+    where Tesseract gave ``sẽ: Ø4 ÕBC-sNgv``). That reading has no Vietnamese letters: the type code is
+    restored (``QD`` → ``QĐ``) by :func:`numbers.clean_code`, other codes are taken as read, so the
+    caller sends the value to review. The evidence is the page line the blank lies on.
+    """
+    if blank is None or blank.kind != "number" or not blank.line_text:
+        return None, None
+    text = blank.line_text
+    if "/" not in text:
+        # the network lost the slash between the digits and a code ("So:915BC-SNgV"); it wrote no
+        # Vietnamese letters, so a code is capitals, a dash, more letters
+        text = re.sub(r"(\d)\s*[|il]?\s*(?=[A-Z][A-Za-z]{0,4}-[A-Za-z])", r"\1/", text, count=1)
+    reading = read_number(text) or read_number(text, labelled=False)
+    if reading is None or "-" not in reading.code:
+        return None, None
+    x, y, bw, bh = blank.box
+    mid = y + bh / 2
+    line = next(
+        (
+            c
+            for c in _number_candidates(lines)
+            if c.box and c.page == 1 and c.box[1] <= mid <= c.box[1] + c.box[3]
+        ),
+        None,
+    )
+    if line is None:
+        return None, None
+    return hit(reading.value, line, 0, len(line.text), 0.6), reading
 
 
 def find_date(lines: list[TextLine]) -> tuple[Hit | None, Hit | None, DateReading | None]:

@@ -72,7 +72,11 @@ class BlankReading(_Frozen):
     ``readings``: what each variant of the crop read (digits only); ``value``: the majority, or None
     when no reading won; ``votes``: how many variants read ``value``. ``digits_*``: the same blank read
     by the second, neural recognizer (``ocr.digits``), which reads handwriting far better; the two are
-    weighed against each other by metadata extraction.
+    weighed against each other by metadata extraction. ``line_*``: the neural recognizer's reading of the
+    whole printed line around the blank (``Số: 88 /QĐ-UBND``, ``ngày 05 tháng 02 năm 2025``), which
+    places the digits against the print even when the blank's crop was cut wrong or Tesseract garbled
+    the printed code. A blank whose first reading was sure has no Tesseract re-reads, only these
+    neural witnesses.
     """
 
     kind: str
@@ -88,6 +92,11 @@ class BlankReading(_Frozen):
     )
     digits_value: str | None = Field(None, description="The second recognizer's reading, None if none")
     digits_conf: float = Field(0.0, ge=0, le=1, description="Its lowest per-digit probability (0-1)")
+    line_text: str = Field(
+        "", description="The neural recognizer's reading of the whole line (no diacritics)"
+    )
+    line_value: str | None = Field(None, description="The digits of the blank in that reading, None if none")
+    line_conf: float = Field(0.0, ge=0, le=1, description="Their lowest per-character probability (0-1)")
 
 
 class LineReading(_Frozen):

@@ -17,7 +17,7 @@ def test_number_and_day_blanks_are_found_between_their_printed_neighbours():
         w("3|", 1110, conf=50.0, line=2),
         w("tháng", 1160, line=2), w("12", 1250, line=2), w("năm", 1290, line=2), w("2024", 1350, line=2),
     ]  # fmt: skip
-    found = {kind: (box, first, sure) for kind, box, first, sure in find_blanks(words, 1654, 2339)}
+    found = {b.kind: (b.box, b.first, b.sure) for b in find_blanks(words, 1654, 2339)}
     assert found["number"][1] == "6§0" and not found["number"][2]
     x, _, width, _ = found["number"][0]
     assert x == 320 + 14 * 3 and x + width == 470
@@ -31,7 +31,7 @@ def test_typed_numbers_and_body_mentions_are_not_blanks():
         w("số", 300, y=700, line=5), w("11-CT/TW", 350, y=700, line=5),
     ]  # fmt: skip
     found = find_blanks(words, 1654, 2339)
-    assert [(k, first, sure) for k, _, first, sure in found] == [("number", "1340", True)]
+    assert [(b.kind, b.first, b.sure) for b in found] == [("number", "1340", True)]
 
 
 def test_handwriting_glued_to_its_label_is_still_a_blank():
@@ -41,7 +41,7 @@ def test_handwriting_glued_to_its_label_is_still_a_blank():
         w("ngày", 1030, width=182, line=2), w("“tháng", 1220, line=2), w("12", 1320, line=2),
         w("năm", 1360, line=2), w("2021", 1420, line=2),
     ]  # fmt: skip
-    found = {kind: (box, first) for kind, box, first, _sure in find_blanks(words, 1654, 2339)}
+    found = {b.kind: (b.box, b.first) for b in find_blanks(words, 1654, 2339)}
     assert found["number"][1] == "⁄‡6"
     assert 320 < found["number"][0][0] < 430
     (x, _, width, _), first = found["day"]
@@ -58,7 +58,7 @@ def test_a_small_label_and_a_line_split_by_the_handwriting_still_give_the_blank(
         RawWord("/KH-UBND", 95.0, 470, 304, 112, 30, 3, 1, 1),
         RawWord("TỈNH", 95.0, 330, 240, 60, 30, 1, 1, 2),
     ]
-    found = {kind: (box, first, sure) for kind, box, first, sure in find_blanks(words, 1654, 2339)}
+    found = {b.kind: (b.box, b.first, b.sure) for b in find_blanks(words, 1654, 2339)}
     x, _, width, _ = found["number"][0]
     assert x == 320 + 42 and x + width == 470
     assert found["number"][1:] == ("", False)
