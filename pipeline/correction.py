@@ -302,7 +302,10 @@ def merge_extraction(document: Document, fresh: Metadata, *, at: str, engine: st
         for name in FIELD_NAMES
         if old.value(name) != merged.value(name)
     }
-    same_fields = merged.fields == old.fields and merged.language == old.language
+    # stamps too: a document stored before they were kept gets them from a re-extraction
+    same_fields = (
+        merged.fields == old.fields and merged.language == old.language and merged.stamps == old.stamps
+    )
     if same_fields and merged.needs_review == old.needs_review and merged.reasons == old.reasons:
         return document
     version = document.version + 1

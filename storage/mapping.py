@@ -24,6 +24,10 @@ file, that file's SHA-256 (``source_sha256``).
 Version 4 (review): review reason codes and fields, corrected fields, approval time and user, metadata
 version. Only fields were added, so :meth:`storage.index.SearchIndex.ensure` adds them to an older index in
 place; ``sohoa reindex`` fills them for documents indexed before.
+
+Version 5 (page stamps): who the signature stamps drawn into the pages name (``stamp_signed_by``) and
+when they say it was signed (``stamp_signed_at``), as OCR read them; kept apart from ``signed_by``, which
+only verified PDF signatures fill. Fields added only, as in v4: in place, then ``sohoa reindex``.
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ from typing import Any
 
 __all__ = ["FOLDING_FILTERS", "MAPPING_VERSION", "index_body"]
 
-MAPPING_VERSION = 4
+MAPPING_VERSION = 5
 
 #: folding filter types in order of preference: sohoa's plugin, then the built-in one
 FOLDING_FILTERS: tuple[str, ...] = ("sohoa_folding", "asciifolding")
@@ -103,6 +107,9 @@ _PROPERTIES: dict[str, Any] = {
     # embedded PDF signatures: who signed (certificate common names) and whether every one verifies
     "signed_by": _FACET_KEYWORD,
     "signature_valid": {"type": "boolean"},
+    # signature stamps drawn into the pages (mapping v5): what OCR read, not a verified signature
+    "stamp_signed_by": _FACET_KEYWORD,
+    "stamp_signed_at": {"type": "date"},
     # Per-page text as an array of objects (not nested): Lucene sees one multi-valued ``pages.text``
     # field, so scoring is a plain match it can skip through instead of a block join over every page.
     # Which pages matched is read from the highlighter, which returns each matching value whole (see

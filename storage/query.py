@@ -76,6 +76,7 @@ FACETS: dict[str, tuple[str, str | None, int]] = {
     "dossier_code": ("dossier_code", None, 20),
     "signed_by": ("signed_by", None, 20),
     "signature_valid": ("signature_valid", None, 2),
+    "stamp_signed_by": ("stamp_signed_by", None, 20),
 }
 
 #: totals are counted exactly up to this many hits, then reported as a lower bound
@@ -183,6 +184,11 @@ def filter_clauses(q: SearchQuery) -> list[dict[str, Any]]:
     if q.signature_valid is not None:
         # a document without signatures has no signature_valid: it matches neither value
         clauses.append({"term": {"signature_valid": q.signature_valid}})
+    if q.stamp_signed_by:
+        # the stamps' signers only: a stamp on the page is not a signature that verifies (signed_by)
+        clauses.append(
+            {"terms": {"stamp_signed_by": sorted({" ".join(nfc(v).split()) for v in q.stamp_signed_by})}}
+        )
     return clauses
 
 

@@ -9,7 +9,7 @@ badly typed field (a date the extractor got wrong must not make the document uns
 from __future__ import annotations
 
 import logging
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sohoa.model.document import FIELD_NAMES, Document
@@ -112,6 +112,7 @@ def build_record(document: Document, ocr: OcrDocument | None = None) -> dict[str
     if document.signatures:
         rec["signed_by"] = sorted({nfc(s.signer) for s in document.signatures if s.signer}) or None
         rec["signature_valid"] = all(s.ok for s in document.signatures)
+    _stamp_fields(rec, document)
     if ocr is not None:
         rec["pages"] = [{"number": p.number, "text": nfc(p.text)} for p in ocr.pages if p.text.strip()]
     return {k: v for k, v in rec.items() if v is not None}
@@ -126,3 +127,20 @@ def _review_fields(rec: dict[str, Any], document: Document) -> None:
     rec["reviewed_at"] = meta.approval.at if meta.approval else None
     rec["reviewed_by"] = meta.approval.by if meta.approval else None
     rec["version"] = document.version
+
+
+def _stamp_fields(rec: dict[str, Any], document: Document) -> None:
+    """Who the page stamps name and when: apart from ``signed_by``, as OCR read them and nothing verified."""
+    stamps = document.metadata.stamps
+    signers = {" ".join(nfc(s.signer).split()) for s in stamps if s.signer}
+    rec["stamp_signed_by"] = sorted(n for n in signers if n) or None
+    times: set[str] = set()
+    for s in stamps:
+        if not s.signing_time:
+            continue
+        try:
+            times.add(datetime.fromisoformat(s.signing_time).isoformat())
+        except ValueError:
+            # a time read wrong must not make the document unsearchable (the record keeps it as read)
+            log.warning("%s: stamp time %r is not ISO 8601; not indexed", document.id[:12], s.signing_time)
+    rec["stamp_signed_at"] = sorted(times) or None

@@ -212,11 +212,16 @@ def search(
     signature: Annotated[
         bool | None, Query(description="Only signed documents whose signatures verify (true) or not (false)")
     ] = None,
+    stamp_signed_by: Annotated[
+        list[str],
+        Query(max_length=200, description="Signers named by a stamp drawn into a page (OCR, not verified)"),
+    ] = [],  # noqa: B006
 ) -> Response:
     """Search documents; only levels the caller is cleared for are searched."""
     params = SearchParams(
         q, type, issuer, date_from, date_to, year, dossier, batch, access, sort, size, after, rescan=rescan,
         signed_by=signed_by, signature=None if signature is None else str(signature).lower(),
+        stamp_signed_by=stamp_signed_by,
     )  # fmt: skip
     query = to_query(params, user)
     result = ctx(request).backend.search(query)

@@ -343,6 +343,15 @@ _VI: dict[str, str] = {
     "sigfilter.false": "Không hợp lệ",
     "detail.signed_by": "Người ký số",
     "detail.signature": "Chữ ký số",
+    "doc.stamps": "Dấu chữ ký trên trang",
+    "stamp.not_verified": "Đọc từ ảnh trang (OCR), không phải chữ ký số đã được xác minh.",
+    "stamp.signer": "Ký bởi (đọc từ trang)",
+    "stamp.email": "Email",
+    "stamp.time": "Thời gian ký (đọc từ trang)",
+    "stamp.page": "Trang",
+    "stamp.read": "Nội dung đọc được",
+    "facet.stamp_signed_by": "Ký bởi (dấu trên trang, chưa xác minh)",
+    "detail.stamp_signed_by": "Ký bởi (dấu trên trang)",
 }
 
 _EN: dict[str, str] = {
@@ -676,6 +685,15 @@ _EN: dict[str, str] = {
     "sigfilter.false": "Not valid",
     "detail.signed_by": "Signed by",
     "detail.signature": "Digital signature",
+    "doc.stamps": "Signature stamps on the pages",
+    "stamp.not_verified": "Read from the page image (OCR), not a verified digital signature.",
+    "stamp.signer": "Signed by (as read)",
+    "stamp.email": "Email",
+    "stamp.time": "Signing time (as read)",
+    "stamp.page": "Page",
+    "stamp.read": "Text read",
+    "facet.stamp_signed_by": "Stamp signed by (not verified)",
+    "detail.stamp_signed_by": "Stamp signed by",
 }
 
 _VI.update(DOSSIER_VI)  # the dossier pages' labels (#16), kept in their own module

@@ -60,6 +60,7 @@ _FACET_PARAMS: dict[str, tuple[str, bool]] = {
     "dossier_code": ("dossier", False),
     "signed_by": ("signed_by", True),
     "signature_valid": ("signature", False),
+    "stamp_signed_by": ("stamp_signed_by", True),
 }
 #: audit rows per page, and at most in one CSV export
 _AUDIT_PAGE = 200
@@ -204,6 +205,7 @@ def search_page(
     rescan: bool = False,
     signed_by: Annotated[list[str], Query(max_length=200)] = [],  # noqa: B006
     signature: Annotated[str | None, Query(pattern="^(true|false)$")] = None,
+    stamp_signed_by: Annotated[list[str], Query(max_length=200)] = [],  # noqa: B006
 ) -> Response:
     """The search page: one box, filters with counts, sorted hits with highlighted snippets."""
     from web.deps import labels
@@ -213,6 +215,7 @@ def search_page(
     params = SearchParams(
         q, type, issuer, date_from, date_to, year_value, dossier, batch, access, sort, _PAGE_SIZE, after,
         offset=(page - 1) * _PAGE_SIZE, rescan=rescan, signed_by=signed_by, signature=signature,
+        stamp_signed_by=stamp_signed_by,
     )  # fmt: skip
     base = [(k, v) for k, v in request.query_params.multi_items() if k not in ("after", "page", "lang") and v]
     searched = bool(q.strip()) or len(base) > 0

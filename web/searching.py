@@ -47,6 +47,8 @@ class SearchParams:
     #: signers of an embedded PDF signature (any of), and "true"/"false" for the signatures' validity
     signed_by: list[str] = field(default_factory=list)
     signature: str | None = None
+    #: signers named by the stamps drawn into the pages (any of): read by OCR, not verified
+    stamp_signed_by: list[str] = field(default_factory=list)
 
     def audit_detail(self) -> dict[str, Any]:
         """The non-empty parameters, for the audit log."""
@@ -123,6 +125,7 @@ def to_query(params: SearchParams, user: User) -> SearchQuery:
         needs_rescan=True if params.rescan else None,
         signed_by=[s for s in params.signed_by if s.strip()],
         signature_valid={"true": True, "false": False}.get(params.signature or ""),
+        stamp_signed_by=[s for s in params.stamp_signed_by if s.strip()],
         batch=params.batch or None,
         access_levels=levels,
         sort=sort,

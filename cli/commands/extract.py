@@ -2,7 +2,8 @@
 
 ``.txt`` is read as plain text; ``.json`` as a saved :class:`sohoa.model.ocr.OcrDocument`; anything else is
 OCR'd first with the OCR engine. One file failing does not stop the others: its row (or JSON line)
-carries the error.
+carries the error. A JSON line carries the embedded PDF signatures (checked) and, apart from them, the
+signature stamps read off the pages (``stamps``: OCR text, not verified).
 """
 
 from __future__ import annotations
@@ -64,6 +65,7 @@ def _record(path: Path) -> dict[str, Any]:
             "needs_review": None,
             "reasons": [],
             "signatures": [],
+            "stamps": [],
             "error": error_info(e),
         }
     fields = {
@@ -83,6 +85,8 @@ def _record(path: Path) -> dict[str, Any]:
         "needs_review": meta.needs_review,
         "reasons": meta.reasons,
         "signatures": [s.model_dump(mode="json") for s in signatures],
+        # what the stamps drawn into the pages say, as read: apart from the signatures, never verified
+        "stamps": [s.model_dump(mode="json") for s in meta.stamps],
         "error": None,
     }
 
@@ -103,6 +107,7 @@ def extract_command(
 ) -> None:
     """Extract metadata (number, date, issuer, type, subject, signer ...) from documents."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console()
@@ -139,6 +144,11 @@ def extract_command(
             )
             console.print(
                 f"  signed by {s['signer'] or s['field_name']} at {s['signing_time'] or '?'}: {state}"
+            )
+        for s in rec["stamps"]:
+            console.print(
+                f"  stamp on page {s['page']}: {escape(s['signer'] or '?')} at {s['signing_time'] or '?'} "
+                "[yellow](read from the page, not verified)[/yellow]"
             )
     if failed:
         raise typer.Exit(code=3 if failed == len(files) else 1)

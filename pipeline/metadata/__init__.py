@@ -11,7 +11,7 @@ None and confidence 0. ``needs_review`` is set, with one stable reason code per 
 (``so_ky_hieu.missing``, ``ngay_ban_hanh.day_unread`` ...), when a key field is missing or unsure.
 ``witnesses`` (file name, PDF signatures) confirm or contradict handwritten values; they never override
 what the page clearly says. Signature stamps drawn into the pages are taken out of the lines before any
-field is read (``stamps``) and join the witnesses.
+field is read (``stamps``), join the witnesses and come back in ``Metadata.stamps``.
 """
 
 from __future__ import annotations
@@ -126,7 +126,10 @@ def extract_lines(
     if "nguoi_ky" in notes and fields["nguoi_ky"].value is None:
         # a signer's name without its family name is not guessed: a clerk completes it
         needs, reasons = True, [*reasons, notes["nguoi_ky"]]
-    return Metadata(language=language, fields=fields, needs_review=needs, reasons=reasons)
+    # the stamps leave with the metadata: the document keeps what its pages show (not as signatures)
+    return Metadata(
+        language=language, fields=fields, needs_review=needs, reasons=reasons, stamps=list(stamps)
+    )
 
 
 def _english(lines: list[TextLine]) -> dict[str, Hit | None]:

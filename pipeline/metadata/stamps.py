@@ -13,8 +13,10 @@ Read as document text it becomes the issuer, the signer or a date. Here such blo
 labels (``anchors.stamp_label``, with an edit budget) and their geometry: at least one label that only
 stamps carry (``Ký bởi``, ``Thời gian ký``) or a signing time with its clock time, the other labelled
 lines near it, and whatever OCR read inside the block's box. They are taken out of the lines before any
-field is read, and what they say (signer, organisation, signing time) becomes a :class:`PageStamp`
-witness, used like an embedded signature's (``Witnesses``).
+field is read, and what they say (signer, organisation, signing time) becomes a
+:class:`~sohoa.model.signature.PageStamp`: a witness used like an embedded signature's (``Witnesses``),
+and kept with the document's metadata (``Metadata.stamps``) as what the page shows, never as a verified
+signature.
 """
 
 from __future__ import annotations
@@ -26,8 +28,8 @@ import regex
 
 from pipeline.metadata.anchors import StampLabel, stamp_label
 from pipeline.metadata.layout import Span, TextLine, union
-from pipeline.metadata.witnesses import PageStamp
 from sohoa.model.ocr import Box
+from sohoa.model.signature import PageStamp
 
 __all__ = ["split_stamps"]
 
@@ -224,6 +226,8 @@ def _read_block(
     def first_of(k: str) -> str | None:
         return next((v for v in values.get(k, []) if v), None)
 
+    member_boxes = [b for j in members if (b := pieces[j].box) is not None]
+
     stamp = PageStamp(
         page=page,
         signer=first_of("signer"),
@@ -231,5 +235,6 @@ def _read_block(
         email=first_of("email"),
         signing_time=when,
         lines=tuple(pieces[j].text for j in sorted(members)),
+        box=union(member_boxes) if member_boxes else None,
     )
     return stamp, members

@@ -1,6 +1,7 @@
 """Other witnesses of a document's values than its page text: file name, PDF signatures, page stamps.
 
-Page stamps are the signature stamps drawn into the pages (``pipeline.metadata.stamps``).
+Page stamps are the signature stamps drawn into the pages (``pipeline.metadata.stamps``); their model,
+:class:`sohoa.model.signature.PageStamp`, is re-exported here for the metadata code.
 
 They never replace what the page says; they confirm or contradict it, and fill a handwritten blank the
 OCR could not read (then with a confidence low enough to send the document to review, unless the page
@@ -14,30 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.metadata.normalize import fold
-from sohoa.model.signature import PdfSignature
+from sohoa.model.signature import PageStamp, PdfSignature
 
 __all__ = ["PageStamp", "Witnesses", "witnesses_for"]
-
-
-@dataclass(frozen=True)
-class PageStamp:
-    """What a signature stamp drawn into a page says, as OCR read it (no signature to check behind it).
-
-    Attributes:
-        page: The page it is on.
-        signer: The ``Ký bởi`` value (a person or, for an office's certificate, a body).
-        organization: The ``Cơ quan`` value.
-        email: The ``Email`` value.
-        signing_time: ISO 8601 time of ``Thời gian ký``.
-        lines: The stamp's lines as read.
-    """
-
-    page: int
-    signer: str | None = None
-    organization: str | None = None
-    email: str | None = None
-    signing_time: str | None = None
-    lines: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from sohoa.model.ocr import Box
 from sohoa.model.qa import QaFinding
 from sohoa.model.review import Approval, Correction, Revision
-from sohoa.model.signature import PdfSignature
+from sohoa.model.signature import PageStamp, PdfSignature
 from sohoa.model.split import SourceRef
 
 __all__ = [
@@ -80,7 +80,13 @@ class ExtractedField(BaseModel):
 
 
 class Metadata(BaseModel):
-    """All extracted fields of one document."""
+    """All extracted fields of one document, and the signature stamps read off its pages.
+
+    The stamps are here, not beside ``Document.signatures``, because extraction finds them in the page
+    text, as it finds the fields: a re-extraction or a corrected split refreshes them with the fields,
+    and each document split out of a scanned file gets those of its own pages. People correct fields,
+    never stamps.
+    """
 
     language: str = "vi"
     fields: dict[str, ExtractedField] = Field(default_factory=dict)
@@ -90,6 +96,10 @@ class Metadata(BaseModel):
         default_factory=dict, description="Values a person set; they win over the extracted ones"
     )
     approval: Approval | None = Field(None, description="Who confirmed this metadata, if anyone")
+    stamps: list[PageStamp] = Field(
+        default_factory=list,
+        description="Signature stamps drawn into the pages, as OCR read them (not verified signatures)",
+    )
 
     def value(self, name: str) -> Any:
         """The value of a field (a person's correction first), or None when it was not found."""

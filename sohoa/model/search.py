@@ -57,6 +57,11 @@ class SearchQuery(BaseModel):
         description="Only signed documents whose every signature verifies (True) or whose signature "
         "does not (False); None: no signature filter",
     )
+    stamp_signed_by: list[str] = Field(
+        default_factory=list,
+        description="Signers named by the signature stamps drawn into the pages (any of, as OCR read them; "
+        "not verified signatures, see signed_by)",
+    )
 
 
 class SearchHit(BaseModel):

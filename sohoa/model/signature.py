@@ -1,15 +1,18 @@
-"""An embedded digital signature of a PDF, as read and checked on ingestion.
+"""Signatures of a document: an embedded PDF signature, checked, and a signature stamp read off a page.
 
-The signature is evidence about the document (who signed it, when, whether the file changed since), not
-text of the document: it is stored beside the extracted metadata and indexed for "signed by" and
-"signature valid" filters.
+Both are evidence about the document (who signed it, when), not text of the document. They differ in
+what they prove: a :class:`PdfSignature` was checked cryptographically on ingestion (``signed_by``,
+``signature_valid`` in the index); a :class:`PageStamp` is only what OCR read in a stamp drawn into the
+page image (``stamp_signed_by``), which anyone can print, so it is never shown or filtered as verified.
 """
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
 
-__all__ = ["PdfSignature"]
+from sohoa.model.ocr import Box
+
+__all__ = ["PageStamp", "PdfSignature"]
 
 
 class PdfSignature(BaseModel):
@@ -45,3 +48,24 @@ class PdfSignature(BaseModel):
     def ok(self) -> bool:
         """Intact, valid and not modified afterwards (trust in the certificate chain is separate)."""
         return self.intact and self.valid and not self.modified
+
+
+class PageStamp(BaseModel):
+    """A signature stamp drawn into a page, as OCR read it: text on the page, NOT a verified signature.
+
+    Published scans carry the stamp of the signing service in the page image (``Ký bởi: SỞ NGOẠI VỤ``,
+    ``Cơ quan: ...``, ``Thời gian ký: 12.03.2024 10:15:22 +07:00``): a signed document printed and scanned
+    again, a flattened PDF, an office's electronic stamp on a scan. There is no signature behind it to
+    check, and OCR may have misread it; it witnesses who signed, it proves nothing
+    (``pipeline.metadata.stamps`` finds it and keeps it out of the document's text).
+    """
+
+    model_config = ConfigDict(frozen=True, title="PageStamp (read from the page by OCR, not verified)")
+
+    page: int = Field(ge=1, description="1-based page of the document the stamp is drawn on")
+    signer: str | None = Field(None, description="The 'Ký bởi' value as read (a person, or a body)")
+    organization: str | None = Field(None, description="The 'Cơ quan' value as read")
+    email: str | None = Field(None, description="The 'Email' value as read")
+    signing_time: str | None = Field(None, description="ISO 8601 time of 'Thời gian ký', as read")
+    lines: tuple[str, ...] = Field((), description="The stamp's lines as OCR read them")
+    box: Box | None = Field(None, description="Where the stamp is on the page image (x, y, w, h pixels)")

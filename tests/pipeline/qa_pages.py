@@ -109,6 +109,36 @@ def document_page(
     return page
 
 
+#: a signing service's stamp as it is drawn into published scans (fictitious body and address)
+STAMP = (
+    "Ký bởi: SỞ NGOẠI VỤ",
+    "Email: songv@khanhhoa.gov.vn",
+    "Cơ quan: Tỉnh Khánh Hòa",
+    "Thời gian ký: 12.03.2024 10:15:22 +07:00",
+)
+
+
+def draw_stamp(
+    page: Image.Image, lines: tuple[str, ...] = STAMP, *, at: tuple[float, float] = (4.9, 9.4), pt: float = 9
+) -> Image.Image:
+    """``page`` with a framed signature stamp drawn in, in ``pt`` print, its top left ``at`` (inches).
+
+    The stamp becomes part of the page image, as on a signed document printed and scanned again: there is
+    no signature behind it, only what OCR reads.
+    """
+    dpi = page.info.get("dpi", (200, 200))[0]
+    draw = ImageDraw.Draw(page)
+    font = _font(round(pt * dpi / 72))
+    x, y = round(at[0] * dpi), round(at[1] * dpi)
+    step = round(pt * dpi / 72 * 1.35)
+    width = max(draw.textlength(line, font=font) for line in lines)
+    ink = (0, 0, 0) if page.mode == "RGB" else 0
+    draw.rectangle((x - 12, y - 10, x + width + 12, y + step * len(lines) + 6), outline=ink, width=2)
+    for i, line in enumerate(lines):
+        draw.text((x, y + i * step), line, font=font, fill=ink)
+    return page
+
+
 def blank_back(dpi: int = 200, *, seed: int = 1) -> Image.Image:
     """A blank back page in colour: paper grain and a faint mirrored red seal showing through."""
     rng = np.random.default_rng(seed)

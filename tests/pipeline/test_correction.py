@@ -8,6 +8,7 @@ from pipeline.correction import apply_changes, field_states, merge_extraction, n
 from sohoa.errors import FieldValueError
 from sohoa.model.document import AccessLevel, Document, ExtractedField, Metadata
 from sohoa.model.review import Provenance, RevisionAction, reason_code, reason_field
+from sohoa.model.signature import PageStamp
 from storage.records import build_record
 
 SHA = "a" * 64
@@ -150,6 +151,15 @@ def test_an_approved_document_returns_to_review_only_when_an_uncorrected_key_fie
     )
     back = merge_extraction(doc, other, at="T2", engine="v2").metadata
     assert back.needs_review is True and back.reasons == ["loai_van_ban.changed_on_reextraction"]
+
+
+def test_a_reextraction_that_finds_stamps_saves_them_even_with_the_same_fields() -> None:
+    """GIVEN a document stored before stamps were kept WHEN re-extracted THEN it gets them, once."""
+    doc = _doc(so_ky_hieu="8/QĐ-UBND")
+    fresh = doc.metadata.model_copy(update={"stamps": [PageStamp(page=1, signer="SỞ NGOẠI VỤ")]})
+    merged = merge_extraction(doc, fresh, at="T2", engine="v2")
+    assert merged.metadata.stamps == fresh.stamps and merged.version == doc.version + 1
+    assert merge_extraction(merged, fresh, at="T3", engine="v2") is merged
 
 
 def test_reason_codes_and_free_strings_name_their_field() -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import unicodedata
 from datetime import date
 from typing import Any
 
@@ -49,6 +50,13 @@ def test_filters_are_normalized_like_the_index_keys() -> None:
     assert {"term": {"year": 2021}} in clauses
     with pytest.raises(ValueError):
         filter_clauses(SearchQuery(date_from=date(2022, 1, 1), date_to=date(2021, 1, 1)))
+
+
+def test_the_stamp_signer_filter_is_its_own_clause() -> None:
+    nfd = unicodedata.normalize("NFD", " SỞ  NGOẠI VỤ")
+    clauses = filter_clauses(SearchQuery(stamp_signed_by=[nfd, "SỞ NGOẠI VỤ"]))
+    assert clauses[1:] == [{"terms": {"stamp_signed_by": ["SỞ NGOẠI VỤ"]}}]  # never signed_by
+    assert "stamp_signed_by" in build_facets_body(SearchQuery())["aggs"]
 
 
 def test_document_numbers_are_detected_in_queries() -> None:

@@ -7,6 +7,7 @@ import unicodedata
 
 from sohoa.model.document import AccessLevel, Document, ExtractedField, Metadata
 from sohoa.model.ocr import OcrDocument, OcrPage, PageSource
+from sohoa.model.signature import PageStamp
 from storage.records import build_record
 
 SHA = hashlib.sha256(b"x").hexdigest()
@@ -56,3 +57,22 @@ def test_badly_typed_values_are_dropped_not_fatal() -> None:
     rec = build_record(_doc(ngay_ban_hanh="30/01/2015", so="bảy", trich_yeu="  "))
     assert "ngay_ban_hanh" not in rec and "year" not in rec and "so" not in rec and "trich_yeu" not in rec
     assert "pages" not in rec
+
+
+def test_page_stamps_are_indexed_apart_from_signatures() -> None:
+    """What the stamps on the pages say goes to stamp_signed_by/stamp_signed_at, never to signed_by."""
+    stamps = [
+        PageStamp(
+            page=1,
+            signer=unicodedata.normalize("NFD", "SỞ  NGOẠI VỤ"),
+            signing_time="2025-02-06T09:15:22+07:00",
+        ),
+        PageStamp(page=3, signer="SỞ NGOẠI VỤ", signing_time="2025-02-07T08:00:00"),
+        PageStamp(page=4, signer=None, signing_time="12.03.2024 as read"),  # a time that is not ISO
+    ]
+    doc = _doc(trich_yeu="x").model_copy(update={"metadata": Metadata(stamps=stamps)})
+    rec = build_record(doc)
+    assert rec["stamp_signed_by"] == ["SỞ NGOẠI VỤ"]  # NFC, spaces collapsed, once
+    assert rec["stamp_signed_at"] == ["2025-02-06T09:15:22+07:00", "2025-02-07T08:00:00"]
+    assert "signed_by" not in rec and "signature_valid" not in rec
+    assert "stamp_signed_by" not in build_record(_doc(trich_yeu="x"))

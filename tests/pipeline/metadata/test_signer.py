@@ -12,9 +12,8 @@ from collections import Counter
 
 from pipeline.metadata import Witnesses, extract
 from pipeline.metadata.rereads import vote_line
-from pipeline.metadata.witnesses import PageStamp
 from sohoa.model.ocr import Line, LineReading, LineRereading, OcrDocument, OcrPage, PageSource
-from sohoa.model.signature import PdfSignature
+from sohoa.model.signature import PageStamp, PdfSignature
 from tests.pipeline.ocr_pages import HEIGHT, LINE_H, WIDTH, words_of
 
 TOP = [

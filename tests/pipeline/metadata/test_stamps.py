@@ -12,15 +12,16 @@ import datetime as dt
 import random
 
 import pytest
+from pydantic import ValidationError
 
-from pipeline.metadata import Witnesses, extract, extract_text
+from pipeline.metadata import Witnesses, extract, extract_text, witnesses
 from pipeline.metadata.anchors import stamp_label
 from pipeline.metadata.consistency import names_issuer
 from pipeline.metadata.layout import page_lines
 from pipeline.metadata.normalize import fold
 from pipeline.metadata.stamps import split_stamps
-from pipeline.metadata.witnesses import PageStamp
 from sohoa.model.ocr import OcrDocument
+from sohoa.model.signature import PageStamp
 from tests.pipeline.ocr_pages import ocr_page
 
 STAMP_PRINT = (9, 20)  # character width and line height: a stamp's print is smaller than the page's
@@ -229,10 +230,10 @@ def test_stamp_labels_are_matched_with_an_edit_budget(line, kind):
 def test_a_body_a_stamp_names_is_a_witness_of_the_issuer():
     w = Witnesses(stamps=(PageStamp(page=1, signer="Sở Ngoại vụ", organization="Tỉnh Quảng Ninh"),))
     assert names_issuer("SỞ NGOẠI VỤ", w)
-    ubnd = Witnesses(stamps=(PageStamp(1, "UBND tỉnh Quảng Ninh"),))
+    ubnd = Witnesses(stamps=(PageStamp(page=1, signer="UBND tỉnh Quảng Ninh"),))
     assert names_issuer("ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH", ubnd)
     assert not names_issuer("SỞ TƯ PHÁP", w)
-    timed = Witnesses(stamps=(PageStamp(1, signing_time="2025-02-05T09:15:22+07:00"),))
+    timed = Witnesses(stamps=(PageStamp(page=1, signing_time="2025-02-05T09:15:22+07:00"),))
     assert timed.earliest_signing() == dt.date(2025, 2, 5)
 
 
@@ -244,3 +245,37 @@ def test_a_stamp_with_its_frame_read_and_a_value_wrapped_over_two_lines():
     assert stamps[0].signer == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NINH"
     assert stamps[0].signing_time == "2025-02-06T09:15:00"
     assert values(extract(doc_of(page(rows)))) == values(PLAIN)
+
+
+def test_the_stamps_leave_extraction_with_the_metadata_on_their_own_page():
+    """GIVEN a two-page document whose second page carries a stamp WHEN extracted THEN Metadata keeps it."""
+    second = page(stamped([(900, [("Sở Ngoại vụ đề nghị các đơn vị thực hiện.", 270)])], 1120, 1700))
+    m = extract(doc_of(page(document()), second.model_copy(update={"number": 2})))
+    (s,) = m.stamps
+    assert s.page == 2
+    assert (s.signer, s.organization, s.email) == ("SỞ NGOẠI VỤ", "Tỉnh Quảng Ninh", "songv@quangninh.gov.vn")
+    assert s.signing_time == "2025-02-06T09:15:22+07:00"
+    assert s.lines == STAMP
+    # its box is where the stamp was drawn: from (1120, 1700), four rows of stamp print
+    assert s.box is not None and s.box[:2] == (1120, 1700) and s.box[3] == 3 * 24 + STAMP_PRINT[1]
+    assert values(m) == values(PLAIN) and PLAIN.stamps == []
+    # stored as JSON (metadata.json, document.json) and read back, the stamp is the same
+    assert type(m).model_validate_json(m.model_dump_json()) == m
+
+
+def test_plain_text_stamps_are_kept_without_a_box():
+    text = "UBND TỈNH QUẢNG NINH\nSỞ NGOẠI VỤ\nSố: 215/SNgV-VP\n" + "\n".join(STAMP) + "\n"
+    (s,) = extract_text(text).stamps
+    assert s.page == 1 and s.box is None and s.signer == "SỞ NGOẠI VỤ"
+
+
+def test_a_page_stamp_is_a_frozen_model_of_what_was_read():
+    s = PageStamp(page=1, signer="SỞ NGOẠI VỤ")
+    with pytest.raises(ValidationError):
+        s.signer = "x"  # type: ignore[misc]
+    with pytest.raises(ValidationError):
+        PageStamp(page=0)
+    # the schema an API client sees says what it is
+    assert "not verified" in PageStamp.model_json_schema()["title"]
+    # one model: the witnesses hold the same class the document stores
+    assert witnesses.PageStamp is PageStamp
