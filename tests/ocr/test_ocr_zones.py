@@ -1,5 +1,7 @@
 """The form blanks of a page-1 header, found from the full-page reading (no Tesseract call)."""
 
+import dataclasses
+
 import pytest
 
 from ocr.layout import RawWord
@@ -144,3 +146,110 @@ def test_a_day_blank_cut_short_is_recovered_by_the_wider_crops():
     assert value == "27" and conf > 0.9 and readings == ["27"] * 4
     readings, value, cut_conf = _read_neural(gray, (x0, 105, x1 - x0 - 24, 80), "day")
     assert value == "27" and "2" in readings and cut_conf < conf  # the cut crops read "2"
+
+
+# --- the neural reading of a blank's whole printed line --------------------------------------------------
+def _reading(text, confs=None):
+    """A network reading of ``text``, its characters spread evenly across the crop."""
+    from ocr.digits import DigitReading
+
+    n = len(text)
+    confs = confs or [0.99] * n
+    chars = tuple((c, confs[i], i / n, (i + 1) / n) for i, c in enumerate(text))
+    return DigitReading(text=text, runs=(), chars=chars)
+
+
+def test_line_digits_skip_the_label_and_stop_at_the_slash():
+    from ocr.zones import _line_digits
+
+    text = "S6: 88 /QD-UBND"
+    lo = 3 / len(text)  # the blank starts after "S6:"
+    assert _line_digits(_reading(text), lo, 1.0, at_slash=True) == ("88", 0.99)
+    # an open handwritten 0 is an "O" beside a digit; a slash the network lost: the code's letters end it
+    assert _line_digits(_reading("So: O1/TTr-UBND"), lo, 1.0, at_slash=True)[0] == "01"
+    assert _line_digits(_reading("So:915BC-SNgV"), lo, 1.0, at_slash=True)[0] == "915"
+    # digits spaced apart in the blank are one number, as sure as its least sure digit
+    assert _line_digits(
+        _reading(":4 6 /CT", [0.9, 0.27, 0.9, 0.99, 0.9, 0.9, 0.9, 0.9]), 0.0, 1.0, at_slash=True
+    ) == (
+        "46",
+        0.27,
+    )
+    # nothing between the label and the slash: no reading (not the code's digits)
+    assert _line_digits(_reading("So: /2024/QD-UBND"), lo, 1.0, at_slash=True) == (None, 0.0)
+
+
+def test_line_digits_of_a_day_stay_inside_its_blank():
+    from ocr.zones import _line_digits
+
+    text = "ngay 05 thang 02 nam 2025"
+    lo, hi = 4 / len(text), 8 / len(text)
+    assert _line_digits(_reading(text), lo, hi, at_slash=False)[0] == "05"
+    # the day unread: the month's digits, further right, are not taken for it
+    assert _line_digits(_reading("ngay    thang 02 nam 2025"), lo, hi, at_slash=False) == (None, 0.0)
+
+
+def test_a_number_whose_slash_ocr_garbled_is_a_blank_read_from_its_line_only():
+    words = [w("sẽ:", 320, y=250), w("Ø4", 380, y=250, conf=30.0), w("ÕBC-sNgv", 440, y=250)]
+    (b,) = find_blanks(words, 1654, 2339)
+    assert (b.kind, b.first, b.sure, b.cut) == ("number", "Ø4 ÕBC-sNgv", False, False)
+    lx, _, lw, _ = b.line
+    assert lx < 320 and lx + lw > 440 + 14 * 8  # the whole line, label to code
+    # a capital "SỞ" of a body's name is not the label: no colon, no code's dash
+    assert find_blanks([w("SỞ", 320, y=250), w("NGOẠI", 370, y=250), w("VỤ", 460, y=250)], 1654, 2339) == []
+
+
+def test_a_tháng_one_letter_off_is_the_label_only_before_năm():
+    row = [
+        w("Hà", 860, line=2),
+        w("Nội,", 910, line=2),
+        w("ngày", 990, line=2),
+        w("1", 1070, line=2, conf=60.0),
+    ]
+    dated = [
+        *row,
+        w("thána", 1160, line=2),
+        w("02", 1250, line=2),
+        w("năm", 1290, line=2),
+        w("2020", 1350, line=2),
+    ]
+    (day,) = [b for b in find_blanks(dated, 1654, 2339) if b.kind == "day"]
+    assert day.first == "1" and not day.sure
+    # "Quảng Ngãi" is not "ngày" one letter off; "Thanh" not followed by "năm" is not "tháng"
+    named = [w("Quảng", 800, line=2), w("Ngãi,", 890, line=2), w("05", 980, line=2), w("Thanh", 1030, line=2)]
+    assert [b for b in find_blanks(named, 1654, 2339) if b.kind == "day"] == []
+
+
+def test_one_blank_of_each_kind_the_header_date_before_a_mention_below():
+    header = [w("ngày", 1030, y=300), w("05", 1110, y=300), w("tháng", 1160, y=300), w("năm", 1290, y=300)]
+    mention = [w("ngày", 1030, y=640), w("08", 1110, y=640), w("tháng", 1160, y=640), w("năm", 1290, y=640)]
+    days = [b for b in find_blanks(mention + header, 1654, 2339) if b.kind == "day"]
+    assert [b.box[1] < 300 for b in days] == [True]
+
+
+def test_a_handwritten_number_is_also_read_on_its_whole_line(tmp_path):
+    from ocr import digits
+    from ocr.context import OcrContext
+    from ocr.zones import reread_blanks
+
+    if digits.reader_status() is not None:
+        pytest.skip(str(digits.reader_status()))
+    gray, words = _form_line("88")
+    (blank,) = reread_blanks(gray, 300, words, OcrContext(), tmp_path, 1)
+    assert blank.line_value == "88" and blank.line_conf > 0.8
+    assert "/" in blank.line_text and "UBND" in blank.line_text
+
+
+def test_a_sure_first_reading_is_checked_by_the_network_only(tmp_path):
+    """GIVEN a blank the full-page pass read surely WHEN re-read THEN no Tesseract variants, the network's."""
+    from ocr import digits
+    from ocr.context import OcrContext
+    from ocr.zones import reread_blanks
+
+    if digits.reader_status() is not None:
+        pytest.skip(str(digits.reader_status()))
+    gray, words = _form_line("88")
+    words = [words[0], dataclasses.replace(words[1], text="88", conf=96.0), words[2]]
+    (blank,) = reread_blanks(gray, 300, words, OcrContext(), tmp_path, 1)
+    assert blank.first == "88" and blank.readings == [] and blank.value is None
+    assert blank.digits_value == "88" and blank.line_value == "88"

@@ -1,0 +1,91 @@
+"""The neural reading of a blank's whole line as a witness: standing in, contesting, and rescuing a garbled
+number line; a sure full-page reading of handwriting checked by the network."""
+
+from __future__ import annotations
+
+from pipeline.metadata import extract
+from pipeline.metadata.anchors import NUMBER_LABEL
+from pipeline.metadata.consistency import vote_blank
+from pipeline.metadata.dates import read_date
+from pipeline.metadata.normalize import fold
+from sohoa.model.ocr import BlankReading
+from tests.pipeline.ocr_pages import ocr_page as page
+from tests.pipeline.test_metadata_real_scans import doc_of, header
+
+
+def blank(kind, *, first="", tess=(), neural=None, conf=0.0, line=None, line_conf=0.0, text="", x=380):
+    return BlankReading(
+        kind=kind,
+        box=(x, 290, 80, 50),
+        first=first,
+        readings=list(tess),
+        digits_reader="pp-ocrv4-rec",
+        digits_readings=[neural or ""] * 2,
+        digits_value=neural,
+        digits_conf=conf,
+        line_text=text,
+        line_value=line,
+        line_conf=line_conf,
+    )
+
+
+def test_the_line_reading_stands_in_for_blank_crops_that_read_nothing():
+    v = vote_blank(blank("number", tess=["88"] * 3, line="88", line_conf=0.97))
+    assert (v.value, v.agreement) == ("88", "both")
+    v = vote_blank(blank("number", line="915", line_conf=0.99))
+    assert (v.value, v.agreement) == ("915", "neural")
+
+
+def test_a_line_reading_of_other_digits_contests_the_crops():
+    v = vote_blank(blank("number", tess=["16"] * 3, neural="16", conf=0.95, line="46", line_conf=0.9))
+    assert (v.value, v.agreement) == ("16", "disagree")
+    # agreeing, the two neural readings are as sure as the surer one
+    v = vote_blank(blank("day", neural="17", conf=0.5, line="17", line_conf=0.99))
+    assert (v.agreement, v.neural_conf) == ("neural", 0.99)
+
+
+def test_a_sure_full_page_reading_is_tesseract_s_witness_and_only_a_sure_network_contests_it():
+    v = vote_blank(blank("day", first="05", neural="03", conf=0.99, line="03", line_conf=0.99))
+    assert (v.value, v.agreement, v.tesseract) == ("03", "disagree", "05")
+    assert vote_blank(blank("day", first="05", neural="05", conf=0.95)).agreement == "both"
+    # an unsure network says nothing against clean print
+    assert vote_blank(blank("day", first="05", neural="06", conf=0.4)).agreement == "tesseract"
+
+
+def test_a_day_misread_confidently_is_flagged_and_shown_as_the_network_reads_it():
+    p = page(header("Số: 107/BC-UBND", "Nghệ An, ngày 05 tháng 7 năm 2015"))
+    day = blank("day", first="05", neural="03", conf=0.99, line="03", line_conf=0.99, x=1100)
+    m = extract(doc_of(p.model_copy(update={"blanks": [day]})))
+    assert m.value("ngay_ban_hanh") == "2015-07-03" and "ngay_ban_hanh.conflict" in m.reasons
+    # an unsure network leaves the printed-looking reading alone: no conflict, no change
+    unsure = blank("day", first="05", neural="03", conf=0.4, x=1100)
+    m = extract(doc_of(p.model_copy(update={"blanks": [unsure]})))
+    assert m.value("ngay_ban_hanh") == "2015-07-05" and not any(r.startswith("ngay") for r in m.reasons)
+
+
+def test_a_number_line_ocr_garbled_is_read_from_the_network_s_line_and_sent_to_review():
+    p = page(header("sẽ: Ø4 ÕBC-sNgv", "Lào Cai, ngày 08 tháng 5 năm 2018", title="BÁO CÁO"))
+    number = blank("number", first="Ø4 ÕBC-sNgv", text="So:915BC-SNgV", line="915", line_conf=0.99, x=330)
+    m = extract(doc_of(p.model_copy(update={"blanks": [number]})))
+    assert m.value("so_ky_hieu") == "915/BC-SNgV"
+    assert m.value("ky_hieu") == "BC-SNgV"
+    assert "so_ky_hieu.line_reread" in m.reasons and m.needs_review
+    # the network's "QD" is the type code QĐ
+    p = page(header("s: ⁄8 6QĐ UBNĐ", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", title="QUYẾT ĐỊNH"))
+    number = blank("number", text="S6: 88 /QD-UBND", line="88", line_conf=0.99, x=330)
+    m = extract(doc_of(p.model_copy(update={"blanks": [number]})))
+    assert m.value("so_ky_hieu") == "88/QĐ-UBND" and m.needs_review
+    # without a line reading the number stays missing, as before
+    m = extract(doc_of(p))
+    assert m.value("so_ky_hieu") is None and "so_ky_hieu.missing" in m.reasons
+
+
+def test_the_number_label_with_its_vowel_lost_still_opens_the_number_line():
+    assert NUMBER_LABEL.match(fold("s. 4948 /QĐ-VTLTNN"))
+    assert NUMBER_LABEL.match(fold("Sẽ: 12 /TB-UBND"))
+    assert not NUMBER_LABEL.match(fold("sự kiện 12/TB"))
+
+
+def test_noise_before_tháng_does_not_hide_the_day():
+    r = read_date(fold("Lạng Sơn, ngày 01 _tháng 3 năm 2016"))
+    assert (r.day, r.month, r.year) == (1, 3, 2016)
