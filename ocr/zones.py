@@ -79,7 +79,7 @@ def _label(word: RawWord, keys: tuple[str, ...]) -> tuple[int, str] | None:
     f = fold(word.text)
     lead = len(f) - len(f.lstrip(_PUNCT))
     for key in keys:
-        if _spells(f[lead:].rstrip(_PUNCT), key):
+        if _spells(f[lead:].rstrip(":;.,'\"`“”‘’"), key):
             return word.left + word.width, ""  # a "?" or "!" after the label is a stroke of the blank
         if f[lead:].startswith(key):
             n = lead + len(key)

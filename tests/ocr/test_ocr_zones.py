@@ -253,3 +253,10 @@ def test_a_sure_first_reading_is_checked_by_the_network_only(tmp_path):
     (blank,) = reread_blanks(gray, 300, words, OcrContext(), tmp_path, 1)
     assert blank.first == "88" and blank.readings == [] and blank.value is None
     assert blank.digits_value == "88" and blank.line_value == "88"
+
+
+def test_a_question_mark_after_tháng_is_the_month_written_into_it():
+    """GIVEN OCR read a handwritten "01" glued to "tháng" as "?" THEN the month blank starts inside the word."""
+    row = [w("ngày", 1030, line=2), w("04", 1110, line=2), w("tháng?", 1160, line=2), w("năm", 1270, line=2)]
+    (month,) = [b for b in find_blanks(row, 1654, 2339) if b.kind == "month"]
+    assert month.first == "?" and month.box[0] < 1160 + 14 * 6
