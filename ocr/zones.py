@@ -391,7 +391,10 @@ def _read_line(gray: pp.Gray, blank: Blank) -> tuple[str, str | None, float]:
     tol = 0.15 * bh / width
     lo = (x - lx) / width - tol
     if blank.kind == "number":
-        value, conf = _line_digits(got, lo, 1.0, at_slash=True)
+        # the label's colon, as the network read it in the first part of the line, is where the blank
+        # starts: the label's box is often swollen by handwriting touching it ("Số:⁄2" read as one word)
+        colon = next((e for c, _p, _s, e in got.chars if c in ":;" and e < 0.3), None)
+        value, conf = _line_digits(got, colon if colon is not None else lo, 1.0, at_slash=True)
     else:
         value, conf = _line_digits(got, lo, (x + bw - lx) / width + tol, at_slash=False)
     return got.text.strip(), value, conf

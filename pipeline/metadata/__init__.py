@@ -35,6 +35,7 @@ from pipeline.metadata.header import (
     find_issuer,
     find_marks,
     find_number,
+    line_number,
     number_from_line_reading,
     type_from_number,
 )
@@ -179,7 +180,8 @@ def _vietnamese(
     ky_code: str | None = str(ky.value) if ky is not None else None
     code_type = type_from_number(ky_code) if ky_code else (None, None)
     if title is not None and ky_code and title.value.code:
-        fixed = repair_type_code(ky_code, title.value.code)
+        second = line_number(blanks.get("number"))
+        fixed = repair_type_code(ky_code, title.value.code, second.code if second is not None else None)
         if fixed is not None and out.get("so_ky_hieu") is not None:
             num = str(out["so_ky_hieu"].value).partition("/")[0]  # type: ignore[union-attr]
             sk = out["so_ky_hieu"]

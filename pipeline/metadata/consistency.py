@@ -106,6 +106,10 @@ def _neural(blank: BlankReading) -> tuple[str | None, float, bool]:
         return line, blank.line_conf if line else 0.0, False
     if line is not None and int(line) == int(nn):
         return nn, max(blank.digits_conf, blank.line_conf), False
+    if line is not None and len(line) > len(nn) and (line.startswith(nn) or line.endswith(nn)):
+        # the crops cut a digit off ("19" of "195"); the line, not cut, is the reading if it is sure
+        if blank.line_conf >= _NEURAL_SURE:
+            return line, blank.line_conf, False
     return nn, blank.digits_conf, line is not None
 
 
@@ -144,13 +148,14 @@ def check_number(
     """Decide the number of a ``Số:`` line from the OCR readings (page, blank re-read) and the file name."""
     from_name = number_from_file_name(w.file_name, reading.code)
     plain_text = h.ocr_conf() is None  # a text layer: the blank was filled by a computer
+    vote = vote_blank(blank)
     if not reading.blank and reading.number is not None:
-        if reading.repaired:
-            return _rescore(h, min(h.score, 0.75)), None
-        return h, None
+        if vote.value is None or int(vote.value) == int(reading.number):
+            return (_rescore(h, min(h.score, 0.75)) if reading.repaired else h), None
+        # set tight against the slash, but the blank finder found a blank there ("1Ø5/2025" read as
+        # "5/2025"): the blank's readers say what it is, and a clerk checks
     if plain_text and reading.number is not None:
         return h, None
-    vote = vote_blank(blank)
     best = vote.value or (reading.number if not reading.repaired else None)
     if from_name is not None:
         # either recognizer agreeing with the typed file name is two witnesses
@@ -317,12 +322,14 @@ def check_issuer(
     return h, None
 
 
-def repair_type_code(ky_hieu: str, title_code: str) -> str | None:
+def repair_type_code(ky_hieu: str, title_code: str, second: str | None = None) -> str | None:
     """The ký hiệu with its type code restored from the title when OCR changed one letter of it.
 
     ``TIr-SNgV`` under the title ``TỜ TRÌNH`` is ``TTr-SNgV``; ``BG-UBND`` under ``BÁO CÁO`` is
-    ``BC-UBND``. Only an unknown code one edit away from the title's code is repaired: a known code that
-    differs is a real disagreement (see ``loai_van_ban.code_mismatch``).
+    ``BC-UBND``. An unknown code one edit away from the title's code is repaired; a known code that
+    differs (``PC`` under ``BÁO CÁO``) only when ``second``, the code another recognizer read on the
+    same line, has the title's code: two witnesses against one. Otherwise it is a real disagreement
+    (see ``loai_van_ban.code_mismatch``).
     """
     from rapidfuzz.distance import Levenshtein
 
@@ -332,9 +339,12 @@ def repair_type_code(ky_hieu: str, title_code: str) -> str | None:
     for i, part in enumerate(parts):
         if part in "-/" or not part or part.isdigit():
             continue
-        if part == title_code or type_by_code(part) is not None:
+        if part == title_code:
             return None
-        if Levenshtein.distance(fold(part), fold(title_code)) <= 1 and len(part) >= 2:
+        seconded = second is not None and re.split(r"[-/]", second)[0] == title_code
+        if type_by_code(part) is not None and not seconded:
+            return None
+        if seconded or (Levenshtein.distance(fold(part), fold(title_code)) <= 1 and len(part) >= 2):
             parts[i] = title_code
             return "".join(parts)
         return None

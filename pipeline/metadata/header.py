@@ -144,6 +144,19 @@ def find_number(lines: list[TextLine]) -> tuple[Hit | None, NumberReading | None
     return None, None
 
 
+def line_number(blank: BlankReading | None) -> NumberReading | None:
+    """The number line as the neural recognizer read it (``ocr.zones``), parsed; None without one."""
+    if blank is None or blank.kind != "number" or not blank.line_text:
+        return None
+    text = blank.line_text
+    if "/" not in text:
+        # the network lost the slash between the digits and a code ("So:915BC-SNgV"); it wrote no
+        # Vietnamese letters, so a code is capitals, a dash, more letters
+        text = re.sub(r"(\d)\s*[|il]?\s*(?=[A-Z][A-Za-z]{0,7}-[A-Za-z])", r"\1/", text, count=1)
+    reading = read_number(text) or read_number(text, labelled=False)
+    return reading if reading is not None and "-" in reading.code else None
+
+
 def number_from_line_reading(
     lines: list[TextLine], blank: BlankReading | None
 ) -> tuple[Hit | None, NumberReading | None]:
@@ -154,15 +167,8 @@ def number_from_line_reading(
     restored (``QD`` → ``QĐ``) by :func:`numbers.clean_code`, other codes are taken as read, so the
     caller sends the value to review. The evidence is the page line the blank lies on.
     """
-    if blank is None or blank.kind != "number" or not blank.line_text:
-        return None, None
-    text = blank.line_text
-    if "/" not in text:
-        # the network lost the slash between the digits and a code ("So:915BC-SNgV"); it wrote no
-        # Vietnamese letters, so a code is capitals, a dash, more letters
-        text = re.sub(r"(\d)\s*[|il]?\s*(?=[A-Z][A-Za-z]{0,4}-[A-Za-z])", r"\1/", text, count=1)
-    reading = read_number(text) or read_number(text, labelled=False)
-    if reading is None or "-" not in reading.code:
+    reading = line_number(blank)
+    if blank is None or reading is None:
         return None, None
     x, y, bw, bh = blank.box
     mid = y + bh / 2

@@ -89,3 +89,36 @@ def test_the_number_label_with_its_vowel_lost_still_opens_the_number_line():
 def test_noise_before_tháng_does_not_hide_the_day():
     r = read_date(fold("Lạng Sơn, ngày 01 _tháng 3 năm 2016"))
     assert (r.day, r.month, r.year) == (1, 3, 2016)
+
+
+def test_a_sure_line_reading_longer_than_cut_crops_is_the_reading():
+    # the crops cut the last digit off ("19" of "195"); the whole line, not cut, read it surely
+    v = vote_blank(blank("number", tess=["19"] * 3, neural="19", conf=0.99, line="195", line_conf=0.99))
+    assert (v.value, v.agreement) == ("195", "disagree")
+    # unsure, it only contests them
+    v = vote_blank(blank("number", neural="19", conf=0.99, line="195", line_conf=0.5))
+    assert (v.value, v.agreement) == ("19", "disagree")
+
+
+def test_a_number_set_tight_against_the_slash_yields_to_the_blank_s_readers():
+    p = page(header("Số: 5/2025/QĐ-BNG", "Hà Nội, ngày 09 tháng 5 năm 2025", title="QUYẾT ĐỊNH"))
+    number = blank("number", first="1Ø5", tess=["19"] * 3, neural="19", conf=0.99, line="195", line_conf=0.99)
+    m = extract(doc_of(p.model_copy(update={"blanks": [number]})))
+    assert m.value("so_ky_hieu") == "195/2025/QĐ-BNG" and m.needs_review
+    # the same readers agreeing with the line: typed, trusted as before
+    typed = blank("number", first="5", neural="5", conf=0.99)
+    m = extract(doc_of(p.model_copy(update={"blanks": [typed]})))
+    assert m.value("so_ky_hieu") == "5/2025/QĐ-BNG" and not any(r.startswith("so_ky_hieu") for r in m.reasons)
+
+
+def test_a_known_type_code_against_the_title_is_repaired_only_with_a_second_witness():
+    from pipeline.metadata.consistency import repair_type_code
+
+    assert repair_type_code("PC-UBND", "BC") is None  # a known code: a real disagreement
+    assert repair_type_code("PC-UBND", "BC", "BC-UBND") == "BC-UBND"
+    assert repair_type_code("PC-UBND", "BC", "PC-UBND") is None
+    p = page(header("Số: 462 /PC-UBND", "Bắc Ninh, ngày 02 tháng 8 năm 2024", title="BÁO CÁO"))
+    number = blank("number", tess=["462"] * 3, neural="462", conf=0.99, text="S6: 462/BC-UBND", line="462",
+                   line_conf=0.99)  # fmt: skip
+    m = extract(doc_of(p.model_copy(update={"blanks": [number]})))
+    assert m.value("so_ky_hieu") == "462/BC-UBND" and "loai_van_ban.code_mismatch" not in m.reasons
