@@ -48,10 +48,12 @@ def heavy_page(src: Path, dpi: int, name: str, work: Path) -> Path:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("parts", nargs="*", choices=["synth", "heavy"], default=["synth", "heavy"])
+    # argparse checks a list default against ``choices`` as one value: the default is applied below
+    ap.add_argument("parts", nargs="*", choices=["synth", "heavy"], help="default: both")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--eval-dir", type=Path, default=REPO.parent / "shared" / "eval")
     args = ap.parse_args()
+    args.parts = args.parts or ["synth", "heavy"]
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
 
     import ocr
