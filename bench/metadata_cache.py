@@ -48,12 +48,14 @@ def heavy_page(src: Path, dpi: int, name: str, work: Path) -> Path:
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    # argparse checks a list default against ``choices`` as one value: the default is applied below
-    ap.add_argument("parts", nargs="*", choices=["synth", "heavy"], help="default: both")
+    # argparse (3.11) checks an empty list against ``choices`` as one value: the parts are checked below
+    ap.add_argument("parts", nargs="*", help="synth and/or heavy (default: both)")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--eval-dir", type=Path, default=REPO.parent / "shared" / "eval")
     args = ap.parse_args()
     args.parts = args.parts or ["synth", "heavy"]
+    if not set(args.parts) <= {"synth", "heavy"}:
+        ap.error(f"parts: synth and/or heavy, not {' '.join(args.parts)}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
 
     import ocr
