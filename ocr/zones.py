@@ -11,8 +11,12 @@ hundred pixels, and at most :data:`_VARIANTS` calls per blank (fewer when the fi
 The same blank is also read by a second, neural recognizer (``ocr.digits``, a few milliseconds per
 crop) in a few crops: the blank as cut and widened on either side (a crop cut a little short loses
 the first or last digit; the network reads the label letters caught in a wider crop as letters, not
-digits), each cut down to the band of the line's ink. Its answer is kept beside Tesseract's, not
-merged: deciding between them is metadata extraction's (``pipeline.metadata.consistency``).
+digits), each cut down to the band of the line's ink, and in the whole printed line around the blank
+(``Số: 88 /QĐ-UBND``, ``ngày 05 tháng 02 năm 2025``), which places the digits against the label and the
+slash even when the blank's crop was cut wrong. That line reading is all there is for a number whose
+slash OCR garbled, and the only check of a first reading Tesseract was sure of (sure readings are not
+read again by Tesseract). Its answers are kept beside Tesseract's, not merged: deciding between them is
+metadata extraction's (``pipeline.metadata.consistency``).
 """
 
 from __future__ import annotations
