@@ -7,9 +7,10 @@ is deleted afterwards (all object versions, then the bucket; every index of the 
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import pytest
@@ -18,6 +19,7 @@ from sohoa.model.document import AccessLevel, Document
 from sohoa.model.ocr import OcrDocument, OcrPage, PageSource
 from sohoa.settings import Settings
 from storage.index import SearchIndex
+from storage.mapping import index_body
 from storage.objects import ObjectStore
 from tests.support import metadata_of, remove_bucket
 
@@ -226,3 +228,16 @@ def engine_highlight(highlight: dict[str, list[str]]) -> dict[str, list[str]]:
 
     pre, post = HIGHLIGHT_TAGS
     return {f: [v.replace("<mark>", pre).replace("</mark>", post) for v in vs] for f, vs in highlight.items()}
+
+
+def index_before(services: Settings, prefix: str, version: int, fields: Iterable[str]) -> SearchIndex:
+    """An index as mapping ``version`` made it: today's mapping without ``fields``, under the alias."""
+    index = SearchIndex.from_settings(services.elasticsearch, prefix=prefix)
+    body = copy.deepcopy(index_body(index.folding_filter()))  # the mapping's dicts are shared
+    for name in fields:
+        del body["mappings"]["properties"][name]
+    body["mappings"]["_meta"]["sohoa_mapping_version"] = version
+    name = f"{index.alias}-v{version}"
+    index.client.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
+    index.client.indices.put_alias(index=name, name=index.alias)
+    return index

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 
 import pytest
@@ -10,8 +9,8 @@ import pytest
 from sohoa.model.document import AccessLevel
 from sohoa.settings import Settings
 from storage.index import SearchIndex
-from storage.mapping import index_body
 from storage.review import build_queue_body
+from tests.storage.conftest import index_before
 
 REVIEW_FIELDS = (
     "review_reasons",
@@ -39,14 +38,7 @@ def test_the_queue_body_filters_clearance_and_normalizes_reason_strings() -> Non
 
 @pytest.fixture
 def old_index(services: Settings, run_id: str) -> Iterator[SearchIndex]:
-    index = SearchIndex.from_settings(services.elasticsearch, prefix=f"sohoa-v2-{run_id}")
-    body = copy.deepcopy(index_body(index.folding_filter()))  # the mapping's dicts are shared
-    for name in REVIEW_FIELDS:
-        del body["mappings"]["properties"][name]
-    body["mappings"]["_meta"]["sohoa_mapping_version"] = 2
-    name = f"{index.alias}-v2"
-    index.client.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
-    index.client.indices.put_alias(index=name, name=index.alias)
+    index = index_before(services, f"sohoa-v2-{run_id}", 2, REVIEW_FIELDS)
     yield index
     index.drop()
     index.client.close()

@@ -8,7 +8,6 @@ what is searched is what the source of truth holds.
 
 from __future__ import annotations
 
-import copy
 import hashlib
 import unicodedata
 import uuid
@@ -21,9 +20,9 @@ from sohoa.model.search import SearchQuery
 from sohoa.model.signature import PageStamp, PdfSignature
 from sohoa.settings import Settings
 from storage.index import SearchIndex
-from storage.mapping import index_body
 from storage.objects import ARTIFACT_DOCUMENT, ObjectStore
 from storage.reindex import load_record
+from tests.storage.conftest import index_before
 
 pytestmark = pytest.mark.services
 
@@ -116,14 +115,7 @@ def test_the_stamp_facet_and_signing_time(stored: SearchIndex) -> None:
 @pytest.fixture
 def old_index(services: Settings, run_id: str) -> Iterator[SearchIndex]:
     """An index of mapping v4, made before the stamp fields."""
-    index = SearchIndex.from_settings(services.elasticsearch, prefix=f"sohoa-v4-{run_id}")
-    body = copy.deepcopy(index_body(index.folding_filter()))
-    for name in ("stamp_signed_by", "stamp_signed_at"):
-        del body["mappings"]["properties"][name]
-    body["mappings"]["_meta"]["sohoa_mapping_version"] = 4
-    name = f"{index.alias}-v4"
-    index.client.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
-    index.client.indices.put_alias(index=name, name=index.alias)
+    index = index_before(services, f"sohoa-v4-{run_id}", 4, ("stamp_signed_by", "stamp_signed_at"))
     yield index
     index.drop()
     index.client.close()

@@ -318,3 +318,19 @@ def browser() -> Iterator[Browser]:
         b = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+def publish(world: WebWorld, name: str, **fields: Any) -> Document:
+    """A public one-page document with ``fields`` (signatures, metadata …), stored in MinIO and indexed."""
+    doc = Document(
+        id=hashlib.sha256(uuid.uuid4().bytes).hexdigest(),
+        source_file=f"{name}-{uuid.uuid4().hex[:6]}.pdf",
+        media_type="application/pdf",
+        size=1,
+        page_count=1,
+        access_level=AccessLevel.PUBLIC,
+        **fields,
+    )
+    world.store.put_json(doc.id, ARTIFACT_DOCUMENT, doc)
+    world.index.index_document(doc, None, refresh=True)
+    return doc

@@ -2,28 +2,16 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 
-from sohoa.model.document import AccessLevel, Document
+from sohoa.model.document import Document
 from sohoa.model.signature import PdfSignature
-from storage.objects import ARTIFACT_DOCUMENT
-from tests.web.conftest import WebWorld, login
+from tests.web.conftest import WebWorld, login, publish
 
 
 def _signed(world: WebWorld, signer: str, *, ok: bool) -> Document:
-    doc = Document(
-        id=hashlib.sha256(uuid.uuid4().bytes).hexdigest(),
-        source_file=f"signed-{uuid.uuid4().hex[:6]}.pdf",
-        media_type="application/pdf",
-        size=1,
-        page_count=1,
-        access_level=AccessLevel.PUBLIC,
-        signatures=[PdfSignature(field_name="Sig1", signer=signer, intact=ok, valid=True, modified=not ok)],
-    )
-    world.store.put_json(doc.id, ARTIFACT_DOCUMENT, doc)
-    world.index.index_document(doc, None, refresh=True)
-    return doc
+    sig = PdfSignature(field_name="Sig1", signer=signer, intact=ok, valid=True, modified=not ok)
+    return publish(world, "signed", signatures=[sig])
 
 
 def test_signed_by_and_signature_filters_in_the_api_and_on_the_page(world: WebWorld) -> None:

@@ -6,13 +6,11 @@ the API and the search page filter on them (``stamp_signed_by``) apart from veri
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 
-from sohoa.model.document import AccessLevel, Document, Metadata
+from sohoa.model.document import Document, Metadata
 from sohoa.model.signature import PageStamp
-from storage.objects import ARTIFACT_DOCUMENT
-from tests.web.conftest import WebWorld, login
+from tests.web.conftest import WebWorld, login, publish
 
 HOSTILE = "<script>alert('stamp')</script>"
 
@@ -25,18 +23,7 @@ def _stamped(world: WebWorld, signer: str, *, organization: str | None = None) -
         signing_time="2024-03-12T10:15:22+07:00",
         lines=(f"Ký bởi: {signer}", "Thời gian ký: 12.03.2024 10:15:22 +07:00"),
     )
-    doc = Document(
-        id=hashlib.sha256(uuid.uuid4().bytes).hexdigest(),
-        source_file=f"stamped-{uuid.uuid4().hex[:6]}.pdf",
-        media_type="application/pdf",
-        size=1,
-        page_count=1,
-        access_level=AccessLevel.PUBLIC,
-        metadata=Metadata(stamps=[stamp]),
-    )
-    world.store.put_json(doc.id, ARTIFACT_DOCUMENT, doc)
-    world.index.index_document(doc, None, refresh=True)
-    return doc
+    return publish(world, "stamped", metadata=Metadata(stamps=[stamp]))
 
 
 def test_the_document_view_shows_the_stamp_escaped_and_not_as_verified(world: WebWorld) -> None:
