@@ -437,9 +437,9 @@ def reread_blanks(
         nn: tuple[list[str], str | None, float] = ([], None, 0.0)
         line: tuple[str, str | None, float] = ("", None, 0.0)
         if use_neural:
-            # a sure first reading is still checked by the network (a few ms): print that Tesseract
-            # read confidently can be handwriting it misread ("05" for a written "03")
-            if blank.cut:
+            # a sure first reading is still checked by the network, on its line only (one run, a few
+            # ms): print that Tesseract read confidently can be handwriting it misread ("05" for "03")
+            if blank.cut and not sure:
                 nn = _read_neural(gray, (x, y, bw, bh), kind)
             line = _read_line(gray, blank)
         neural_ms = (time.perf_counter() - t) * 1000
