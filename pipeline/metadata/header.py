@@ -170,7 +170,7 @@ def number_from_line_reading(
     reading = line_number(blank)
     if blank is None or reading is None:
         return None, None
-    x, y, bw, bh = blank.box
+    _x, y, _w, bh = blank.box
     mid = y + bh / 2
     line = next(
         (
