@@ -142,6 +142,32 @@ def _run_right(start: RawWord, row: list[RawWord], limit: float, gap: float = 4.
     return right
 
 
+def _is_year(word: RawWord) -> bool:
+    digits = word.text.strip(_PUNCT)
+    return len(digits) == 4 and digits.isdigit() and 1900 <= int(digits) <= 2100
+
+
+def _date_line(top: list[RawWord], width: int) -> list[Blank]:
+    """The date line found by ``năm`` and its year alone, as day and month blanks read on the line only.
+
+    For a header date line whose ``ngày`` or ``tháng`` OCR garbled past matching (``ngàv 2# thúng 12``):
+    the network reads the whole line, and the two digit runs before the year are the day and the month.
+    """
+    for w in top:
+        if w.left < 0.35 * width or _label(w, ("nam",)) is None:
+            continue
+        row = sorted((v for v in top if _same_line(w, v) and v.left >= 0.35 * width), key=lambda v: v.left)
+        year = next((v for v in row if v.left > w.left and _is_year(v)), None)
+        if year is None:
+            continue
+        pad = round(0.25 * w.height)
+        x0 = max(0, row[0].left - pad)
+        x1 = min(width, year.left + year.width + pad)
+        line = _box(x0, x1, row)
+        return [Blank(kind, line, "", False, line, cut=False) for kind in ("day", "month")]
+    return []
+
+
 def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
     """The blanks of the header (at most one of each kind), each with its crop, first reading and line."""
     top = [w for w in words if w.top < 0.35 * height]
@@ -212,6 +238,8 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
             x0 = max(0, w.left - round(0.25 * w.height))
             x1 = min(width, _run_right(w, row, width) + round(0.25 * w.height))
             found.append(Blank(kind, box, first, sure, (x0, box[1], x1 - x0, box[3])))
+    if not any(b.kind == "day" for b in found):
+        found.extend(_date_line(top, width))
     # one blank of each kind: the number found by its slash before one found without, then the topmost
     # (a body line's "ngày 08 tháng 4 năm 2020" under the header's date is a mention, not the date)
     best: dict[str, Blank] = {}
@@ -381,6 +409,23 @@ def _line_digits(
     return "".join(d for d, _p in got), round(min(p for _d, p in got), 4)
 
 
+def _date_part(reading: neural.DigitReading, kind: str) -> tuple[str | None, float]:
+    """The day or month of a date line read whole (``… ngay 05 thang 02 nam 2025``), by the digit runs.
+
+    The two runs before the year are the day and the month; with fewer, one of them was not read and
+    which one is unknown, so neither is taken.
+    """
+    runs = list(reading.runs)
+    at = next((k for k, r in enumerate(runs) if len(r.text) == 4 and 1900 <= int(r.text) <= 2100), None)
+    if at is None or at < 2:
+        return None, 0.0
+    day, month = runs[at - 2], runs[at - 1]
+    if not (1 <= int(day.text) <= 31 and 1 <= int(month.text) <= 12):
+        return None, 0.0
+    run = day if kind == "day" else month
+    return run.text, run.conf
+
+
 def _read_line(gray: pp.Gray, blank: Blank) -> tuple[str, str | None, float]:
     """The neural recognizer's reading of a blank's whole printed line: (text, the blank's digits, conf)."""
     x, _y, bw, bh = blank.box
@@ -394,7 +439,9 @@ def _read_line(gray: pp.Gray, blank: Blank) -> tuple[str, str | None, float]:
     width = lx1 - lx
     tol = 0.15 * bh / width
     lo = (x - lx) / width - tol
-    if blank.kind == "number":
+    if not blank.cut and blank.kind in ("day", "month"):
+        value, conf = _date_part(got, blank.kind)
+    elif blank.kind == "number":
         # the label's colon, as the network read it in the first part of the line, is where the blank
         # starts: the label's box is often swollen by handwriting touching it ("Số:⁄2" read as one word)
         colon = next((e for c, _p, _s, e in got.chars if c in ":;" and e < 0.3), None)

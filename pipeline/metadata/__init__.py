@@ -31,6 +31,7 @@ from pipeline.metadata.consistency import check_date, check_issuer, check_number
 from pipeline.metadata.english import find_english, is_english
 from pipeline.metadata.evidence import Hit, hit, to_field
 from pipeline.metadata.header import (
+    date_from_line_reading,
     find_date,
     find_issuer,
     find_marks,
@@ -159,8 +160,14 @@ def _vietnamese(
         # the printed code is read from print, whatever happened to the handwritten number
         out["ky_hieu"] = Hit(code, number.parts, 0.95 if code else 0.0)
     date, out["noi_ban_hanh"], date_reading = find_date(lines)
+    reread = date is None
+    if reread:
+        date, date_reading = date_from_line_reading(lines, blanks.get("day"))
     if date is not None:
         date, note = check_date(date, date_reading, w, blanks)
+        if reread and date.score >= LOW_CONFIDENCE:
+            # the whole date came from the second recognizer's reading of its line
+            date, note = Hit(date.value, date.parts, LOW_CONFIDENCE - 0.1), "ngay_ban_hanh.line_reread"
         if note:
             notes["ngay_ban_hanh"] = note
     out["ngay_ban_hanh"] = date

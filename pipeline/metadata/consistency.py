@@ -219,6 +219,8 @@ def check_date(
             if value is None or read is None or blank is None or votes[part].agreement == "disagree":
                 continue
             first = blank.first.strip()
+            if not first:
+                continue  # a line read whole (no blank found): the line's own reading of the part stands
             if first.isdigit() and (
                 _complete(first, part) is not None  # clean and complete: a real disagreement (conflict rule)
                 or first not in value

@@ -168,21 +168,38 @@ def number_from_line_reading(
     caller sends the value to review. The evidence is the page line the blank lies on.
     """
     reading = line_number(blank)
-    if blank is None or reading is None:
-        return None, None
-    _x, y, _w, bh = blank.box
-    mid = y + bh / 2
-    line = next(
-        (
-            c
-            for c in _number_candidates(lines)
-            if c.box and c.page == 1 and c.box[1] <= mid <= c.box[1] + c.box[3]
-        ),
-        None,
-    )
-    if line is None:
+    line = _line_at(_number_candidates(lines), blank)
+    if reading is None or line is None:
         return None, None
     return hit(reading.value, line, 0, len(line.text), 0.6), reading
+
+
+def date_from_line_reading(
+    lines: list[TextLine], blank: BlankReading | None
+) -> tuple[Hit | None, DateReading | None]:
+    """The date line as the second recognizer read it, for a page whose OCR garbled its words.
+
+    ``ngay 27 thang 12 nam 2021`` where Tesseract gave ``ngàv 2# thúnq 12``: too far from the printed
+    words to match; the caller sends the value to review.
+    """
+    if blank is None or blank.kind != "day" or not blank.line_text:
+        return None, None
+    reading = read_date(fold(blank.line_text))
+    line = _line_at(_header_top(lines, 30), blank)
+    if reading is None or reading.date is None or line is None:
+        return None, None
+    return hit(reading.date.isoformat(), line, 0, len(line.text), 0.6), reading
+
+
+def _line_at(candidates: list[TextLine], blank: BlankReading | None) -> TextLine | None:
+    """The first-page line a blank lies on (the evidence for a value read from the blank's line)."""
+    if blank is None:
+        return None
+    _x, y, _w, bh = blank.box
+    mid = y + bh / 2
+    return next(
+        (c for c in candidates if c.box and c.page == 1 and c.box[1] <= mid <= c.box[1] + c.box[3]), None
+    )
 
 
 def find_date(lines: list[TextLine]) -> tuple[Hit | None, Hit | None, DateReading | None]:

@@ -256,7 +256,65 @@ def test_a_sure_first_reading_is_checked_by_the_network_only(tmp_path):
 
 
 def test_a_question_mark_after_tháng_is_the_month_written_into_it():
-    """GIVEN OCR read a handwritten "01" glued to "tháng" as "?" THEN the month blank starts inside the word."""
+    """GIVEN a handwritten "01" glued to "tháng" read as "?" THEN the month blank starts inside the word."""
     row = [w("ngày", 1030, line=2), w("04", 1110, line=2), w("tháng?", 1160, line=2), w("năm", 1270, line=2)]
     (month,) = [b for b in find_blanks(row, 1654, 2339) if b.kind == "month"]
     assert month.first == "?" and month.box[0] < 1160 + 14 * 6
+
+
+def test_a_date_line_whose_labels_ocr_garbled_is_found_by_its_year():
+    texts = ("Quảng", "Ngãi,", "ngàv", "2#", "thúnq", "12", "năm", "2021")
+    lefts = (860, 950, 1030, 1110, 1160, 1250, 1290, 1350)
+    row = [w(t, x, line=2) for t, x in zip(texts, lefts, strict=True)]
+    found = {b.kind: b for b in find_blanks(row, 1654, 2339)}
+    assert set(found) == {"day", "month"}
+    assert all(not b.cut and b.first == "" and b.box == b.line for b in found.values())
+    assert found["day"].line[0] < 860 and sum(found["day"].line[::2]) > 1350 + 14 * 4
+    # a labelled day blank is found as before, and then no line-only blanks are added
+    row[2], row[4] = w("ngày", 1030, line=2), w("tháng", 1160, line=2)
+    assert all(b.cut for b in find_blanks(row, 1654, 2339))
+
+
+def test_date_parts_are_the_two_digit_runs_before_the_year():
+    from ocr.digits import DigitRun
+    from ocr.zones import _date_part
+
+    def reading(*runs):
+        return __import__("ocr.digits", fromlist=["DigitReading"]).DigitReading(
+            text=" ".join(runs), runs=tuple(DigitRun(r, 0.9, 0.0, 0.0) for r in runs)
+        )
+
+    assert _date_part(reading("27", "12", "2021"), "day") == ("27", 0.9)
+    assert _date_part(reading("27", "12", "2021"), "month") == ("12", 0.9)
+    assert _date_part(reading("12", "2021"), "day") == (None, 0.0)  # which part was lost is unknown
+    assert _date_part(reading("41", "12", "2021"), "day") == (None, 0.0)  # not a day
+
+
+def test_a_garbled_date_line_is_read_whole_by_the_network(tmp_path):
+    """GIVEN "ngày" and "tháng" OCR could not match WHEN re-read THEN the day from the line's reading."""
+    import numpy as np
+    from PIL import Image, ImageDraw, ImageFont
+
+    from ocr import digits
+    from ocr.context import OcrContext
+    from ocr.zones import reread_blanks
+
+    if digits.reader_status() is not None:
+        pytest.skip(str(digits.reader_status()))
+    img = Image.new("L", (1654, 1000), 255)  # the date in the top third of the page
+    draw = ImageDraw.Draw(img)
+    printed = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf", 30)
+    hand = ImageFont.truetype("/usr/share/fonts/opentype/urw-base35/Z003-MediumItalic.otf", 56)
+    draw.text((860, 300), "Quảng Ngãi, ngày", font=printed, fill=0)
+    x0 = 860 + round(printed.getlength("Quảng Ngãi, ngày "))
+    draw.text((x0, 282), "27", font=hand, fill=15, stroke_width=1, stroke_fill=15)
+    x1 = x0 + round(hand.getlength("27 "))
+    draw.text((x1, 300), "tháng 12 năm 2021", font=printed, fill=0)
+    year_x = x1 + round(printed.getlength("tháng 12 năm "))
+    nam_x = x1 + round(printed.getlength("tháng 12 "))
+    texts = ("Quảng", "ngàv", "thúnq", "12", "năm", "2021")
+    lefts = (860, x0 - 70, x1, x1 + 95, nam_x, year_x)
+    words = [w(t, x, y=300) for t, x in zip(texts, lefts, strict=True)]
+    got = {b.kind: b for b in reread_blanks(np.asarray(img), 300, words, OcrContext(), tmp_path, 1)}
+    assert got["day"].line_value == "27" and got["day"].readings == []
+    assert got["month"].line_value == "12"

@@ -122,3 +122,15 @@ def test_a_known_type_code_against_the_title_is_repaired_only_with_a_second_witn
                    line_conf=0.99)  # fmt: skip
     m = extract(doc_of(p.model_copy(update={"blanks": [number]})))
     assert m.value("so_ky_hieu") == "462/BC-UBND" and "loai_van_ban.code_mismatch" not in m.reasons
+
+
+def test_a_date_line_read_whole_fills_the_day_and_never_overrides_print_silently():
+    p = page(header("Số: 16/CT-UBND", "Quảng Ngãi, ngàv 2# thúnq 12 năm 2021"))
+    day = blank("day", line="27", line_conf=0.98, text="Quang Ngai, ngay 27 thang 12 nam 2021", x=1100)
+    month = blank("month", line="12", line_conf=0.98, text="Quang Ngai, ngay 27 thang 12 nam 2021", x=1100)
+    m = extract(doc_of(p.model_copy(update={"blanks": [day, month]})))
+    assert m.value("ngay_ban_hanh") == "2021-12-27" and "ngay_ban_hanh.line_reread" in m.reasons
+    # the network's month against the month Tesseract read in print: a conflict for a clerk, not a swap
+    other = blank("month", line="11", line_conf=0.98, text="Quang Ngai, ngay 27 thang 11 nam 2021", x=1100)
+    m = extract(doc_of(p.model_copy(update={"blanks": [day, other]})))
+    assert "ngay_ban_hanh.conflict" in m.reasons and m.needs_review
