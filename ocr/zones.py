@@ -142,9 +142,8 @@ def _run_right(start: RawWord, row: list[RawWord], limit: float, gap: float = 4.
     return right
 
 
-def _is_year(word: RawWord) -> bool:
-    digits = word.text.strip(_PUNCT)
-    return len(digits) == 4 and digits.isdigit() and 1900 <= int(digits) <= 2100
+def _is_year(text: str) -> bool:
+    return len(text) == 4 and text.isdigit() and 1900 <= int(text) <= 2100
 
 
 def _date_line(top: list[RawWord], width: int) -> list[Blank]:
@@ -157,7 +156,7 @@ def _date_line(top: list[RawWord], width: int) -> list[Blank]:
         if w.left < 0.35 * width or _label(w, ("nam",)) is None:
             continue
         row = sorted((v for v in top if _same_line(w, v) and v.left >= 0.35 * width), key=lambda v: v.left)
-        year = next((v for v in row if v.left > w.left and _is_year(v)), None)
+        year = next((v for v in row if v.left > w.left and _is_year(v.text.strip(_PUNCT))), None)
         if year is None:
             continue
         pad = round(0.25 * w.height)
@@ -176,6 +175,7 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
         # Neighbours by position, not by Tesseract's line ids: large handwriting in a blank often splits
         # the printed line into two "lines" or blocks ("Số:" in one, "/QĐ-UBND" in the next).
         row = [v for v in top if v is not w and _same_line(w, v)]
+        pad = round(0.25 * w.height)  # the margin a line crop keeps beyond its first and last word
         after = sorted((v for v in row if v.left > w.left + w.width / 2), key=lambda v: v.left)[:4]
         # the label "Số:" in the left column of the header. OCR often reads its capital as "s"; a small
         # "số" is the label only with its colon (or what OCR made of it), or as the first word of its line
@@ -192,7 +192,7 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
             if "/" in tail:
                 continue  # "Số:12/QĐ" in one word: a typed number
             slash = next((v for v in after if "/" in v.text), None)
-            x0 = max(0, w.left - round(0.25 * w.height))
+            x0 = max(0, w.left - pad)
             if slash is None:
                 # the slash garbled or glued to the code ("ÕBC-sNgv"): the line reader finds it. Without
                 # the slash, only a label with its colon or a code's dash says this is the number line
@@ -200,7 +200,7 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
                 rest = [v for v in after if v.left + v.width / 2 < width / 2]
                 marked = any(c in w.text for c in ":;.") or any("-" in v.text for v in rest)
                 if rest and marked:
-                    x1 = _run_right(w, row, width / 2) + round(0.25 * w.height)
+                    x1 = _run_right(w, row, width / 2) + pad
                     box = _box(end, x1, [w, *rest])
                     first = tail + " ".join(v.text for v in rest)
                     found.append(Blank("number", box, first, False, (x0, box[1], x1 - x0, box[3]), cut=False))
@@ -214,7 +214,7 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
             typed = not tail and not between and cut > 0
             sure = first.isdigit() and (typed or all(v.conf >= _SURE for v in [*between, slash]))
             box = _box(end, x1, [w, slash])
-            line_x1 = _run_right(slash, row, width / 2, gap=1.0) + round(0.25 * w.height)
+            line_x1 = _run_right(slash, row, width / 2, gap=1.0) + pad
             found.append(Blank("number", box, first, sure, (x0, box[1], line_x1 - x0, box[3])))
         for kind, a_keys, b_keys in (("day", ("ngay",), ("thang",)), ("month", ("thang",), ("nam",))):
             label = _label(w, a_keys)
@@ -235,8 +235,8 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
             sure = first.isdigit() and all(v.conf >= _SURE for v in between)
             box = _box(end, nxt.left, [w, nxt])
             # the date line from "ngày" (or "tháng") to the year's end
-            x0 = max(0, w.left - round(0.25 * w.height))
-            x1 = min(width, _run_right(w, row, width) + round(0.25 * w.height))
+            x0 = max(0, w.left - pad)
+            x1 = min(width, _run_right(w, row, width) + pad)
             found.append(Blank(kind, box, first, sure, (x0, box[1], x1 - x0, box[3])))
     if not any(b.kind == "day" for b in found):
         found.extend(_date_line(top, width))
@@ -416,7 +416,7 @@ def _date_part(reading: neural.DigitReading, kind: str) -> tuple[str | None, flo
     which one is unknown, so neither is taken.
     """
     runs = list(reading.runs)
-    at = next((k for k, r in enumerate(runs) if len(r.text) == 4 and 1900 <= int(r.text) <= 2100), None)
+    at = next((k for k, r in enumerate(runs) if _is_year(r.text)), None)
     if at is None or at < 2:
         return None, 0.0
     day, month = runs[at - 2], runs[at - 1]
@@ -426,14 +426,22 @@ def _date_part(reading: neural.DigitReading, kind: str) -> tuple[str | None, flo
     return run.text, run.conf
 
 
-def _read_line(gray: pp.Gray, blank: Blank) -> tuple[str, str | None, float]:
-    """The neural recognizer's reading of a blank's whole printed line: (text, the blank's digits, conf)."""
+def _read_line(
+    gray: pp.Gray, blank: Blank, seen: dict[Box, neural.DigitReading | None]
+) -> tuple[str, str | None, float]:
+    """The neural recognizer's reading of a blank's whole printed line: (text, the blank's digits, conf).
+
+    ``seen`` keeps the network's reading of each line crop of the page: the day and the month of a date
+    line found by its year share one crop, which is read once.
+    """
     x, _y, bw, bh = blank.box
     lx, ly, lw, lh = blank.line
     lx1 = min(gray.shape[1], lx + lw)
     if lx1 - lx < 4 or lh < 4:
         return "", None, 0.0
-    got = neural.read_digits(_ink_band(gray[ly : ly + lh, lx:lx1]))
+    if blank.line not in seen:
+        seen[blank.line] = neural.read_digits(_ink_band(gray[ly : ly + lh, lx:lx1]))
+    got = seen[blank.line]
     if got is None:
         return "", None, 0.0
     width = lx1 - lx
@@ -476,6 +484,7 @@ def reread_blanks(
     if use_neural and (why := neural.reader_status()) is not None:
         log.warning("page %d: blanks read by Tesseract only: %s", number, why)
         use_neural = False
+    lines_read: dict[Box, neural.DigitReading | None] = {}
     for blank in find_blanks(words, w, h):
         kind, (x, y, bw, bh), first, sure = blank.kind, blank.box, blank.first, blank.sure
         if (not use_neural and (sure or not blank.cut)) or bw < 4 or bh < 4:
@@ -488,7 +497,7 @@ def reread_blanks(
             # ms): print that Tesseract read confidently can be handwriting it misread ("05" for "03")
             if blank.cut and not sure:
                 nn = _read_neural(gray, (x, y, bw, bh), kind)
-            line = _read_line(gray, blank)
+            line = _read_line(gray, blank, lines_read)
         neural_ms = (time.perf_counter() - t) * 1000
         if sure or not blank.cut:
             seconds = round(time.perf_counter() - t, 3)

@@ -121,27 +121,34 @@ def test_without_the_neural_reader_blanks_are_read_by_tesseract_alone(tmp_path, 
     assert off.digits_reader == "" and "Tesseract only" not in caplog.text
 
 
-def test_a_day_blank_cut_short_is_recovered_by_the_wider_crops():
-    """GIVEN a handwritten day 27 whose box cuts its "7" WHEN read by the network THEN 27, less sure."""
+def _date_line(size: tuple[int, int], x: int, y: int):
+    """``Quảng Ngãi, ngày <handwritten 27> tháng 12 năm 2021`` printed at (x, y) on a white page of ``size``.
+
+    Returns the page (gray) and where the handwritten day starts and where ``tháng`` starts.
+    """
     import numpy as np
-    import pytest
     from PIL import Image, ImageDraw, ImageFont
 
+    img = Image.new("L", size, 255)
+    draw = ImageDraw.Draw(img)
+    printed = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf", 30)
+    hand = ImageFont.truetype("/usr/share/fonts/opentype/urw-base35/Z003-MediumItalic.otf", 56)
+    draw.text((x, y), "Quảng Ngãi, ngày", font=printed, fill=0)
+    x0 = x + round(printed.getlength("Quảng Ngãi, ngày "))
+    draw.text((x0, y - 18), "27", font=hand, fill=15, stroke_width=1, stroke_fill=15)
+    x1 = x0 + round(hand.getlength("27 "))
+    draw.text((x1, y), "tháng 12 năm 2021", font=printed, fill=0)
+    return np.asarray(img), x0, x1
+
+
+def test_a_day_blank_cut_short_is_recovered_by_the_wider_crops():
+    """GIVEN a handwritten day 27 whose box cuts its "7" WHEN read by the network THEN 27, less sure."""
     from ocr import digits
     from ocr.zones import _read_neural
 
     if digits.reader_status() is not None:
         pytest.skip(str(digits.reader_status()))
-    img = Image.new("L", (900, 300), 255)
-    draw = ImageDraw.Draw(img)
-    printed = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf", 30)
-    hand = ImageFont.truetype("/usr/share/fonts/opentype/urw-base35/Z003-MediumItalic.otf", 56)
-    draw.text((100, 130), "Quảng Ngãi, ngày", font=printed, fill=0)
-    x0 = 100 + round(printed.getlength("Quảng Ngãi, ngày "))
-    draw.text((x0, 112), "27", font=hand, fill=15, stroke_width=1, stroke_fill=15)
-    x1 = x0 + round(hand.getlength("27 "))
-    draw.text((x1, 130), "tháng 12 năm 2021", font=printed, fill=0)
-    gray = np.asarray(img)
+    gray, x0, x1 = _date_line((900, 300), 100, 130)
     readings, value, conf = _read_neural(gray, (x0, 105, x1 - x0, 80), "day")
     assert value == "27" and conf > 0.9 and readings == ["27"] * 4
     readings, value, cut_conf = _read_neural(gray, (x0, 105, x1 - x0 - 24, 80), "day")
@@ -290,10 +297,9 @@ def test_date_parts_are_the_two_digit_runs_before_the_year():
     assert _date_part(reading("41", "12", "2021"), "day") == (None, 0.0)  # not a day
 
 
-def test_a_garbled_date_line_is_read_whole_by_the_network(tmp_path):
+def test_a_garbled_date_line_is_read_whole_by_the_network(tmp_path, monkeypatch):
     """GIVEN "ngày" and "tháng" OCR could not match WHEN re-read THEN the day from the line's reading."""
-    import numpy as np
-    from PIL import Image, ImageDraw, ImageFont
+    from PIL import ImageFont
 
     from ocr import digits
     from ocr.context import OcrContext
@@ -301,20 +307,17 @@ def test_a_garbled_date_line_is_read_whole_by_the_network(tmp_path):
 
     if digits.reader_status() is not None:
         pytest.skip(str(digits.reader_status()))
-    img = Image.new("L", (1654, 1000), 255)  # the date in the top third of the page
-    draw = ImageDraw.Draw(img)
+    gray, x0, x1 = _date_line((1654, 1000), 860, 300)  # the date in the top third of the page
     printed = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSerif-Italic.ttf", 30)
-    hand = ImageFont.truetype("/usr/share/fonts/opentype/urw-base35/Z003-MediumItalic.otf", 56)
-    draw.text((860, 300), "Quảng Ngãi, ngày", font=printed, fill=0)
-    x0 = 860 + round(printed.getlength("Quảng Ngãi, ngày "))
-    draw.text((x0, 282), "27", font=hand, fill=15, stroke_width=1, stroke_fill=15)
-    x1 = x0 + round(hand.getlength("27 "))
-    draw.text((x1, 300), "tháng 12 năm 2021", font=printed, fill=0)
     year_x = x1 + round(printed.getlength("tháng 12 năm "))
     nam_x = x1 + round(printed.getlength("tháng 12 "))
     texts = ("Quảng", "ngàv", "thúnq", "12", "năm", "2021")
     lefts = (860, x0 - 70, x1, x1 + 95, nam_x, year_x)
     words = [w(t, x, y=300) for t, x in zip(texts, lefts, strict=True)]
-    got = {b.kind: b for b in reread_blanks(np.asarray(img), 300, words, OcrContext(), tmp_path, 1)}
+    calls = []
+    real = digits.read_digits
+    monkeypatch.setattr(digits, "read_digits", lambda g: calls.append(g.shape) or real(g))
+    got = {b.kind: b for b in reread_blanks(gray, 300, words, OcrContext(), tmp_path, 1)}
     assert got["day"].line_value == "27" and got["day"].readings == []
     assert got["month"].line_value == "12"
+    assert len(calls) == 1  # day and month share the line's crop: one network run
