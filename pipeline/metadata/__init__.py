@@ -138,6 +138,13 @@ def _english(lines: list[TextLine]) -> dict[str, Hit | None]:
     return dict(find_english(lines))
 
 
+def _line_reread(h: Hit, note: str | None, name: str) -> tuple[Hit, str | None]:
+    """A value read only on the second recognizer's line reading is never trusted as it stands."""
+    if h.score < LOW_CONFIDENCE:
+        return h, note
+    return Hit(h.value, h.parts, LOW_CONFIDENCE - 0.1), f"{name}.line_reread"
+
+
 def _vietnamese(
     lines: list[TextLine], w: Witnesses, notes: dict[str, str], blanks: dict[str, BlankReading]
 ) -> dict[str, Hit | None]:
@@ -148,9 +155,9 @@ def _vietnamese(
         number, reading = number_from_line_reading(lines, blanks.get("number"))
     if number is not None and reading is not None:
         number, note = check_number(number, reading, w, blanks.get("number"))
-        if reread and number.score >= LOW_CONFIDENCE:
+        if reread:
             # the code came from the second recognizer, which reads no Vietnamese letters
-            number, note = Hit(number.value, number.parts, LOW_CONFIDENCE - 0.1), "so_ky_hieu.line_reread"
+            number, note = _line_reread(number, note, "so_ky_hieu")
         if note:
             notes["so_ky_hieu"] = note
         value = str(number.value)
@@ -165,9 +172,9 @@ def _vietnamese(
         date, date_reading = date_from_line_reading(lines, blanks.get("day"))
     if date is not None:
         date, note = check_date(date, date_reading, w, blanks)
-        if reread and date.score >= LOW_CONFIDENCE:
+        if reread:
             # the whole date came from the second recognizer's reading of its line
-            date, note = Hit(date.value, date.parts, LOW_CONFIDENCE - 0.1), "ngay_ban_hanh.line_reread"
+            date, note = _line_reread(date, note, "ngay_ban_hanh")
         if note:
             notes["ngay_ban_hanh"] = note
     out["ngay_ban_hanh"] = date
