@@ -17,6 +17,7 @@ import pytest
 
 from sohoa.model.document import AccessLevel, Document
 from sohoa.model.ocr import OcrDocument, OcrPage, PageSource
+from sohoa.model.search import SearchQuery
 from sohoa.settings import Settings
 from storage.index import SearchIndex
 from storage.mapping import index_body
@@ -241,3 +242,10 @@ def index_before(services: Settings, prefix: str, version: int, fields: Iterable
     index.client.indices.create(index=name, settings=body["settings"], mappings=body["mappings"])
     index.client.indices.put_alias(index=name, name=index.alias)
     return index
+
+
+def found_keys(index: SearchIndex, docs: dict[str, Document], **kw: object) -> set[str]:
+    """The keys of ``docs`` that a search for their shared text with the filters ``kw`` finds."""
+    by_id = {d.id: k for k, d in docs.items()}
+    result = index.search(SearchQuery(text="số hóa", size=10, **kw))  # type: ignore[arg-type]
+    return {by_id[h.id] for h in result.hits}

@@ -20,6 +20,7 @@ from sohoa.settings import Settings
 from storage.index import SearchIndex
 from storage.query import filter_clauses
 from storage.records import build_record
+from tests.storage.conftest import found_keys
 
 pytestmark = pytest.mark.services
 
@@ -56,9 +57,7 @@ def index(services: Settings) -> Iterator[SearchIndex]:
 
 
 def found(index: SearchIndex, **kw: object) -> set[str]:
-    by_id = {d.id: k for k, d in DOCS.items()}
-    result = index.search(SearchQuery(text="số hóa", size=10, **kw))  # type: ignore[arg-type]
-    return {by_id[h.id] for h in result.hits}
+    return found_keys(index, DOCS, **kw)
 
 
 def test_signed_by_filters_on_the_signers_name_as_stored(index: SearchIndex) -> None:

@@ -22,7 +22,7 @@ from sohoa.settings import Settings
 from storage.index import SearchIndex
 from storage.objects import ARTIFACT_DOCUMENT, ObjectStore
 from storage.reindex import load_record
-from tests.storage.conftest import index_before
+from tests.storage.conftest import found_keys, index_before
 
 pytestmark = pytest.mark.services
 
@@ -78,9 +78,7 @@ def stored(module_store: ObjectStore, services: Settings) -> Iterator[SearchInde
 
 
 def found(index: SearchIndex, **kw: object) -> set[str]:
-    by_id = {d.id: k for k, d in DOCS.items()}
-    result = index.search(SearchQuery(text="số hóa", size=10, **kw))  # type: ignore[arg-type]
-    return {by_id[h.id] for h in result.hits}
+    return found_keys(index, DOCS, **kw)
 
 
 def test_the_stamp_is_stored_with_the_document_in_minio(
