@@ -32,7 +32,7 @@ from typing import Any
 
 from sohoa.model.document import FIELD_NAMES, AccessLevel
 from sohoa.model.search import SearchHit, SearchQuery, SearchResult, Sort
-from sohoa.text import doc_number_key, facet_key, fold, nfc
+from sohoa.text import clean_spaces, doc_number_key, facet_key, fold, nfc
 from storage.highlight import fold_word, mark_document
 
 __all__ = [
@@ -187,7 +187,7 @@ def filter_clauses(q: SearchQuery) -> list[dict[str, Any]]:
     if q.stamp_signed_by:
         # the stamps' signers only: a stamp on the page is not a signature that verifies (signed_by)
         clauses.append(
-            {"terms": {"stamp_signed_by": sorted({" ".join(nfc(v).split()) for v in q.stamp_signed_by})}}
+            {"terms": {"stamp_signed_by": sorted({clean_spaces(nfc(v)) for v in q.stamp_signed_by})}}
         )
     return clauses
 

@@ -15,7 +15,7 @@ from typing import Any
 from sohoa.model.document import FIELD_NAMES, Document
 from sohoa.model.ocr import OcrDocument
 from sohoa.model.review import reason_code, reason_field
-from sohoa.text import doc_number_key, facet_key, nfc
+from sohoa.text import clean_spaces, doc_number_key, facet_key, nfc
 
 __all__ = ["LIST_FIELDS", "build_record"]
 
@@ -132,7 +132,7 @@ def _review_fields(rec: dict[str, Any], document: Document) -> None:
 def _stamp_fields(rec: dict[str, Any], document: Document) -> None:
     """Who the page stamps name and when: apart from ``signed_by``, as OCR read them and nothing verified."""
     stamps = document.metadata.stamps
-    signers = {" ".join(nfc(s.signer).split()) for s in stamps if s.signer}
+    signers = {clean_spaces(nfc(s.signer)) for s in stamps if s.signer}
     rec["stamp_signed_by"] = sorted(n for n in signers if n) or None
     times: set[str] = set()
     for s in stamps:
