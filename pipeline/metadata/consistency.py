@@ -25,7 +25,7 @@ from dataclasses import dataclass, replace
 from pipeline.metadata.dates import DateReading
 from pipeline.metadata.evidence import Hit
 from pipeline.metadata.normalize import fold
-from pipeline.metadata.numbers import NumberReading, agrees, number_from_file_name
+from pipeline.metadata.numbers import NumberReading, agrees, number_from_file_name, type_part
 from pipeline.metadata.witnesses import Witnesses
 from sohoa.model.ocr import BlankReading
 
@@ -343,7 +343,7 @@ def repair_type_code(ky_hieu: str, title_code: str, second: str | None = None) -
             continue
         if part == title_code:
             return None
-        seconded = second is not None and re.split(r"[-/]", second)[0] == title_code
+        seconded = second is not None and type_part(second) == title_code
         if type_by_code(part) is not None and not seconded:
             return None
         if seconded or (Levenshtein.distance(fold(part), fold(title_code)) <= 1 and len(part) >= 2):

@@ -16,7 +16,7 @@ from pipeline.metadata.evidence import Hit, hit, hits_join
 from pipeline.metadata.layout import BODY, HEADER_LEFT, HEADER_RIGHT, TextLine, join_lines
 from pipeline.metadata.lexicon import type_by_code, type_by_name
 from pipeline.metadata.normalize import clean_spaces, fold
-from pipeline.metadata.numbers import NumberReading, clean_code, read_number
+from pipeline.metadata.numbers import NumberReading, clean_code, read_number, type_part
 from pipeline.metadata.reference import deglue
 from sohoa.model.ocr import BlankReading
 
@@ -371,7 +371,7 @@ def _upper_ratio(text: str) -> float:
 
 def type_from_number(code: str) -> tuple[str | None, str | None]:
     """(loai_van_ban, ma_loai) implied by a ký hiệu; công văn numbers carry no type code."""
-    first = next((p for p in re.split(r"[-/]", code) if p and not p.isdigit()), None)
+    first = type_part(code)
     if first is None:
         return None, None
     if first.upper() == "CV":

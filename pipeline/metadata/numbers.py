@@ -21,7 +21,7 @@ from pipeline.metadata.dates import read_digits
 from pipeline.metadata.lexicon import type_by_code
 from pipeline.metadata.normalize import fold
 
-__all__ = ["NumberReading", "agrees", "clean_code", "number_from_file_name", "read_number"]
+__all__ = ["NumberReading", "agrees", "clean_code", "number_from_file_name", "read_number", "type_part"]
 
 # The printed code: ``/QĐ-UBND``, ``/2024/QĐ-UBND``, ``/SNgV-VP``, ``/CT-UBND``; OCR may space the separators.
 _CODE = regex.compile(r"/\s*((?:\d{4}\s*/\s*)?[A-Za-zĐđ][\wĐđ.]*(?:\s*[-–]\s*[\wĐđ.]+)+)")
@@ -31,7 +31,8 @@ _CODE_SINGLE = regex.compile(r"/\s*((?:\d{4}\s*/\s*)?[A-Za-zĐđ][\wĐđ.]{1,9})
 def clean_code(code: str) -> str:
     """Tidy an OCR'd ký hiệu: no spaces around separators, known type codes restored (QD → QĐ)."""
     code = re.sub(r"\s*([-–/])\s*", r"\1", code.strip()).replace("–", "-")
-    code = code.rstrip(".,;:-/")
+    # a ký hiệu has no underscores: at its ends they are the blank's dotted or ruled line read as print
+    code = code.strip("_").rstrip(".,;:-/_")
     parts = re.split(r"([-/])", code)
     for i, part in enumerate(parts):
         if part in "-/" or not part or part.isdigit():
@@ -41,6 +42,11 @@ def clean_code(code: str) -> str:
             parts[i] = t.code
         break  # only the first alphabetic part is the type code; the rest are issuer codes
     return "".join(parts)
+
+
+def type_part(ky_hieu: str) -> str | None:
+    """The type code of a ký hiệu: its first part that is not a number (``QĐ`` of ``2025/QĐ-BNG``)."""
+    return next((p for p in re.split(r"[-/]", ky_hieu) if p and not p.isdigit()), None)
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,12 @@ def test_number_blank_keeps_the_printed_code(line, number, blank, repaired):
     assert r.code.endswith("UBND")
 
 
+def test_the_blanks_ruled_line_read_as_underscores_is_not_part_of_the_code():
+    r = read_number("Số: 692 /BC-SNgV_")
+    assert r is not None and r.value == "692/BC-SNgV"
+    assert read_number("Số: 14 /QĐ-UBND__").code == "QĐ-UBND"
+
+
 def test_file_name_confirms_a_number_only_next_to_the_same_type_code():
     assert number_from_file_name("88 QĐ UB.signed_20250513_162547.pdf", "QĐ-UBND") == "88"
     assert number_from_file_name("16CT.signed.pdf", "CT-UBND") == "16"

@@ -117,6 +117,8 @@ def test_a_known_type_code_against_the_title_is_repaired_only_with_a_second_witn
     assert repair_type_code("PC-UBND", "BC") is None  # a known code: a real disagreement
     assert repair_type_code("PC-UBND", "BC", "BC-UBND") == "BC-UBND"
     assert repair_type_code("PC-UBND", "BC", "PC-UBND") is None
+    # the witness's type code is its first part that is not a number, not the year before it
+    assert repair_type_code("25/PC-UBND", "BC", "2025/BC-UBND") == "25/BC-UBND"
     p = page(header("Số: 462 /PC-UBND", "Bắc Ninh, ngày 02 tháng 8 năm 2024", title="BÁO CÁO"))
     number = blank("number", tess=["462"] * 3, neural="462", conf=0.99, text="S6: 462/BC-UBND", line="462",
                    line_conf=0.99)  # fmt: skip
