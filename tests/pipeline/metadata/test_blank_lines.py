@@ -19,7 +19,7 @@ def blank(kind, *, first="", tess=(), neural=None, conf=0.0, line=None, line_con
         box=(x, 290, 80, 50),
         first=first,
         readings=list(tess),
-        digits_reader="pp-ocrv4-rec",
+        digits_reader="pp-ocrv6-small-rec",
         digits_readings=[neural or ""] * 2,
         digits_value=neural,
         digits_conf=conf,
