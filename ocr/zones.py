@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import NamedTuple
 
 import cv2
-import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from ocr import digits as neural
@@ -108,7 +107,7 @@ def _label_end(word: RawWord, end: int, key: str, neighbour: RawWord) -> int:
 
 
 #: ``Số:`` with its vowel lost or misread (``s.``, ``S:``, ``sẽ:``): a label only by its punctuation and place
-_BARE_NUMBER_LABEL = re.compile(r"^s\w?[:;.]$")
+_BARE_NUMBER_LABEL = re.compile(r"^s\w?[:;.](?![^\W\d_])")
 
 
 class Blank(NamedTuple):
@@ -186,8 +185,11 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
             any(c in w.text for c in ":;.") or (starts_line and w.top < 0.2 * height)
         )
         label = _label(w, ("so", "s0", "s6")) if w.text[:1] == "S" or small else None
-        if label is None and starts_line and w.top < 0.2 * height and _BARE_NUMBER_LABEL.match(fold(w.text)):
-            label = (w.left + w.width, "")
+        bare = _BARE_NUMBER_LABEL.match(fold(w.text)) if starts_line and w.top < 0.2 * height else None
+        if label is None and bare is not None:
+            # handwriting touching the label glues it on ("sa:“4"): the label ends at its colon
+            cut = bare.end()
+            label = (w.left + round(w.width * cut / len(w.text)), w.text[cut:])
         if label is not None and w.left + w.width / 2 < width / 2:
             end, tail = label
             if "/" in tail:
@@ -453,7 +455,7 @@ def _date_part(reading: neural.DigitReading, kind: str) -> tuple[str | None, flo
 
 
 def _read_line(
-    gray: pp.Gray, blank: Blank, seen: dict[Box, tuple[neural.DigitReading | None, int]]
+    gray: pp.Gray, blank: Blank, seen: dict[Box, neural.DigitReading | None]
 ) -> tuple[str, str | None, float]:
     """The neural recognizer's reading of a blank's whole printed line: (text, the blank's digits, conf).
 
@@ -466,17 +468,11 @@ def _read_line(
     if lx1 - lx < 4 or lh < 4:
         return "", None, 0.0
     if blank.line not in seen:
-        band = _ink_band(gray[ly : ly + lh, lx:lx1])
-        # paper on both sides: the line's box ends at its last ink, and the network drops a character
-        # that touches the crop's edge (the year's last digit)
-        pad = max(4, band.shape[0] // 2)
-        paper = int(np.percentile(band, 90))
-        band = cv2.copyMakeBorder(band, 0, 0, pad, pad, cv2.BORDER_CONSTANT, value=paper)
-        seen[blank.line] = (neural.read_digits(band), pad)
-    got, pad = seen[blank.line]
+        seen[blank.line] = neural.read_digits(_ink_band(gray[ly : ly + lh, lx:lx1]))
+    got = seen[blank.line]
     if got is None:
         return "", None, 0.0
-    lx, width = lx - pad, lx1 - lx + 2 * pad
+    width = lx1 - lx
     tol = 0.15 * bh / width
     lo = (x - lx) / width - tol
     if not blank.cut and blank.kind in ("day", "month"):
@@ -516,7 +512,7 @@ def reread_blanks(
     if use_neural and (why := neural.reader_status()) is not None:
         log.warning("page %d: blanks read by Tesseract only: %s", number, why)
         use_neural = False
-    lines_read: dict[Box, tuple[neural.DigitReading | None, int]] = {}
+    lines_read: dict[Box, neural.DigitReading | None] = {}
     for blank in find_blanks(words, w, h):
         kind, (x, y, bw, bh), first, sure = blank.kind, blank.box, blank.first, blank.sure
         if (not use_neural and (sure or not blank.cut)) or bw < 4 or bh < 4:

@@ -216,6 +216,16 @@ def test_a_number_whose_slash_ocr_garbled_is_a_blank_read_from_its_line_only():
     assert find_blanks([w("SỞ", 320, y=250), w("NGOẠI", 370, y=250), w("VỤ", 460, y=250)], 1654, 2339) == []
 
 
+def test_a_number_label_glued_to_the_handwriting_still_opens_the_blank():
+    # "Số:" misread "sa:" with the handwritten stroke glued on after its colon
+    words = [w("sa:“4", 320, y=250, width=70), w(".°SẾ/BNG-vP", 420, y=250)]
+    (b,) = find_blanks(words, 1654, 2339)
+    assert b.kind == "number" and b.first == "“4.°SẾ" and not b.sure
+    assert 320 + 30 <= b.box[0] < 320 + 50  # the blank starts at the label's colon, not after its box
+    # a word that only starts like the label ("sau", "số") is not it
+    assert find_blanks([w("sau:", 320, y=250), w("/BNG-VP", 420, y=250)], 1654, 2339) == []
+
+
 def test_a_tháng_one_letter_off_is_the_label_only_before_năm():
     row = [
         w("Hà", 860, line=2),
