@@ -27,7 +27,13 @@ from pipeline.metadata.closing import (
     name_in_text,
     signer_without_family_name,
 )
-from pipeline.metadata.consistency import check_date, check_issuer, check_number, repair_type_code
+from pipeline.metadata.consistency import (
+    check_date,
+    check_issuer,
+    check_number,
+    repair_type_code,
+    vote_code,
+)
 from pipeline.metadata.english import find_english, is_english
 from pipeline.metadata.evidence import Hit, hit, to_field
 from pipeline.metadata.header import (
@@ -138,6 +144,11 @@ def _english(lines: list[TextLine]) -> dict[str, Hit | None]:
     return dict(find_english(lines))
 
 
+def _second_code(blank: BlankReading | None) -> str | None:
+    second = line_number(blank)
+    return second.code if second is not None else None
+
+
 def _line_reread(h: Hit, note: str | None, name: str) -> tuple[Hit, str | None]:
     """A value read only on the second recognizer's line reading is never trusted as it stands."""
     if h.score < LOW_CONFIDENCE:
@@ -162,6 +173,13 @@ def _vietnamese(
             notes["so_ky_hieu"] = note
         value = str(number.value)
         num, _, code = value.partition("/")
+        better = None if reread else vote_code(code, _second_code(blanks.get("number")))
+        if better is not None:
+            # the network's reading of the line restored what handwriting damaged in the printed code;
+            # one recognizer's word against the other's: a clerk checks
+            code, value = better, f"{num}/{better}"
+            number = Hit(value, number.parts, min(number.score, LOW_CONFIDENCE - 0.1))
+            notes.setdefault("so_ky_hieu", "so_ky_hieu.code_reread")
         out["so_ky_hieu"] = number
         out["so"] = Hit(int(num), number.parts, number.score) if num.isdigit() else None
         # the printed code is read from print, whatever happened to the handwritten number
@@ -194,8 +212,7 @@ def _vietnamese(
     ky_code: str | None = str(ky.value) if ky is not None else None
     code_type = type_from_number(ky_code) if ky_code else (None, None)
     if title is not None and ky_code and title.value.code:
-        second = line_number(blanks.get("number"))
-        fixed = repair_type_code(ky_code, title.value.code, second.code if second is not None else None)
+        fixed = repair_type_code(ky_code, title.value.code, _second_code(blanks.get("number")))
         if fixed is not None and out.get("so_ky_hieu") is not None:
             num = str(out["so_ky_hieu"].value).partition("/")[0]  # type: ignore[union-attr]
             sk = out["so_ky_hieu"]

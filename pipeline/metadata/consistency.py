@@ -38,6 +38,7 @@ __all__ = [
     "names_issuer",
     "repair_type_code",
     "vote_blank",
+    "vote_code",
 ]
 
 #: how long after the issue date a document is typically signed digitally for publication (days)
@@ -352,3 +353,43 @@ def repair_type_code(ky_hieu: str, title_code: str, second: str | None = None) -
             return "".join(parts)
         return None
     return None
+
+
+#: a well-formed part of a ký hiệu: a capital and letters (``SNgV``, ``TTr``), or a year
+_CODE_PART = re.compile(r"^(?:[A-ZĐ][A-Za-zĐđ]*|\d{4})$")
+
+
+def _well_formed(code: str) -> bool:
+    return all(_CODE_PART.match(p) for p in re.split(r"[-/]", code))
+
+
+def _lost_letters(short: str, long: str) -> bool:
+    """Whether ``short`` is ``long`` with one or two characters dropped (and nothing else changed)."""
+    if not 0 < len(long) - len(short) <= 2:
+        return False
+    it = iter(long)
+    return all(c in it for c in short)
+
+
+def vote_code(printed: str, second: str | None) -> str | None:
+    """The ký hiệu the network's reading of the line gives where Tesseract damaged the print, else None.
+
+    Handwriting in the blank, written across the print, damages the code next to it: Tesseract drops a
+    letter (``TLTNN-VP`` of ``VTLTNN-VP``), a part (``TTr`` of ``TTr-CLS``) or reads a mark into it
+    (``BC-.uND``). The network reads the whole line again (``ocr.zones``); its code replaces the printed
+    reading only when it is well formed (capitalised parts, a year) and the printed one is that code
+    with letters lost, or is not well formed itself and only a few edits away. A difference of case
+    alone, or two well-formed codes that differ otherwise, keep the printed reading: Tesseract reads
+    print better than a network that writes no Vietnamese.
+    """
+    from rapidfuzz.distance import Levenshtein
+
+    if second is None or second == printed or not _well_formed(second):
+        return None
+    if printed.casefold() == second.casefold():
+        return None
+    if _well_formed(printed):
+        lost_part = second.startswith(printed + "-")  # "TTr" of "TTr-CLS"
+        return second if lost_part or _lost_letters(printed, second) else None
+    budget = max(2, len(second) // 4)
+    return second if Levenshtein.distance(fold(printed), fold(second)) <= budget else None

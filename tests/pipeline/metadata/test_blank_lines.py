@@ -136,3 +136,30 @@ def test_a_date_line_read_whole_fills_the_day_and_never_overrides_print_silently
     other = blank("month", line="11", line_conf=0.98, text="Quang Ngai, ngay 27 thang 11 nam 2021", x=1100)
     m = extract(doc_of(p.model_copy(update={"blanks": [day, other]})))
     assert "ngay_ban_hanh.conflict" in m.reasons and m.needs_review
+
+
+def test_the_network_restores_a_printed_code_the_handwriting_damaged():
+    from pipeline.metadata.consistency import vote_code
+
+    assert vote_code("TLTNN-VP", "VTLTNN-VP") == "VTLTNN-VP"  # a letter lost beside the blank
+    assert vote_code("TTr", "TTr-CLS") == "TTr-CLS"  # a part lost
+    assert vote_code("BC-.uND", "BC-UBND") == "BC-UBND"  # a mark read into it
+    # case alone, or two well-formed codes that differ otherwise: the print reading stays
+    assert vote_code("BC-SNgV", "BC-SNGV") is None
+    assert vote_code("UBND-TH", "UBND-VX") is None
+    # the network's own reading must be well formed
+    assert vote_code("BC-.uND", "BC-ubnd") is None
+    assert vote_code("QĐ-UBND", None) is None
+
+
+def test_a_code_restored_from_the_line_reading_is_sent_to_review():
+    p = page(header("Số: 01 /TLTNN-VP", "Hà Nội, ngày 28 tháng 8 năm 2018", "BÁO CÁO"))
+    number = blank("number", tess=["01"] * 3, neural="01", conf=0.99, line="01", line_conf=0.99,
+                   text="S6: 01 /VTLTNN-VP")  # fmt: skip
+    m = extract(doc_of(p.model_copy(update={"blanks": [number]})))
+    assert m.value("so_ky_hieu") == "01/VTLTNN-VP" and m.value("ky_hieu") == "VTLTNN-VP"
+    assert "so_ky_hieu.code_reread" in m.reasons
+    # the two readings of the code agreeing: nothing to restore, nothing to review
+    number = number.model_copy(update={"line_text": "S6: 01 /TLTNN-VP"})
+    m = extract(doc_of(p.model_copy(update={"blanks": [number]})))
+    assert m.value("so_ky_hieu") == "01/TLTNN-VP" and not any(r.startswith("so_ky_hieu") for r in m.reasons)
