@@ -106,12 +106,35 @@ def _neural(blank: BlankReading) -> tuple[str | None, float, bool]:
     if nn is None:
         return line, blank.line_conf if line else 0.0, False
     if line is not None and int(line) == int(nn):
-        return nn, max(blank.digits_conf, blank.line_conf), False
+        # the same number; the line keeps a leading zero the tight crops lose ("04" of "O4")
+        return max(nn, line, key=len), max(blank.digits_conf, blank.line_conf), False
     if line is not None and len(line) > len(nn) and (line.startswith(nn) or line.endswith(nn)):
         # the crops cut a digit off ("19" of "195"); the line, not cut, is the reading if it is sure
         if blank.line_conf >= _NEURAL_SURE:
             return line, blank.line_conf, False
     return nn, blank.digits_conf, line is not None
+
+
+def _most_seen(nn: str, tess: str, blank: BlankReading) -> str:
+    """The value most witnesses of a disputed blank read: Tesseract's, the line's, each neural crop's.
+
+    The shown value of a blank sent to review: ``517`` when Tesseract and the line read 517 and the
+    crops split between 512 and 517. A tie keeps the neural reading (it reads handwriting better).
+    """
+    line = blank.line_value if blank.line_value and blank.line_conf >= _NEURAL_MIN else None
+    # a reading that is the neural value cut short ("19" of "195": crops cut too tight) is no vote against
+    votes = [
+        v
+        for v in (tess, line, *blank.digits_readings)
+        if v and v.isdigit() and int(v) and not (len(v) < len(nn) and (nn.startswith(v) or nn.endswith(v)))
+    ]
+    seen = Counter(int(v) for v in votes)
+    if not seen:
+        return nn
+    best, count = max(seen.items(), key=lambda kv: (kv[1], kv[0] == int(nn)))
+    if count <= seen.get(int(nn), 0):
+        return nn
+    return next(v for v in votes if int(v) == best)
 
 
 def vote_blank(blank: BlankReading | None) -> BlankVote:
@@ -133,7 +156,7 @@ def vote_blank(blank: BlankReading | None) -> BlankVote:
     if nn is not None and tess is not None:
         if int(nn) == int(tess) and not contested:
             return BlankVote(nn, "both" if conf >= _NEURAL_SURE else "weak", tess, nn, conf)
-        return BlankVote(nn, "disagree", tess, nn, 0.0 if contested else conf)
+        return BlankVote(_most_seen(nn, tess, blank), "disagree", tess, nn, 0.0 if contested else conf)
     if nn is not None:
         if contested:
             return BlankVote(nn, "disagree", None, nn)

@@ -163,3 +163,19 @@ def test_a_code_restored_from_the_line_reading_is_sent_to_review():
     number = number.model_copy(update={"line_text": "S6: 01 /TLTNN-VP"})
     m = extract(doc_of(p.model_copy(update={"blanks": [number]})))
     assert m.value("so_ky_hieu") == "01/TLTNN-VP" and not any(r.startswith("so_ky_hieu") for r in m.reasons)
+
+
+def test_a_disputed_blank_shows_the_value_most_of_its_readers_saw():
+    # Tesseract and the line read 517, the network's crops split 512 / 517: 517, still for review
+    b = blank("number", tess=["517"] * 6, neural="512", conf=0.47, line="517", line_conf=0.71)
+    b = b.model_copy(update={"digits_readings": ["512", "517"]})
+    v = vote_blank(b)
+    assert (v.value, v.agreement) == ("517", "disagree")
+    # Tesseract against the two crops that read alike: the neural reading is shown
+    v = vote_blank(blank("number", tess=["16"] * 3, neural="46", conf=0.9))
+    assert (v.value, v.agreement) == ("46", "disagree")
+
+
+def test_the_line_keeps_the_leading_zero_the_crops_lost():
+    v = vote_blank(blank("day", neural="4", conf=0.96, line="04", line_conf=0.87))
+    assert (v.value, v.agreement) == ("04", "neural")
