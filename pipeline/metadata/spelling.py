@@ -1,4 +1,4 @@
-"""Repair a value's tone marks from the document's own text: the spelling the document uses most.
+"""Repair a value's tone marks: from the document's own text, and where a word is no Vietnamese word.
 
 OCR confuses tone marks (``hộ chiều`` for ``hộ chiếu``, ``Tố chức`` for ``Tổ chức``) on one line and
 reads the same words right elsewhere on the page. A word pair of a value whose folded form (no
@@ -6,17 +6,35 @@ diacritics) occurs in the document's text more often with another spelling is re
 spelling. Pairs, not single words, so that two real words that fold alike (``chiều``/``chiếu``) are told
 apart by their neighbour; and only when the other spelling is clearly more frequent (at least twice,
 and more often than the value's own).
+
+:func:`repair_nonwords` handles the words the document never spells right: a syllable that is no word
+of Vietnamese (``buỗi``) is taken for the common word it folds to (``buổi``). The word list and its
+frequencies are wordfreq's Vietnamese list (Robyn Speer, Apache-2.0 code, CC-BY-SA 4.0 data drawn from
+Wikipedia, subtitles, news and the web; ``wordfreq.get_frequency_dict("vi")``, ~10,700 words, which
+covers the syllables of ordinary Vietnamese text). Only a word absent from the list is touched, and
+only when one spelling of its folded form is common and far more common than any other: two real words
+that fold alike (``tuần``/``tuấn``) are both in the list and are never changed.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from functools import lru_cache
 
 from pipeline.metadata.normalize import fold
 
-__all__ = ["respell"]
+__all__ = ["repair_nonwords", "respell"]
+
+log = logging.getLogger(__name__)
+
+#: a replacement must be a common word (Zipf scale: 4 = ten times per million words) ...
+_COMMON_ZIPF = 4.5
+#: ... and this much more common than the word as read (2.5 = about 300 times): the web's own typos
+#: (``triễn`` for ``triển``) are in the list, but rare
+_LEAD_ZIPF = 2.5
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -72,3 +90,43 @@ def respell(value: str, document_text: str) -> str:
         if len(replaced[i]) == len(m.group()):
             out[m.start() : m.end()] = list(replaced[i])
     return "".join(out)
+
+
+@lru_cache(maxsize=1)
+def _vietnamese_words() -> tuple[dict[str, float], dict[str, tuple[str, float]]]:
+    """Each known word's frequency (Zipf), and for each folded form its most common spelling."""
+    try:
+        from wordfreq import get_frequency_dict, zipf_frequency  # noqa: PLC0415 - loaded once, on first use
+    except ImportError:
+        log.warning("wordfreq is not installed: words that are no Vietnamese word are kept as read")
+        return {}, {}
+    zipf = {unicodedata.normalize("NFC", w): zipf_frequency(w, "vi") for w in get_frequency_dict("vi")}
+    best: dict[str, tuple[str, float]] = {}
+    for w, z in zipf.items():
+        key = fold(w)
+        if _WORD.fullmatch(w) and z > best.get(key, ("", 0.0))[1]:
+            best[key] = (w, z)
+    return zipf, best
+
+
+def repair_nonwords(value: str) -> str:
+    """``value`` with each word that is no Vietnamese word (or a rare misspelling) made the common word.
+
+    Capitalised words after the first are names (of people, places, bodies) and are left alone, and so
+    are words without diacritics (codes, foreign words) and other placements of the same tone mark.
+    """
+    zipf, best = _vietnamese_words()
+    if not zipf:
+        return value
+
+    def fix(m: re.Match[str]) -> str:
+        word = m.group()
+        low = word.lower()
+        if fold(low) == low or (m.start() > 0 and word[:1].isupper()):
+            return word
+        top = best.get(fold(low))
+        if top is None or top[1] < _COMMON_ZIPF or top[1] - zipf.get(low, 0.0) < _LEAD_ZIPF:
+            return word
+        return word if _same_word(top[0], low) else _cased(top[0], word)
+
+    return _WORD.sub(fix, value)

@@ -1,0 +1,34 @@
+"""Tone marks repaired where OCR made a word that Vietnamese does not have (pipeline.metadata.spelling)."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.metadata.spelling import repair_nonwords
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("Về việc tổ chức buỗi gặp mặt", "Về việc tổ chức buổi gặp mặt"),  # no such word
+        ("Kế hoạch triễn khai", "Kế hoạch triển khai"),  # a typo the web has, but rarely
+        ("báo cáo kết quả thưc hiện", "báo cáo kết quả thực hiện"),
+        ("XỮ LÝ VI PHẠM", "XỬ LÝ VI PHẠM"),  # the case of the word is kept
+    ],
+)
+def test_a_word_vietnamese_does_not_have_becomes_the_common_word_it_folds_to(read, meant):
+    assert repair_nonwords(read) == meant
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Tuần lễ văn hóa",  # tuần and tuấn are both words: never changed
+        "cấp hộ chiều công vụ",  # a wrong but real word is the document's own business (respell)
+        "số hoá tài liệu",  # the other placement of the same tone mark
+        "COVID-19 và UBND tỉnh Quảng Ninh",  # no diacritics: codes, foreign words
+        "Về việc khen thưởng ông Nguyễn Văn Tuẫn",  # capitalised after the first word: a name
+    ],
+)
+def test_real_words_names_and_codes_are_left_as_read(text):
+    assert repair_nonwords(text) == text
