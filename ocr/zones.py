@@ -110,6 +110,10 @@ def _label_end(word: RawWord, end: int, key: str, neighbour: RawWord) -> int:
 _BARE_NUMBER_LABEL = re.compile(r"^s\w?[:;.](?![^\W\d_])")
 
 
+#: a printed ký hiệu after its slash: a letter, then a dash further on (``/QĐ-UBND``, ``/pc-vTLTNN``)
+_CODE_AFTER = re.compile(r"/[^\W\d_]\w*-\w")
+
+
 class Blank(NamedTuple):
     """A blank of the header as the full-page reading located it.
 
@@ -185,11 +189,21 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
             any(c in w.text for c in ":;.") or (starts_line and w.top < 0.2 * height)
         )
         label = _label(w, ("so", "s0", "s6")) if w.text[:1] == "S" or small else None
-        bare = _BARE_NUMBER_LABEL.match(fold(w.text)) if starts_line and w.top < 0.2 * height else None
+        head = starts_line and w.top < 0.2 * height
+        bare = _BARE_NUMBER_LABEL.match(fold(w.text)) if head else None
         if label is None and bare is not None:
             # handwriting touching the label glues it on ("sa:“4"): the label ends at its colon
             cut = bare.end()
             label = (w.left + round(w.width * cut / len(w.text)), w.text[cut:])
+        if (
+            label is None
+            and head
+            and fold(w.text).startswith("so")
+            and any(_CODE_AFTER.search(v.text) for v in after)
+        ):
+            # "Số" with the handwriting read as letters glued on ("sóểổ"), first on a line whose code
+            # follows (/PC-VTLTNN): the line's shape says it is the number line
+            label = (w.left + round(w.width * 2 / len(w.text)), w.text[2:])
         if label is not None and w.left + w.width / 2 < width / 2:
             end, tail = label
             if "/" in tail:

@@ -149,6 +149,16 @@ def _second_code(blank: BlankReading | None) -> str | None:
     return second.code if second is not None else None
 
 
+def _recode(out: dict[str, Hit | None], code: str, score: float) -> str:
+    """Put a repaired ký hiệu into the number and the code fields, at most as sure as ``score``."""
+    sk = out["so_ky_hieu"]
+    assert sk is not None
+    num = str(sk.value).partition("/")[0]
+    out["so_ky_hieu"] = Hit(f"{num}/{code}", sk.parts, min(sk.score, score))
+    out["ky_hieu"] = Hit(code, sk.parts, min(0.85, score))
+    return code
+
+
 def _line_reread(h: Hit, note: str | None, name: str) -> tuple[Hit, str | None]:
     """A value read only on the second recognizer's line reading is never trusted as it stands."""
     if h.score < LOW_CONFIDENCE:
@@ -161,7 +171,7 @@ def _vietnamese(
 ) -> dict[str, Hit | None]:
     out: dict[str, Hit | None] = {}
     number, reading = find_number(lines)
-    reread = number is None
+    reread = reread_number = number is None
     if reread:
         number, reading = number_from_line_reading(lines, blanks.get("number"))
     if number is not None and reading is not None:
@@ -171,15 +181,7 @@ def _vietnamese(
             number, note = _line_reread(number, note, "so_ky_hieu")
         if note:
             notes["so_ky_hieu"] = note
-        value = str(number.value)
-        num, _, code = value.partition("/")
-        better = None if reread else vote_code(code, _second_code(blanks.get("number")))
-        if better is not None:
-            # the network's reading of the line restored what handwriting damaged in the printed code;
-            # one recognizer's word against the other's: a clerk checks
-            code, value = better, f"{num}/{better}"
-            number = Hit(value, number.parts, min(number.score, LOW_CONFIDENCE - 0.1))
-            notes.setdefault("so_ky_hieu", "so_ky_hieu.code_reread")
+        num, _, code = str(number.value).partition("/")
         out["so_ky_hieu"] = number
         out["so"] = Hit(int(num), number.parts, number.score) if num.isdigit() else None
         # the printed code is read from print, whatever happened to the handwritten number
@@ -196,30 +198,32 @@ def _vietnamese(
         if note:
             notes["ngay_ban_hanh"] = note
     out["ngay_ban_hanh"] = date
-    issuer, out["co_quan_chu_quan"] = find_issuer(lines)
-    if issuer is not None:
-        snap = snap_issuer(str(issuer.value))
-        issuer = Hit(snap.value, issuer.parts, issuer.score)
-        kh = out.get("ky_hieu")
-        issuer, note = check_issuer(issuer, str(kh.value) if kh is not None else None, snap.known, w)
-        if note:
-            notes["co_quan_ban_hanh"] = note
-    out["co_quan_ban_hanh"] = issuer
     title, title_index = find_title(lines)
     subject = find_subject(lines, title_index)
     out["trich_yeu"] = subject
     ky = out.get("ky_hieu")
     ky_code: str | None = str(ky.value) if ky is not None else None
-    code_type = type_from_number(ky_code) if ky_code else (None, None)
+    second = _second_code(blanks.get("number")) if not reread_number else None
     if title is not None and ky_code and title.value.code:
-        fixed = repair_type_code(ky_code, title.value.code, _second_code(blanks.get("number")))
-        if fixed is not None and out.get("so_ky_hieu") is not None:
-            num = str(out["so_ky_hieu"].value).partition("/")[0]  # type: ignore[union-attr]
-            sk = out["so_ky_hieu"]
-            out["so_ky_hieu"] = Hit(f"{num}/{fixed}", sk.parts, min(sk.score, 0.85))  # type: ignore[union-attr]
-            out["ky_hieu"] = Hit(fixed, sk.parts, 0.85)  # type: ignore[union-attr]
-            ky_code = fixed
-            code_type = type_from_number(ky_code)
+        fixed = repair_type_code(ky_code, title.value.code, second)
+        if fixed is not None:
+            ky_code = _recode(out, fixed, 0.85)
+    better = vote_code(ky_code, second) if ky_code else None
+    if better is not None:
+        # the network's reading of the line restored what handwriting damaged in the printed code;
+        # one recognizer's word against the other's: a clerk checks
+        ky_code = _recode(out, better, LOW_CONFIDENCE - 0.1)
+        notes.setdefault("so_ky_hieu", "so_ky_hieu.code_reread")
+    code_type = type_from_number(ky_code) if ky_code else (None, None)
+    # the issuer after the code's repairs: its abbreviation in the code is one of its witnesses
+    issuer, out["co_quan_chu_quan"] = find_issuer(lines)
+    if issuer is not None:
+        snap = snap_issuer(str(issuer.value))
+        issuer = Hit(snap.value, issuer.parts, issuer.score)
+        issuer, note = check_issuer(issuer, ky_code, snap.known, w)
+        if note:
+            notes["co_quan_ban_hanh"] = note
+    out["co_quan_ban_hanh"] = issuer
     if title is not None:
         t = title.value
         agree = code_type[1] is None or code_type[1] == t.code

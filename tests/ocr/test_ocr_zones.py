@@ -224,6 +224,11 @@ def test_a_number_label_glued_to_the_handwriting_still_opens_the_blank():
     assert 320 + 30 <= b.box[0] < 320 + 50  # the blank starts at the label's colon, not after its box
     # a word that only starts like the label ("sau", "số") is not it
     assert find_blanks([w("sau:", 320, y=250), w("/BNG-VP", 420, y=250)], 1654, 2339) == []
+    # the handwriting read as letters glued to "Số", but the code follows: the number line by its shape
+    words = [w("sóểổ", 320, y=250, width=130), w("Lô", 470, y=250), w("/pc-vTLTNN", 540, y=250)]
+    (b,) = find_blanks(words, 1654, 2339)
+    assert b.kind == "number" and b.first == "ểổLô" and b.box[0] < 320 + 130
+    assert find_blanks([w("sông", 320, y=250), w("Hồng", 420, y=250)], 1654, 2339) == []
 
 
 def test_a_tháng_one_letter_off_is_the_label_only_before_năm():
