@@ -433,8 +433,14 @@ def _line_digits(
         if at_slash and c in "/|" and not got and _is_one(chars, i):
             got.append(("1", min(p, _ONE_CONF)))
             continue
-        if (at_slash and c in "/|") or mid > hi:
+        if at_slash and c in "/|":
             break
+        if mid > hi:
+            # the blank's box cut the number short ("2" of a "27" whose 7 ran past it): a run of digits
+            # begun inside goes on while its digits touch
+            touching = got and i > 0 and chars[i - 1][0].isdigit() and c.isascii() and c.isdigit()
+            if not touching:
+                break
         d = c if c.isascii() and c.isdigit() else None
         if (
             d is None

@@ -109,9 +109,9 @@ def _neural(blank: BlankReading) -> tuple[str | None, float, bool]:
         # the same number; the line keeps a leading zero the tight crops lose ("04" of "O4")
         return max(nn, line, key=len), max(blank.digits_conf, blank.line_conf), False
     if line is not None and len(line) > len(nn) and (line.startswith(nn) or line.endswith(nn)):
-        # the crops cut a digit off ("19" of "195"); the line, not cut, is the reading if it is sure
-        if blank.line_conf >= _NEURAL_SURE:
-            return line, blank.line_conf, False
+        # the crops cut a digit off ("19" of "195"); the line, not cut, is the reading if it is sure,
+        # and the likelier one, contested, if it is not
+        return line, blank.line_conf, blank.line_conf < _NEURAL_SURE
     return nn, blank.digits_conf, line is not None
 
 

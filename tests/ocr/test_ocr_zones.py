@@ -202,6 +202,8 @@ def test_line_digits_of_a_day_stay_inside_its_blank():
     text = "ngay 05 thang 02 nam 2025"
     lo, hi = 4 / len(text), 8 / len(text)
     assert _line_digits(_reading(text), lo, hi, at_slash=False)[0] == "05"
+    # a day whose box cut its last digit off: the run begun inside goes on while its digits touch
+    assert _line_digits(_reading(text), lo, 6 / len(text), at_slash=False)[0] == "05"
     # the day unread: the month's digits, further right, are not taken for it
     assert _line_digits(_reading("ngay    thang 02 nam 2025"), lo, hi, at_slash=False) == (None, 0.0)
 

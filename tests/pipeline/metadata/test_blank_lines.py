@@ -95,9 +95,14 @@ def test_a_sure_line_reading_longer_than_cut_crops_is_the_reading():
     # the crops cut the last digit off ("19" of "195"); the whole line, not cut, read it surely
     v = vote_blank(blank("number", tess=["19"] * 3, neural="19", conf=0.99, line="195", line_conf=0.99))
     assert (v.value, v.agreement) == ("195", "disagree")
-    # unsure, it only contests them
+    # unsure, it is still the likelier reading, but contested: a clerk checks
     v = vote_blank(blank("number", neural="19", conf=0.99, line="195", line_conf=0.5))
-    assert (v.value, v.agreement) == ("19", "disagree")
+    assert (v.value, v.agreement) == ("195", "disagree")
+    # a day cut to one digit by its box: the line's two digits, for review, instead of no day at all
+    p = page(header("Số: 16/CT-UBND", "Quảng Ngãi, ngày   tháng 12 năm 2021"))
+    day = blank("day", tess=["2"] * 4, neural="2", conf=0.8, line="27", line_conf=0.86, x=1100)
+    m = extract(doc_of(p.model_copy(update={"blanks": [day]})))
+    assert m.value("ngay_ban_hanh") == "2021-12-27" and "ngay_ban_hanh.readers_disagree" in m.reasons
 
 
 def test_a_number_set_tight_against_the_slash_yields_to_the_blank_s_readers():
