@@ -217,6 +217,22 @@ def _complete(digits: str | None, part: str) -> str | None:
     return digits if len(digits) == 2 or digits not in ("1", "2") else None
 
 
+def _two_digit_day(vote: BlankVote, blank: BlankReading | None) -> BlankVote:
+    """A day voted as one digit, completed by the one two-digit reading of the blank that contains it.
+
+    A day always has two digits (``05``, Decree 30), so ``8`` is a digit lost; when one reading of the
+    blank, by any recognizer, has the two (``08`` among ``8 8 8 08``), that is the likelier day, and it
+    goes to review as a disagreement.
+    """
+    if blank is None or vote.value is None or len(vote.value) != 1:
+        return vote
+    seen = {*blank.readings, *blank.digits_readings, blank.line_value or "", blank.first.strip()}
+    longer = {v for v in seen if len(v) == 2 and v.isdigit() and vote.value in v and 1 <= int(v) <= 31}
+    if len(longer) != 1:
+        return vote
+    return replace(vote, value=longer.pop(), agreement="disagree", neural_conf=0.0)
+
+
 def _signed_soon_after(date: dt.date, signed: dt.date | None) -> bool:
     return signed is not None and 0 <= (signed - date).days <= _SIGNING_WINDOW_DAYS
 
@@ -229,6 +245,7 @@ def check_date(
     blanks = blanks or {}
     if reading is not None:
         votes = {part: vote_blank(blanks.get(part)) for part in ("day", "month")}
+        votes["day"] = _two_digit_day(votes["day"], blanks.get("day"))
         day, month = _complete(votes["day"].value, "day"), _complete(votes["month"].value, "month")
         fill: dict[str, int] = {}
         if reading.day is None and day is not None and 1 <= int(day) <= 31:

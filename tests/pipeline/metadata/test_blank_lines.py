@@ -184,3 +184,15 @@ def test_a_disputed_blank_shows_the_value_most_of_its_readers_saw():
 def test_the_line_keeps_the_leading_zero_the_crops_lost():
     v = vote_blank(blank("day", neural="4", conf=0.96, line="04", line_conf=0.87))
     assert (v.value, v.agreement) == ("04", "neural")
+
+
+def test_a_one_digit_day_is_completed_by_the_one_reading_that_has_two():
+    p = page(header("Số: 15/BC-SNgV", "Quảng Ninh, ngày   tháng 5 năm 2018"))
+    day = blank("day", tess=["8"] * 3, neural="8", conf=0.68, line="8", line_conf=0.99, x=1100)
+    day = day.model_copy(update={"digits_readings": ["08", "8", "8", "8"]})
+    m = extract(doc_of(p.model_copy(update={"blanks": [day]})))
+    assert m.value("ngay_ban_hanh") == "2018-05-08" and "ngay_ban_hanh.readers_disagree" in m.reasons
+    # two different completions ("08", "18"): no day rather than a guess between them
+    day = day.model_copy(update={"digits_readings": ["08", "18", "8", "8"]})
+    m = extract(doc_of(p.model_copy(update={"blanks": [day]})))
+    assert m.value("ngay_ban_hanh") == "2018-05" and "ngay_ban_hanh.day_unread" in m.reasons
