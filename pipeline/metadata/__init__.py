@@ -177,7 +177,7 @@ def _vietnamese(
     if number is not None and reading is not None:
         number, note = check_number(number, reading, w, blanks.get("number"))
         if reread:
-            # the code came from the second recognizer, which reads no Vietnamese letters
+            # the code came from the second recognizer alone, which may drop its diacritics
             number, note = _line_reread(number, note, "so_ky_hieu")
         if note:
             notes["so_ky_hieu"] = note

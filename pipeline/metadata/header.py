@@ -163,9 +163,9 @@ def number_from_line_reading(
     """The number line as the second recognizer read it, for a page whose OCR garbled it past parsing.
 
     ``ocr.zones`` reads the whole ``Số:`` line again with the neural recognizer (``S6: 04 /BC-SNgV``
-    where Tesseract gave ``sẽ: Ø4 ÕBC-sNgv``). That reading has no Vietnamese letters: the type code is
-    restored (``QD`` → ``QĐ``) by :func:`numbers.clean_code`, other codes are taken as read, so the
-    caller sends the value to review. The evidence is the page line the blank lies on.
+    where Tesseract gave ``sẽ: Ø4 ÕBC-sNgv``). The network may drop the diacritics of a code: the type
+    code is restored (``QD`` → ``QĐ``) by :func:`numbers.clean_code`, other codes are taken as read, so
+    the caller sends the value to review. The evidence is the page line the blank lies on.
     """
     reading = line_number(blank)
     line = _line_at(_number_candidates(lines), blank)
