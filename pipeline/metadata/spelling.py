@@ -32,9 +32,11 @@ log = logging.getLogger(__name__)
 
 #: a replacement must be a common word (Zipf scale: 4 = ten times per million words) ...
 _COMMON_ZIPF = 4.5
-#: ... and this much more common than the word as read (2.5 = about 300 times): the web's own typos
-#: (``triễn`` for ``triển``) are in the list, but rare
+#: ... and this much more common than the word as read (2.5 = about 300 times) ...
 _LEAD_ZIPF = 2.5
+#: ... which must itself be rarer than this: the web's own typos are in the list, but rare (``triễn``
+#: 3.1, ``thưc`` 3.2, ``viêc`` 3.4), while rare real words are not that rare (``rà`` of ``rà soát`` 3.9)
+_KNOWN_ZIPF = 3.5
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
@@ -124,8 +126,8 @@ def repair_nonwords(value: str) -> str:
         low = word.lower()
         if fold(low) == low or (m.start() > 0 and word[:1].isupper()):
             return word
-        top = best.get(fold(low))
-        if top is None or top[1] < _COMMON_ZIPF or top[1] - zipf.get(low, 0.0) < _LEAD_ZIPF:
+        top, own = best.get(fold(low)), zipf.get(low, 0.0)
+        if own >= _KNOWN_ZIPF or top is None or top[1] < _COMMON_ZIPF or top[1] - own < _LEAD_ZIPF:
             return word
         return word if _same_word(top[0], low) else _cased(top[0], word)
 
