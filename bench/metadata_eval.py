@@ -184,6 +184,18 @@ def evaluate(
             f1 = 2 * c["tp"] / (2 * c["tp"] + fp + c["fn"]) if c["tp"] + fp + c["fn"] else 1.0
             parts.append(f"{f} {len(docs_)} (F1 if withheld {f1:.3f})")
         print("printed part only (flagged): " + "; ".join(parts))
+    # Field-level calibration: a key field that is wrong must carry a reason of its own, even when the
+    # document is flagged for another field (a clerk reads the reasons, not only the flag).
+    silent = {
+        f: sum(
+            1
+            for d, m in results.items()
+            if norm(m.value(f)) != norm(labels[d].get(f)) and not any(r.split(".")[0] == f for r in m.reasons)
+        )
+        for f in KEY_FIELDS
+        if f in counts
+    }
+    print("wrong without a reason of the field's own: " + ", ".join(f"{f} {n}" for f, n in silent.items()))
     reasons = Counter(r for m in results.values() for r in m.reasons)
     if reasons:
         print("reasons: " + ", ".join(f"{k} {v}" for k, v in reasons.most_common()))
