@@ -31,6 +31,7 @@ from pipeline.metadata.consistency import (
     check_date,
     check_issuer,
     check_number,
+    issuer_code_agrees,
     repair_type_code,
     vote_code,
 )
@@ -223,6 +224,12 @@ def _vietnamese(
         issuer, note = check_issuer(issuer, ky_code, snap.known, w)
         if note:
             notes["co_quan_ban_hanh"] = note
+        if ky_code and issuer_code_agrees(ky_code, str(issuer.value)) is False and out.get("so_ky_hieu"):
+            # two fields that contradict each other are both in doubt: the code may be the misread one
+            # (more likely so when the issuer is a known body)
+            sk = out["so_ky_hieu"]
+            out["so_ky_hieu"] = Hit(sk.value, sk.parts, min(sk.score, 0.5))  # type: ignore[union-attr]
+            notes.setdefault("so_ky_hieu", "so_ky_hieu.code_mismatch")
     out["co_quan_ban_hanh"] = issuer
     if title is not None:
         t = title.value

@@ -106,14 +106,16 @@ def test_a_sure_line_reading_longer_than_cut_crops_is_the_reading():
 
 
 def test_a_number_set_tight_against_the_slash_yields_to_the_blank_s_readers():
-    p = page(header("Số: 5/2025/QĐ-BNG", "Hà Nội, ngày 09 tháng 5 năm 2025", title="QUYẾT ĐỊNH"))
+    p = page(header("Số: 5/2025/QĐ-UBND", "Hà Nội, ngày 09 tháng 5 năm 2025", title="QUYẾT ĐỊNH"))
     number = blank("number", first="1Ø5", tess=["19"] * 3, neural="19", conf=0.99, line="195", line_conf=0.99)
     m = extract(doc_of(p.model_copy(update={"blanks": [number]})))
-    assert m.value("so_ky_hieu") == "195/2025/QĐ-BNG" and m.needs_review
+    assert m.value("so_ky_hieu") == "195/2025/QĐ-UBND" and m.needs_review
     # the same readers agreeing with the line: typed, trusted as before
     typed = blank("number", first="5", neural="5", conf=0.99)
     m = extract(doc_of(p.model_copy(update={"blanks": [typed]})))
-    assert m.value("so_ky_hieu") == "5/2025/QĐ-BNG" and not any(r.startswith("so_ky_hieu") for r in m.reasons)
+    assert m.value("so_ky_hieu") == "5/2025/QĐ-UBND" and not any(
+        r.startswith("so_ky_hieu") for r in m.reasons
+    )
 
 
 def test_a_known_type_code_against_the_title_is_repaired_only_with_a_second_witness():
@@ -158,16 +160,25 @@ def test_the_network_restores_a_printed_code_the_handwriting_damaged():
 
 
 def test_a_code_restored_from_the_line_reading_is_sent_to_review():
-    p = page(header("Số: 01 /TLTNN-VP", "Hà Nội, ngày 28 tháng 8 năm 2018", "BÁO CÁO"))
+    p = page(header("Số: 01 /UND-VP", "Quảng Ngãi, ngày 28 tháng 8 năm 2018", "BÁO CÁO"))
     number = blank("number", tess=["01"] * 3, neural="01", conf=0.99, line="01", line_conf=0.99,
-                   text="S6: 01 /VTLTNN-VP")  # fmt: skip
+                   text="S6: 01 /UBND-VP")  # fmt: skip
     m = extract(doc_of(p.model_copy(update={"blanks": [number]})))
-    assert m.value("so_ky_hieu") == "01/VTLTNN-VP" and m.value("ky_hieu") == "VTLTNN-VP"
+    assert m.value("so_ky_hieu") == "01/UBND-VP" and m.value("ky_hieu") == "UBND-VP"
     assert "so_ky_hieu.code_reread" in m.reasons
     # the two readings of the code agreeing: nothing to restore, nothing to review
-    number = number.model_copy(update={"line_text": "S6: 01 /TLTNN-VP"})
+    number = number.model_copy(update={"line_text": "S6: 01 /UND-VP"})
     m = extract(doc_of(p.model_copy(update={"blanks": [number]})))
-    assert m.value("so_ky_hieu") == "01/TLTNN-VP" and not any(r.startswith("so_ky_hieu") for r in m.reasons)
+    assert m.value("so_ky_hieu") == "01/UND-VP" and not any(r.startswith("so_ky_hieu") for r in m.reasons)
+
+
+def test_a_code_that_contradicts_the_issuer_is_in_doubt_too():
+    # ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI does not abbreviate to BNG: the code may be the misread field
+    p = page(header("Số: 25/QĐ-BNG", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "QUYẾT ĐỊNH"))
+    m = extract(doc_of(p))
+    assert "so_ky_hieu.code_mismatch" in m.reasons and m.needs_review
+    p = page(header("Số: 25/QĐ-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "QUYẾT ĐỊNH"))
+    assert not any(r.startswith("so_ky_hieu") for r in extract(doc_of(p)).reasons)
 
 
 def test_a_disputed_blank_shows_the_value_most_of_its_readers_saw():
