@@ -420,7 +420,7 @@ def vote_code(printed: str, second: str | None) -> str | None:
     reading only when it is well formed (capitalised parts, a year) and the printed one is that code
     with letters lost, or is not well formed itself and only a few edits away. A difference of case
     alone, or two well-formed codes that differ otherwise, keep the printed reading: Tesseract reads
-    print better than a network that writes no Vietnamese.
+    print better than the line's network, whose codes may lose their diacritics.
     """
     from rapidfuzz.distance import Levenshtein
 
