@@ -9,7 +9,7 @@ and their dependencies, none of which sohoa needs). Nothing is downloaded at run
 
 It replaced the PP-OCRv4 network of ``rapidocr-onnxruntime`` 1.4.4: on blanks written with MNIST samples
 of people's handwriting (``bench/blank_eval.py --hands mnist``) it read 24 of 40 numbers and 31 of 40
-dates right where PP-OCRv4 read 20 and 24, at the same speed (about 44 ms for a 300-pixel-wide line).
+dates right where PP-OCRv4 read 20 and 24, at about its speed (44 ms against 41 for a 300-pixel line).
 
 The network reads the crop with its whole alphabet (Chinese, Latin, digits, punctuation), so a label
 caught in the crop (``ngày``, ``Số:``) or the slash after the number comes back as letters or
