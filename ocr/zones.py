@@ -397,13 +397,21 @@ _LOOKALIKE = {"O": "0", "o": "0"}
 _ONE_CONF = 0.5
 
 
-def _is_one(chars: tuple[tuple[str, float, float, float], ...], i: int) -> bool:
-    """Whether the slash at ``i``, before any digit of a number, is a handwritten ``1`` (``/95/2025/QD``).
+def _is_one(
+    chars: tuple[tuple[str, float, float, float], ...], i: int, *, after_digits: bool = False
+) -> bool:
+    """Whether the slash at ``i`` in a number is a handwritten ``1`` (``/95/2025/QD``, ``0/ /TB-CLS``).
 
-    A one written as a single slanted stroke reads as a slash. It is taken for a digit only when digits
-    follow it at once, another slash comes after them (the number's own), and those digits are not a
-    year (``/2024/QĐ-UBND`` is an empty blank before a year-numbered code).
+    A one written as a single slanted stroke reads as a slash. Before any digit of the number, it is taken
+    for a digit only when digits follow it at once, another slash comes after them (the number's own), and
+    those digits are not a year (``/2024/QĐ-UBND`` is an empty blank before a year-numbered code). After
+    the number's digits, only when the next mark, across a gap, is another slash: a number has one slash
+    before its code.
     """
+    if after_digits:
+        # the blank's gap between the stroke and the printed slash: "1/ /KH", never a doubled "//"
+        rest = "".join(c for c, *_ in chars[i + 1 :])
+        return rest[:1].isspace() and rest.lstrip().startswith("/") and rest.lstrip()[1:2].isalpha()
     run = ""
     for c, *_ in chars[i + 1 :]:
         if not (c.isascii() and c.isdigit()):
@@ -430,7 +438,7 @@ def _line_digits(
         mid = (s + e) / 2
         if mid < lo:
             continue
-        if at_slash and c in "/|" and not got and _is_one(chars, i):
+        if at_slash and c in "/|" and _is_one(chars, i, after_digits=bool(got)):
             got.append(("1", min(p, _ONE_CONF)))
             continue
         if at_slash and c in "/|":

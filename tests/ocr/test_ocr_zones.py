@@ -194,6 +194,12 @@ def test_a_one_written_as_a_slash_is_read_but_not_trusted():
     assert _line_digits(_reading("So: /8 /QD-UBND"), lo, 1.0, at_slash=True) == ("18", 0.5)
     # a slash with no number slash after its digits is the number's own slash, digits are the code's
     assert _line_digits(_reading("So: /95QD-UBND"), lo, 1.0, at_slash=True) == (None, 0.0)
+    # after the digits, a slash that another slash follows before the code is the 1 of "01", "11"
+    assert _line_digits(_reading("So: 0/ /TB-CLS"), lo, 1.0, at_slash=True) == ("01", 0.5)
+    assert _line_digits(_reading("So: 1/ /KH-SNgV"), lo, 1.0, at_slash=True) == ("11", 0.5)
+    # the slash before a year-numbered code is the number's own, and so is a slash OCR doubled
+    assert _line_digits(_reading("So: 25/2024/QD-UBND"), lo, 1.0, at_slash=True) == ("25", 0.99)
+    assert _line_digits(_reading("So: 88//QD-UBND"), lo, 1.0, at_slash=True) == ("88", 0.99)
 
 
 def test_line_digits_of_a_day_stay_inside_its_blank():
