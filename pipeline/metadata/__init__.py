@@ -28,10 +28,10 @@ from pipeline.metadata.closing import (
     signer_without_family_name,
 )
 from pipeline.metadata.consistency import (
+    check_code_issuer,
     check_date,
     check_issuer,
     check_number,
-    issuer_code_agrees,
     repair_type_code,
     vote_code,
 )
@@ -172,12 +172,12 @@ def _vietnamese(
 ) -> dict[str, Hit | None]:
     out: dict[str, Hit | None] = {}
     number, reading = find_number(lines)
-    reread = reread_number = number is None
-    if reread:
+    reread_number = number is None
+    if reread_number:
         number, reading = number_from_line_reading(lines, blanks.get("number"))
     if number is not None and reading is not None:
         number, note = check_number(number, reading, w, blanks.get("number"))
-        if reread:
+        if reread_number:
             # the code came from the second recognizer alone, which may drop its diacritics
             number, note = _line_reread(number, note, "so_ky_hieu")
         if note:
@@ -188,12 +188,12 @@ def _vietnamese(
         # the printed code is read from print, whatever happened to the handwritten number
         out["ky_hieu"] = Hit(code, number.parts, 0.95 if code else 0.0)
     date, out["noi_ban_hanh"], date_reading = find_date(lines)
-    reread = date is None
-    if reread:
+    reread_date = date is None
+    if reread_date:
         date, date_reading = date_from_line_reading(lines, blanks.get("day"))
     if date is not None:
         date, note = check_date(date, date_reading, w, blanks)
-        if reread:
+        if reread_date:
             # the whole date came from the second recognizer's reading of its line
             date, note = _line_reread(date, note, "ngay_ban_hanh")
         if note:
@@ -224,12 +224,11 @@ def _vietnamese(
         issuer, note = check_issuer(issuer, ky_code, snap.known, w)
         if note:
             notes["co_quan_ban_hanh"] = note
-        if ky_code and issuer_code_agrees(ky_code, str(issuer.value)) is False and out.get("so_ky_hieu"):
-            # two fields that contradict each other are both in doubt: the code may be the misread one
-            # (more likely so when the issuer is a known body)
-            sk = out["so_ky_hieu"]
-            out["so_ky_hieu"] = Hit(sk.value, sk.parts, min(sk.score, 0.5))  # type: ignore[union-attr]
-            notes.setdefault("so_ky_hieu", "so_ky_hieu.code_mismatch")
+        sk = out.get("so_ky_hieu")
+        if ky_code and sk is not None:
+            out["so_ky_hieu"], note = check_code_issuer(sk, ky_code, str(issuer.value))
+            if note:
+                notes.setdefault("so_ky_hieu", note)
     out["co_quan_ban_hanh"] = issuer
     if title is not None:
         t = title.value

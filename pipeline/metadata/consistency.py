@@ -31,6 +31,7 @@ from sohoa.model.ocr import BlankReading
 
 __all__ = [
     "BlankVote",
+    "check_code_issuer",
     "check_date",
     "check_issuer",
     "check_number",
@@ -364,6 +365,17 @@ def check_issuer(
     if not known and agree is None and not (w is not None and names_issuer(str(h.value), w)):
         return _rescore(h, min(h.score, 0.7)), None
     return h, None
+
+
+def check_code_issuer(number: Hit, ky_hieu: str, issuer: str) -> tuple[Hit, str | None]:
+    """Lower a number whose ký hiệu does not abbreviate the issuer: two fields that disagree both doubt.
+
+    :func:`check_issuer` doubts the issuer; the code may as well be the misread one, the more likely so
+    when the issuer is a known body.
+    """
+    if issuer_code_agrees(ky_hieu, issuer) is False:
+        return _rescore(number, min(number.score, 0.5)), "so_ky_hieu.code_mismatch"
+    return number, None
 
 
 def repair_type_code(ky_hieu: str, title_code: str, second: str | None = None) -> str | None:
