@@ -10,8 +10,10 @@ from __future__ import annotations
 import copy
 import hashlib
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -229,6 +231,22 @@ def engine_highlight(highlight: dict[str, list[str]]) -> dict[str, list[str]]:
 
     pre, post = HIGHLIGHT_TAGS
     return {f: [v.replace("<mark>", pre).replace("</mark>", post) for v in vs] for f, vs in highlight.items()}
+
+
+@contextmanager
+def records_index(
+    services: Settings, tag: str, records: Iterable[Mapping[str, Any]], expect: int
+) -> Iterator[SearchIndex]:
+    """A throwaway index holding ``records`` (all ``expect`` of them indexed, none failed), dropped after."""
+    idx = SearchIndex.from_settings(services.elasticsearch, prefix=f"sohoa-test-{tag}{uuid.uuid4().hex[:12]}")
+    idx.ensure()
+    stats = idx.index_records(records)
+    assert (stats.indexed, stats.failed) == (expect, 0)
+    try:
+        yield idx
+    finally:
+        idx.drop()
+        idx.client.close()
 
 
 def index_before(services: Settings, prefix: str, version: int, fields: Iterable[str]) -> SearchIndex:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 from datetime import date
 from typing import Any
@@ -17,6 +16,7 @@ from storage.index import SearchIndex
 from storage.objects import ARTIFACT_DOCUMENT, ARTIFACT_OCR, ObjectStore
 from storage.records import build_record
 from storage.reindex import reindex_from_store
+from tests.storage.conftest import records_index
 
 pytestmark = pytest.mark.services
 
@@ -26,13 +26,9 @@ ALL = [AccessLevel.PUBLIC, AccessLevel.INTERNAL, AccessLevel.CONFIDENTIAL]
 @pytest.fixture(scope="module")
 def index(services: Settings, corpus: dict[str, Any]) -> Iterator[SearchIndex]:
     """The corpus indexed the way flows index (one bulk call, one refresh at the end)."""
-    idx = SearchIndex.from_settings(services.elasticsearch, prefix=f"sohoa-test-{uuid.uuid4().hex[:12]}")
-    idx.ensure()
-    stats = idx.index_records(build_record(it.document, it.ocr) for it in corpus.values())
-    assert (stats.indexed, stats.failed) == (len(corpus), 0)
-    yield idx
-    idx.drop()
-    idx.client.close()
+    records = (build_record(it.document, it.ocr) for it in corpus.values())
+    with records_index(services, "", records, len(corpus)) as idx:
+        yield idx
 
 
 def _keys(result: SearchResult, corpus: dict[str, Any]) -> list[str]:

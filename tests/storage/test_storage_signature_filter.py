@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -20,7 +19,7 @@ from sohoa.settings import Settings
 from storage.index import SearchIndex
 from storage.query import filter_clauses
 from storage.records import build_record
-from tests.storage.conftest import found_keys
+from tests.storage.conftest import found_keys, records_index
 
 pytestmark = pytest.mark.services
 
@@ -47,13 +46,8 @@ DOCS = {
 
 @pytest.fixture(scope="module")
 def index(services: Settings) -> Iterator[SearchIndex]:
-    idx = SearchIndex.from_settings(services.elasticsearch, prefix=f"sohoa-test-sig-{uuid.uuid4().hex[:10]}")
-    idx.ensure()
-    stats = idx.index_records(build_record(d) for d in DOCS.values())
-    assert (stats.indexed, stats.failed) == (3, 0)
-    yield idx
-    idx.drop()
-    idx.client.close()
+    with records_index(services, "sig-", (build_record(d) for d in DOCS.values()), 3) as idx:
+        yield idx
 
 
 def found(index: SearchIndex, **kw: object) -> set[str]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
-import uuid
 from collections.abc import Iterator
 
 import pytest
@@ -22,7 +21,7 @@ from sohoa.settings import Settings
 from storage.index import SearchIndex
 from storage.objects import ARTIFACT_DOCUMENT, ObjectStore
 from storage.reindex import load_record
-from tests.storage.conftest import found_keys, index_before
+from tests.storage.conftest import found_keys, index_before, records_index
 
 pytestmark = pytest.mark.services
 
@@ -65,16 +64,9 @@ def stored(module_store: ObjectStore, services: Settings) -> Iterator[SearchInde
     """GIVEN the documents in MinIO, indexed from what MinIO holds."""
     for d in DOCS.values():
         module_store.put_json(d.id, ARTIFACT_DOCUMENT, d)
-    idx = SearchIndex.from_settings(
-        services.elasticsearch, prefix=f"sohoa-test-stamp-{uuid.uuid4().hex[:10]}"
-    )
-    idx.ensure()
     records = [load_record(module_store, d.id) for d in DOCS.values()]
-    stats = idx.index_records(r for r in records if r is not None)
-    assert (stats.indexed, stats.failed) == (3, 0)
-    yield idx
-    idx.drop()
-    idx.client.close()
+    with records_index(services, "stamp-", (r for r in records if r is not None), 3) as idx:
+        yield idx
 
 
 def found(index: SearchIndex, **kw: object) -> set[str]:
