@@ -418,8 +418,7 @@ def _is_one(
             break
         run += c
     rest = "".join(c for c, *_ in chars[i + 1 + len(run) :])
-    year = len(run) == 4 and run[:2] in ("19", "20")
-    return bool(run) and rest.lstrip().startswith("/") and not year
+    return bool(run) and rest.lstrip().startswith("/") and not _is_year(run)
 
 
 def _line_digits(
