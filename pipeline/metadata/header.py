@@ -150,8 +150,8 @@ def line_number(blank: BlankReading | None) -> NumberReading | None:
         return None
     text = blank.line_text
     if "/" not in text:
-        # the network lost the slash between the digits and a code ("So:915BC-SNgV"); it wrote no
-        # Vietnamese letters, so a code is capitals, a dash, more letters
+        # the network lost the slash between the digits and a code ("So:915BC-SNgV"): a code is a
+        # capital, a few letters, a dash, more letters
         text = re.sub(r"(\d)\s*[|il]?\s*(?=[A-Z][A-Za-z]{0,7}-[A-Za-z])", r"\1/", text, count=1)
     reading = read_number(text) or read_number(text, labelled=False)
     return reading if reading is not None and "-" in reading.code else None
