@@ -6,6 +6,10 @@ so a line is accepted only when it looks like a full Vietnamese name: 2–5 capi
 Vietnamese shape, at most one tone mark per syllable, the first one a Vietnamese family name. The
 family names are a closed, general set (the ~100 most common cover nearly the whole population);
 nothing here is taken from an evaluation set.
+
+A middle or given name read with a tone mark no Vietnamese name carries (``Tuần``, for the ``Tuấn`` of
+1 name in 27) is taken for the one spelling of its letters that names commonly use
+(``data/name_syllables.tsv``: how many of 8,757 full names use each syllable).
 """
 
 from __future__ import annotations
@@ -15,9 +19,9 @@ import unicodedata
 from functools import lru_cache
 
 from pipeline.metadata.normalize import fold
-from pipeline.metadata.reference import surnames
+from pipeline.metadata.reference import name_syllables, surnames
 
-__all__ = ["SURNAMES", "letters_only", "plausible_name", "syllable_ok"]
+__all__ = ["SURNAMES", "letters_only", "plausible_name", "repair_name_tone", "syllable_ok"]
 
 #: Common Vietnamese family names, properly spelled (``data/surnames.txt``).
 SURNAMES: tuple[str, ...] = surnames()
@@ -30,6 +34,10 @@ _CODA = r"(?:ch|ng|nh|[cmnpt])?"
 _SYLLABLE = re.compile(rf"^{_ONSET}{_NUCLEUS}{_CODA}$")
 # Combining marks of the five tones (the other diacritics — ă â ê ô ơ ư đ — are part of the letter).
 _TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
+#: a name syllable is repaired to a spelling that at least this many of the listed names use ...
+_NAME_COMMON = 20
+#: ... and this many times more names than any other tone of the same letters
+_NAME_LEAD = 10
 _DIGRAPH_CAPS = re.compile(r"^(CH|GH|GI|KH|NG|NH|PH|QU|TH|TR)([a-zà-ỹđ]+)$")
 
 
@@ -102,6 +110,36 @@ def _surname(word: str, words: int = 2) -> str | None:
     return _surname_by_fold().get(fold(word))
 
 
+def _untoned(word: str) -> str:
+    decomposed = unicodedata.normalize("NFD", word.lower())
+    return unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
+
+
+@lru_cache(maxsize=1)
+def _name_tones() -> dict[str, list[tuple[int, str]]]:
+    """Each syllable without its tone mark → the names' spellings of it, most used first."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for word, n in name_syllables().items():
+        groups.setdefault(_untoned(word), []).append((n, word))
+    return {k: sorted(v, reverse=True) for k, v in groups.items()}
+
+
+def repair_name_tone(word: str) -> str:
+    """``Tuần`` → ``Tuấn``: a name syllable no listed name uses, when one tone of its letters dominates.
+
+    A syllable some names use is kept as read, however rare; so is one whose letters no common name
+    spells, or spells with two tones names both use (``Hùng``/``Hưng`` differ in a letter, not a tone).
+    """
+    if name_syllables().get(word, 0) > 0:
+        return word
+    spellings = _name_tones().get(_untoned(word), [])
+    if not spellings:
+        return word
+    top_n, top = spellings[0]
+    runner_up = spellings[1][0] if len(spellings) > 1 else 0
+    return top if top_n >= _NAME_COMMON and top_n >= _NAME_LEAD * max(runner_up, 1) else word
+
+
 def _recase(word: str) -> str:
     """``THanh`` → ``Thanh``: OCR often reads a capital digraph's second letter as a capital."""
     m = _DIGRAPH_CAPS.match(word)
@@ -133,4 +171,4 @@ def plausible_name(text: str) -> str | None:
             return None
         if not syllable_ok(w):
             return None
-    return " ".join(words)
+    return " ".join([family, *(repair_name_tone(w) for w in words[1:])])

@@ -17,7 +17,7 @@ from rapidfuzz import fuzz, process
 
 from pipeline.metadata.normalize import fold
 
-__all__ = ["Snap", "deglue", "known_issuers", "provinces", "snap_issuer", "surnames"]
+__all__ = ["Snap", "deglue", "known_issuers", "name_syllables", "provinces", "snap_issuer", "surnames"]
 
 #: folded similarity (0-100) from which a name is taken for a known one
 _SNAP_MIN = 90.0
@@ -43,11 +43,22 @@ def provinces() -> tuple[tuple[str, str, bool, bool], ...]:
     )
 
 
+def _lines(name: str) -> list[str]:
+    """The lines of a plain data file, without blank lines and ``#`` comments."""
+    text = resources.files("pipeline.metadata").joinpath("data", name).read_text(encoding="utf-8")
+    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
 @lru_cache(maxsize=1)
 def surnames() -> tuple[str, ...]:
     """Vietnamese family names, properly spelled."""
-    text = resources.files("pipeline.metadata").joinpath("data", "surnames.txt").read_text(encoding="utf-8")
-    return tuple(ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#"))
+    return tuple(_lines("surnames.txt"))
+
+
+@lru_cache(maxsize=1)
+def name_syllables() -> dict[str, int]:
+    """Each syllable of Vietnamese middle and given names → how many of the listed full names use it."""
+    return {word: int(n) for word, n in (ln.split("\t") for ln in _lines("name_syllables.tsv"))}
 
 
 @lru_cache(maxsize=1)

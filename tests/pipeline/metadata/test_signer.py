@@ -134,3 +134,11 @@ def test_the_document_naming_its_signer_gives_the_family_name():
     # one given name is too common to complete from
     one = (600, "Đồng chí Nguyễn Văn Sơn chủ trì.", 270)
     assert extract(doc_of(page([*TOP, one, (1850, "Sơn", 1110)]))).value("nguoi_ky") is None
+
+
+def test_a_given_name_with_a_tone_no_name_carries_is_repaired_and_marked_less_sure():
+    rows = [*TOP, (1850, "Nguyễn Anh Tuần", 1080)]
+    m = extract(doc_of(page(rows)))
+    assert m.value("nguoi_ky") == "Nguyễn Anh Tuấn"
+    sure = extract(doc_of(page([*TOP, (1850, "Nguyễn Anh Tuấn", 1080)])))
+    assert m.fields["nguoi_ky"].confidence < sure.fields["nguoi_ky"].confidence

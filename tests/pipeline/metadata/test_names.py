@@ -1,0 +1,32 @@
+"""Name syllables read with a tone mark no name carries are repaired from the name list, others kept."""
+
+from __future__ import annotations
+
+from pipeline.metadata.names import plausible_name, repair_name_tone
+from pipeline.metadata.reference import name_syllables
+
+
+def test_a_tone_no_name_uses_becomes_the_common_spelling():
+    assert repair_name_tone("Tuần") == "Tuấn"  # acute read as grave
+    assert repair_name_tone("Hứng") == "Hưng"
+    assert plausible_name("Nguyễn Anh Tuần") == "Nguyễn Anh Tuấn"
+    assert plausible_name("Trần Mịnh Đức") == "Trần Minh Đức"  # a middle name too
+
+
+def test_a_spelling_some_name_uses_is_kept_however_rare():
+    assert 0 < name_syllables()["Ngà"] < 5
+    assert repair_name_tone("Ngà") == "Ngà"
+    assert plausible_name("Lê Thị Ngà") == "Lê Thị Ngà"
+    assert plausible_name("Nguyễn Văn Hà") == "Nguyễn Văn Hà"
+
+
+def test_no_repair_without_one_clearly_dominant_spelling():
+    assert repair_name_tone("Xuyểt") == "Xuyểt"  # letters no common name spells
+    # Thanh and Thành are both common: a third tone of the same letters is not either of them
+    assert name_syllables()["Thanh"] > 100 and name_syllables()["Thành"] > 100
+    assert repair_name_tone("Thảnh") == "Thảnh"
+
+
+def test_the_family_name_is_never_taken_for_a_given_name():
+    assert plausible_name("Hà Văn Tuần") == "Hà Văn Tuấn"
+    assert plausible_name("Lâm Quang Huy") == "Lâm Quang Huy"
