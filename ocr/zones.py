@@ -392,6 +392,11 @@ def _read_neural(
 _LOOKALIKE = {"O": "0", "o": "0"}
 
 
+def _digit(c: str) -> bool:
+    """0-9 only: ``str.isdigit`` is also true of ² ₂ ② …, which the network's dictionary holds."""
+    return c.isascii() and c.isdigit()
+
+
 #: the confidence given to a stroke the network read as a slash but that stands where a ``1`` would:
 #: enough to be a reading, too little to pass without review
 _ONE_CONF = 0.5
@@ -414,7 +419,7 @@ def _is_one(
         return rest[:1].isspace() and rest.lstrip().startswith("/") and rest.lstrip()[1:2].isalpha()
     run = ""
     for c, *_ in chars[i + 1 :]:
-        if not (c.isascii() and c.isdigit()):
+        if not _digit(c):
             break
         run += c
     rest = "".join(c for c, *_ in chars[i + 1 + len(run) :])
@@ -445,10 +450,10 @@ def _line_digits(
         if mid > hi:
             # the blank's box cut the number short ("2" of a "27" whose 7 ran past it): a run of digits
             # begun inside goes on while its digits touch
-            touching = got and i > 0 and chars[i - 1][0].isdigit() and c.isascii() and c.isdigit()
+            touching = got and i > 0 and chars[i - 1][0].isdigit() and _digit(c)
             if not touching:
                 break
-        d = c if c.isascii() and c.isdigit() else None
+        d = c if _digit(c) else None
         if (
             d is None
             and c in _LOOKALIKE
