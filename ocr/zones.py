@@ -110,6 +110,9 @@ def _label_end(word: RawWord, end: int, key: str, neighbour: RawWord) -> int:
 _BARE_NUMBER_LABEL = re.compile(r"^s\w?[:;.](?![^\W\d_])")
 
 
+#: a number typed against its label, in one word with it: digits set tight against the slash
+_TYPED = re.compile(r"\d+/")
+
 #: a printed ký hiệu after its slash: a letter, then a dash further on (``/QĐ-UBND``, ``/pc-vTLTNN``)
 _CODE_AFTER = re.compile(r"/[^\W\d_]\w*-\w")
 
@@ -206,8 +209,8 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
             label = (w.left + round(w.width * 2 / len(w.text)), w.text[2:])
         if label is not None and w.left + w.width / 2 < width / 2:
             end, tail = label
-            if "/" in tail:
-                continue  # "Số:12/QĐ" in one word: a typed number
+            if _TYPED.match(tail):
+                continue  # "Số:12/QĐ" in one word: a typed number (a lone "/" is a stroke of the hand)
             slash = next((v for v in after if "/" in v.text), None)
             x0 = max(0, w.left - pad)
             if slash is None:
@@ -410,19 +413,23 @@ def _is_one(
     A one written as a single slanted stroke reads as a slash. Before any digit of the number, it is taken
     for a digit only when digits follow it at once, another slash comes after them (the number's own), and
     those digits are not a year (``/2024/QĐ-UBND`` is an empty blank before a year-numbered code). After
-    the number's digits, only when the next mark, across a gap, is another slash: a number has one slash
-    before its code.
+    the number's digits, only when the next mark, across a gap, is another slash, or more digits and then
+    the code's slash (``12/8/BC`` of a handwritten 1218): a number has one slash before its code.
     """
-    if after_digits:
-        # the blank's gap between the stroke and the printed slash: "1/ /KH", never a doubled "//"
-        rest = "".join(c for c, *_ in chars[i + 1 :])
-        return rest[:1].isspace() and rest.lstrip().startswith("/") and rest.lstrip()[1:2].isalpha()
     run = ""
     for c, *_ in chars[i + 1 :]:
         if not _digit(c):
             break
         run += c
     rest = "".join(c for c, *_ in chars[i + 1 + len(run) :])
+    if after_digits and not run:
+        # the blank's gap between the stroke and the printed slash: "1/ /KH", never a doubled "//"
+        return rest[:1].isspace() and rest.lstrip().startswith("/") and rest.lstrip()[1:2].isalpha()
+    if after_digits:
+        # between digits, with the code's slash after: "12/8/BC" is 1218 (a number's only other part
+        # is its year, "195/2025/QĐ")
+        code = rest.lstrip()
+        return code.startswith("/") and code[1:2].isalpha() and not _is_year(run)
     return bool(run) and rest.lstrip().startswith("/") and not _is_year(run)
 
 

@@ -197,6 +197,9 @@ def test_a_one_written_as_a_slash_is_read_but_not_trusted():
     # after the digits, a slash that another slash follows before the code is the 1 of "01", "11"
     assert _line_digits(_reading("So: 0/ /TB-CLS"), lo, 1.0, at_slash=True) == ("01", 0.5)
     assert _line_digits(_reading("So: 1/ /KH-SNgV"), lo, 1.0, at_slash=True) == ("11", 0.5)
+    # between the number's digits, with the code's slash after them: the 1 of "1218", "12 18"
+    assert _line_digits(_reading("So: 12/8/BC-UBND"), lo, 1.0, at_slash=True) == ("1218", 0.5)
+    assert _line_digits(_reading("So: 12/8 /BC-UBND"), lo, 1.0, at_slash=True) == ("1218", 0.5)
     # the slash before a year-numbered code is the number's own, and so is a slash OCR doubled
     assert _line_digits(_reading("So: 25/2024/QD-UBND"), lo, 1.0, at_slash=True) == ("25", 0.99)
     assert _line_digits(_reading("So: 88//QD-UBND"), lo, 1.0, at_slash=True) == ("88", 0.99)
@@ -237,6 +240,10 @@ def test_a_number_label_glued_to_the_handwriting_still_opens_the_blank():
     (b,) = find_blanks(words, 1654, 2339)
     assert b.kind == "number" and b.first == "ểổLô" and b.box[0] < 320 + 130
     assert find_blanks([w("sông", 320, y=250), w("Hồng", 420, y=250)], 1654, 2339) == []
+    # a first digit glued to the colon and read as a slash ("s6:/"): not a typed number, a blank
+    words = [w("s6:/", 320, y=250, width=60), w("#-Š”7BC-SNgV", 400, y=250)]
+    (b,) = find_blanks(words, 1654, 2339)
+    assert (b.kind, b.first, b.cut) == ("number", "/#-Š”7BC-SNgV", False)
 
 
 def test_a_tháng_one_letter_off_is_the_label_only_before_năm():
