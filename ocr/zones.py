@@ -159,7 +159,7 @@ def _date_line(top: list[RawWord], width: int) -> list[Blank]:
     For a header date line whose ``ngày`` or ``tháng`` OCR garbled past matching (``ngàv 2# thúng 12``):
     the network reads the whole line, and the two digit runs before the year are the day and the month.
     """
-    for w in top:
+    for w in sorted(top, key=lambda v: v.top):
         if w.left < 0.35 * width or _label(w, ("nam",)) is None:
             continue
         row = sorted((v for v in top if _same_line(w, v) and v.left >= 0.35 * width), key=lambda v: v.left)
@@ -258,13 +258,20 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
             x0 = max(0, w.left - pad)
             x1 = min(width, _run_right(w, row, width) + pad)
             found.append(Blank(kind, box, first, sure, (x0, box[1], x1 - x0, box[3])))
-    if not any(b.kind == "day" for b in found):
-        found.extend(_date_line(top, width))
-    # one blank of each kind: the number found by its slash before one found without, then the topmost
-    # (a body line's "ngày 08 tháng 4 năm 2020" under the header's date is a mention, not the date)
+    found.extend(_date_line(top, width))
+    # one blank of each kind: the number found by its slash before one found without, then the topmost;
+    # a date part on the topmost date line, found between its labels if it was (a body line's "ngày 21
+    # tháng 11 năm 2023" under a header date whose labels OCR garbled is a mention, not the date)
     best: dict[str, Blank] = {}
     for b in sorted(found, key=lambda b: (not b.cut, b.box[1])):
-        best.setdefault(b.kind, b)
+        if b.kind == "number":
+            best.setdefault(b.kind, b)
+    for kind in ("day", "month"):
+        parts = sorted((b for b in found if b.kind == kind), key=lambda b: b.line[1])
+        if parts:
+            line_h = parts[0].line[3] / 2.2  # a blank's box reaches 0.7 and 0.5 line heights beyond it
+            first_row = [b for b in parts if b.line[1] - parts[0].line[1] < line_h]
+            best[kind] = next((b for b in first_row if b.cut), first_row[0])
     return [b for b in found if best[b.kind] is b]
 
 
@@ -471,9 +478,41 @@ def _line_digits(
             got.append((d, p))
         elif got and not c.isspace():
             break
+    if not got and not at_slash:
+        return _lookalike_word(chars, lo, hi)
     if not got:
         return None, 0.0
     return "".join(d for d, _p in got), round(min(p for _d, p in got), 4)
+
+
+#: the letters the network writes for handwritten digits it took for a word (``IS`` for 15, ``Z1``)
+_LOOKALIKE_WORD = {**_LOOKALIKE, "D": "0", "I": "1", "l": "1", "|": "1", "Z": "2", "z": "2", "S": "5",
+                   "s": "5", "G": "6", "b": "6", "B": "8", "g": "9", "q": "9"}  # fmt: skip
+
+
+def _lookalike_word(
+    chars: tuple[tuple[str, float, float, float], ...], lo: float, hi: float
+) -> tuple[str | None, float]:
+    """A day or month blank holding one or two look-alike letters and nothing else, as digits, unsure.
+
+    Between ``ngày`` and ``tháng`` only digits are written; a network that read them as a word (``IS``)
+    still placed them. The reading is kept at :data:`_ONE_CONF` at most: a clerk checks it.
+    """
+    tokens: list[list[tuple[str, float, float]]] = [[]]
+    for c, p, s, e in chars:
+        if c.isspace():
+            tokens.append([])
+        else:
+            tokens[-1].append((c, p, (s + e) / 2))
+    # a word reaching past the blank's edges is a label ("ngày", "tháng"), whose box the blank's overlaps
+    inside = [t for t in tokens if t and all(lo <= mid <= hi for _c, _p, mid in t)]
+    if len(inside) != 1 or not 1 <= len(inside[0]) <= 2:
+        return None, 0.0
+    (word,) = inside
+    if not all(_digit(c) or c in _LOOKALIKE_WORD for c, _p, _mid in word):
+        return None, 0.0
+    digits = "".join(c if _digit(c) else _LOOKALIKE_WORD[c] for c, _p, _mid in word)
+    return digits, round(min(_ONE_CONF, *(p for _c, p, _mid in word)), 4)
 
 
 def _date_part(reading: neural.DigitReading, kind: str) -> tuple[str | None, float]:

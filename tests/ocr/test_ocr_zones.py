@@ -213,6 +213,11 @@ def test_line_digits_of_a_day_stay_inside_its_blank():
     assert _line_digits(_reading(text), lo, hi, at_slash=False)[0] == "05"
     # a day whose box cut its last digit off: the run begun inside goes on while its digits touch
     assert _line_digits(_reading(text), lo, 6 / len(text), at_slash=False)[0] == "05"
+    # a day the network read as a word of look-alike letters is those digits, unsure
+    text = "ngay IS thang 7 nam 2019"
+    assert _line_digits(_reading(text), 4 / len(text), 8 / len(text), at_slash=False) == ("15", 0.5)
+    text = "ngay Ng thang 7 nam 2019"  # a letter no digit looks like: no reading
+    assert _line_digits(_reading(text), 4 / len(text), 8 / len(text), at_slash=False) == (None, 0.0)
     # the day unread: the month's digits, further right, are not taken for it
     assert _line_digits(_reading("ngay    thang 02 nam 2025"), lo, hi, at_slash=False) == (None, 0.0)
 
@@ -317,7 +322,13 @@ def test_a_date_line_whose_labels_ocr_garbled_is_found_by_its_year():
     assert set(found) == {"day", "month"}
     assert all(not b.cut and b.first == "" and b.box == b.line for b in found.values())
     assert found["day"].line[0] < 860 and sum(found["day"].line[::2]) > 1350 + 14 * 4
-    # a labelled day blank is found as before, and then no line-only blanks are added
+    # under it, a body line's labelled mention of another date is not taken for the header's
+    mention = [w("ngày", 900, y=700, line=9), w("21", 980, y=700, line=9), w("tháng", 1030, y=700, line=9),
+               w("11", 1120, y=700, line=9), w("năm", 1160, y=700, line=9), w("2023", 1230, y=700, line=9),
+               w("của", 1310, y=700, line=9)]  # fmt: skip
+    found = {b.kind: b for b in find_blanks(mention + row, 1654, 2339)}
+    assert found["day"].line[1] < 300 and found["month"].line[1] < 300
+    # a labelled day blank is found as before, and the line-only blanks of its line are not used
     row[2], row[4] = w("ngày", 1030, line=2), w("tháng", 1160, line=2)
     assert all(b.cut for b in find_blanks(row, 1654, 2339))
 
