@@ -223,12 +223,16 @@ def _two_digit_day(vote: BlankVote, blank: BlankReading | None) -> BlankVote:
 
     A day always has two digits (``05``, Decree 30), so ``8`` is a digit lost; when one reading of the
     blank, by any recognizer, has the two (``08`` among ``8 8 8 08``), that is the likelier day, and it
-    goes to review as a disagreement.
+    goes to review as a disagreement. So with ``0`` (``02`` among ``0 0 0 02``), which is no day.
     """
-    if blank is None or vote.value is None or len(vote.value) != 1:
+    if blank is None or (vote.value is not None and len(vote.value) != 1):
         return vote
     seen = {*blank.readings, *blank.digits_readings, blank.line_value or "", blank.first.strip()}
-    longer = {v for v in seen if len(v) == 2 and v.isdigit() and vote.value in v and 1 <= int(v) <= 31}
+    # no vote at all when every reader read a lone 0 (no day is 0): the digit they saw is the witness
+    short = {vote.value} if vote.value else {v for v in seen if len(v) == 1 and v.isdigit()}
+    longer = {
+        v for v in seen if len(v) == 2 and v.isdigit() and 1 <= int(v) <= 31 and any(d in v for d in short)
+    }
     if len(longer) != 1:
         return vote
     return replace(vote, value=longer.pop(), agreement="disagree", neural_conf=0.0)

@@ -203,6 +203,11 @@ def test_a_one_digit_day_is_completed_by_the_one_reading_that_has_two():
     day = day.model_copy(update={"digits_readings": ["08", "8", "8", "8"]})
     m = extract(doc_of(p.model_copy(update={"blanks": [day]})))
     assert m.value("ngay_ban_hanh") == "2018-05-08" and "ngay_ban_hanh.readers_disagree" in m.reasons
+    # readers that all saw a lone 0 (no day): the one reading with two digits is the day, in review
+    zero = blank("day", tess=["", "0", ""], neural="0", conf=0.74, line="0", line_conf=0.96, x=1100)
+    zero = zero.model_copy(update={"digits_readings": ["0", "0", "0", "02"]})
+    m = extract(doc_of(p.model_copy(update={"blanks": [zero]})))
+    assert m.value("ngay_ban_hanh") == "2018-05-02" and "ngay_ban_hanh.readers_disagree" in m.reasons
     # two different completions ("08", "18"): no day rather than a guess between them
     day = day.model_copy(update={"digits_readings": ["08", "18", "8", "8"]})
     m = extract(doc_of(p.model_copy(update={"blanks": [day]})))
