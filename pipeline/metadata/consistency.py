@@ -99,7 +99,8 @@ def _neural(blank: BlankReading) -> tuple[str | None, float, bool]:
 
     The blank's own crops are the first witness; the whole-line reading stands in when they read
     nothing (a crop cut wrong, a number whose slash OCR garbled), and contradicts them when it reads
-    other digits (then the crops' value is kept, contested); the two agreeing are as sure as the surer.
+    other digits (then the surer of the two is the value, contested); the two agreeing are as sure as the
+    surer.
     """
     nn = blank.digits_value if blank.digits_value and blank.digits_conf >= _NEURAL_MIN else None
     line = blank.line_value if blank.line_value and blank.line_conf >= _NEURAL_MIN else None
@@ -113,6 +114,9 @@ def _neural(blank: BlankReading) -> tuple[str | None, float, bool]:
         # the crops cut a digit off ("19" of "195"); the line, not cut, is the reading if it is sure,
         # and the likelier one, contested, if it is not
         return line, blank.line_conf, blank.line_conf < _NEURAL_SURE
+    if line is not None and blank.line_conf > blank.digits_conf:
+        # other digits: the surer of the two is shown, contested either way
+        return line, blank.line_conf, True
     return nn, blank.digits_conf, line is not None
 
 

@@ -39,6 +39,10 @@ def test_the_line_reading_stands_in_for_blank_crops_that_read_nothing():
 def test_a_line_reading_of_other_digits_contests_the_crops():
     v = vote_blank(blank("number", tess=["16"] * 3, neural="16", conf=0.95, line="46", line_conf=0.9))
     assert (v.value, v.agreement) == ("16", "disagree")
+    # the line surer than the crops: its digits are the ones shown, still contested
+    b = blank("number", tess=["5"] * 3, neural="65", conf=0.47, line="05", line_conf=0.88)
+    v = vote_blank(b.model_copy(update={"digits_readings": ["5", "65"]}))
+    assert (v.value, v.agreement) == ("05", "disagree")
     # agreeing, the two neural readings are as sure as the surer one
     v = vote_blank(blank("day", neural="17", conf=0.5, line="17", line_conf=0.99))
     assert (v.agreement, v.neural_conf) == ("neural", 0.99)
