@@ -114,8 +114,9 @@ def _neural(blank: BlankReading) -> tuple[str | None, float, bool]:
         # the crops cut a digit off ("19" of "195"); the line, not cut, is the reading if it is sure,
         # and the likelier one, contested, if it is not
         return line, blank.line_conf, blank.line_conf < _NEURAL_SURE
-    if line is not None and blank.line_conf > blank.digits_conf:
-        # other digits: the surer of the two is shown, contested either way
+    cut_short = line is not None and len(line) < len(nn) and (nn.startswith(line) or nn.endswith(line))
+    if line is not None and not cut_short and blank.line_conf > blank.digits_conf:
+        # other digits (not a part of the crops', "2" of "22"): the surer is shown, contested either way
         return line, blank.line_conf, True
     return nn, blank.digits_conf, line is not None
 

@@ -43,6 +43,9 @@ def test_a_line_reading_of_other_digits_contests_the_crops():
     b = blank("number", tess=["5"] * 3, neural="65", conf=0.47, line="05", line_conf=0.88)
     v = vote_blank(b.model_copy(update={"digits_readings": ["5", "65"]}))
     assert (v.value, v.agreement) == ("05", "disagree")
+    # but a surer line that holds part of the crops' digits cut them short: the crops' value stands
+    v = vote_blank(blank("day", neural="22", conf=0.68, line="2", line_conf=0.93))
+    assert v.value == "22"
     # agreeing, the two neural readings are as sure as the surer one
     v = vote_blank(blank("day", neural="17", conf=0.5, line="17", line_conf=0.99))
     assert (v.agreement, v.neural_conf) == ("neural", 0.99)
