@@ -94,6 +94,11 @@ class BlankVote:
     neural_conf: float = 0.0
 
 
+def _cut_from(short: str, long: str) -> bool:
+    """Whether ``short`` is ``long`` with digits lost at one end ("19" of "195", "2" of "22")."""
+    return len(short) < len(long) and (long.startswith(short) or long.endswith(short))
+
+
 def _neural(blank: BlankReading) -> tuple[str | None, float, bool]:
     """The neural recognizer's value of a blank, its confidence, and whether its two readings disagree.
 
@@ -110,12 +115,11 @@ def _neural(blank: BlankReading) -> tuple[str | None, float, bool]:
     if line is not None and int(line) == int(nn):
         # the same number; the line keeps a leading zero the tight crops lose ("04" of "O4")
         return max(nn, line, key=len), max(blank.digits_conf, blank.line_conf), False
-    if line is not None and len(line) > len(nn) and (line.startswith(nn) or line.endswith(nn)):
+    if line is not None and _cut_from(nn, line):
         # the crops cut a digit off ("19" of "195"); the line, not cut, is the reading if it is sure,
         # and the likelier one, contested, if it is not
         return line, blank.line_conf, blank.line_conf < _NEURAL_SURE
-    cut_short = line is not None and len(line) < len(nn) and (nn.startswith(line) or nn.endswith(line))
-    if line is not None and not cut_short and blank.line_conf > blank.digits_conf:
+    if line is not None and not _cut_from(line, nn) and blank.line_conf > blank.digits_conf:
         # other digits (not a part of the crops', "2" of "22"): the surer is shown, contested either way
         return line, blank.line_conf, True
     return nn, blank.digits_conf, line is not None
@@ -132,7 +136,7 @@ def _most_seen(nn: str, tess: str, blank: BlankReading) -> str:
     votes = [
         v
         for v in (tess, line, *blank.digits_readings)
-        if v and v.isdigit() and int(v) and not (len(v) < len(nn) and (nn.startswith(v) or nn.endswith(v)))
+        if v and v.isdigit() and int(v) and not _cut_from(v, nn)
     ]
     seen = Counter(int(v) for v in votes)
     if not seen:
