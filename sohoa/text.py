@@ -20,7 +20,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
-__all__ = ["clean_spaces", "doc_number_key", "facet_key", "fold", "fold_char", "nfc"]
+__all__ = [
+    "TONE_MARKS",
+    "clean_spaces",
+    "doc_number_key",
+    "facet_key",
+    "fold",
+    "fold_char",
+    "nfc",
+    "strip_tones",
+]
 
 # OCR and keyboard look-alikes of Vietnamese letters. Ð (Icelandic eth) and Đ look identical in print.
 _LOOKALIKES = str.maketrans(
@@ -63,6 +72,17 @@ def nfc(text: str) -> str:
         characters were removed.
     """
     return unicodedata.normalize("NFC", unicodedata.normalize("NFC", text).translate(_LOOKALIKES))
+
+
+#: the combining marks of the five Vietnamese tones (ă â ê ô ơ ư đ carry a letter's own mark, not a tone)
+TONE_MARKS = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def strip_tones(text: str) -> str:
+    """``text`` (NFC) without its tone marks, the letters' own marks kept: ``Tuấn`` → ``Tuân``."""
+    return unicodedata.normalize(
+        "NFC", "".join(c for c in unicodedata.normalize("NFD", text) if c not in TONE_MARKS)
+    )
 
 
 def fold_char(ch: str) -> str:

@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from pipeline.metadata.normalize import fold
 from pipeline.metadata.reference import name_syllables, surnames
+from sohoa.text import TONE_MARKS, strip_tones
 
 __all__ = ["SURNAMES", "letters_only", "plausible_name", "repair_name_tone", "syllable_ok"]
 
@@ -32,8 +33,6 @@ _ONSET = r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?"
 _NUCLEUS = r"(?:[aeiouy]{1,3})"
 _CODA = r"(?:ch|ng|nh|[cmnpt])?"
 _SYLLABLE = re.compile(rf"^{_ONSET}{_NUCLEUS}{_CODA}$")
-# Combining marks of the five tones (the other diacritics — ă â ê ô ơ ư đ — are part of the letter).
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
 #: a name syllable is repaired to a spelling that at least this many of the listed names use ...
 _NAME_COMMON = 20
 #: ... and this many times more names than any other tone of the same letters
@@ -64,7 +63,7 @@ def _tones(word: str) -> int:
     decomposed = unicodedata.normalize("NFD", word)
     count = 0
     for i, c in enumerate(decomposed):
-        if c in _TONES:
+        if c in TONE_MARKS:
             base = next((b for b in reversed(decomposed[:i]) if not unicodedata.combining(b)), "")
             count += 1 if fold(base) in "aeiouy" and base else 2
     return count
@@ -110,17 +109,12 @@ def _surname(word: str, words: int = 2) -> str | None:
     return _surname_by_fold().get(fold(word))
 
 
-def _untoned(word: str) -> str:
-    decomposed = unicodedata.normalize("NFD", word.lower())
-    return unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
-
-
 @lru_cache(maxsize=1)
 def _name_tones() -> dict[str, list[tuple[int, str]]]:
     """Each syllable without its tone mark → the names' spellings of it, most used first."""
     groups: dict[str, list[tuple[int, str]]] = {}
     for word, n in name_syllables().items():
-        groups.setdefault(_untoned(word), []).append((n, word))
+        groups.setdefault(strip_tones(word.lower()), []).append((n, word))
     return {k: sorted(v, reverse=True) for k, v in groups.items()}
 
 
@@ -132,7 +126,7 @@ def repair_name_tone(word: str) -> str:
     """
     if name_syllables().get(word, 0) > 0:
         return word
-    spellings = _name_tones().get(_untoned(word), [])
+    spellings = _name_tones().get(strip_tones(word.lower()), [])
     if not spellings:
         return word
     top_n, top = spellings[0]

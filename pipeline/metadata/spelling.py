@@ -25,6 +25,7 @@ from collections import Counter, defaultdict
 from functools import lru_cache
 
 from pipeline.metadata.normalize import fold
+from sohoa.text import TONE_MARKS, strip_tones
 
 __all__ = ["repair_nonwords", "respell"]
 
@@ -49,15 +50,11 @@ def _pairs(text: str) -> dict[tuple[str, str], Counter[tuple[str, str]]]:
     return table
 
 
-_TONES = {"\u0300", "\u0301", "\u0303", "\u0309", "\u0323"}
-
-
 def _same_word(a: str, b: str) -> bool:
     """Whether two spellings differ only in where the tone mark sits (``xoá``/``xóa``, ``thuỷ``/``thủy``)."""
     da, db = unicodedata.normalize("NFD", a.lower()), unicodedata.normalize("NFD", b.lower())
-    base = lambda s: "".join(c for c in s if c not in _TONES)  # noqa: E731
-    tone = lambda s: sorted(c for c in s if c in _TONES)  # noqa: E731
-    return base(da) == base(db) and tone(da) == tone(db)
+    tone = lambda s: sorted(c for c in s if c in TONE_MARKS)  # noqa: E731
+    return strip_tones(da) == strip_tones(db) and tone(da) == tone(db)
 
 
 def _cased(word: str, like: str) -> str:

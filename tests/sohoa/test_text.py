@@ -45,3 +45,10 @@ def test_number_key_distinguishes_different_numbers():
 def test_number_key_of_nothing_is_empty():
     assert doc_number_key("") == ""
     assert doc_number_key(" -/ ") == ""
+
+
+def test_strip_tones_keeps_the_letters_own_marks():
+    from sohoa.text import strip_tones
+
+    assert strip_tones("Tuấn") == "Tuân" and strip_tones("Hưởng Đức") == "Hương Đưc"
+    assert strip_tones("tuần") == strip_tones("tuấn") != strip_tones("tuan")
