@@ -262,10 +262,8 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
     # one blank of each kind: the number found by its slash before one found without, then the topmost;
     # a date part on the topmost date line, found between its labels if it was (a body line's "ngày 21
     # tháng 11 năm 2023" under a header date whose labels OCR garbled is a mention, not the date)
-    best: dict[str, Blank] = {}
-    for b in sorted(found, key=lambda b: (not b.cut, b.box[1])):
-        if b.kind == "number":
-            best.setdefault(b.kind, b)
+    numbers = sorted((b for b in found if b.kind == "number"), key=lambda b: (not b.cut, b.box[1]))
+    best: dict[str, Blank] = {"number": numbers[0]} if numbers else {}
     for kind in ("day", "month"):
         parts = sorted((b for b in found if b.kind == kind), key=lambda b: b.line[1])
         if parts:
