@@ -116,6 +116,10 @@ _TYPED = re.compile(r"\d+/")
 #: a printed ký hiệu after its slash: a letter, then a dash further on (``/QĐ-UBND``, ``/pc-vTLTNN``)
 _CODE_AFTER = re.compile(r"/[^\W\d_]\w*-\w")
 
+#: what follows a typed number's slash: its code's first letter, or a year and the code's slash
+#: (``/2024/NĐ-CP``). Digits alone after it (``7/41 rCLS``) are handwriting read across the slash.
+_CODE_START = re.compile(r"[^\W\d_]|\d{4}/")
+
 
 class Blank(NamedTuple):
     """A blank of the header as the full-page reading located it.
@@ -231,7 +235,8 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
             first = tail + "".join(v.text for v in between) + slash.text[:cut]
             # digits set tight against the slash ("692/BC") were typed; digits alone in the gap were
             # written into the blank and are sure only when read confidently
-            typed = not tail and not between and cut > 0
+            code = slash.text[cut + 1 :] or next((v.text for v in after if v.left > slash.left), "")
+            typed = not tail and not between and cut > 0 and _CODE_START.match(code) is not None
             sure = first.isdigit() and (typed or all(v.conf >= _SURE for v in [*between, slash]))
             box = _box(end, x1, [w, slash])
             line_x1 = _run_right(slash, row, width / 2, gap=1.0) + pad

@@ -36,6 +36,21 @@ def test_typed_numbers_and_body_mentions_are_not_blanks():
     assert [(b.kind, b.first, b.sure) for b in found] == [("number", "1340", True)]
 
 
+@pytest.mark.parametrize(
+    ("slash_word", "next_word", "typed"),
+    [("12/2024/NĐ-CP", None, True), ("692/", "BC-UBND", True), ("7/41", "rCLS", False), ("7/", "41", False)],
+)
+def test_digits_against_the_slash_are_typed_only_when_a_code_follows(slash_word, next_word, typed):
+    """GIVEN a handwritten 3144 read across the printed slash as "7/41" (the code's start hidden under
+    it) THEN the 7 is not taken for a typed number: it is read again like any blank."""
+    words = [w("Số:", 320), w(slash_word, 380, conf=70.0)]
+    if next_word:
+        words.append(w(next_word, 380 + 14 * len(slash_word) + 10))
+    (blank,) = find_blanks(words, 1654, 2339)
+    assert blank.kind == "number" and blank.first == slash_word.split("/")[0]
+    assert blank.sure is typed
+
+
 def test_handwriting_glued_to_its_label_is_still_a_blank():
     words = [
         w("Số:⁄‡6", 320, conf=60.0), w("/CT-UBND", 430),
