@@ -40,9 +40,13 @@ _NAME_LEAD = 10
 _DIGRAPH_CAPS = re.compile(r"^(CH|GH|GI|KH|NG|NH|PH|QU|TH|TR)([a-zà-ỹđ]+)$")
 
 
+#: the base letters of the Vietnamese (Latin) alphabet, each of ă â đ ê ô ơ ư its own letter
+_ALPHABET = frozenset("abcdefghijklmnopqrstuvwxyzăâđêôơư")
+
+
 def _is_letter(c: str) -> bool:
-    """A letter of the Vietnamese (Latin) alphabet, with or without diacritics."""
-    return c.isalpha() and "a" <= fold(c) <= "z"
+    """A letter of the Vietnamese alphabet, with or without its tone: a VNI-mojibake ``ä`` is not one."""
+    return strip_tones(c).lower() in _ALPHABET
 
 
 def letters_only(token: str) -> list[str]:

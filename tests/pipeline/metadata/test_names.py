@@ -30,3 +30,12 @@ def test_no_repair_without_one_clearly_dominant_spelling():
 def test_the_family_name_is_never_taken_for_a_given_name():
     assert plausible_name("Hà Văn Tuần") == "Hà Văn Tuấn"
     assert plausible_name("Lâm Quang Huy") == "Lâm Quang Huy"
+
+
+def test_letters_outside_the_vietnamese_alphabet_are_no_syllable():
+    """VNI-encoded text shown as Latin-1 ("Vieät", "Hoøang") is mojibake, never a name's syllable."""
+    from pipeline.metadata.names import syllable_ok
+
+    assert syllable_ok("việt") and syllable_ok("hoàng") and syllable_ok("ưng")
+    assert not any(syllable_ok(w) for w in ("vieät", "hoøang", "döông", "thö"))
+    assert not any(k in name_syllables() for k in ("Vieät", "Hoøang", "Thö"))
