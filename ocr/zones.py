@@ -613,7 +613,7 @@ def reread_blanks(
             why = "sure" if sure else "no slash"
             log.info("page %d: %s blank %r (%s), neural %r at %.2f, line %r -> %r at %.2f (%.0f ms)",
                      *(number, kind, first, why, nn[1], nn[2], *line, neural_ms))  # fmt: skip
-            out.append(_reading(blank, [], None, 0, seconds, nn, line))
+            out.append(_reading(blank, [], None, 0, seconds, nn, line, use_neural))
             continue
         crop = gray[y : y + bh, x : x + bw]
         limit = _WITNESS_VARIANTS if nn[1] is not None and nn[2] >= _NEURAL_SURE else len(_VARIANTS)
@@ -628,7 +628,7 @@ def reread_blanks(
             " (%.0f ms; %.2f s in all)",
             *(number, kind, first, value, count, len(readings), nn[1], nn[2], *line, neural_ms, seconds),
         )
-        out.append(_reading(blank, readings, value, count, seconds, nn, line))
+        out.append(_reading(blank, readings, value, count, seconds, nn, line, use_neural))
     return out
 
 
@@ -640,6 +640,7 @@ def _reading(
     seconds: float,
     nn: tuple[list[str], str | None, float],
     line: tuple[str, str | None, float],
+    neural_ran: bool,
 ) -> BlankReading:
     return BlankReading(
         kind=blank.kind,
@@ -649,7 +650,7 @@ def _reading(
         value=value,
         votes=votes,
         seconds=seconds,
-        digits_reader=neural.reader_name() if nn[0] or line[0] else "",
+        digits_reader=neural.reader_name() if neural_ran else "",  # named even when it read nothing
         digits_readings=nn[0],
         digits_value=nn[1],
         digits_conf=nn[2],

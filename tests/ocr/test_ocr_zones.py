@@ -322,6 +322,25 @@ def test_a_sure_first_reading_is_checked_by_the_network_only(tmp_path):
     assert blank.digits_value is None and blank.line_value == "88"
 
 
+def test_the_network_is_named_on_a_blank_even_when_it_read_nothing(tmp_path):
+    """GIVEN a sure blank over white paper (the network finds no digits on its line) THEN the reading
+    still says which recognizer looked: an empty name means it did not run."""
+    import numpy as np
+
+    from ocr import digits
+    from ocr.context import OcrContext
+    from ocr.zones import reread_blanks
+
+    if digits.reader_status() is not None:
+        pytest.skip(str(digits.reader_status()))
+    _gray, words = _form_line("88")
+    words = [words[0], dataclasses.replace(words[1], text="88", conf=96.0), words[2]]
+    white = np.full((1000, 1654), 255, dtype=np.uint8)
+    (blank,) = reread_blanks(white, 300, words, OcrContext(), tmp_path, 1)
+    assert blank.line_value is None and blank.digits_readings == []
+    assert blank.digits_reader == digits.reader_name()
+
+
 def test_a_question_mark_after_tháng_is_the_month_written_into_it():
     """GIVEN a handwritten "01" glued to "tháng" read as "?" THEN the month blank starts inside the word."""
     row = [w("ngày", 1030, line=2), w("04", 1110, line=2), w("tháng?", 1160, line=2), w("năm", 1270, line=2)]
