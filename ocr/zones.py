@@ -121,6 +121,12 @@ _CODE_AFTER = re.compile(r"/[^\W\d_]\w*-\w")
 _CODE_START = re.compile(r"[^\W\d_]|\d{4}/")
 
 
+def _code_follows(slash: RawWord, after: list[RawWord]) -> bool:
+    """Whether a ký hiệu's start follows the first slash of ``slash``, in the word or as the next word."""
+    code = slash.text[slash.text.index("/") + 1 :] or next((v.text for v in after if v.left > slash.left), "")
+    return _CODE_START.match(code) is not None
+
+
 class Blank(NamedTuple):
     """A blank of the header as the full-page reading located it.
 
@@ -215,7 +221,10 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
             end, tail = label
             if _TYPED.match(tail):
                 continue  # "Số:12/QĐ" in one word: a typed number (a lone "/" is a stroke of the hand)
-            slash = next((v for v in after if "/" in v.text), None)
+            # the printed slash is the one the code follows: a handwritten 1 read as a lone "/" comes
+            # before it ("Số: / ?5 /UBND-TH" of a written 173)
+            slashes = [v for v in after if "/" in v.text]
+            slash = next((v for v in slashes if _code_follows(v, after)), slashes[0] if slashes else None)
             x0 = max(0, w.left - pad)
             if slash is None:
                 # the slash garbled or glued to the code ("ÕBC-sNgv"): the line reader finds it. Without
@@ -235,8 +244,7 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
             first = tail + "".join(v.text for v in between) + slash.text[:cut]
             # digits set tight against the slash ("692/BC") were typed; digits alone in the gap were
             # written into the blank and are sure only when read confidently
-            code = slash.text[cut + 1 :] or next((v.text for v in after if v.left > slash.left), "")
-            typed = not tail and not between and cut > 0 and _CODE_START.match(code) is not None
+            typed = not tail and not between and cut > 0 and _code_follows(slash, after)
             sure = first.isdigit() and (typed or all(v.conf >= _SURE for v in [*between, slash]))
             box = _box(end, x1, [w, slash])
             line_x1 = _run_right(slash, row, width / 2, gap=1.0) + pad

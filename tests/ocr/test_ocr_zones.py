@@ -51,6 +51,17 @@ def test_digits_against_the_slash_are_typed_only_when_a_code_follows(slash_word,
     assert blank.sure is typed
 
 
+def test_a_handwritten_one_read_as_a_slash_does_not_end_the_blank():
+    """GIVEN a written 173 read as a lone "/" and "?5" before the printed "/UBND-TH" THEN the blank
+    reaches the printed slash (the one its code follows), the stroke and "?5" inside it, unsure."""
+    words = [w("Số:", 586, width=66), w("/", 730, width=38, conf=88.0), w("?5", 774, width=69, conf=69.0),
+             w("/UBND-TH", 905, width=255)]  # fmt: skip
+    (blank,) = find_blanks(words, 2480, 3508)
+    x, _, width, _ = blank.box
+    assert (x, x + width) == (652, 905)
+    assert blank.first == "/?5" and not blank.sure
+
+
 def test_handwriting_glued_to_its_label_is_still_a_blank():
     words = [
         w("Số:⁄‡6", 320, conf=60.0), w("/CT-UBND", 430),
