@@ -6,6 +6,10 @@
 - ``DIR/heavy/<id>.json``: every page first degraded by one ``bench/ocr_degrade.py`` variant (chosen by
   a checksum of the page's name, so runs compare) plus Gaussian sensor noise (sigma 8), then OCR'd.
 
+- ``DIR/real-heavy/<id>.json`` (only when asked): each page of the real documents of the tuning part
+  (never the held-out part) rendered at 200 dpi and degraded the same way: the real layouts under scan
+  damage they do not have. Score it with ``metadata_eval.py --real --tuning-only --real-cache real-heavy``.
+
 ``--real`` needs no builder: ``metadata_eval.py --real`` OCRs what its cache lacks. Documents already in
 the cache are skipped; delete the folder to rebuild it with the current code.
 """
@@ -26,12 +30,14 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
 from _tesseract_pages import page_image  # noqa: E402
-from metadata_eval import load_docs  # noqa: E402
+from metadata_eval import HELD_OUT, load_docs  # noqa: E402
 from ocr_degrade import VARIANTS, degrade  # noqa: E402
 
 log = logging.getLogger("bench.metadata_cache")
 
 SENSOR_SIGMA = 8.0
+#: the resolution the real documents' pages are rendered at before they are degraded
+REAL_DPI = 200
 
 
 def heavy_page(src: Path, dpi: int, name: str, work: Path) -> Path:
@@ -46,16 +52,36 @@ def heavy_page(src: Path, dpi: int, name: str, work: Path) -> Path:
     return out
 
 
+def real_tuning(eval_dir: Path) -> dict[str, list[dict]]:
+    """The real documents of the tuning part, each as one row with its PDF's name (held-out left out)."""
+    import json
+
+    labels = (json.loads(p.read_text(encoding="utf-8")) for p in sorted((eval_dir / "real").glob("*.json")))
+    return {lb["id"]: [{"file": lb["file"]}] for lb in labels if lb["id"] not in HELD_OUT}
+
+
+def real_heavy_pages(pdf: Path, doc_id: str, work: Path) -> list[Path]:
+    """Each page of a real PDF rendered at :data:`REAL_DPI` and degraded like a heavy page."""
+    from pdf2image import convert_from_path
+
+    out = []
+    for i, page in enumerate(convert_from_path(str(pdf), dpi=REAL_DPI, grayscale=True), 1):
+        src = work / f"{doc_id}-p{i}.png"
+        page.save(src, dpi=(REAL_DPI, REAL_DPI))
+        out.append(heavy_page(src, REAL_DPI, f"{doc_id}-p{i}", work))
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     # argparse (3.11) checks an empty list against ``choices`` as one value: the parts are checked below
-    ap.add_argument("parts", nargs="*", help="synth and/or heavy (default: both)")
+    ap.add_argument("parts", nargs="*", help="synth, heavy and/or real-heavy (default: synth heavy)")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--eval-dir", type=Path, default=REPO.parent / "shared" / "eval")
     args = ap.parse_args()
     args.parts = args.parts or ["synth", "heavy"]
-    if not set(args.parts) <= {"synth", "heavy"}:
-        ap.error(f"parts: synth and/or heavy, not {' '.join(args.parts)}")
+    if not set(args.parts) <= {"synth", "heavy", "real-heavy"}:
+        ap.error(f"parts: synth, heavy and/or real-heavy, not {' '.join(args.parts)}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
 
     import ocr
@@ -64,15 +90,18 @@ def main() -> int:
     ctx = ocr.OcrContext.from_settings(get_settings().ocr)
     work = args.out / "_pages"
     work.mkdir(parents=True, exist_ok=True)
-    for part in args.parts or ["synth", "heavy"]:
+    for part in args.parts:
         (args.out / part).mkdir(exist_ok=True)
-        for doc_id, rows in load_docs(args.eval_dir).items():
+        docs_of = real_tuning(args.eval_dir) if part == "real-heavy" else load_docs(args.eval_dir)
+        for doc_id, rows in docs_of.items():
             target = args.out / part / f"{doc_id}.json"
             if target.exists():
                 continue
             t0 = time.perf_counter()
             if part == "synth":
                 files = [args.eval_dir / im for im in sorted({r["image"] for r in rows})]
+            elif part == "real-heavy":
+                files = real_heavy_pages(args.eval_dir / "real" / rows[0]["file"], doc_id, work)
             else:
                 files = [
                     heavy_page(
