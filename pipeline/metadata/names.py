@@ -105,12 +105,33 @@ def _surname(word: str, words: int = 2) -> str | None:
     if word in SURNAMES:
         return word
     if syllable_ok(word) and words >= 3:
-        return _surname_by_fold().get(fold(word))
+        return _surname_by_fold().get(fold(word)) or _surname_head_lost(word)
     if syllable_ok(word):
         # A well-formed syllable that is not a family name ("Đình", "Nguyên") is a middle name whose
         # family name was lost, or a misread we cannot tell from one: no repair.
         return None
-    return _surname_by_fold().get(fold(word))
+    return _surname_by_fold().get(fold(word)) or (_surname_head_lost(word) if words >= 3 else None)
+
+
+def _surname_head_lost(word: str) -> str | None:
+    """The one family name ``word`` is with its first letters cut off or its first letter misread.
+
+    A seal's edge or the crop of a line cuts the head of the name's first word (``rần``, ``guyễn``,
+    ``Kguyễn`` for Trần, Nguyễn). Only the head of a name of three words is repaired, only from a tail
+    of three letters or more (four when the first letter was misread) that one family name alone ends
+    with: ``ương`` (Dương, Lương, Trương, Vương) stays unrepaired.
+    """
+    key = fold(word)
+    if not key.isalpha():
+        return None
+    found = set()
+    for folded, name in _surname_by_fold().items():
+        lost = len(folded) - len(key)
+        if (len(key) >= 3 and 1 <= lost <= 2 and folded.endswith(key)) or (
+            len(key) >= 5 and lost == 0 and folded[1:] == key[1:]
+        ):
+            found.add(name)
+    return found.pop() if len(found) == 1 else None
 
 
 @lru_cache(maxsize=1)

@@ -39,3 +39,14 @@ def test_letters_outside_the_vietnamese_alphabet_are_no_syllable():
     assert syllable_ok("việt") and syllable_ok("hoàng") and syllable_ok("ưng")
     assert not any(syllable_ok(w) for w in ("vieät", "hoøang", "döông", "thö"))
     assert not any(k in name_syllables() for k in ("Vieät", "Hoøang", "Thö"))
+
+
+def test_a_family_name_with_its_head_cut_off_is_repaired_only_when_one_name_fits():
+    """GIVEN a seal's edge or a line crop that cut the first letters of a three-word name THEN the one
+    family name ending so is restored; a tail several names share, or a two-word line, stays unrepaired."""
+    assert plausible_name("rần Phước Hiền") == "Trần Phước Hiền"
+    assert plausible_name("guyễn Phước Bình") == "Nguyễn Phước Bình"
+    assert plausible_name("Kguyễn Quốc Việt") == "Nguyễn Quốc Việt"  # first letter misread, not lost
+    assert plausible_name("ương Văn An") is None  # Dương, Lương, Trương, Vương
+    assert plausible_name("an Văn Bình") is None  # too short a tail to tell
+    assert plausible_name("rần Hiền") is None  # two words: a given name may head it
