@@ -47,6 +47,9 @@ _VARIANTS = (("h56-otsu", 56, "otsu"), ("h48-smooth", 48, "smooth"))
 _MAX_LINES = 14
 #: a line whose every word was read at least this confidently (0-100) is not re-read
 _SURE = 88.0
+#: how far a signer line's crop reaches beyond its column's measured edges, in its line heights: about
+#: one family name's width (``Nguyễn`` is some four line heights of print)
+_REACH = 3.0
 #: share of the page height the header (with title and subject) occupies on page 1
 _HEADER_SHARE = 0.40
 
@@ -115,15 +118,17 @@ def _column(boxes: list[Box]) -> tuple[int, int] | None:
     return min(b[0] for b in boxes), max(b[0] + b[2] for b in boxes)
 
 
-def _widen(box: Box, column: tuple[int, int] | None, row: tuple[Box, ...] = ()) -> Box:
+def _widen(box: Box, column: tuple[int, int] | None, row: tuple[Box, ...] = (), reach: int = 0) -> Box:
     """A signer line's box stretched across its column: the words the first pass lost lie beside it.
 
-    ``row``: the other lines on the same row (a seal splits one printed line in two); the box stops at
-    their edges, so no word is read into two lines.
+    ``reach``: how far beyond the column's known edges (the column is measured on the lines the first
+    pass read, which lack the same lost words: ``Ngọc Căng`` under ``TỊCH`` of a ``CHỦ TỊCH`` half under
+    the seal). ``row``: the other lines on the same row (a seal splits one printed line in two, the list
+    of recipients beside it); the box stops at their edges, so no word is read into two lines.
     """
     if column is None:
         return box
-    left, right = column
+    left, right = max(0, column[0] - reach), column[1] + reach
     for other in row:
         if other[0] + other[2] <= box[0]:
             left = max(left, other[0] + other[2])
@@ -276,8 +281,14 @@ def reread_lines(
     def box(i: int) -> Box:
         if i not in signer:
             return lines[i].box
-        row = tuple(lines[j].box for j in signer if j != i and _same_row(lines[i].box, lines[j].box))
-        return _widen(lines[i].box, column, row)
+        mine = lines[i].box
+        # a speck the first pass made a line of (the seal's grain) is no neighbour to stop at
+        row = tuple(
+            ln.box
+            for j, ln in enumerate(lines)
+            if j != i and sum(c.isalnum() for c in ln.text) >= 2 and _same_row(mine, ln.box)
+        )
+        return _widen(mine, column, row, round(_REACH * mine[3]))
 
     boxes = [(i, box(i)) for i, _ in todo]
     readings: dict[int, list[LineReading]] = {i: [] for i, _ in todo}
