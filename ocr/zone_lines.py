@@ -47,8 +47,9 @@ _VARIANTS = (("h56-otsu", 56, "otsu"), ("h48-smooth", 48, "smooth"))
 _MAX_LINES = 14
 #: a line whose every word was read at least this confidently (0-100) is not re-read
 _SURE = 88.0
-#: how far a signer line's crop reaches beyond its column's measured edges, in its line heights: about
-#: one family name's width (``Nguyễn`` is some four line heights of print)
+#: how far a name line's crop reaches beyond the signer column's measured edges, in its line heights:
+#: about one family name's width (``Nguyễn`` is some four line heights of print). Title lines in
+#: capitals do not reach: widened into the seal they lost words on the damaged real pages
 _REACH = 3.0
 #: share of the page height the header (with title and subject) occupies on page 1
 _HEADER_SHARE = 0.40
@@ -136,6 +137,12 @@ def _widen(box: Box, column: tuple[int, int] | None, row: tuple[Box, ...] = (), 
             right = min(right, other[0])
     x0, x1 = min(box[0], left), max(box[0] + box[2], right)
     return (x0, box[1], x1 - x0, box[3])
+
+
+def _mixed_case(text: str) -> bool:
+    """A name line (``Ngọc Căng``), not a title or authority line in capitals (``CHỦ TỊCH``, ``KT.``)."""
+    letters = [c for c in text if c.isalpha()]
+    return bool(letters) and sum(c.islower() for c in letters) >= 0.5 * len(letters)
 
 
 def _same_row(a: Box, b: Box) -> bool:
@@ -288,7 +295,7 @@ def reread_lines(
             for j, ln in enumerate(lines)
             if j != i and sum(c.isalnum() for c in ln.text) >= 2 and _same_row(mine, ln.box)
         )
-        return _widen(mine, column, row, round(_REACH * mine[3]))
+        return _widen(mine, column, row, round(_REACH * mine[3]) if _mixed_case(lines[i].text) else 0)
 
     boxes = [(i, box(i)) for i, _ in todo]
     readings: dict[int, list[LineReading]] = {i: [] for i, _ in todo}
