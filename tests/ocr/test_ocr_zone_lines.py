@@ -142,3 +142,38 @@ def test_a_sure_signer_line_that_lost_a_word_is_read_again_across_its_column(tmp
     # a line split by the seal: each half stops at the other, no word is read into both
     assert zone_lines._widen((1000, 5, 50, 9), (900, 1300), ((1100, 6, 80, 9),)) == (900, 5, 200, 9)
     assert zone_lines._widen((1100, 6, 80, 9), (900, 1300), ((1000, 5, 50, 9),)) == (1050, 6, 250, 9)
+
+
+def test_a_name_line_reaches_past_a_column_measured_on_lines_that_lost_the_same_side(tmp_path):
+    """GIVEN "Trần Ngọc Căng" read as "Ngọc Căng" under "TỊCH" (the "CHỦ" and "Trần" at the seal's edge
+    both lost), so the signer column known from the first reading starts right of "Trần", WHEN the
+    closing is re-read THEN the name line's crop reaches one family name further and reads it; a title
+    line in capitals does not reach, and the recipients' line beside it stops the reach."""
+    from sohoa.model.ocr import Word
+
+    img = Image.new("L", (W, H), 255)
+    draw = ImageDraw.Draw(img)
+    draw.text((160, 1400), "Nơi nhận:", font=font(28, bold=True), fill=0)
+    draw.text((980, 1400), "CHỦ TỊCH", font=font(32, bold=True), fill=0)
+    draw.text((950, 1700), "Trần Ngọc Căng", font=font(34, bold=True), fill=0)
+    gray = np.asarray(img)
+    chu = 980 + round(font(32, bold=True).getlength("CHỦ "))
+    name_x = 950 + round(font(34, bold=True).getlength("Trần "))
+    lines = [
+        Line(text="Nơi nhận:", conf=95.0, box=(160, 1400, 150, 34)),
+        Line(text="TỊCH", conf=96.0, box=(chu, 1400, 90, 36)),
+        Line(text="Ngọc Căng", conf=96.0, box=(name_x, 1700, 170, 40)),
+    ]
+    words = [Word(text=ln.text.split()[0], conf=96.0, box=ln.box, line=i) for i, ln in enumerate(lines)]
+    rereads = {
+        rr.line: rr for rr in zone_lines.reread_lines(gray, lines, words, ocr.OcrContext(), tmp_path, 2)
+    }
+    assert any(r.text.startswith("Trần Ngọc Căng") for r in rereads[2].readings)
+    assert not any("CHỦ" in r.text for r in rereads[1].readings)
+    # the reach stops at a line beside it on the same row
+    assert zone_lines._widen((1000, 5, 50, 9), (1000, 1050), ((930, 6, 40, 9),), reach=120) == (
+        970,
+        5,
+        200,
+        9,
+    )
