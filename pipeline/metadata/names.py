@@ -114,23 +114,26 @@ def _surname(word: str, words: int = 2) -> str | None:
 
 
 def _surname_head_lost(word: str) -> str | None:
-    """The one family name ``word`` is with its first letters cut off or its first letter misread.
+    """The one family name ``word`` is with its head cut off, misread or glued to a speck.
 
-    A seal's edge or the crop of a line cuts the head of the name's first word (``rần``, ``guyễn``,
-    ``Kguyễn`` for Trần, Nguyễn). Only the head of a name of three words is repaired, only from a tail
-    of three letters or more (four when the first letter was misread) that one family name alone ends
-    with: ``ương`` (Dương, Lương, Trương, Vương) stays unrepaired.
+    A seal's edge or the crop of a line cuts the head of the name's first word (``rần``, ``guyễn`` for
+    Trần, Nguyễn), misreads its first letter (``Kguyễn``) or glues a stroke on as a letter (``strấn``).
+    Only the head of a name of three words is repaired, at most two letters lost or added in all, from
+    a tail of three letters or more (one more per letter added) that one family name alone ends with:
+    ``ương`` (Dương, Lương, Trương, Vương) stays unrepaired.
     """
     key = fold(word)
     if not key.isalpha():
         return None
     found = set()
-    for folded, name in _surname_by_fold().items():
-        lost = len(folded) - len(key)
-        if (len(key) >= 3 and 1 <= lost <= 2 and folded.endswith(key)) or (
-            len(key) >= 5 and lost == 0 and folded[1:] == key[1:]
-        ):
-            found.add(name)
+    for added in range(3):
+        tail = key[added:]
+        if len(tail) < 3 + added:
+            break
+        for folded, name in _surname_by_fold().items():
+            lost = len(folded) - len(tail)
+            if 1 <= added + lost <= 2 and lost >= 0 and folded.endswith(tail):
+                found.add(name)
     return found.pop() if len(found) == 1 else None
 
 

@@ -50,3 +50,4 @@ def test_a_family_name_with_its_head_cut_off_is_repaired_only_when_one_name_fits
     assert plausible_name("ương Văn An") is None  # Dương, Lương, Trương, Vương
     assert plausible_name("an Văn Bình") is None  # too short a tail to tell
     assert plausible_name("rần Hiền") is None  # two words: a given name may head it
+    assert plausible_name("strấn Phước Hiền") == "Trần Phước Hiền"  # a stroke glued on as a letter
