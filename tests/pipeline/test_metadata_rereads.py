@@ -36,6 +36,18 @@ def test_two_rereads_agreeing_fix_a_tone_mark_and_drop_the_glued_speck():
     assert texts(vote_line(first, rr, Counter())) == "Trần Thùy Hạnh"
 
 
+def test_a_dash_before_a_name_is_no_bullet_when_the_page_reading_has_none():
+    """GIVEN "Xuân Hoa" on the page and two wider re-reads that found the family name, one with a
+    signature stroke read as a dash in front THEN the two agree on three words and restore it."""
+    first = words_of("Xuân Hoa", conf=90.0)
+    rr = reread(0, ("h56-otsu", "- -Bùi Xuân Hoa", 79.0), ("h48-smooth", "' -Bùi Xuân Hoa", 71.0))
+    assert texts(vote_line(first, rr, Counter())) == "-Bùi Xuân Hoa"
+    # a recipients' line read with its bullet keeps the bullet
+    listed = words_of("- Như trên;", conf=90.0)
+    rr = reread(0, ("h56-otsu", "- Như trên;", 90.0), ("h48-smooth", "- Như trên;", 88.0))
+    assert texts(vote_line(listed, rr, Counter())) == "- Như trên;"
+
+
 def test_a_lone_reread_does_not_overrule_the_page_reading():
     first = words_of("Nguyễn Văn An", conf=85.0)
     rr = reread(0, ("h56-otsu", "Nguyễn Vân An", 80.0), ("h48-smooth", "Nguyễn Văn Án", 60.0))
