@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from rapidfuzz.distance import Levenshtein
 
+from pipeline.metadata.names import letters_only, syllable_ok
 from sohoa.model.ocr import LineRereading, OcrPage, Word
 
 __all__ = ["apply_rereads", "vote_line"]
@@ -88,6 +89,12 @@ def _trim(words: list[Word]) -> tuple[Word, ...]:
     return tuple(words[start:end])
 
 
+def _formed(text: str) -> bool:
+    """Whether a word's letters are Vietnamese syllables (``Phạm``; not ``Phạmí``), its punctuation aside."""
+    runs = letters_only(text)
+    return bool(runs) and all(syllable_ok(r.lower()) for r in runs)
+
+
 def _letters_first(text: str) -> str:
     """A closing word without the specks glued in front of its first letter (``:-Bùi`` → ``Bùi``)."""
     start = next((i for i, c in enumerate(text) if c.isalnum()), 0)
@@ -129,6 +136,8 @@ def vote_line(first: list[Word], reread: LineRereading, known: Counter[str]) -> 
         # boxes from the page reading when it is in the group (the layout was measured on those)
         base = next((r for r in group if r.source == "page"), None) or max(group, key=lambda r: r.conf)
         closing = reread.zone == "closing"
+        # a name or title line (every word capitalised), not a recipient's ("- VPUB: CVP, KTTH;")
+        named = closing and all(_letters_first(w.text)[:1].isupper() for w in readings[0].words)
         out = []
         for pos in range(size):
             words = [r.words[pos] for r in group]
@@ -137,7 +146,14 @@ def vote_line(first: list[Word], reread: LineRereading, known: Counter[str]) -> 
             conf = {k: max(w.conf for w, x in zip(words, keys, strict=True) if x == k) for k in votes}
             # a bare stroke (``-``, ``|``) never outvotes a word: it is what a re-read makes of large
             # handwriting (a day ``17`` read as ``-``), not a reading of it
-            best = max(votes, key=lambda k: (any(c.isalnum() for c in k), votes[k], known[k] > 1, conf[k]))
+            # on a name line, a well-formed syllable beats debris read more confidently ("Phạm" against
+            # "Phạmí", both barely confident): it takes the best confidence read at its place
+            formed = {k: named and _formed(k) for k in votes}
+            best = max(
+                votes, key=lambda k: (any(c.isalnum() for c in k), votes[k], known[k] > 1, formed[k], conf[k])
+            )
+            if formed[best]:
+                conf[best] = max(conf.values())
             digits = [k for k in votes if k.isdigit()]
             if not closing and digits and not any(c.isdigit() for c in best):
                 # line crops are scaled for print: they make letters of a large handwritten day or number

@@ -48,6 +48,23 @@ def test_a_dash_before_a_name_is_no_bullet_when_the_page_reading_has_none():
     assert texts(vote_line(listed, rr, Counter())) == "- Như trên;"
 
 
+def test_on_a_name_line_a_well_formed_syllable_beats_debris_read_more_confidently():
+    """GIVEN "Công Sơn" on the page and two re-reads that found the family name, as "Phạm" (conf 4) and
+    as "'Phạmí" (conf 11) THEN "Phạm" is kept, with the best confidence its place was read at; on a
+    recipients' line (not every word capitalised) confidence alone still decides."""
+    first = words_of("Công Sơn", conf=96.0)
+    readings = [
+        LineReading(variant=v, text=t, conf=60.0, words=words_of(t, confs=[c, 90.0, 95.0]))
+        for v, t, c in (("h56-otsu", "Phạm Công Sơn", 4.0), ("h48-smooth", "'Phạmí Công Sơn", 11.0))
+    ]
+    rr = LineRereading(line=0, zone="closing", box=(900, 1980, 400, LINE_H), readings=readings)
+    voted = vote_line(first, rr, Counter())
+    assert texts(voted) == "Phạm Công Sơn" and voted[0].conf == 11.0
+    listed = words_of("Sở Tài chỉnh;", conf=60.0)
+    rr = reread(0, ("h56-otsu", "Sở Tài chính;", 50.0), ("h48-smooth", "Sở Tài chínhh;", 70.0))
+    assert texts(vote_line(listed, rr, Counter())).endswith("chínhh;")
+
+
 def test_a_lone_reread_does_not_overrule_the_page_reading():
     first = words_of("Nguyễn Văn An", conf=85.0)
     rr = reread(0, ("h56-otsu", "Nguyễn Vân An", 80.0), ("h48-smooth", "Nguyễn Văn Án", 60.0))
