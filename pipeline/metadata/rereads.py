@@ -116,12 +116,12 @@ def vote_line(first: list[Word], reread: LineRereading, known: Counter[str]) -> 
     readings = [_Reading(_trim(first), "page")]
     bulleted = reread.zone != "closing" or (bool(readings[0].words) and readings[0].words[0].text in _BULLETS)
     for r in reread.readings:
-        words = _trim(list(r.words))
-        if not bulleted and words and words[0].text in _BULLETS:
+        trimmed = _trim(list(r.words))
+        if not bulleted and trimmed and trimmed[0].text in _BULLETS:
             # a dash the wider crop caught before a name (a stroke of the signature) is no list bullet
             # when the line's first reading has none
-            words = words[1:]
-        readings.append(_Reading(words, r.variant))
+            trimmed = trimmed[1:]
+        readings.append(_Reading(trimmed, r.variant))
     readings = [r for r in readings if r.words and (r.conf >= _MIN_CONF or r.source == "page")]
     if reread.zone != "closing" and any("/" in w.text for w in first):
         # the slash of a number line (``…/QĐ-UBND``) is print and holds the line together: a re-read
