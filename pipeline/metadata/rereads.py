@@ -147,13 +147,14 @@ def vote_line(first: list[Word], reread: LineRereading, known: Counter[str]) -> 
             # a bare stroke (``-``, ``|``) never outvotes a word: it is what a re-read makes of large
             # handwriting (a day ``17`` read as ``-``), not a reading of it
             # on a name line, a well-formed syllable beats debris read more confidently ("Phạm" against
-            # "Phạmí", both barely confident): it takes the best confidence read at its place
+            # "Phạmí", both barely confident) and takes the confidence of the rival it beat
             formed = {k: named and _formed(k) for k in votes}
             best = max(
                 votes, key=lambda k: (any(c.isalnum() for c in k), votes[k], known[k] > 1, formed[k], conf[k])
             )
-            if formed[best]:
-                conf[best] = max(conf.values())
+            rivals = [conf[k] for k in votes if k != best and votes[k] == votes[best]]
+            if formed[best] and rivals:
+                conf[best] = max(conf[best], *rivals)
             digits = [k for k in votes if k.isdigit()]
             if not closing and digits and not any(c.isdigit() for c in best):
                 # line crops are scaled for print: they make letters of a large handwritten day or number

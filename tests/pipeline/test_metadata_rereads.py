@@ -50,7 +50,7 @@ def test_a_dash_before_a_name_is_no_bullet_when_the_page_reading_has_none():
 
 def test_on_a_name_line_a_well_formed_syllable_beats_debris_read_more_confidently():
     """GIVEN "Công Sơn" on the page and two re-reads that found the family name, as "Phạm" (conf 4) and
-    as "'Phạmí" (conf 11) THEN "Phạm" is kept, with the best confidence its place was read at; on a
+    as "'Phạmí" (conf 11) THEN "Phạm" is kept, with the confidence of the rival it beat; on a
     recipients' line (not every word capitalised) confidence alone still decides."""
     first = words_of("Công Sơn", conf=96.0)
     readings = [
