@@ -104,9 +104,7 @@ def _surname(word: str, words: int = 2) -> str | None:
     """
     if word in SURNAMES:
         return word
-    if syllable_ok(word) and words >= 3:
-        return _surname_by_fold().get(fold(word)) or _surname_head_lost(word)
-    if syllable_ok(word):
+    if syllable_ok(word) and words < 3:
         # A well-formed syllable that is not a family name ("Đình", "Nguyên") is a middle name whose
         # family name was lost, or a misread we cannot tell from one: no repair.
         return None
