@@ -114,10 +114,13 @@ def vote_line(first: list[Word], reread: LineRereading, known: Counter[str]) -> 
         known: How often each word occurs in the document's text (the tie-breaker).
     """
     readings = [_Reading(_trim(first), "page")]
-    bulleted = reread.zone != "closing" or (bool(readings[0].words) and readings[0].words[0].text in _BULLETS)
+    # outside the closing, and on a recipients' line read with its bullet, a leading dash stays
+    keep_bullets = reread.zone != "closing" or (
+        bool(readings[0].words) and readings[0].words[0].text in _BULLETS
+    )
     for r in reread.readings:
         trimmed = _trim(list(r.words))
-        if not bulleted and trimmed and trimmed[0].text in _BULLETS:
+        if not keep_bullets and trimmed and trimmed[0].text in _BULLETS:
             # a dash the wider crop caught before a name (a stroke of the signature) is no list bullet
             # when the line's first reading has none
             trimmed = trimmed[1:]
