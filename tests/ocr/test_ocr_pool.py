@@ -59,7 +59,12 @@ def test_workers_are_not_forked_from_a_threaded_caller() -> None:
 def test_jobs_run_and_higher_priority_goes_first() -> None:
     single = PagePool(1)  # one worker: jobs finish in the order they were handed out
     try:
-        blocker = single.submit(sleep, 0.5)
+        blocker = single.submit(sleep, 1.0)
+        # the others are queued only once the blocker runs: queued beside it, priority 1 would beat it
+        deadline = time.monotonic() + 120
+        while not single.busy() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert single.busy(), "the blocker never started"
         order: list[int] = []
         futures: list[Future[int]] = []
         for prio in (1, 5, 3):
@@ -67,7 +72,7 @@ def test_jobs_run_and_higher_priority_goes_first() -> None:
             f.add_done_callback(lambda f: order.append(f.result()))
             futures.append(f)
         assert [f.result(timeout=120) for f in futures] == [1, 25, 9]
-        assert blocker.result(timeout=120) == 0.5
+        assert blocker.result(timeout=120) == 1.0
         assert order == [25, 9, 1]
     finally:
         single.close()
