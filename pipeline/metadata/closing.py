@@ -201,6 +201,19 @@ def _title_key(line: TextLine) -> str:
     return re.sub(r"[^a-z]", "", fold(line.text))
 
 
+def _deputy_of(title: str, authority: re.Match[str]) -> str | None:
+    """The deputy's title when ``title`` is the very head that ``KT.`` signs for, else None.
+
+    Decree 30/2020 (art. 13): ``KT.`` (ký thay) is a deputy signing for the head, so under
+    ``KT. GIÁM ĐỐC`` a title read as ``GIÁM ĐỐC`` lost its ``PHÓ`` (to the seal, or a stroke). A
+    minister's deputy is a ``Thứ trưởng``; every other head's is ``Phó`` + the head's title.
+    """
+    head = fold(clean_spaces(authority.group(2))).strip(" .-")
+    if authority.group(1) != "KT" or fold(title).strip(" .-") != head:
+        return None
+    return "Thứ trưởng" if head == "bo truong" else sentence_case_position(f"PHÓ {title.upper()}")
+
+
 def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
     """``nguoi_ky``, ``chuc_vu_ky`` and ``hinh_thuc_ky`` from the signer block."""
     _, right = _closing(lines)
@@ -242,8 +255,10 @@ def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
     ]
     if title_lines:
         raw = clean_spaces(" ".join(re.sub(r"[^\w\s,.-]", " ", ln.text) for ln in title_lines)).strip(" .-")
+        title = sentence_case_position(repair_upper(raw))
+        deputy = _deputy_of(title, auth[-1][1]) if auth else None
         found["chuc_vu_ky"] = hits_join(
-            sentence_case_position(repair_upper(raw)), [(ln, 0, len(ln.text)) for ln in title_lines], 0.88
+            deputy or title, [(ln, 0, len(ln.text)) for ln in title_lines], 0.7 if deputy else 0.88
         )
     elif auth and len(auth) == 1:
         pass  # title hidden (seal, signature): better none than the authority's title

@@ -142,3 +142,28 @@ def test_a_given_name_with_a_tone_no_name_carries_is_repaired_and_marked_less_su
     assert m.value("nguoi_ky") == "Nguyễn Anh Tuấn"
     sure = extract(doc_of(page([*TOP, (1850, "Nguyễn Anh Tuấn", 1080)])))
     assert m.fields["nguoi_ky"].confidence < sure.fields["nguoi_ky"].confidence
+
+
+def _closing_with(authority: str, title: str) -> list:
+    rows = [r for r in TOP if r[1] not in ("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")]
+    return [*rows, (1600, authority, 1080), (1640, title, 1070), (1850, "Nguyễn Văn An", 1090)]
+
+
+def test_a_title_that_lost_its_pho_under_kt_is_the_deputys():
+    # Decree 30: KT. is a deputy signing for the head; "CỤC TRƯỞNG" under "KT. CỤC TRƯỞNG" lost its PHÓ
+    m = extract(doc_of(page(_closing_with("KT. CỤC TRƯỞNG", "CỤC TRƯỞNG"))))
+    assert m.value("chuc_vu_ky") == "Phó Cục trưởng"
+    assert m.fields["chuc_vu_ky"].confidence < 0.8  # repaired, not read
+    assert (
+        extract(doc_of(page(_closing_with("KT. BỘ TRƯỞNG", "BỘ TRƯỞNG")))).value("chuc_vu_ky") == "Thứ trưởng"
+    )
+
+
+def test_a_head_signing_for_the_body_keeps_the_heads_title():
+    assert (
+        extract(doc_of(page(_closing_with("TM. ỦY BAN NHÂN DÂN", "CHỦ TỊCH")))).value("chuc_vu_ky")
+        == "Chủ tịch"
+    )
+    read = extract(doc_of(page(_closing_with("KT. CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG"))))
+    assert read.value("chuc_vu_ky") == "Phó Chánh Văn phòng"
+    assert read.fields["chuc_vu_ky"].confidence > 0.8
