@@ -26,6 +26,9 @@ _BODY_START = re.compile(
 _PARAGRAPH_START = re.compile(
     r"^\W{0,2}(kinh gui|can cu|dieu \d|chuong [ivx\d]|noi nhan|[ivx]+\.\s|\d+\.\s|[a-z]\)\s)"
 )
+# A wrapped subject line goes on in lower case ("ngày 22 tháng 3 ..."); these words capitalised open the
+# body's first sentence (read on the line as printed, not folded).
+_SENTENCE_START = re.compile(r"^\W{0,2}(Ngày \d|Thực hiện|Căn cứ|Theo |Xét |Trên cơ sở|Nhằm |Kính gửi)")
 
 
 def _first_page_top(lines: list[TextLine], limit: int = 45) -> list[TextLine]:
@@ -58,11 +61,17 @@ def _strip_vv(text: str) -> str:
     return text[m.end() :] if m else text
 
 
+def _speck_stop(m: re.Match[str]) -> str:
+    return " " if m.string[m.end()].islower() else m[0]
+
+
 def _clean_subject(text: str) -> str:
     text = clean_spaces(text)
     # A hyphenated word wrapped at its hyphen ("Xinh-" / "-ga-po", "2019-" / "2020") is one word.
     text = re.sub(r"(\w)-\s+-?(?=\w)", r"\1-", text)
     text = re.sub(r"\s+([,.;:)])", r"\1", text)
+    # no sentence of a subject starts in lower case: a full stop before one is a speck ("thủ tục. hành")
+    text = re.sub(r"(?<=[^\W\d_]{2})\.\s+(?=[^\W\d_])", _speck_stop, text)
     return text.strip(" -–_|").rstrip(".;")
 
 
@@ -118,7 +127,9 @@ def find_subject(lines: list[TextLine], title_index: int | None) -> Hit | None:
         if nxt.zone != BODY:
             break
         if parts:
-            starts = (_BODY_START if nxt.box is None else _PARAGRAPH_START).match(f)
+            starts = (_BODY_START if nxt.box is None else _PARAGRAPH_START).match(f) or _SENTENCE_START.match(
+                nxt.text
+            )
             if starts or not _continues(nxt, prev, title):
                 break
         elif re.match(r"^\W{0,2}(kinh gui|can cu)\b", f):

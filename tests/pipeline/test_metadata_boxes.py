@@ -60,3 +60,32 @@ def test_low_ocr_confidence_sends_the_document_to_review():
     assert m.fields["so_ky_hieu"].confidence < 0.6
     assert m.needs_review
     assert "so_ky_hieu.uncertain" in m.reasons
+
+
+def _with_subject(*rows: tuple[int, str, int]) -> OcrDocument:
+    kept = [r for r in MERGED if r[0] < 450 or r[0] >= 1600]
+    page = ocr_page(sorted([*kept, *((y, [(t, x)]) for y, t, x in rows)], key=lambda r: r[0]))
+    return OcrDocument(
+        file_name="kh.png", sha256="0" * 64, media_type="image/png", pages=[page], languages="vie"
+    )
+
+
+def test_a_capitalised_first_sentence_right_under_the_subject_is_body():
+    # heavy damage lost the rule under the subject: the body's long first line sits centred right below
+    body = "Ngày 22 tháng 3 năm 2022, Sở Tư pháp đã tổ chức họp để thống nhất việc triển khai như sau:"
+    m = extract(_with_subject((450, "Triển khai số hóa hồ sơ lý lịch tư pháp", 560), (495, body, 270)))
+    assert m.fields["trich_yeu"].value == "Triển khai số hóa hồ sơ lý lịch tư pháp"
+    # a wrapped subject line goes on in lower case, date and all
+    wrapped = extract(
+        _with_subject(
+            (450, "Triển khai Quyết định số 12/QĐ-BTP", 560), (495, "ngày 22 tháng 3 năm 2022", 660)
+        )
+    )
+    assert wrapped.fields["trich_yeu"].value == "Triển khai Quyết định số 12/QĐ-BTP ngày 22 tháng 3 năm 2022"
+
+
+def test_a_full_stop_before_a_lower_case_word_of_the_subject_is_a_speck():
+    m = extract(
+        _with_subject((450, "Triển khai số hóa hồ sơ lý lịch tư. pháp", 560), (495, "năm 2022.", 740))
+    )
+    assert m.fields["trich_yeu"].value == "Triển khai số hóa hồ sơ lý lịch tư pháp năm 2022"
