@@ -222,7 +222,8 @@ def find_date(lines: list[TextLine]) -> tuple[Hit | None, Hit | None, DateReadin
         a, b = reading.start, reading.end
         before = ln.text[:a]
         place_hit = None
-        m = re.search(r"([^,]{2,40}),\s*$", before)
+        # "<place>, ngày 05/8/2025": the word "ngày" may stand before a date written in figures
+        m = re.search(r"([^,]{2,40}),\s*(?:ng\w{1,3}\s*)?$", before)
         if m and re.search(r"[A-Za-zÀ-ỹĐđ]", m.group(1)):
             place = clean_spaces(re.sub(r"^[^\wÀ-ỹĐđ]+", "", m.group(1)))
             place_hit = hit(repair_place(place), ln, m.start(1), m.end(1), 0.95)

@@ -256,14 +256,16 @@ class _Seg:
         return " ".join(w.text for w in self.words)
 
 
-_DASHES = {"-", "–", "—", "+", "•", "*", "_"}
+#: lone marks that mean something on their line: bullets, dashes, and the slash of a number whose blank
+#: left spaces on both sides ("Số: 1340 / QĐ-UBND")
+_KEPT_MARKS = {"-", "–", "—", "+", "•", "*", "_", "/"}
 
 
 def _segments(page: OcrPage) -> list[_Seg]:
     by_line: dict[int, list[Word]] = {}
     for w in page.words:
         # Specks, rules and seal fragments read as lone punctuation carry nothing.
-        if any(c.isalnum() for c in w.text) or w.text.strip() in _DASHES:
+        if any(c.isalnum() for c in w.text) or w.text.strip() in _KEPT_MARKS:
             by_line.setdefault(w.line, []).append(w)
     heights = [w.box[3] for w in page.words if w.box[3] > 0]
     h = median(heights) if heights else 20

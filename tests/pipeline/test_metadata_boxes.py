@@ -89,3 +89,23 @@ def test_a_full_stop_before_a_lower_case_word_of_the_subject_is_a_speck():
         _with_subject((450, "Triển khai số hóa hồ sơ lý lịch tư. pháp", 560), (495, "năm 2022.", 740))
     )
     assert m.fields["trich_yeu"].value == "Triển khai số hóa hồ sơ lý lịch tư pháp năm 2022"
+
+
+def _with_header_row(number: str, date: str) -> OcrDocument:
+    rows = [(y, [(number, 340), (date, 820)]) if y == 290 else (y, pieces) for y, pieces in MERGED]
+    return OcrDocument(
+        file_name="kh.png", sha256="0" * 64, media_type="image/png", pages=[ocr_page(rows)], languages="vie"
+    )
+
+
+def test_a_slash_read_as_a_word_of_its_own_keeps_the_number():
+    # the blank left spaces on both sides of the printed slash: OCR gives it as a lone word
+    m = extract(_with_header_row("Số: 88 / KH-STP", "Quảng Trị, ngày 12 tháng 5 năm 2022"))
+    assert m.fields["so_ky_hieu"].value == "88/KH-STP"
+    assert m.fields["co_quan_ban_hanh"].value == "SỞ TƯ PHÁP"
+
+
+def test_a_date_in_figures_after_ngay_keeps_its_place():
+    m = extract(_with_header_row("Số: 88/KH-STP", "Quảng Trị, ngày 12/5/2022"))
+    assert m.fields["ngay_ban_hanh"].value == "2022-05-12"
+    assert m.fields["noi_ban_hanh"].value == "Quảng Trị"
