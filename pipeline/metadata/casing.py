@@ -28,6 +28,18 @@ def _phrase_table() -> tuple[dict[tuple[str, ...], tuple[str, ...]], int]:
     return table, max(len(k) for k in table)
 
 
+_SMALL_L = re.compile(r"\b(?=\w*l)[^\W\d_]{3,}\b")
+
+
+def _capital_i(m: re.Match[str]) -> str:
+    word = m[0]
+    return word.replace("l", "I") if word.replace("l", "").isupper() else word
+
+
+#: the words of a local unit's kind, each followed by the unit's proper name
+_UNIT_WORDS = (" xa", " phuong", " huyen", " quan", " tran", " tinh", " khu", "thanh pho")
+
+
 def repair_upper(text: str) -> str:
     """Rewrite known header words and place names in an upper-case line with their proper spelling.
 
@@ -36,11 +48,17 @@ def repair_upper(text: str) -> str:
     ``TỈNH``.
     """
     table, longest = _phrase_table()
+    # OCR reads a capital I of a sans-serif font as a small l: in a word of capitals it is an I
+    text = _SMALL_L.sub(_capital_i, text)
     matches = list(_WORD.finditer(text))
     out = list(text)
     i = 0
     while i < len(matches):
-        for n in range(min(longest, len(matches) - i), 0, -1):
+        # after XÃ, PHƯỜNG, HUYỆN ... a proper name starts: one word alone is no header word there
+        # ("XÃ TỊNH KHÊ" is no "XÃ TỈNH KHÊ"); a whole known name still is
+        before = " " + " ".join(fold(m.group()) for m in matches[max(0, i - 2) : i])
+        named = before.endswith(_UNIT_WORDS)
+        for n in range(min(longest, len(matches) - i), 1 if named else 0, -1):
             group = matches[i : i + n]
             if not all(m.group().isupper() for m in group):
                 continue

@@ -51,6 +51,20 @@ def test_repair_upper_restores_header_words_but_keeps_place_names():
     assert repair_upper("Sở Ngoại vụ") == "Sở Ngoại vụ"  # not upper case: untouched
 
 
+def test_repair_upper_leaves_the_proper_name_after_a_units_kind():
+    # Quảng Ngãi has communes named Tịnh ...: after XÃ, HUYỆN ... a single word is the name's, not TỈNH
+    assert repair_upper("ỦY BAN NHÂN DÂN XÃ TỊNH KHÊ") == "ỦY BAN NHÂN DÂN XÃ TỊNH KHÊ"
+    assert repair_upper("HUYỆN TĨNH GIA") == "HUYỆN TĨNH GIA"
+    assert repair_upper("ỦY BAN NHÂN DÂN TĨNH QUẢNG NGÃI") == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+    assert repair_upper("UBND TỈNH THỪA THIÊN HUÊ") == "UBND TỈNH THỪA THIÊN HUẾ"  # a whole name still is
+
+
+def test_repair_upper_reads_a_small_l_among_capitals_as_an_i():
+    assert repair_upper("ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃl") == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+    assert repair_upper("KT. GlÁM ĐỐC") == "KT. GIÁM ĐỐC"
+    assert repair_upper("Sở SNgV Quảng Ngãi") == "Sở SNgV Quảng Ngãi"  # not a word of capitals
+
+
 @pytest.mark.parametrize(
     ("raw", "want"),
     [
