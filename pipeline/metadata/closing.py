@@ -187,6 +187,20 @@ def name_in_text(partial: str, lines: list[TextLine], signer: TextLine) -> str |
     return next(iter(found)) if len(found) == 1 else None
 
 
+def _caps_name(line: TextLine) -> str | None:
+    """The name on the column's last line when it is typed in capitals (``NGUYỄN VĂN AN``), else None.
+
+    Decree 30 sets the name in bold lower case, but older and some local documents type it in capitals.
+    Only the last line counts, and never an authority or position line: those are capitals too.
+    """
+    text = clean_spaces(line.text).strip(" .,;:-")
+    if not _is_caps(text) or _AUTH.match(text) or _POSITION.match(fold(text)):
+        return None
+    if line.words and (line.conf or 0.0) < _MIN_LINE_CONF:
+        return None
+    return plausible_name(" ".join(w.capitalize() for w in text.split()))
+
+
 def _is_name(text: str) -> bool:
     words = text.split()
     return 2 <= len(words) <= 6 and all(_NAME_WORD.match(w) for w in words)
@@ -237,6 +251,9 @@ def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
                 break
         if name_idx is not None:
             break
+    if name_idx is None and len(right) > 1 and (caps := _caps_name(right[-1])) is not None:
+        name_idx = len(right) - 1
+        found["nguoi_ky"] = hit(caps, right[-1], 0, len(right[-1].text), 0.75)
     block = right[: name_idx if name_idx is not None else len(right)]
     auth = [(i, m) for i, ln in enumerate(block) if (m := _AUTH.match(ln.text.strip()))]
     auth = [(i, m) for i, m in auth if _AUTHORITY.match(fold(clean_spaces(m.group(2))))]

@@ -167,3 +167,15 @@ def test_a_head_signing_for_the_body_keeps_the_heads_title():
     read = extract(doc_of(page(_closing_with("KT. CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG"))))
     assert read.value("chuc_vu_ky") == "Phó Chánh Văn phòng"
     assert read.fields["chuc_vu_ky"].confidence > 0.8
+
+
+def test_a_name_typed_in_capitals_is_read_in_title_case():
+    rows = [*_closing_with("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")[:-1], (1850, "NGUYỄN VĂN AN", 1090)]
+    m = extract(doc_of(page(rows)))
+    assert m.value("nguoi_ky") == "Nguyễn Văn An"
+    assert m.value("chuc_vu_ky") == "Phó Cục trưởng"
+    # a block without a name line has no signer: its last capitals are a title, not a name
+    assert (
+        extract(doc_of(page(_closing_with("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")[:-1]))).value("nguoi_ky")
+        is None
+    )
