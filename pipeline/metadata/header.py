@@ -202,6 +202,10 @@ def _line_at(candidates: list[TextLine], blank: BlankReading | None) -> TextLine
     )
 
 
+#: a place before the date words whose comma OCR lost: one to five words (``TP.`` too), each capitalised
+_PLACE_UNMARKED = re.compile(r"^\W*((?:[^\W\d_]+\.?\s+){0,4}[^\W\d_]+)\s*[.;]?\s*$")
+
+
 def find_date(lines: list[TextLine]) -> tuple[Hit | None, Hit | None, DateReading | None]:
     """``<place>, ngày dd tháng mm năm yyyy`` → (ngay_ban_hanh hit, noi_ban_hanh hit, reading).
 
@@ -228,6 +232,10 @@ def find_date(lines: list[TextLine]) -> tuple[Hit | None, Hit | None, DateReadin
             place = clean_spaces(re.sub(r"^[^\wÀ-ỹĐđ]+", "", m.group(1)))
             place_hit = hit(repair_place(place), ln, m.start(1), m.end(1), 0.95)
         in_right = ln.zone == HEADER_RIGHT
+        m = _PLACE_UNMARKED.match(before) if place_hit is None and in_right else None
+        if m and all(w[:1].isupper() for w in m.group(1).split()):
+            # the comma lost to OCR (or read as a full stop): the capitalised words before the date
+            place_hit = hit(repair_place(clean_spaces(m.group(1))), ln, m.start(1), m.end(1), 0.85)
         if not in_right and place_hit is None and ln.zone == BODY:
             continue  # a bare date in the body is a date the text talks about, not the issue date
         score = 0.98 if in_right and place_hit else 0.93 if in_right or place_hit else 0.8

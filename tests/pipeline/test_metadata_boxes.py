@@ -109,3 +109,10 @@ def test_a_date_in_figures_after_ngay_keeps_its_place():
     m = extract(_with_header_row("Số: 88/KH-STP", "Quảng Trị, ngày 12/5/2022"))
     assert m.fields["ngay_ban_hanh"].value == "2022-05-12"
     assert m.fields["noi_ban_hanh"].value == "Quảng Trị"
+
+
+def test_a_place_whose_comma_ocr_lost_is_still_the_place():
+    for date in ("Quảng Trị ngày 12 tháng 5 năm 2022", "Quảng Trị , ngày 12 tháng 5 năm 2022"):
+        m = extract(_with_header_row("Số: 88/KH-STP", date))
+        assert m.fields["noi_ban_hanh"].value == "Quảng Trị", date
+        assert m.fields["ngay_ban_hanh"].value == "2022-05-12"
