@@ -8,7 +8,8 @@
 
 - ``DIR/real-heavy/<id>.json`` (only when asked): each page of the real documents of the tuning part
   (never the held-out part) rendered at 200 dpi and degraded the same way: the real layouts under scan
-  damage they do not have. Score it with ``metadata_eval.py --real --tuning-only --real-cache real-heavy``.
+  damage they do not have. Score it with ``metadata_eval.py --real --tuning-only --real-cache real-heavy``;
+  ``--salt S`` draws other damage for the same pages into ``DIR/real-heavy-S/``.
 
 ``--real`` needs no builder: ``metadata_eval.py --real`` OCRs what its cache lacks. Documents already in
 the cache are skipped; delete the folder to rebuild it with the current code.
@@ -40,14 +41,18 @@ SENSOR_SIGMA = 8.0
 REAL_DPI = 200
 
 
-def heavy_page(src: Path, dpi: int, name: str, work: Path) -> Path:
-    """The page degraded by its variant and sensor noise, written as a PNG at its (new) resolution."""
+def heavy_page(src: Path, dpi: int, name: str, work: Path, salt: str = "") -> Path:
+    """The page degraded by its variant and sensor noise, written as a PNG at its (new) resolution.
+
+    ``salt`` draws another variant and other noise for the same page (a second damaged set).
+    """
     gray = np.array(Image.open(src).convert("L"))
-    variant = VARIANTS[zlib.crc32(name.encode()) % len(VARIANTS)]
-    img, dpi, _ = degrade(gray, dpi, variant, name)
-    rng = np.random.default_rng(zlib.crc32(f"{name}/sensor".encode()))
+    key = f"{salt}/{name}" if salt else name
+    variant = VARIANTS[zlib.crc32(key.encode()) % len(VARIANTS)]
+    img, dpi, _ = degrade(gray, dpi, variant, key)
+    rng = np.random.default_rng(zlib.crc32(f"{key}/sensor".encode()))
     noisy = np.clip(img.astype(np.float32) + rng.normal(0, SENSOR_SIGMA, img.shape), 0, 255)
-    out = work / f"{name}-heavy.png"
+    out = work / f"{name}-heavy{salt}.png"
     Image.fromarray(noisy.astype(np.uint8)).save(out, dpi=(dpi, dpi))
     return out
 
@@ -60,7 +65,7 @@ def real_tuning(eval_dir: Path) -> dict[str, list[dict]]:
     return {lb["id"]: [{"file": lb["file"]}] for lb in labels if lb["id"] not in HELD_OUT}
 
 
-def real_heavy_pages(pdf: Path, doc_id: str, work: Path) -> list[Path]:
+def real_heavy_pages(pdf: Path, doc_id: str, work: Path, salt: str = "") -> list[Path]:
     """Each page of a real PDF rendered at :data:`REAL_DPI` and degraded like a heavy page."""
     from pdf2image import convert_from_path
 
@@ -68,7 +73,7 @@ def real_heavy_pages(pdf: Path, doc_id: str, work: Path) -> list[Path]:
     for i, page in enumerate(convert_from_path(str(pdf), dpi=REAL_DPI, grayscale=True), 1):
         src = work / f"{doc_id}-p{i}.png"
         page.save(src, dpi=(REAL_DPI, REAL_DPI))
-        out.append(heavy_page(src, REAL_DPI, f"{doc_id}-p{i}", work))
+        out.append(heavy_page(src, REAL_DPI, f"{doc_id}-p{i}", work, salt))
     return out
 
 
@@ -78,6 +83,9 @@ def main() -> int:
     ap.add_argument("parts", nargs="*", help="synth, heavy and/or real-heavy (default: synth heavy)")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--eval-dir", type=Path, default=REPO.parent / "shared" / "eval")
+    ap.add_argument(
+        "--salt", default="", help="real-heavy only: draw other damage, into real-heavy-SALT (default: none)"
+    )
     args = ap.parse_args()
     args.parts = args.parts or ["synth", "heavy"]
     if not set(args.parts) <= {"synth", "heavy", "real-heavy"}:
@@ -91,17 +99,18 @@ def main() -> int:
     work = args.out / "_pages"
     work.mkdir(parents=True, exist_ok=True)
     for part in args.parts:
-        (args.out / part).mkdir(exist_ok=True)
+        folder = args.out / (f"{part}-{args.salt}" if part == "real-heavy" and args.salt else part)
+        folder.mkdir(exist_ok=True)
         docs_of = real_tuning(args.eval_dir) if part == "real-heavy" else load_docs(args.eval_dir)
         for doc_id, rows in docs_of.items():
-            target = args.out / part / f"{doc_id}.json"
+            target = folder / f"{doc_id}.json"
             if target.exists():
                 continue
             t0 = time.perf_counter()
             if part == "synth":
                 files = [args.eval_dir / im for im in sorted({r["image"] for r in rows})]
             elif part == "real-heavy":
-                files = real_heavy_pages(args.eval_dir / "real" / rows[0]["file"], doc_id, work)
+                files = real_heavy_pages(args.eval_dir / "real" / rows[0]["file"], doc_id, work, args.salt)
             else:
                 files = [
                     heavy_page(
