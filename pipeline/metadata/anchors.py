@@ -30,8 +30,8 @@ __all__ = [
 #: ``Số:`` (``So``, ``Sô``, ``S6``, ``S0``, ``Số và ký hiệu``) at the start of a line; with its vowel lost or
 #: misread (``s.``, ``sẽ:``) only with its punctuation
 NUMBER_LABEL = regex.compile(r"^\W{0,2}(?:s[o06]\s*(?:(?:va\s*)?ky\s*hieu\s*)?[:;.,]?|s\w?[:;.])\s*")
-#: ``V/v`` or ``Về việc`` opening a subject line
-VE_VIEC = regex.compile(r"^\W{0,2}(?:v\s*[/|l1i]\s*v\b|(?:ve\s*viec){e<=1}\b)\s*[:.]?\s*")
+#: ``V/v`` or ``Về việc`` opening a subject line; OCR reads the second v as y, or loses the slash (``Vv``)
+VE_VIEC = regex.compile(r"^\W{0,2}(?:v(?:\s*[/|l1i]\s*[vy]|v)\b|(?:ve\s*viec){e<=1}\b)\s*[:.]?\s*")
 KINH_GUI = regex.compile(r"^\W{0,2}(?:kinh\s*gui){e<=1}\s*[:;.]?\s*")
 NOI_NHAN = regex.compile(r"^\W{0,3}(?:noi\s*nhan){e<=1}\s*[:;.]?\s*")
 #: authority prefixes of a signer block: TM., KT., TL., TUQ., Q.

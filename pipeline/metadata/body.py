@@ -135,8 +135,8 @@ def find_subject(lines: list[TextLine], title_index: int | None) -> Hit | None:
         elif re.match(r"^\W{0,2}(kinh gui|can cu)\b", f):
             return None
         letters = _letters_upper(nxt.text)
-        if letters and letters == letters.upper() and len(letters) > 3:
-            break  # the authority line ("ỦY BAN NHÂN DÂN TỈNH ...") under the subject
+        if letters and letters == letters.upper() and len(letters) > 3 and not (not parts and _VV.match(f)):
+            break  # the authority line ("ỦY BAN NHÂN DÂN TỈNH ...") under the subject; "VỀ VIỆC ..." is none
         start = len(nxt.text) - len(_strip_vv(nxt.text)) if not parts else 0
         parts.append((nxt, start, len(nxt.text)))
         prev = nxt

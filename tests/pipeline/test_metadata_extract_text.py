@@ -1,5 +1,7 @@
 """extract_text on realistic documents written for these tests (several types, both header orders, noise)."""
 
+import pytest
+
 from pipeline.metadata import extract_text
 from sohoa.model.document import FIELD_NAMES
 
@@ -247,3 +249,18 @@ def test_confidence_and_span_point_at_the_source():
     assert 0.9 <= f.confidence <= 1.0
     assert QD_READING_ORDER[f.span[0] : f.span[1]] == "1340/QĐ-UBND"
     assert f.page == 1
+
+
+@pytest.mark.parametrize("mark", ["V/y", "Vv", "V/ v"])
+def test_vv_as_ocr_misreads_it_still_opens_the_subject(mark):
+    assert (
+        values(CONG_VAN.replace("V/v", mark))["trich_yeu"]
+        == "đề nghị cung cấp thông tin về doanh nghiệp xuất khẩu"
+    )
+
+
+def test_a_subject_typed_in_capitals_under_the_title_is_kept_as_typed():
+    text = NGHI_QUYET_NUMERIC_DATE.replace(
+        "Quy định mức chi tiếp khách nước ngoài trên địa bàn tỉnh", "VỀ VIỆC QUY ĐỊNH MỨC CHI TIẾP KHÁCH"
+    )
+    assert values(text)["trich_yeu"] == "QUY ĐỊNH MỨC CHI TIẾP KHÁCH"
