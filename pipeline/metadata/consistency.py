@@ -58,14 +58,16 @@ def _reread(blank: BlankReading | None) -> str | None:
     """
     if blank is None:
         return None
-    votes = Counter(r for r in blank.readings if r)
+    # one number however written: "06" and "6" are one vote (a tight crop loses the leading zero)
+    read = [r for r in blank.readings if r and r.isdigit()]
+    votes = Counter(int(r) for r in read)
     ranked = votes.most_common(2)
     if not ranked:
         return None
     value, count = ranked[0]
     if count < 3 or count < 0.6 * sum(votes.values()) or (len(ranked) > 1 and ranked[1][1] == count):
         return None
-    return value
+    return max((r for r in read if int(r) == value), key=len)
 
 
 #: the neural reader's confidence (0-1) at or above which its reading, confirmed by Tesseract's, is trusted
@@ -285,21 +287,23 @@ def check_date(
                 continue
             reading = replace(reading, **{part: None})  # type: ignore[arg-type]
             fill[part] = int(value)
-        conflict = (day is not None and reading.day is not None and int(day) != reading.day) or (
-            month is not None and reading.month is not None and int(month) != reading.month
-        )
-        if conflict and reading.date is not None:
-            # the network, sure and uncontested, against a confident full-page reading: it reads
-            # handwriting better, so its value is the one shown; a clerk checks either way
+        blank_parts = {part: int(v) for part, v in (("day", day), ("month", month)) if v is not None}
+        contested = [p for p, v in blank_parts.items() if getattr(reading, p) not in (None, v)]
+        if contested:
+            # the blank's readers against the full-page reading: a clerk checks either way. Shown is the
+            # blank's value where its two recognizers agree on it or the network is sure of it (it reads
+            # handwriting better), and never a date after the first signature when the other is not.
             fix = {
-                part: int(v)
-                for part, v in (("day", day), ("month", month))
-                if v is not None
-                and votes[part].agreement == "disagree"
-                and votes[part].neural_conf >= _NEURAL_SURE
+                part: blank_parts[part]
+                for part in contested
+                if votes[part].agreement in ("both", "weak") or votes[part].neural_conf >= _NEURAL_SURE
             }
-            better = replace(reading, **fix).date if fix else None  # type: ignore[arg-type]
-            return _rescore(h, 0.45, better.isoformat() if better else None), "ngay_ban_hanh.conflict"
+            page = replace(reading, **fill).date  # type: ignore[arg-type]
+            blank_date = replace(reading, **{**fill, **fix}).date if fix else None  # type: ignore[arg-type]
+            shown, other = (blank_date, page) if blank_date else (page, None)
+            if shown and other and signed and shown > signed >= other:
+                shown = other
+            return _rescore(h, 0.45, shown.isoformat() if shown else None), "ngay_ban_hanh.conflict"
         if fill:
             filled = replace(reading, **fill)  # type: ignore[arg-type]
             date = filled.date

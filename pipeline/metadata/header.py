@@ -203,6 +203,7 @@ def _line_at(candidates: list[TextLine], blank: BlankReading | None) -> TextLine
 
 
 #: a place before the date words whose comma OCR lost: one to five words (``TP.`` too), each capitalised
+#: and more than one letter (a lone letter is a speck of the seal or the rule)
 _PLACE_UNMARKED = re.compile(r"^\W*((?:[^\W\d_]+\.?\s+){0,4}[^\W\d_]+)\s*[.;]?\s*$")
 
 
@@ -210,42 +211,56 @@ def find_date(lines: list[TextLine]) -> tuple[Hit | None, Hit | None, DateReadin
     """``<place>, ngày dd tháng mm năm yyyy`` → (ngay_ban_hanh hit, noi_ban_hanh hit, reading).
 
     A date whose day or month could not be read gives a hit with the printed part only (``2025-02``,
-    reduced-precision ISO 8601) and a low score; the reading says which parts are missing.
+    reduced-precision ISO 8601) and a low score; the reading says which parts are missing. A line with
+    the date words comes first; a date in figures (``Sơn La, 14/7/2023``) only when no line has them, and
+    never one with a clock time: that is a digital signature's stamp (``Hồi 17.01.2025 09:17:04``).
     """
     top = _header_top(lines, 30)
-    right = _rows([ln for ln in top if ln.zone == HEADER_RIGHT])
-    others = [ln for ln in top if ln.zone not in (HEADER_RIGHT,)]
-    for ln in right + _rows(others):
+    candidates = _rows([ln for ln in top if ln.zone == HEADER_RIGHT]) + _rows(
+        [ln for ln in top if ln.zone != HEADER_RIGHT]
+    )
+    for ln in candidates:
         reading = read_date(ln.folded)
-        if reading is None:
-            found = parse_date(ln.text)
-            if found is None:
-                continue
-            date, a, b = found
-            reading = DateReading(date.day, date.month, date.year, False, a, b)
-        a, b = reading.start, reading.end
-        before = ln.text[:a]
-        place_hit = None
-        # "<place>, ngày 05/8/2025": the word "ngày" may stand before a date written in figures
-        m = re.search(r"([^,]{2,40}),\s*(?:ng\w{1,3}\s*)?$", before)
-        if m and re.search(r"[A-Za-zÀ-ỹĐđ]", m.group(1)):
-            place = clean_spaces(re.sub(r"^[^\wÀ-ỹĐđ]+", "", m.group(1)))
-            place_hit = hit(repair_place(place), ln, m.start(1), m.end(1), 0.95)
-        in_right = ln.zone == HEADER_RIGHT
-        m = _PLACE_UNMARKED.match(before) if place_hit is None and in_right else None
-        if m and all(w[:1].isupper() for w in m.group(1).split()):
-            # the comma lost to OCR (or read as a full stop): the capitalised words before the date
-            place_hit = hit(repair_place(clean_spaces(m.group(1))), ln, m.start(1), m.end(1), 0.85)
-        if not in_right and place_hit is None and ln.zone == BODY:
-            continue  # a bare date in the body is a date the text talks about, not the issue date
-        score = 0.98 if in_right and place_hit else 0.93 if in_right or place_hit else 0.8
-        full = reading.date
-        if full is None:
-            if reading.partial is None or None not in (reading.day, reading.month):
-                continue  # nothing, or every part read and no such day: not a date
-            return hit(reading.partial, ln, a, b, 0.3), place_hit, reading
-        return hit(full.isoformat(), ln, a, b, score), place_hit, reading
+        found = _date_hit(ln, reading) if reading is not None else None
+        if found is not None:
+            return found
+    for ln in candidates:
+        numeric = parse_date(ln.text) if read_date(ln.folded) is None and not _CLOCK.search(ln.text) else None
+        if numeric is not None:
+            date, a, b = numeric
+            found = _date_hit(ln, DateReading(date.day, date.month, date.year, False, a, b))
+            if found is not None:
+                return found
     return None, None, None
+
+
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
+
+
+def _date_hit(ln: TextLine, reading: DateReading) -> tuple[Hit, Hit | None, DateReading] | None:
+    """The issue date that ``reading`` of line ``ln`` gives, with its place, or None if it gives none."""
+    a, b = reading.start, reading.end
+    before = ln.text[:a]
+    place_hit = None
+    # "<place>, ngày 05/8/2025": the word "ngày" may stand before a date written in figures
+    m = re.search(r"([^,]{2,40}),\s*(?:ng\w{1,3}\s*)?$", before)
+    if m and re.search(r"[A-Za-zÀ-ỹĐđ]", m.group(1)):
+        place = clean_spaces(re.sub(r"^[^\wÀ-ỹĐđ]+", "", m.group(1)))
+        place_hit = hit(repair_place(place), ln, m.start(1), m.end(1), 0.95)
+    in_right = ln.zone == HEADER_RIGHT
+    m = _PLACE_UNMARKED.match(before) if place_hit is None and in_right else None
+    if m and all(w[:1].isupper() and len(w.strip(".")) > 1 for w in m.group(1).split()):
+        # the comma lost to OCR (or read as a full stop): the capitalised words before the date
+        place_hit = hit(repair_place(clean_spaces(m.group(1))), ln, m.start(1), m.end(1), 0.85)
+    if not in_right and place_hit is None and ln.zone == BODY:
+        return None  # a bare date in the body is a date the text talks about, not the issue date
+    score = 0.98 if in_right and place_hit else 0.93 if in_right or place_hit else 0.8
+    full = reading.date
+    if full is None:
+        if reading.partial is None or None not in (reading.day, reading.month):
+            return None  # nothing, or every part read and no such day: not a date
+        return hit(reading.partial, ln, a, b, 0.3), place_hit, reading
+    return hit(full.isoformat(), ln, a, b, score), place_hit, reading
 
 
 _MARKS = {

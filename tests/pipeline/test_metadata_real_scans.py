@@ -456,7 +456,7 @@ def test_a_lone_letter_glued_in_front_of_the_signer_is_a_speck():
 def test_a_day_the_line_kept_half_of_is_the_one_both_recognizers_read():
     """GIVEN the line read ``ngày 3`` of a handwritten 30 (its first reading of the blank was ``3``) and
     both recognizers read 30 THEN the date has day 30, trusted; a complete first reading that both
-    contradict stays a conflict."""
+    contradict stays a conflict, shown with the day they agree on."""
     p = page(header("Số: 16/CT-UBND", "Hà Nội, ngày 3 tháng 01 năm 2015"))
     half = blank("day", ["30"] * 3, "30", 0.99, x=1100).model_copy(update={"first": "3"})
     m = extract(doc_of(p.model_copy(update={"blanks": [half]})))
@@ -465,7 +465,7 @@ def test_a_day_the_line_kept_half_of_is_the_one_both_recognizers_read():
     p = page(header("Số: 16/CT-UBND", "Hà Nội, ngày 13 tháng 01 năm 2015"))
     whole = half.model_copy(update={"first": "13"})
     m = extract(doc_of(p.model_copy(update={"blanks": [whole]})))
-    assert m.value("ngay_ban_hanh") == "2015-01-13" and "ngay_ban_hanh.conflict" in m.reasons
+    assert m.value("ngay_ban_hanh") == "2015-01-30" and "ngay_ban_hanh.conflict" in m.reasons
 
 
 def _rows_with(number_rows, date_line="Quảng Ngãi, ngày 05 tháng 02 năm 2025"):
@@ -522,3 +522,44 @@ def test_a_blank_both_readers_read_as_zero_is_unread():
     p = p.model_copy(update={"blanks": [blank("number", ["0"] * 3, "0", 0.99)]})
     m = extract(doc_of(p))
     assert m.value("so_ky_hieu") == "/CLS-HPH" and "so_ky_hieu.number_unread" in m.reasons
+
+
+def test_a_day_read_with_and_without_its_leading_zero_is_one_vote():
+    from pipeline.metadata.consistency import vote_blank
+
+    v = vote_blank(blank("day", ["", "06", "6", "06", "6", "6", "06", "06"], "06", 0.95))
+    assert (v.agreement, v.value, v.tesseract) == ("both", "06", "06")
+
+
+def test_the_page_readings_day_against_the_blanks_is_a_conflict_even_with_its_month_unread():
+    """GIVEN the page read ``ngày 2 tháng Øf`` (day cut short, month unread) and the network read the day
+    04 and the month 01 surely THEN the date shown is the network's, 2021-01-04, and goes to review."""
+    p = page(header("Số: 01/CT-UBND", "Quảng Ngãi, ngày 2 tháng Øf năm 2021"))
+    day = blank("day", [], "04", 0.99, x=1100)
+    month = blank("month", [], "01", 0.97, x=1250)
+    m = extract(doc_of(p.model_copy(update={"blanks": [day, month]})))
+    assert m.value("ngay_ban_hanh") == "2021-01-04"
+    assert "ngay_ban_hanh.conflict" in m.reasons and m.needs_review
+
+
+def test_of_two_contested_dates_the_one_after_the_signature_is_not_shown():
+    """GIVEN the page read day 08, both readers of the blank read 28, and the document was signed on the
+    8th THEN the date shown is the 8th (the 28th is after the signature), in review as a conflict."""
+    p = page(header("Số: 11/TB-UBND", "Quảng Ngãi, ngày 08 tháng 01 năm 2025"))
+    sig = (SIGNED[0].model_copy(update={"signing_time": "2025-01-08T17:30:49+07:00"}),)
+    scrawl = blank("day", ["28"] * 4, "28", 0.95, x=1100).model_copy(update={"first": "08"})
+    m = extract(doc_of(p.model_copy(update={"blanks": [scrawl]})), Witnesses(signatures=sig))
+    assert m.value("ngay_ban_hanh") == "2025-01-08" and "ngay_ban_hanh.conflict" in m.reasons
+    # unsigned, the two readers agreeing are what is shown
+    m = extract(doc_of(p.model_copy(update={"blanks": [scrawl]})))
+    assert m.value("ngay_ban_hanh") == "2025-01-28" and "ngay_ban_hanh.conflict" in m.reasons
+
+
+def test_a_signature_stamps_time_in_the_header_is_not_the_issue_date():
+    # the digital signature's overlay sits in the header, above the printed date line
+    rows = header("Số: 660/TB-UBND", "Quảng Ngãi, ngày 31 tháng 12 năm 2024")
+    # its label garbled by OCR, so that it is not known as a stamp
+    rows.insert(0, (120, [("ttcb@quangngai.gov.vn Hồi 17.01.2025 09:17:04 +07:00", 900)]))
+    m = extract(doc_of(page(rows)))
+    assert m.value("ngay_ban_hanh") == "2024-12-31"
+    assert m.value("noi_ban_hanh") == "Quảng Ngãi"
