@@ -9,6 +9,7 @@ badly typed field (a date the extractor got wrong must not make the document uns
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -104,8 +105,10 @@ def build_record(document: Document, ocr: OcrDocument | None = None) -> dict[str
         rec["loai_van_ban_key"] = facet_key(rec["loai_van_ban"])
     if rec["co_quan_ban_hanh"]:
         rec["co_quan_ban_hanh_key"] = facet_key(rec["co_quan_ban_hanh"])
-    if rec["ngay_ban_hanh"]:
-        rec["year"] = int(rec["ngay_ban_hanh"][:4])
+    issued = rec["ngay_ban_hanh"] or _reduced_date(document.metadata.value("ngay_ban_hanh"))
+    if issued:
+        # a date read in part ("2024-03": the day unread, in review) still files the record under its year
+        rec["year"] = int(issued[:4])
     rec["needs_rescan"] = document.needs_rescan
     rec["qa_codes"] = sorted({f.code.value for f in document.qa}) or None
     rec["source_sha256"] = document.source.sha256 if document.source else None
@@ -116,6 +119,11 @@ def build_record(document: Document, ocr: OcrDocument | None = None) -> dict[str
     if ocr is not None:
         rec["pages"] = [{"number": p.number, "text": nfc(p.text)} for p in ocr.pages if p.text.strip()]
     return {k: v for k, v in rec.items() if v is not None}
+
+
+def _reduced_date(raw: object) -> str | None:
+    """A reduced-precision ISO 8601 date (``2024-03``, ``2024``), else None."""
+    return raw if isinstance(raw, str) and re.fullmatch(r"\d{4}(-\d{2})?", raw) else None
 
 
 def _review_fields(rec: dict[str, Any], document: Document) -> None:

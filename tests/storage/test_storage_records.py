@@ -59,6 +59,13 @@ def test_badly_typed_values_are_dropped_not_fatal() -> None:
     assert "pages" not in rec
 
 
+def test_a_date_read_in_part_files_the_record_under_its_year() -> None:
+    # "2024-03": the day unread (in review); no date to range on, but the year was printed and read
+    for partial in ("2024-03", "2024"):
+        rec = build_record(_doc(ngay_ban_hanh=partial))
+        assert "ngay_ban_hanh" not in rec and rec["year"] == 2024
+
+
 def test_page_stamps_are_indexed_apart_from_signatures() -> None:
     """What the stamps on the pages say goes to stamp_signed_by/stamp_signed_at, never to signed_by."""
     stamps = [
