@@ -127,15 +127,14 @@ def find_subject(lines: list[TextLine], title_index: int | None) -> Hit | None:
         if nxt.zone != BODY:
             break
         if parts:
-            starts = (_BODY_START if nxt.box is None else _PARAGRAPH_START).match(f) or _SENTENCE_START.match(
-                nxt.text
-            )
-            if starts or not _continues(nxt, prev, title):
+            starts = (_BODY_START if nxt.box is None else _PARAGRAPH_START).match(f)
+            if starts or _SENTENCE_START.match(nxt.text) or not _continues(nxt, prev, title):
                 break
         elif re.match(r"^\W{0,2}(kinh gui|can cu)\b", f):
             return None
         letters = _letters_upper(nxt.text)
-        if letters and letters == letters.upper() and len(letters) > 3 and not (not parts and _VV.match(f)):
+        caps = bool(letters) and letters == letters.upper() and len(letters) > 3
+        if caps and (parts or not _VV.match(f)):
             break  # the authority line ("ỦY BAN NHÂN DÂN TỈNH ...") under the subject; "VỀ VIỆC ..." is none
         start = len(nxt.text) - len(_strip_vv(nxt.text)) if not parts else 0
         parts.append((nxt, start, len(nxt.text)))

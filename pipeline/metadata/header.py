@@ -205,6 +205,8 @@ def _line_at(candidates: list[TextLine], blank: BlankReading | None) -> TextLine
 #: a place before the date words whose comma OCR lost: one to five words (``TP.`` too), each capitalised
 #: and more than one letter (a lone letter is a speck of the seal or the rule)
 _PLACE_UNMARKED = re.compile(r"^\W*((?:[^\W\d_]+\.?\s+){0,4}[^\W\d_]+)\s*[.;]?\s*$")
+#: a clock time: the date beside it is a signing time, not an issue date
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
 
 
 def find_date(lines: list[TextLine]) -> tuple[Hit | None, Hit | None, DateReading | None]:
@@ -232,9 +234,6 @@ def find_date(lines: list[TextLine]) -> tuple[Hit | None, Hit | None, DateReadin
             if found is not None:
                 return found
     return None, None, None
-
-
-_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
 
 
 def _date_hit(ln: TextLine, reading: DateReading) -> tuple[Hit, Hit | None, DateReading] | None:
