@@ -53,11 +53,12 @@ def repair_upper(text: str) -> str:
     matches = list(_WORD.finditer(text))
     out = list(text)
     i = 0
+    named = False
     while i < len(matches):
-        # after XÃ, PHƯỜNG, HUYỆN ... a proper name starts: one word alone is no header word there
-        # ("XÃ TỊNH KHÊ" is no "XÃ TỈNH KHÊ"); a whole known name still is
+        # after XÃ, PHƯỜNG, HUYỆN ... the unit's proper name runs on: one word alone is no header word
+        # there ("XÃ TỊNH KHÊ", "HUYỆN SƠN TỊNH" are no TỈNH); a whole known name still is
         before = " " + " ".join(fold(m.group()) for m in matches[max(0, i - 2) : i])
-        named = before.endswith(_UNIT_WORDS)
+        named = named or before.endswith(_UNIT_WORDS)
         for n in range(min(longest, len(matches) - i), 1 if named else 0, -1):
             group = matches[i : i + n]
             if not all(m.group().isupper() for m in group):

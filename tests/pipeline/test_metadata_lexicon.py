@@ -55,6 +55,7 @@ def test_repair_upper_leaves_the_proper_name_after_a_units_kind():
     # Quảng Ngãi has communes named Tịnh ...: after XÃ, HUYỆN ... a single word is the name's, not TỈNH
     assert repair_upper("ỦY BAN NHÂN DÂN XÃ TỊNH KHÊ") == "ỦY BAN NHÂN DÂN XÃ TỊNH KHÊ"
     assert repair_upper("HUYỆN TĨNH GIA") == "HUYỆN TĨNH GIA"
+    assert repair_upper("ỦY BAN NHÂN DÂN HUYỆN SƠN TỊNH") == "ỦY BAN NHÂN DÂN HUYỆN SƠN TỊNH"  # all the name
     assert repair_upper("ỦY BAN NHÂN DÂN TĨNH QUẢNG NGÃI") == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
     assert repair_upper("UBND TỈNH THỪA THIÊN HUÊ") == "UBND TỈNH THỪA THIÊN HUẾ"  # a whole name still is
 
