@@ -318,6 +318,10 @@ def _starts_unit(line: str, previous: str | None) -> bool:
     return any(head == h or head.startswith(h + " ") for h in _UNIT_HEADS)
 
 
+def _lines_text(lines: list[TextLine]) -> str:
+    return " ".join(ln.text for ln in lines)
+
+
 def _is_noise(line: str) -> bool:
     letters = re.findall(r"[A-Za-zÀ-ỹĐđ]", line)
     return len(letters) < 2 or bool(re.fullmatch(r"[\W\d_]+", line))
@@ -367,6 +371,14 @@ def find_issuer(lines: list[TextLine]) -> tuple[Hit | None, Hit | None]:
         else:
             units[-1].append(ln)
         prev = ln.text
+    if (
+        len(units) > 1
+        and not _starts_unit(units[0][0].text, None)
+        and _upper_ratio(_lines_text(units[0])) < 0.95
+    ):
+        # above the first body, a fragment in mixed case that names no body is a stamp's or seal's
+        # debris ("li CỘNG BẢO" of a signature overlay), not the parent body
+        units = units[1:]
     issuer_lines = units[-1]
     issuer = hits_join(
         repair_upper(clean_spaces(" ".join(ln.text for ln in issuer_lines))),

@@ -116,3 +116,14 @@ def test_a_place_whose_comma_ocr_lost_is_still_the_place():
         m = extract(_with_header_row("Số: 88/KH-STP", date))
         assert m.fields["noi_ban_hanh"].value == "Quảng Trị", date
         assert m.fields["ngay_ban_hanh"].value == "2022-05-12"
+
+
+def test_debris_in_mixed_case_above_the_header_is_no_parent_body():
+    # a signature overlay rendered into the page, its labels garbled by OCR, leaves a fragment up there
+    rows = [(140, [("li CỘNG BẢO", 300)]), *MERGED]
+    doc = OcrDocument(
+        file_name="kh.png", sha256="0" * 64, media_type="image/png", pages=[ocr_page(rows)], languages="vie"
+    )
+    m = extract(doc)
+    assert m.fields["co_quan_chu_quan"].value == "UBND TỈNH QUẢNG TRỊ"
+    assert m.fields["co_quan_ban_hanh"].value == "SỞ TƯ PHÁP"
