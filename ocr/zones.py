@@ -224,7 +224,8 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
             # the printed slash is the one the code follows: a handwritten 1 read as a lone "/" comes
             # before it ("Số: / ?5 /UBND-TH" of a written 173)
             slashes = [v for v in after if "/" in v.text]
-            slash = next((v for v in slashes if _code_follows(v, after)), slashes[0] if slashes else None)
+            coded = next((v for v in slashes if _code_follows(v, after)), None)
+            slash = coded or (slashes[0] if slashes else None)
             x0 = max(0, w.left - pad)
             if slash is None:
                 # the slash garbled or glued to the code ("ÕBC-sNgv"): the line reader finds it. Without
@@ -244,7 +245,7 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
             first = tail + "".join(v.text for v in between) + slash.text[:cut]
             # digits set tight against the slash ("692/BC") were typed; digits alone in the gap were
             # written into the blank and are sure only when read confidently
-            typed = not tail and not between and cut > 0 and _code_follows(slash, after)
+            typed = not tail and not between and cut > 0 and slash is coded
             sure = first.isdigit() and (typed or all(v.conf >= _SURE for v in [*between, slash]))
             box = _box(end, x1, [w, slash])
             line_x1 = _run_right(slash, row, width / 2, gap=1.0) + pad

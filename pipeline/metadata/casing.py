@@ -51,19 +51,19 @@ def repair_upper(text: str) -> str:
     # OCR reads a capital I of a sans-serif font as a small l: in a word of capitals it is an I
     text = _SMALL_L.sub(_capital_i, text)
     matches = list(_WORD.finditer(text))
+    folded = [fold(m.group()) for m in matches]
     out = list(text)
     i = 0
     named = False
     while i < len(matches):
         # after XÃ, PHƯỜNG, HUYỆN ... the unit's proper name runs on: one word alone is no header word
         # there ("XÃ TỊNH KHÊ", "HUYỆN SƠN TỊNH" are no TỈNH); a whole known name still is
-        before = " " + " ".join(fold(m.group()) for m in matches[max(0, i - 2) : i])
-        named = named or before.endswith(_UNIT_WORDS)
+        named = named or (" " + " ".join(folded[max(0, i - 2) : i])).endswith(_UNIT_WORDS)
         for n in range(min(longest, len(matches) - i), 1 if named else 0, -1):
             group = matches[i : i + n]
             if not all(m.group().isupper() for m in group):
                 continue
-            key = tuple(fold(m.group()) for m in group)
+            key = tuple(folded[i : i + n])
             if key in table:
                 for m, word in zip(group, table[key], strict=True):
                     if len(word) == len(m.group()):

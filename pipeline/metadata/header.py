@@ -221,13 +221,13 @@ def find_date(lines: list[TextLine]) -> tuple[Hit | None, Hit | None, DateReadin
     candidates = _rows([ln for ln in top if ln.zone == HEADER_RIGHT]) + _rows(
         [ln for ln in top if ln.zone != HEADER_RIGHT]
     )
-    for ln in candidates:
-        reading = read_date(ln.folded)
+    readings = [(ln, read_date(ln.folded)) for ln in candidates]
+    for ln, reading in readings:
         found = _date_hit(ln, reading) if reading is not None else None
         if found is not None:
             return found
-    for ln in candidates:
-        numeric = parse_date(ln.text) if read_date(ln.folded) is None and not _CLOCK.search(ln.text) else None
+    for ln, reading in readings:
+        numeric = parse_date(ln.text) if reading is None and not _CLOCK.search(ln.text) else None
         if numeric is not None:
             date, a, b = numeric
             found = _date_hit(ln, DateReading(date.day, date.month, date.year, False, a, b))
@@ -381,7 +381,7 @@ def find_issuer(lines: list[TextLine]) -> tuple[Hit | None, Hit | None]:
         units = units[1:]
     issuer_lines = units[-1]
     issuer = hits_join(
-        repair_upper(clean_spaces(" ".join(ln.text for ln in issuer_lines))),
+        repair_upper(clean_spaces(_lines_text(issuer_lines))),
         [(ln, 0, len(ln.text)) for ln in issuer_lines],
         0.95 if len(units) <= 3 else 0.8,
     )
@@ -389,7 +389,7 @@ def find_issuer(lines: list[TextLine]) -> tuple[Hit | None, Hit | None]:
     if len(units) > 1:
         parent_lines = [ln for u in units[:-1] for ln in u]
         parent = hits_join(
-            repair_upper(clean_spaces(" ".join(ln.text for ln in parent_lines))),
+            repair_upper(clean_spaces(_lines_text(parent_lines))),
             [(ln, 0, len(ln.text)) for ln in parent_lines],
             0.9,
         )
