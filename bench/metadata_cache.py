@@ -10,6 +10,9 @@
   (never the held-out part) rendered at 200 dpi and degraded the same way: the real layouts under scan
   damage they do not have. Score it with ``metadata_eval.py --real --tuning-only --real-cache real-heavy``;
   ``--salt S`` draws other damage for the same pages into ``DIR/real-heavy-S/``.
+- ``DIR/real-low-<dpi>/<id>.json`` (only when asked): the same pages scanned coarsely, rendered at
+  ``--dpi`` (default 100, half the archival minimum) with sensor noise and JPEG compression, nothing else;
+  ``--bilevel`` scans them in black and white instead (``real-low-<dpi>-bw/``).
 
 ``--real`` needs no builder: ``metadata_eval.py --real`` OCRs what its cache lacks. Documents already in
 the cache are skipped; delete the folder to rebuild it with the current code.
@@ -77,19 +80,43 @@ def real_heavy_pages(pdf: Path, doc_id: str, work: Path, salt: str = "") -> list
     return out
 
 
+def real_low_pages(pdf: Path, doc_id: str, work: Path, dpi: int, bilevel: bool = False) -> list[Path]:
+    """Each page of a real PDF rendered at ``dpi`` with sensor noise: a quality-60 JPEG, or ``bilevel``
+    (an office scanner's black-and-white mode: a fixed threshold, no gray) a 1-bit PNG."""
+    from pdf2image import convert_from_path
+
+    out = []
+    for i, page in enumerate(convert_from_path(str(pdf), dpi=dpi, grayscale=True), 1):
+        rng = np.random.default_rng(zlib.crc32(f"{doc_id}-p{i}/low".encode()))
+        gray = np.array(page, dtype=np.float32)
+        noisy = np.clip(gray + rng.normal(0, SENSOR_SIGMA, gray.shape), 0, 255).astype(np.uint8)
+        if bilevel:
+            target = work / f"{doc_id}-p{i}-low{dpi}bw.png"
+            Image.fromarray(noisy).point(lambda v: 255 if v > 150 else 0).convert("1").save(
+                target, dpi=(dpi, dpi)
+            )
+        else:
+            target = work / f"{doc_id}-p{i}-low{dpi}.jpg"
+            Image.fromarray(noisy).save(target, quality=60, dpi=(dpi, dpi))
+        out.append(target)
+    return out
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     # argparse (3.11) checks an empty list against ``choices`` as one value: the parts are checked below
-    ap.add_argument("parts", nargs="*", help="synth, heavy and/or real-heavy (default: synth heavy)")
+    ap.add_argument("parts", nargs="*", help="synth, heavy, real-heavy, real-low (default: synth heavy)")
     ap.add_argument("--out", type=Path, required=True)
     ap.add_argument("--eval-dir", type=Path, default=REPO.parent / "shared" / "eval")
     ap.add_argument(
         "--salt", default="", help="real-heavy only: draw other damage, into real-heavy-SALT (default: none)"
     )
+    ap.add_argument("--dpi", type=int, default=100, help="real-low only: scan resolution (default: 100)")
+    ap.add_argument("--bilevel", action="store_true", help="real-low only: black and white (real-low-DPI-bw)")
     args = ap.parse_args()
     args.parts = args.parts or ["synth", "heavy"]
-    if not set(args.parts) <= {"synth", "heavy", "real-heavy"}:
-        ap.error(f"parts: synth, heavy and/or real-heavy, not {' '.join(args.parts)}")
+    if not set(args.parts) <= {"synth", "heavy", "real-heavy", "real-low"}:
+        ap.error(f"parts: synth, heavy, real-heavy and/or real-low, not {' '.join(args.parts)}")
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s: %(message)s")
 
     import ocr
@@ -99,9 +126,15 @@ def main() -> int:
     work = args.out / "_pages"
     work.mkdir(parents=True, exist_ok=True)
     for part in args.parts:
-        folder = args.out / (f"{part}-{args.salt}" if part == "real-heavy" and args.salt else part)
+        folder = args.out / (
+            f"{part}-{args.salt}"
+            if part == "real-heavy" and args.salt
+            else f"{part}-{args.dpi}{'-bw' if args.bilevel else ''}"
+            if part == "real-low"
+            else part
+        )
         folder.mkdir(exist_ok=True)
-        docs_of = real_tuning(args.eval_dir) if part == "real-heavy" else load_docs(args.eval_dir)
+        docs_of = real_tuning(args.eval_dir) if part.startswith("real-") else load_docs(args.eval_dir)
         for doc_id, rows in docs_of.items():
             target = folder / f"{doc_id}.json"
             if target.exists():
@@ -111,6 +144,9 @@ def main() -> int:
                 files = [args.eval_dir / im for im in sorted({r["image"] for r in rows})]
             elif part == "real-heavy":
                 files = real_heavy_pages(args.eval_dir / "real" / rows[0]["file"], doc_id, work, args.salt)
+            elif part == "real-low":
+                pdf = args.eval_dir / "real" / rows[0]["file"]
+                files = real_low_pages(pdf, doc_id, work, args.dpi, args.bilevel)
             else:
                 files = [
                     heavy_page(
