@@ -462,3 +462,16 @@ def vote_code(printed: str, second: str | None) -> str | None:
         return second if lost_part or _lost_letters(printed, second) else None
     budget = max(2, len(second) // 4)
     return second if Levenshtein.distance(fold(printed), fold(second)) <= budget else None
+
+
+def codes_disagree(printed: str, second: str | None) -> bool:
+    """Whether the network's reading of the number line gives another ký hiệu than the printed one.
+
+    :func:`vote_code` settles the cases where one reading plainly lost letters; what it leaves are two
+    readings that both look like a code (``BC-UuBNDb`` where handwriting crossed the print, against
+    ``BC-UBND``; ``UBND-TH`` against ``UBND-VX``). Neither recognizer is sure to be the right one, so
+    the code goes to a clerk. Case and diacritics do not count: the network drops the latter.
+    """
+    if second is None or not _well_formed(second):
+        return False
+    return fold(printed).casefold() != fold(second).casefold()

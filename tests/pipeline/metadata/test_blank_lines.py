@@ -179,6 +179,26 @@ def test_a_code_restored_from_the_line_reading_is_sent_to_review():
     assert m.value("so_ky_hieu") == "01/UND-VP" and not any(r.startswith("so_ky_hieu") for r in m.reasons)
 
 
+def test_two_readings_of_the_code_that_both_look_like_one_send_it_to_review():
+    from pipeline.metadata.consistency import codes_disagree
+
+    # handwriting written across the print made Tesseract read letters into the issuer's code
+    assert codes_disagree("BC-UuBNDb", "BC-UBND")
+    assert codes_disagree("UBND-TH", "UBND-VX")
+    # case and the diacritics the network drops are no disagreement; nor is a garbled second reading
+    assert not codes_disagree("BC-SNgV", "BC-SNGV")
+    assert not codes_disagree("QĐ-UBND", "QD-UBND")
+    assert not codes_disagree("BC-UBND", "BC-ubnd")
+    assert not codes_disagree("BC-UBND", None)
+
+    p = page(header("Số: 1218/BC-UuBNDb", "Đà Nẵng, ngày 26 tháng 4 năm 2021", "BÁO CÁO"))
+    number = blank("number", first="1218", neural="1218", conf=0.99, line="1218", line_conf=0.99,
+                   text="ső: 1218/BC-UBND Đà")  # fmt: skip
+    m = extract(doc_of(p.model_copy(update={"blanks": [number]})))
+    assert m.value("so_ky_hieu") == "1218/BC-UuBNDb"  # the print reading is shown, not trusted
+    assert "so_ky_hieu.code_disagree" in m.reasons and m.needs_review
+
+
 def test_a_code_that_contradicts_the_issuer_is_in_doubt_too():
     # ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI does not abbreviate to BNG: the code may be the misread field
     p = page(header("Số: 25/QĐ-BNG", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "QUYẾT ĐỊNH"))
