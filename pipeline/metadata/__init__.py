@@ -259,6 +259,13 @@ def _vietnamese(
         else:
             notes["nguoi_ky"] = "nguoi_ky.family_name_lost"
     signer = out.get("nguoi_ky")
+    if signer is not None and len(str(signer.value).split()) == 2:
+        # two words can be a whole name or the end of one whose family name the seal hid ("Hoàng Tuấn"
+        # of "Trần Hoàng Tuấn"): a certificate or the text that names the signer longer says which
+        line = signer.parts[0][0]
+        longer = w.signer_completing(str(signer.value)) or name_in_text(str(signer.value), lines, line)
+        if longer is not None:
+            out["nguoi_ky"] = signer = Hit(longer, signer.parts, min(signer.score, 0.9))
     if signer is not None and (spelled := w.signer_spelling(str(signer.value))) is not None:
         out["nguoi_ky"] = Hit(spelled, signer.parts, max(signer.score, 0.97))
     out.update(find_marks(lines))

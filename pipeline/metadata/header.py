@@ -15,6 +15,7 @@ from pipeline.metadata.dates import DateReading, read_date
 from pipeline.metadata.evidence import Hit, hit, hits_join
 from pipeline.metadata.layout import BODY, HEADER_LEFT, HEADER_RIGHT, TextLine, join_lines
 from pipeline.metadata.lexicon import type_by_code, type_by_name
+from pipeline.metadata.names import syllable_ok
 from pipeline.metadata.normalize import clean_spaces, fold
 from pipeline.metadata.numbers import NumberReading, clean_code, read_number, type_part
 from pipeline.metadata.reference import deglue
@@ -299,13 +300,26 @@ _UNIT_HEADS = (
 
 
 def _deglued(line: TextLine) -> TextLine:
-    """A header line whose capitals ran together (``SỞNGOẠIVỤ``) rewritten as the known body it spells."""
-    if " " in line.text.strip() and not re.search(r"[A-ZÀ-ỸĐ]{9,}", line.text):
-        return line
+    """A header line whose words ran together (``SỞNGOẠIVỤ``, ``SỞTƯ PHÁP``) as the known body it spells.
+
+    Spaces are ignored in the comparison, so a glue anywhere in the name is undone.
+    """
     name = deglue(line.text)
     if name is None or name == line.text:
         return line
     return TextLine(name, line.page, line.zone, line.box, line.conf)
+
+
+def _glued_head(first: str) -> int:
+    """The length of a one-word unit head glued to the next word (``cuclanh`` → 3), else 0.
+
+    The rest must be a syllable of two letters or more: ``BẢNG`` is no ``BAN`` + ``G``.
+    """
+    for h in _UNIT_HEADS:
+        rest = first[len(h) :]
+        if " " not in h and first.startswith(h) and len(rest) >= 2 and syllable_ok(rest):
+            return len(h)
+    return 0
 
 
 def _starts_unit(line: str, previous: str | None) -> bool:
@@ -315,7 +329,17 @@ def _starts_unit(line: str, previous: str | None) -> bool:
     if len(words) < 2 and previous is not None:
         return False  # a lone word ("VỤ", "NƯỚC") is the tail of a wrapped name
     head = " ".join(words[:4])
-    return any(head == h or head.startswith(h + " ") for h in _UNIT_HEADS)
+    return any(head == h or head.startswith(h + " ") for h in _UNIT_HEADS) or _glued_head(words[0]) > 0
+
+
+def _unglued(line: TextLine) -> TextLine:
+    """The line with a space put back after a unit head glued to the next word (``CỤCLÃNH SỰ``)."""
+    text = line.text.lstrip()
+    folded = fold(text)
+    cut = _glued_head(folded.split()[0]) if folded.split() and len(folded) == len(text) else 0
+    if not cut:
+        return line
+    return TextLine(f"{text[:cut]} {text[cut:]}", line.page, line.zone, line.box, line.conf)
 
 
 def _lines_text(lines: list[TextLine]) -> str:
@@ -360,7 +384,7 @@ def find_issuer(lines: list[TextLine]) -> tuple[Hit | None, Hit | None]:
         block.append(ln)
     # A header is printed in capitals; lower-case lines here are body text that leaked upwards.
     block = [ln for ln in block if _upper_ratio(ln.text) >= 0.6]
-    block = [_deglued(ln) for ln in block]
+    block = [_unglued(_deglued(ln)) for ln in block]
     if not block:
         return None, None
     units: list[list[TextLine]] = []

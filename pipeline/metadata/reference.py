@@ -102,10 +102,38 @@ class Snap:
         self.score = score
 
 
+def _debris(token: str) -> bool:
+    """A token no body's name has: a piece of a ký hiệu (``/TTr-UBND``, ``28``) or no syllable (``URND``)."""
+    from pipeline.metadata.names import syllable_ok
+
+    if "/" in token or any(c.isdigit() for c in token):
+        return True
+    letters = token.strip(".,;:-_|'\"")
+    return bool(letters) and not syllable_ok(letters.lower())
+
+
+def _body_before_debris(text: str) -> str | None:
+    """The known body that ``text`` names before one or two tokens of debris, else None.
+
+    A merged header row puts the number line's code beside the issuer's last line
+    (``ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI URND``); the body's name is whole before it.
+    """
+    words = text.split()
+    table = known_issuers()
+    for cut in (1, 2):
+        if len(words) - cut < 2 or not all(_debris(t) for t in words[-cut:]):
+            return None
+        key = " ".join(fold(" ".join(words[:-cut])).split())
+        if key in table:
+            return table[key]
+    return None
+
+
 def snap_issuer(text: str) -> Snap:
     """The canonical spelling of an issuer when ``text`` is close to exactly one known body.
 
-    A folded match takes the canonical spelling (OCR often misplaces a tone mark in bold capitals).
+    A folded match takes the canonical spelling (OCR often misplaces a tone mark in bold capitals), and a
+    known body's name followed by debris of a merged number line is that body.
     Local bodies (``ỦY BAN NHÂN DÂN HUYỆN …``) are known by structure and never rewritten.
     """
     key = " ".join(fold(text).split())
@@ -114,6 +142,9 @@ def snap_issuer(text: str) -> Snap:
         return Snap(table[key], True, 100.0)
     if (glued := deglue(text)) is not None:
         return Snap(glued, True, 100.0)
+    # before the local bodies' structure, which a city's name has too (THÀNH PHỐ HUẾ URND)
+    if (body := _body_before_debris(text)) is not None:
+        return Snap(body, True, 95.0)
     if _LOCAL.match(key):
         return Snap(text, True, 100.0)
     best = process.extract(key, list(table), scorer=fuzz.ratio, limit=2)

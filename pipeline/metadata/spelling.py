@@ -1,11 +1,11 @@
 """Repair a value's tone marks: from the document's own text, and where a word is no Vietnamese word.
 
 OCR confuses tone marks (``hộ chiều`` for ``hộ chiếu``, ``Tố chức`` for ``Tổ chức``) on one line and
-reads the same words right elsewhere on the page. A word pair of a value whose folded form (no
-diacritics) occurs in the document's text more often with another spelling is rewritten to that
-spelling. Pairs, not single words, so that two real words that fold alike (``chiều``/``chiếu``) are told
-apart by their neighbour; and only when the other spelling is clearly more frequent (at least twice,
-and more often than the value's own).
+reads the same words right elsewhere on the page. A word of a value is rewritten to the spelling the
+document's text mostly gives it next to the same neighbours (its word pairs, compared folded: no
+diacritics). Pairs, not single words, so that two real words that fold alike (``chiều``/``chiếu``) are
+told apart by their neighbour; and only when the other spelling is clearly more frequent (at least
+twice, and more often than the value's own).
 
 :func:`repair_nonwords` handles the words the document never spells right: a syllable that is no word
 of Vietnamese (``buỗi``) is taken for the common word it folds to (``buổi``). The word list and its
@@ -65,8 +65,25 @@ def _cased(word: str, like: str) -> str:
     return word
 
 
+def _side(table: dict, a: str, b: str, pos: int) -> Counter[str]:
+    """How the document spells the word at ``pos`` (0 or 1) of the pair ``a b``, the pair itself left out."""
+    seen = Counter(table.get((fold(a), fold(b)), Counter()))
+    own = (a.lower(), b.lower())
+    if seen[own] > 0:
+        seen[own] -= 1  # the value itself, read once in the page text
+    out: Counter[str] = Counter()
+    for pair, count in seen.items():
+        out[pair[pos]] += count
+    return out
+
+
 def respell(value: str, document_text: str) -> str:
-    """``value`` with each word re-spelt as the document mostly spells it next to the same neighbour."""
+    """``value`` with each word re-spelt as the document mostly spells it next to the same neighbour.
+
+    A pair proposes a spelling; the word's other pair can veto it when the document spells the word
+    there as printed more often than as proposed (``bàn`` of ``địa bàn tỉnh`` stays when ``bản tỉnh``
+    was misread more often than ``bàn tỉnh`` was read, since ``địa bàn`` is everywhere).
+    """
     table = _pairs(document_text)
     matches = list(_WORD.finditer(value))
     out = list(value)
@@ -80,15 +97,23 @@ def respell(value: str, document_text: str) -> str:
         (best_a, best_b), count = seen.most_common(1)[0]
         if count >= 2 and count > own:
             # both spellings of a word are right when only the tone's place differs: keep the printed one
-            if not _same_word(best_a, a.group()):
+            if not _same_word(best_a, a.group()) and not _vetoed(table, matches, i, best_a, i - 1):
                 replaced[i] = _cased(best_a, a.group())
-            if not _same_word(best_b, b.group()):
+            if not _same_word(best_b, b.group()) and not _vetoed(table, matches, i + 1, best_b, i + 1):
                 replaced[i + 1] = _cased(best_b, b.group())
     for i in sorted(replaced, reverse=True):
         m = matches[i]
         if len(replaced[i]) == len(m.group()):
             out[m.start() : m.end()] = list(replaced[i])
     return "".join(out)
+
+
+def _vetoed(table: dict, matches: list[re.Match[str]], j: int, spelling: str, start: int) -> bool:
+    """Whether the other pair of word ``j`` (the one starting at ``start``) says it is printed right."""
+    if start < 0 or start + 1 >= len(matches):
+        return False
+    side = _side(table, matches[start].group(), matches[start + 1].group(), j - start)
+    return side[matches[j].group().lower()] > side[spelling]
 
 
 @lru_cache(maxsize=1)

@@ -185,6 +185,53 @@ def test_glued_capitals_and_wrong_tones_snap_to_the_known_body():
     assert not unknown.known and unknown.value == "TRUNG TÂM CÔNG BÁO VÀ TIN HỌC"
 
 
+def test_debris_of_a_merged_number_line_is_no_part_of_the_issuer():
+    body = "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+    assert snap_issuer(f"{body} URND").value == body
+    assert snap_issuer(f"{body} /TTr-UBND").value == body
+    # a city's name has the shape of a local body's too
+    assert snap_issuer("ỦY BAN NHÂN DÂN THÀNH PHỐ HUẾ URND").value == "ỦY BAN NHÂN DÂN THÀNH PHỐ HUẾ"
+    # the words of a name are no debris, and only a known body loses its tail
+    assert snap_issuer("SỞ NGOẠI VỤ TỈNH").value == "SỞ NGOẠI VỤ TỈNH"
+    assert not snap_issuer("TRUNG TÂM TIN HỌC XYZW").known
+    # at 100 dpi the number line's code ran into the issuer's last line
+    rows = header("Số: 21/CT-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025")
+    rows[1] = (220, [("TỈNH QUẢNG NGÃI URND", 300), ("Độc lập - Tự do - Hạnh phúc", 880)])
+    m = extract(doc_of(page(rows)))
+    assert m.value("co_quan_ban_hanh") == body
+
+
+@pytest.mark.parametrize(
+    ("line", "issuer"),
+    [
+        ("SỞTƯ PHÁP", "SỞ TƯ PHÁP"),  # a known body, glued: its name
+        ("THANHTRA TỈNH", "THANH TRA TỈNH"),
+        ("CỤCQUẢN LÝ XUẤT NHẬP CẢNH", "CỤC QUẢN LÝ XUẤT NHẬP CẢNH"),  # unknown: the head split off
+    ],
+)
+def test_a_unit_head_glued_to_the_next_word_still_opens_the_issuer(line, issuer):
+    rows = header("Số: 21/QĐ-SX", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "QUYẾT ĐỊNH")
+    rows[0] = (180, [("UBND TỈNH QUẢNG NGÃI", 300), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 800)])
+    rows[1] = (220, [(line, 300), ("Độc lập - Tự do - Hạnh phúc", 880)])
+    m = extract(doc_of(page(rows)))
+    assert (m.value("co_quan_ban_hanh"), m.value("co_quan_chu_quan")) == (issuer, "UBND TỈNH QUẢNG NGÃI")
+
+
+def test_a_word_that_only_begins_like_a_unit_head_opens_nothing():
+    from pipeline.metadata.header import _glued_head
+
+    assert _glued_head("cuclanh") == 3 and _glued_head("sotu") == 2
+    assert _glued_head("bang") == 0 and _glued_head("doanh") == 0 and _glued_head("vung") == 0
+
+
+def test_a_two_word_signer_is_completed_by_the_text_that_names_them_longer():
+    rows = header("Số: 21/CT-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025")
+    rows[-1] = (1850, [("Hoàng Tuấn", 1060)])
+    assert extract(doc_of(page(rows))).value("nguoi_ky") == "Hoàng Tuấn"  # nothing says otherwise
+    rows.insert(-3, (700, [("Ý kiến kết luận của Phó Chủ tịch UBND tỉnh Trần Hoàng Tuấn như sau:", 270)]))
+    assert extract(doc_of(page(rows))).value("nguoi_ky") == "Trần Hoàng Tuấn"
+
+
 def test_issuer_is_the_lower_line_under_its_superior_body():
     text = (
         "UBND TỈNH QUẢNG NGÃI\nSỞ NGOẠI VỤ\nSố: 215/SNgV-VP\nV/v cấp hộ chiếu công vụ\n"
@@ -312,6 +359,10 @@ def test_subject_tone_marks_are_repaired_from_the_documents_own_spelling():
     assert respell("tại buỗi làm việc", body) == "tại buổi làm việc"
     assert respell("Ban Chỉ đạo xoá nhà tạm", body) == "Ban Chỉ đạo xoá nhà tạm"  # old-style tone: both right
     assert respell("buổi chiều", body) == "buổi chiều"  # no pair to compare with: left alone
+    # a word right in its best-attested pair stays right when its other pair was misread more often
+    body = "trên địa bàn; trên địa bàn; địa bàn huyện; địa bàn tỉnh; quản lý địa bản tỉnh, địa bản tỉnh"
+    assert respell("trên địa bàn tỉnh Quảng Ngãi", body) == "trên địa bàn tỉnh Quảng Ngãi"
+    assert respell("trên địa bản tỉnh Quảng Ngãi", body) == "trên địa bàn tỉnh Quảng Ngãi"
 
 
 # --- lines read twice, rows cut by a lost word, two authority lines --------------------------------
