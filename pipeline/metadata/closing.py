@@ -19,7 +19,8 @@ from pipeline.metadata.normalize import clean_spaces, fold
 __all__ = ["find_recipients_list", "find_signer", "name_in_text", "signer_without_family_name"]
 
 _NOI_NHAN = re.compile(r"^\W{0,3}n[o0]i\s*nh[a4]n\s*[:;.]?\s*")
-_AUTH = re.compile(r"^\W{0,2}(KT|TM|TL|TUQ|Q)\s*[.,:]\s*(.+)$")
+# the dot after TM/KT/TL is small and often lost or doubled (``TM ỦY BAN``, ``K.T. CHỦ TỊCH``)
+_AUTH = re.compile(r"^\W{0,2}(K\.?T|T\.?M|T\.?L|TUQ|Q)(?:\s*[.,:]\s*|\s+(?=[A-ZĐÀ-Ỹ]{2}))(.+)$")
 # A signer's own title starts with a position word; anything else is seal or signature debris.
 _POSITION = re.compile(
     r"^(pho\s+)?(tong\s+)?(giam doc|chu tich|bo truong|thu truong|cuc truong|vu truong|vien truong|"
@@ -215,6 +216,11 @@ def _title_key(line: TextLine) -> str:
     return re.sub(r"[^a-z]", "", fold(line.text))
 
 
+def _kind(authority: re.Match[str]) -> str:
+    """``KT``, ``TM``, ``TL``, ``TUQ`` or ``Q`` of an authority line, its dots dropped."""
+    return authority.group(1).replace(".", "")
+
+
 def _deputy_of(title: str, authority: re.Match[str]) -> str | None:
     """The deputy's title when ``title`` is the very head that ``KT.`` signs for, else None.
 
@@ -223,7 +229,7 @@ def _deputy_of(title: str, authority: re.Match[str]) -> str | None:
     minister's deputy is a ``Thứ trưởng``; every other head's is ``Phó`` + the head's title.
     """
     head = fold(clean_spaces(authority.group(2))).strip(" .-")
-    if authority.group(1) != "KT" or fold(title).strip(" .-") != head:
+    if _kind(authority) != "KT" or fold(title).strip(" .-") != head:
         return None
     return "Thứ trưởng" if head == "bo truong" else sentence_case_position(f"PHÓ {title.upper()}")
 
@@ -259,7 +265,7 @@ def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
     auth = [(i, m) for i, m in auth if _AUTHORITY.match(fold(clean_spaces(m.group(2))))]
     if auth:
         # two authority lines ("TM. ỦY BAN NHÂN DÂN" over "KT. CHỦ TỊCH") are one form, joined by a space
-        values = [f"{m.group(1)}. {repair_upper(clean_spaces(m.group(2)))}" for _, m in auth[:2]]
+        values = [f"{_kind(m)}. {repair_upper(clean_spaces(m.group(2)))}" for _, m in auth[:2]]
         found["hinh_thuc_ky"] = hits_join(
             " ".join(values), [(block[i], 0, len(block[i].text)) for i, _ in auth[:2]], 0.92
         )

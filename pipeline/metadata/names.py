@@ -144,20 +144,37 @@ def _name_tones() -> dict[str, list[tuple[int, str]]]:
     return {k: sorted(v, reverse=True) for k, v in groups.items()}
 
 
-def repair_name_tone(word: str) -> str:
-    """``Tuần`` → ``Tuấn``: a name syllable no listed name uses, when one tone of its letters dominates.
+@lru_cache(maxsize=1)
+def _name_folds() -> dict[str, list[tuple[int, str]]]:
+    """Each syllable without any diacritic → the names' spellings of it, most used first."""
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for word, n in name_syllables().items():
+        groups.setdefault(fold(word), []).append((n, word))
+    return {k: sorted(v, reverse=True) for k, v in groups.items()}
 
-    A syllable some names use is kept as read, however rare; so is one whose letters no common name
-    spells, or spells with two tones names both use (``Hùng``/``Hưng`` differ in a letter, not a tone).
-    """
-    if name_syllables().get(word, 0) > 0:
-        return word
-    spellings = _name_tones().get(strip_tones(word.lower()), [])
+
+def _dominant(spellings: list[tuple[int, str]], word: str) -> str:
     if not spellings:
         return word
     top_n, top = spellings[0]
     runner_up = spellings[1][0] if len(spellings) > 1 else 0
     return top if top_n >= _NAME_COMMON and top_n >= _NAME_LEAD * max(runner_up, 1) else word
+
+
+def repair_name_tone(word: str) -> str:
+    """``Tuần`` → ``Tuấn``: a name syllable no listed name uses, when one tone of its letters dominates.
+
+    A syllable some names use is kept as read, however rare; so is one whose letters no common name
+    spells, or spells with two tones names both use (``Hùng``/``Hưng`` differ in a letter, not a tone).
+    A syllable read with no diacritic at all (``Quoc``, ``Hung``: a seal or a coarse scan took them) may
+    have lost its letters' marks as well: it is compared with every spelling of its letters, so
+    ``Quốc`` and ``Hữu`` dominate theirs while ``Hung`` (``Hùng``, ``Hưng``) stays as read.
+    """
+    if name_syllables().get(word, 0) > 0:
+        return word
+    if word.isascii():
+        return _dominant(_name_folds().get(fold(word), []), word)
+    return _dominant(_name_tones().get(strip_tones(word.lower()), []), word)
 
 
 def _recase(word: str) -> str:

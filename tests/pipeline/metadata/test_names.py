@@ -27,6 +27,14 @@ def test_no_repair_without_one_clearly_dominant_spelling():
     assert repair_name_tone("Thảnh") == "Thảnh"
 
 
+def test_a_syllable_that_lost_every_mark_is_compared_with_all_spellings_of_its_letters():
+    assert repair_name_tone("Quoc") == "Quốc" and repair_name_tone("Huu") == "Hữu"
+    assert plausible_name("Trần Quoc Tuan") == "Trần Quốc Tuấn"
+    # Hùng and Hưng, Tấn and Tân are both common: the letters alone do not tell them apart
+    assert repair_name_tone("Hung") == "Hung" and repair_name_tone("Tan") == "Tan"
+    assert repair_name_tone("Nam") == "Nam"  # a name spelt so
+
+
 def test_the_family_name_is_never_taken_for_a_given_name():
     assert plausible_name("Hà Văn Tuần") == "Hà Văn Tuấn"
     assert plausible_name("Lâm Quang Huy") == "Lâm Quang Huy"

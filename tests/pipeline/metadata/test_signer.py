@@ -169,6 +169,14 @@ def test_a_head_signing_for_the_body_keeps_the_heads_title():
     assert read.fields["chuc_vu_ky"].confidence > 0.8
 
 
+def test_an_authority_line_that_lost_its_dot_is_still_one():
+    rows = [r for r in TOP if r[1] not in ("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")]
+    rows += [(1600, "TM ỦY BAN NHÂN DÂN", 1060), (1640, "K.T. CHỦ TỊCH", 1080), (1680, "PHÓ CHỦ TỊCH", 1080)]
+    m = extract(doc_of(page([*rows, (1850, "Nguyễn Văn An", 1090)])))
+    assert m.value("hinh_thuc_ky") == "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH"
+    assert m.value("chuc_vu_ky") == "Phó Chủ tịch"
+
+
 def test_a_name_typed_in_capitals_is_read_in_title_case():
     rows = [*_closing_with("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")[:-1], (1850, "NGUYỄN VĂN AN", 1090)]
     m = extract(doc_of(page(rows)))
