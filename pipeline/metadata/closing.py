@@ -31,6 +31,16 @@ _POSITION = re.compile(
 _AUTHORITY = re.compile(
     r"^(uy ban|hoi dong|ban|bo|so|cuc|vu|van phong|thuong truc|doan|chinh phu)\b|" + _POSITION.pattern[1:]
 )
+#: the usual signers' titles (Decree 30/2020 forms), for a title line OCR garbled past :data:`_POSITION`
+_TITLES = (
+    "CHỦ TỊCH", "PHÓ CHỦ TỊCH", "GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG", "BỘ TRƯỞNG",
+    "THỨ TRƯỞNG", "VỤ TRƯỞNG", "PHÓ VỤ TRƯỞNG", "VIỆN TRƯỞNG", "CHÁNH VĂN PHÒNG", "PHÓ CHÁNH VĂN PHÒNG",
+    "CHÁNH THANH TRA", "PHÓ CHÁNH THANH TRA", "TRƯỞNG PHÒNG", "PHÓ TRƯỞNG PHÒNG", "TRƯỞNG BAN",
+    "PHÓ TRƯỞNG BAN", "THỦ TƯỚNG", "PHÓ THỦ TƯỚNG", "TỔNG GIÁM ĐỐC", "TỔNG CỤC TRƯỞNG", "HIỆU TRƯỞNG",
+    "CHÁNH ÁN", "ĐẠI SỨ", "TỔNG LÃNH SỰ",
+)  # fmt: skip
+#: a garbled title is taken for a usual one from this similarity (0-100), this far ahead of the next
+_TITLE_MIN, _TITLE_MARGIN = 82.0, 5.0
 _NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][a-zđà-ỹ]+$")
 
 
@@ -221,6 +231,28 @@ def _kind(authority: re.Match[str]) -> str:
     return authority.group(1).replace(".", "")
 
 
+def _snapped_title(line: TextLine) -> str | None:
+    """The usual title a garbled title line is close to (``GHỨ TỊCH``, ``⁄ZCUG "TRƯỞNG``), else None."""
+    from rapidfuzz import fuzz, process
+
+    folded = [fold(t) for t in _TITLES]
+
+    def snap(key: str) -> str | None:
+        best = process.extract(key, folded, scorer=fuzz.ratio, limit=2) if len(key) >= 6 else []
+        second = best[1][1] if len(best) > 1 else 0.0
+        if best and best[0][1] >= _TITLE_MIN and best[0][1] - second >= _TITLE_MARGIN:
+            return _TITLES[best[0][2]]
+        return None
+
+    words = fold(re.sub(r"[^\w\s]", " ", line.text)).split()
+    title = snap(" ".join(words))
+    if title is not None and not title.startswith("PHÓ") and len(words) > 1 and len(words[0]) <= 3:
+        # a short word before a head's title is what is left of KT./TM./TL. (``N[. CHỦ TỊCH``): the
+        # authority line, whose title is the head's, not the signer's (``HÓ CHỦ TỊCH`` is a deputy's)
+        return None if snap(" ".join(words[1:])) is not None else title
+    return title
+
+
 def _deputy_of(title: str, authority: re.Match[str]) -> str | None:
     """The deputy's title when ``title`` is the very head that ``KT.`` signs for, else None.
 
@@ -283,6 +315,13 @@ def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
         found["chuc_vu_ky"] = hits_join(
             deputy or title, [(ln, 0, len(ln.text)) for ln in title_lines], 0.7 if deputy else 0.88
         )
-    elif auth and len(auth) == 1:
-        pass  # title hidden (seal, signature): better none than the authority's title
+    else:
+        # a title line OCR garbled (under the seal, on a damaged scan) that is close to a usual title,
+        # the lowest such line: the title stands right above the signature
+        garbled = [ln for ln in block[after:] if _is_caps(ln.text) and not _AUTH.match(ln.text.strip())]
+        snapped = next(((ln, t) for ln in reversed(garbled) if (t := _snapped_title(ln)) is not None), None)
+        if snapped is not None:
+            title = sentence_case_position(snapped[1])
+            deputy = _deputy_of(title, auth[-1][1]) if auth else None
+            found["chuc_vu_ky"] = hits_join(deputy or title, [(snapped[0], 0, len(snapped[0].text))], 0.6)
     return found

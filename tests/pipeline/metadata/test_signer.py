@@ -177,6 +177,21 @@ def test_an_authority_line_that_lost_its_dot_is_still_one():
     assert m.value("chuc_vu_ky") == "Phó Chủ tịch"
 
 
+def test_a_garbled_title_close_to_a_usual_one_is_taken_for_it_less_sure():
+    rows = [r for r in TOP if r[1] not in ("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")]
+    m = extract(doc_of(page([*rows, (1600, "GHỨ TỊCH", 1090), (1850, "Nguyễn Văn An", 1090)])))
+    assert m.value("chuc_vu_ky") == "Chủ tịch" and m.fields["chuc_vu_ky"].confidence < 0.7
+    m = extract(doc_of(page([*rows, (1600, '⁄ZCUG "TRƯỞNG', 1060), (1850, "Nguyễn Văn An", 1090)])))
+    assert m.value("chuc_vu_ky") == "Cục trưởng"
+    m = extract(doc_of(page([*rows, (1600, "HÓ CHỦ TỊCH", 1090), (1850, "Nguyễn Văn An", 1090)])))
+    assert m.value("chuc_vu_ky") == "Phó Chủ tịch"  # the deputy's title that lost its P
+    # a garbled authority line (KT. CHỦ TỊCH) names the head, not the signer; a line far from every
+    # title is none
+    for line in ("N[. CHỦ TỊCH", "HỒ SƠ LƯU"):
+        m = extract(doc_of(page([*rows, (1600, line, 1090), (1850, "Nguyễn Văn An", 1090)])))
+        assert m.value("chuc_vu_ky") is None
+
+
 def test_a_name_typed_in_capitals_is_read_in_title_case():
     rows = [*_closing_with("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")[:-1], (1850, "NGUYỄN VĂN AN", 1090)]
     m = extract(doc_of(page(rows)))
