@@ -20,7 +20,11 @@ __all__ = ["find_recipients_list", "find_signer", "name_in_text", "signer_withou
 
 _NOI_NHAN = re.compile(r"^\W{0,3}n[o0]i\s*nh[a4]n\s*[:;.]?\s*")
 # the dot after TM/KT/TL is small and often lost or doubled (``TM ỦY BAN``, ``K.T. CHỦ TỊCH``)
-_AUTH = re.compile(r"^\W{0,2}(K\.?T|T\.?M|T\.?L|TUQ|Q)(?:\s*[.,:]\s*|\s+(?=[A-ZĐÀ-Ỹ]{2}))(.+)$")
+_AUTH = re.compile(r"^\W{0,2}(K\.?T|T\.?M|T\.?L|TUQ|Q)(?:\s*[.,:;]+\s*|\s+(?=[A-ZĐÀ-Ỹ]{2}))(.+)$")
+# what is left of an authority word the seal or the scan garbled (``đẸT,``, ``M.``) before its body or title
+_GARBLED_AUTH = re.compile(r"^\W{0,2}\S{1,3}\s*[.,:;]+\s*(.+)$")
+#: the collective bodies that ``TM.`` (on behalf of) signs for
+_COLLECTIVE = re.compile(r"^(uy ban|hoi dong|chinh phu|thuong truc|ban thuong vu)\b")
 # A signer's own title starts with a position word; anything else is seal or signature debris.
 _POSITION = re.compile(
     r"^(pho\s+)?(tong\s+)?(giam doc|chu tich|bo truong|thu truong|cuc truong|vu truong|vien truong|"
@@ -266,6 +270,27 @@ def _deputy_of(title: str, authority: re.Match[str]) -> str | None:
     return "Thứ trưởng" if head == "bo truong" else sentence_case_position(f"PHÓ {title.upper()}")
 
 
+def _implied_authority(block: list[TextLine], i: int) -> re.Match[str] | None:
+    """The authority line ``block[i]`` is when OCR garbled or lost its ``KT.``/``TM.``, else None.
+
+    Decree 30 (art. 13) fixes the forms: a head's title right above the same title with ``PHÓ`` is
+    ``KT.`` (``CỤC TRƯỞNG`` over ``PHÓ CỤC TRƯỞNG``), and a garbled word before a collective body is
+    ``TM.`` (``M. ỦY BAN NHÂN DÂN``).
+    """
+    text = block[i].text.strip()
+    garbled = _GARBLED_AUTH.match(text)
+    rest = garbled.group(1) if garbled else text
+    key = fold(clean_spaces(rest)).strip(" .-")
+    # the next line with words: a speck of the seal between the two is no line
+    nxt = next((ln.text for ln in block[i + 1 :] if len(re.findall(r"[^\W\d_]", ln.text)) >= 3), "")
+    below = fold(clean_spaces(nxt)).strip(" .-")
+    if key and below == f"pho {key}" and key in {fold(t) for t in _TITLES}:
+        return _AUTH.match(f"KT. {rest}")
+    if garbled and _COLLECTIVE.match(key) and _is_caps(rest):
+        return _AUTH.match(f"TM. {rest}")
+    return None
+
+
 def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
     """``nguoi_ky``, ``chuc_vu_ky`` and ``hinh_thuc_ky`` from the signer block."""
     _, right = _closing(lines)
@@ -293,13 +318,17 @@ def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
         name_idx = len(right) - 1
         found["nguoi_ky"] = hit(caps, right[-1], 0, len(right[-1].text), 0.75)
     block = right[: name_idx if name_idx is not None else len(right)]
-    auth = [(i, m) for i, ln in enumerate(block) if (m := _AUTH.match(ln.text.strip()))]
+    read = {i: m for i, ln in enumerate(block) if (m := _AUTH.match(ln.text.strip()))}
+    implied = {i: m for i in range(len(block)) if i not in read and (m := _implied_authority(block, i))}
+    auth = sorted({**read, **implied}.items())
     auth = [(i, m) for i, m in auth if _AUTHORITY.match(fold(clean_spaces(m.group(2))))]
     if auth:
         # two authority lines ("TM. ỦY BAN NHÂN DÂN" over "KT. CHỦ TỊCH") are one form, joined by a space
-        values = [f"{_kind(m)}. {repair_upper(clean_spaces(m.group(2)))}" for _, m in auth[:2]]
+        values = [f"{_kind(m)}. {repair_upper(clean_spaces(m.group(2))).rstrip(' .')}" for _, m in auth[:2]]
         found["hinh_thuc_ky"] = hits_join(
-            " ".join(values), [(block[i], 0, len(block[i].text)) for i, _ in auth[:2]], 0.92
+            " ".join(values),
+            [(block[i], 0, len(block[i].text)) for i, _ in auth[:2]],
+            0.7 if any(i in implied for i, _ in auth[:2]) else 0.92,
         )
     after = auth[-1][0] + 1 if auth else 0
     title_lines = [ln for ln in block[after:] if _is_caps(ln.text) and not _AUTH.match(ln.text.strip())]

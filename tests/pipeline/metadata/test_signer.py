@@ -177,6 +177,29 @@ def test_an_authority_line_that_lost_its_dot_is_still_one():
     assert m.value("chuc_vu_ky") == "Phó Chủ tịch"
 
 
+def test_an_authority_ocr_garbled_or_lost_is_implied_by_the_forms_of_decree_30():
+    rows = [r for r in TOP if r[1] not in ("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")]
+    name = (1850, "Nguyễn Văn An", 1090)
+    # KT. lost: a head's title over the same title with PHÓ, a speck of the seal between them
+    m = extract(
+        doc_of(
+            page([*rows, (1600, "CỤC TRƯỞNG", 1080), (1640, "Z", 1100), (1680, "PHÓ CỤC TRƯỞNG", 1070), name])
+        )
+    )
+    assert (m.value("hinh_thuc_ky"), m.value("chuc_vu_ky")) == ("KT. CỤC TRƯỞNG", "Phó Cục trưởng")
+    assert m.fields["hinh_thuc_ky"].confidence < 0.8  # implied, not read
+    # KT. garbled, a semicolon for its dot, a dot doubled
+    for line in ("đẸT, GIÁM ĐỐC", "“KT; GIÁM ĐỐC", "KT.. GIÁM ĐỐC"):
+        m = extract(doc_of(page([*rows, (1600, line, 1080), (1640, "PHÓ GIÁM ĐỐC", 1070), name])))
+        assert m.value("hinh_thuc_ky") == "KT. GIÁM ĐỐC", line
+    # TM. garbled before the collective body it signs for
+    m = extract(doc_of(page([*rows, (1600, "M. ỦY BAN NHÂN DÂN", 1060), (1640, "CHỦ TỊCH", 1090), name])))
+    assert m.value("hinh_thuc_ky") == "TM. ỦY BAN NHÂN DÂN"
+    # a head signing alone is no KT.
+    m = extract(doc_of(page([*rows, (1600, "GIÁM ĐỐC", 1080), name])))
+    assert m.value("hinh_thuc_ky") is None and m.value("chuc_vu_ky") == "Giám đốc"
+
+
 def test_a_garbled_title_close_to_a_usual_one_is_taken_for_it_less_sure():
     rows = [r for r in TOP if r[1] not in ("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")]
     m = extract(doc_of(page([*rows, (1600, "GHỨ TỊCH", 1090), (1850, "Nguyễn Văn An", 1090)])))
