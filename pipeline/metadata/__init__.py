@@ -51,7 +51,7 @@ from pipeline.metadata.header import (
 from pipeline.metadata.layout import TextLine, page_lines, text_lines
 from pipeline.metadata.reference import snap_issuer
 from pipeline.metadata.review import LOW_CONFIDENCE, page_reasons, review
-from pipeline.metadata.spelling import repair_nonwords, respell
+from pipeline.metadata.spelling import repair_nonwords, repair_units, respell
 from pipeline.metadata.stamps import split_stamps
 from pipeline.metadata.witnesses import Witnesses
 from sohoa.model.document import FIELD_NAMES, ExtractedField, Metadata
@@ -125,7 +125,7 @@ def extract_lines(
     hits = _english(lines) if language == "en" else _vietnamese(lines, witnesses, notes, blanks or {})
     subject = hits.get("trich_yeu")
     if subject is not None and isinstance(subject.value, str):
-        respelt = repair_nonwords(respell(subject.value, "\n".join(page_texts.values())))
+        respelt = repair_units(repair_nonwords(respell(subject.value, "\n".join(page_texts.values()))))
         if respelt != subject.value:
             hits["trich_yeu"] = Hit(respelt, subject.parts, subject.score)
     fields: dict[str, ExtractedField] = {name: ExtractedField() for name in FIELD_NAMES}

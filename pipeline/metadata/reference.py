@@ -17,15 +17,27 @@ from rapidfuzz import fuzz, process
 
 from pipeline.metadata.normalize import fold
 
-__all__ = ["Snap", "deglue", "known_issuers", "name_syllables", "provinces", "snap_issuer", "surnames"]
+__all__ = [
+    "LOCAL_UNITS",
+    "Snap",
+    "deglue",
+    "known_issuers",
+    "name_syllables",
+    "provinces",
+    "snap_issuer",
+    "surnames",
+]
 
 #: folded similarity (0-100) from which a name is taken for a known one
 _SNAP_MIN = 90.0
 #: the best match must beat the second by this much
 _SNAP_MARGIN = 3.0
+#: the kinds of local administrative unit below the province (Luật Tổ chức chính quyền địa phương 2015,
+#: 2025: huyện, quận, thị xã, thành phố, xã, phường, thị trấn, đặc khu)
+LOCAL_UNITS = ("huyện", "quận", "thị xã", "thành phố", "xã", "phường", "thị trấn", "đặc khu")
 # Local bodies (districts, communes, wards) are too many to list: their structure is what is known.
 _LOCAL = regex.compile(
-    r"^(uy ban nhan dan|hoi dong nhan dan) (huyen|quan|thi xa|thanh pho|xa|phuong|thi tran|dac khu) \S+"
+    r"^(uy ban nhan dan|hoi dong nhan dan) (" + "|".join(fold(u) for u in LOCAL_UNITS) + r") \S+"
 )
 
 

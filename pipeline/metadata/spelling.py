@@ -27,7 +27,7 @@ from functools import lru_cache
 from pipeline.metadata.normalize import fold
 from sohoa.text import TONE_MARKS, strip_tones
 
-__all__ = ["repair_nonwords", "respell"]
+__all__ = ["repair_nonwords", "repair_units", "respell"]
 
 log = logging.getLogger(__name__)
 
@@ -154,3 +154,35 @@ def repair_nonwords(value: str) -> str:
         return word if _same_word(top[0], low) else _cased(top[0], word)
 
     return _WORD.sub(fix, value)
+
+
+@lru_cache(maxsize=1)
+def _unit_before_name() -> re.Pattern[str]:
+    from pipeline.metadata.reference import LOCAL_UNITS
+
+    two = sorted((u for u in LOCAL_UNITS if " " in u), key=len, reverse=True)
+    words = "|".join(r"\s+".join(fold(w) for w in u.split()) for u in two)
+    return re.compile(rf"(?<!\w)({words})(?=\s+\w)")
+
+
+def repair_units(value: str) -> str:
+    """A local unit's kind spelt as the law spells it when a place name follows (``thị trần Mộ Đức``).
+
+    Only the two-word kinds (``thị trấn``, ``thị xã``, ``thành phố``, ``đặc khu``): before a capitalised
+    name their folded letters mean nothing else, while ``xa`` or ``quan`` alone are ordinary words.
+    """
+    from pipeline.metadata.reference import LOCAL_UNITS
+
+    canonical = {fold(u): u for u in LOCAL_UNITS}
+    folded = fold(value)
+    if len(folded) != len(value):
+        return value
+    out = value
+    for m in _unit_before_name().finditer(folded):
+        read = value[m.start() : m.end()]
+        unit = canonical.get(" ".join(m.group(1).lower().split()))
+        # spaced as the law spells it (one space), or left as read
+        named = value[m.end() :].lstrip()[:1].isupper()  # fold lowercased the name: look at the value
+        if unit is not None and named and read.lower() != unit and len(read) == len(unit):
+            out = out[: m.start()] + _cased(unit, read) + out[m.end() :]
+    return out

@@ -33,3 +33,16 @@ def test_a_word_vietnamese_does_not_have_becomes_the_common_word_it_folds_to(rea
 )
 def test_real_words_names_and_codes_are_left_as_read(text):
     assert repair_nonwords(text) == text
+
+
+def test_a_local_units_kind_before_a_place_name_is_spelt_as_the_law_spells_it():
+    from pipeline.metadata.spelling import repair_units
+
+    assert repair_units("Trường Mầm non thị trần Mộ Đức, tại thị trần Mộ Đức") == (
+        "Trường Mầm non thị trấn Mộ Đức, tại thị trấn Mộ Đức"
+    )
+    assert repair_units("THỊ TRẦN MỘ ĐỨC") == "THỊ TRẤN MỘ ĐỨC"
+    assert repair_units("thi xa Đức Phổ") == "thị xã Đức Phổ"
+    # no place name after it, or a one-word kind (xa, quan are words of their own): left as read
+    assert repair_units("thị trần nhà") == "thị trần nhà"
+    assert repair_units("đi xa Hà Nội") == "đi xa Hà Nội"
