@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from pipeline.metadata.dates import DateReading
+from pipeline.metadata.dates import DateReading, read_date
 from pipeline.metadata.evidence import Hit
 from pipeline.metadata.normalize import fold
 from pipeline.metadata.numbers import NumberReading, agrees, number_from_file_name, type_part
@@ -253,6 +253,14 @@ def _signed_soon_after(date: dt.date, signed: dt.date | None) -> bool:
     return signed is not None and 0 <= (signed - date).days <= _SIGNING_WINDOW_DAYS
 
 
+def _line_date(blank: BlankReading | None) -> DateReading | None:
+    """The date the network read on the day blank's whole line, else None."""
+    if blank is None or not blank.line_text:
+        return None
+    text = re.sub(r"(?<=[a-z])(?=\d)", " ", fold(blank.line_text))  # "thang01": the space lost
+    return read_date(text)
+
+
 def check_date(
     h: Hit, reading: DateReading | None, w: Witnesses, blanks: dict[str, BlankReading] | None = None
 ) -> tuple[Hit, str | None]:
@@ -287,6 +295,15 @@ def check_date(
                 continue
             reading = replace(reading, **{part: None})  # type: ignore[arg-type]
             fill[part] = int(value)
+        lost = [part for part in ("day", "month") if getattr(reading, part) is None and part not in fill]
+        line = _line_date(blanks.get("day")) if lost else None
+        from_line = {}
+        if line is not None and line.year == reading.year:
+            # a part the page and the blank's own readers all lost, read on the network's reading of the
+            # whole date line (``ngày 04 tháng01 năm 2021`` where the page gave ``ngày 24 tháng năm``):
+            # the date is complete, and a clerk checks it
+            from_line = {part: v for part in lost if (v := getattr(line, part)) is not None}
+            fill.update(from_line)
         blank_parts = {part: int(v) for part, v in (("day", day), ("month", month)) if v is not None}
         contested = [p for p, v in blank_parts.items() if getattr(reading, p) not in (None, v)]
         if contested:
@@ -311,6 +328,8 @@ def check_date(
                 if signed is not None and date > signed:
                     return _rescore(h, 0.3, date.isoformat()), "ngay_ban_hanh.after_signature"
                 used = [votes[part].agreement for part in fill]
+                if from_line:
+                    return _rescore(h, 0.45, date.isoformat()), "ngay_ban_hanh.line_reread"
                 if "disagree" in used:
                     return _rescore(h, 0.45, date.isoformat()), "ngay_ban_hanh.readers_disagree"
                 if all(a == "both" for a in used):

@@ -239,3 +239,17 @@ def test_a_one_digit_day_is_completed_by_the_one_reading_that_has_two():
     day = day.model_copy(update={"digits_readings": ["08", "18", "8", "8"]})
     m = extract(doc_of(p.model_copy(update={"blanks": [day]})))
     assert m.value("ngay_ban_hanh") == "2018-05" and "ngay_ban_hanh.day_unread" in m.reasons
+
+
+def test_a_month_every_reader_of_the_page_lost_is_read_on_the_networks_date_line():
+    p = page(header("Số: 01/CT-UBND", "Quảng Ngãi, ngày 04 tháng năm 2021", "CHỈ THỊ"))
+    day = blank("day", first="04", tess=["04"] * 3, neural="04", conf=0.99, line="04", line_conf=0.99,
+                text="ngày 04 tháng01 nǎm 2021", x=1100)  # fmt: skip
+    m = extract(doc_of(p.model_copy(update={"blanks": [day]})))
+    assert m.value("ngay_ban_hanh") == "2021-01-04"
+    assert "ngay_ban_hanh.line_reread" in m.reasons and m.needs_review
+    # a line of another year is another line: the date stays incomplete
+    other = day.model_copy(update={"line_text": "ngày 04 tháng 01 năm 2020"})
+    m = extract(doc_of(p.model_copy(update={"blanks": [other]})))
+    assert m.value("ngay_ban_hanh") != "2020-01-04" and m.needs_review
+
