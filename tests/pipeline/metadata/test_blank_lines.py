@@ -252,4 +252,3 @@ def test_a_month_every_reader_of_the_page_lost_is_read_on_the_networks_date_line
     other = day.model_copy(update={"line_text": "ngày 04 tháng 01 năm 2020"})
     m = extract(doc_of(p.model_copy(update={"blanks": [other]})))
     assert m.value("ngay_ban_hanh") != "2020-01-04" and m.needs_review
-
