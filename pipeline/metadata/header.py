@@ -18,7 +18,7 @@ from pipeline.metadata.lexicon import type_by_code, type_by_name
 from pipeline.metadata.names import syllable_ok
 from pipeline.metadata.normalize import clean_spaces, fold
 from pipeline.metadata.numbers import NumberReading, clean_code, read_number, type_part
-from pipeline.metadata.reference import deglue
+from pipeline.metadata.reference import deglue, snap_issuer
 from sohoa.model.ocr import BlankReading
 
 __all__ = ["find_date", "find_issuer", "find_marks", "find_number", "parse_date", "NUMBER_LINE"]
@@ -295,7 +295,8 @@ _UNIT_HEADS = (
     "lanh su quan", "co quan dai dien", "phai doan", "dang uy", "tinh uy", "thanh uy", "huyen uy", "mat tran",
     "doan", "hoi", "cong ty", "tap doan", "ngan hang", "kho bac", "chi nhanh", "thanh tra", "bao hiem",
     "hoc vien", "dai hoc", "benh vien", "bo tu lenh", "bo chi huy", "quan khu", "chinh phu", "quoc hoi",
-    "kiem toan", "vien kiem sat", "tong lien doan", "lien doan",
+    "kiem toan", "vien kiem sat", "tong lien doan", "lien doan", "tong cong ty", "tinh doan", "thanh doan",
+    "dang bo",
 )  # fmt: skip
 
 
@@ -398,10 +399,11 @@ def find_issuer(lines: list[TextLine]) -> tuple[Hit | None, Hit | None]:
     if (
         len(units) > 1
         and not _starts_unit(units[0][0].text, None)
-        and _upper_ratio(_lines_text(units[0])) < 0.95
+        and (_upper_ratio(_lines_text(units[0])) < 0.95 or not snap_issuer(_lines_text(units[0])).known)
     ):
-        # above the first body, a fragment in mixed case that names no body is a stamp's or seal's
-        # debris ("li CỘNG BẢO" of a signature overlay), not the parent body
+        # above the first body, a fragment that names no body (no agency word opens it, no known body
+        # is spelt) is a stamp's or seal's debris ("li CỘNG BẢO", "J2 BẢO VÀ TÌN HỌC" of a signature
+        # overlay), not the parent body
         units = units[1:]
     issuer_lines = units[-1]
     issuer = hits_join(

@@ -1,5 +1,7 @@
 """extract() on OCR pages with word boxes: header columns merged into one OCR line are split by x."""
 
+import pytest
+
 from pipeline.metadata import extract
 from sohoa.model.ocr import OcrDocument
 from tests.pipeline.ocr_pages import CHAR_W, WIDTH, ocr_page
@@ -118,12 +120,22 @@ def test_a_place_whose_comma_ocr_lost_is_still_the_place():
         assert m.fields["ngay_ban_hanh"].value == "2022-05-12"
 
 
-def test_debris_in_mixed_case_above_the_header_is_no_parent_body():
-    # a signature overlay rendered into the page, its labels garbled by OCR, leaves a fragment up there
-    rows = [(140, [("li CỘNG BẢO", 300)]), *MERGED]
+@pytest.mark.parametrize("debris", ["li CỘNG BẢO", "J2 BẢO VÀ TÌN HỌC"])
+def test_debris_that_names_no_body_above_the_header_is_no_parent_body(debris):
+    # a signature overlay rendered into the page, its labels garbled by OCR, leaves a fragment up there:
+    # in mixed case, or in capitals that no agency word opens and no known body spells
+    rows = [(140, [(debris, 300)]), *MERGED]
     doc = OcrDocument(
         file_name="kh.png", sha256="0" * 64, media_type="image/png", pages=[ocr_page(rows)], languages="vie"
     )
     m = extract(doc)
     assert m.fields["co_quan_chu_quan"].value == "UBND TỈNH QUẢNG TRỊ"
     assert m.fields["co_quan_ban_hanh"].value == "SỞ TƯ PHÁP"
+
+
+def test_a_corporation_over_its_member_is_the_parent_body():
+    rows = [(140, [("TỔNG CÔNG TY ĐIỆN LỰC MIỀN TRUNG", 300)]), *MERGED]
+    doc = OcrDocument(
+        file_name="kh.png", sha256="0" * 64, media_type="image/png", pages=[ocr_page(rows)], languages="vie"
+    )
+    assert extract(doc).fields["co_quan_chu_quan"].value.startswith("TỔNG CÔNG TY ĐIỆN LỰC MIỀN TRUNG")
