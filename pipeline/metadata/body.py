@@ -9,6 +9,7 @@ from pipeline.metadata.evidence import Hit, hit, hits_join
 from pipeline.metadata.header import NUMBER_LINE
 from pipeline.metadata.layout import BODY, HEADER_LEFT, HEADER_RIGHT, TextLine, join_lines
 from pipeline.metadata.lexicon import type_by_name
+from pipeline.metadata.names import syllable_ok
 from pipeline.metadata.normalize import clean_spaces
 
 __all__ = ["find_dossier_code", "find_recipients", "find_subject", "find_title"]
@@ -83,13 +84,22 @@ def _centered(line: TextLine, ref: TextLine) -> bool:
     return abs(c1 - c0) < max(ref.box[3] * 3.0, 0.08 * max(ref.box[2], line.box[2]))
 
 
+def _caps_line(text: str, least: int = 1) -> bool:
+    """A line in capitals (``ỦY BAN NHÂN DÂN``); a code's letters (``30/2020/NĐ-CP``) do not count."""
+    letters = _letters_upper(re.sub(r"\S*[/\d]\S*", " ", text))
+    return len(letters) >= least and letters == letters.upper()
+
+
 def _speck(line: TextLine) -> bool:
     """A dot of dirt, a rule or a stroke read as a letter or two: not a text line."""
     letters = sum(c.isalpha() for c in line.text)
     words = [w for w in re.findall(r"\w+", line.text) if len(w) > 1]
     if line.conf is None:
         return False
-    return (letters < 3 and (line.conf < 0.5 or len(line.text.strip()) < 3)) or (letters < 5 and not words)
+    text = line.text.strip()
+    if len(text) >= 2 and line.conf >= 0.6 and text.islower() and syllable_ok(text):
+        return False  # one word left alone by the wrap ("án" of "dự án"), read clearly ("rÀ" is no word)
+    return (letters < 3 and (line.conf < 0.5 or len(text) < 3)) or (letters < 5 and not words)
 
 
 def find_subject(lines: list[TextLine], title_index: int | None) -> Hit | None:
@@ -109,7 +119,10 @@ def find_subject(lines: list[TextLine], title_index: int | None) -> Hit | None:
             f = nxt.folded
             if ln.zone == BODY and not re.match(r"^\W{0,2}[a-z0-9(]", nxt.text):
                 break  # in plain text, a wrapped subject line starts in lower case
-            if _BODY_START.match(f) or NUMBER_LINE.match(f) or nxt.text.isupper():
+            # in the header column the body cannot follow: only a paragraph's or a sentence's opening
+            # (as printed, capitalised) ends the subject there, not "thực hiện", "theo", "tại" wrapped
+            opens = _BODY_START.match(f) if ln.zone == BODY else _PARAGRAPH_START.match(f)
+            if opens or _SENTENCE_START.match(nxt.text) or NUMBER_LINE.match(f) or _caps_line(nxt.text):
                 break
             parts.append((nxt, 0, len(nxt.text)))
         value = _clean_subject(" ".join(a.text[s:e] for a, s, e in parts))
@@ -132,8 +145,7 @@ def find_subject(lines: list[TextLine], title_index: int | None) -> Hit | None:
                 break
         elif re.match(r"^\W{0,2}(kinh gui|can cu)\b", f):
             return None
-        letters = _letters_upper(nxt.text)
-        caps = bool(letters) and letters == letters.upper() and len(letters) > 3
+        caps = _caps_line(nxt.text, 4)
         if caps and (parts or not _VV.match(f)):
             break  # the authority line ("ỦY BAN NHÂN DÂN TỈNH ...") under the subject; "VỀ VIỆC ..." is none
         start = len(nxt.text) - len(_strip_vv(nxt.text)) if not parts else 0

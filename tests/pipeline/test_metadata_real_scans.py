@@ -266,6 +266,27 @@ def test_multi_line_subject_continues_over_a_capitalised_line():
     )
 
 
+def test_a_subject_goes_on_over_a_code_a_lone_word_and_wrapped_openers():
+    # a line with a document's code is no line of capitals; one word left alone by the wrap is no speck
+    subject = ("Về việc triển khai Nghị định số", "30/2020/NĐ-CP", "giao đất cho Ban Quản lý dự", "án")
+    rows = header("Số: 16/CT-UBND", "Quảng Ngãi, ngày 27 tháng 12 năm 2021", subject=subject)
+    m = extract(doc_of(page(rows)))
+    assert m.value("trich_yeu") == "triển khai Nghị định số 30/2020/NĐ-CP giao đất cho Ban Quản lý dự án"
+
+
+def test_a_vv_subject_in_the_header_column_goes_on_over_words_that_open_a_body():
+    rows = header("Số: 21/UBND-KT", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "", ())
+    rows = [r for r in rows if r[0] != 420]
+    rows += [(340, [("V/v hỗ trợ kinh phí cho các xã", 300)]), (376, [("thực hiện chương trình", 320)]),
+             (412, [("theo Nghị định số", 330)]), (448, [("30/2020/NĐ-CP", 340)]),
+             (560, [("Kính gửi: Sở Nội vụ tỉnh Quảng Ngãi", 600)])]  # fmt: skip
+    m = extract(doc_of(page(sorted(rows, key=lambda r: r[0]))))
+    assert (
+        m.value("trich_yeu")
+        == "hỗ trợ kinh phí cho các xã thực hiện chương trình theo Nghị định số 30/2020/NĐ-CP"
+    )
+
+
 def test_seal_specks_between_title_and_subject_are_skipped():
     rows = header("Số: 280/BC-UBND", "Quảng Ngãi, ngày 22 tháng 11 năm 2024", "BÁO CÁO",
                   subject=("Về việc điều chỉnh dự toán ngân sách năm 2024",))  # fmt: skip
