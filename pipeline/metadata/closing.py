@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from pipeline.metadata.anchors import AUTHORITY
 from pipeline.metadata.body import _split_items
 from pipeline.metadata.casing import repair_upper, sentence_case_position
 from pipeline.metadata.evidence import Hit, hit, hits_join
@@ -19,8 +20,7 @@ from pipeline.metadata.normalize import clean_spaces, fold
 __all__ = ["find_recipients_list", "find_signer", "name_in_text", "signer_without_family_name"]
 
 _NOI_NHAN = re.compile(r"^\W{0,3}n[o0]i\s*nh[a4]n\s*[:;.]?\s*")
-# the dot after TM/KT/TL is small and often lost or doubled (``TM ỦY BAN``, ``K.T. CHỦ TỊCH``)
-_AUTH = re.compile(r"^\W{0,2}(K\.?T|T\.?M|T\.?L|TUQ|Q)(?:\s*[.,:;]+\s*|\s+(?=[A-ZĐÀ-Ỹ]{2}))(.+)$")
+_AUTH = AUTHORITY
 # what is left of an authority word the seal or the scan garbled (``đẸT,``, ``M.``) before its body or title
 _GARBLED_AUTH = re.compile(r"^\W{0,2}\S{1,3}\s*[.,:;]+\s*(.+)$")
 #: the collective bodies that ``TM.`` (on behalf of) signs for

@@ -26,7 +26,7 @@ import logging
 
 import regex
 
-from pipeline.metadata.anchors import StampLabel, stamp_label
+from pipeline.metadata.anchors import NUMBER_LABEL, StampLabel, find_date_words, stamp_label
 from pipeline.metadata.layout import Span, TextLine, union
 from sohoa.model.ocr import Box
 from sohoa.model.signature import PageStamp
@@ -115,6 +115,12 @@ def _near(a: TextLine, b: TextLine) -> bool:
     return gap <= 3 * h and overlap > 0
 
 
+def _printed(line: TextLine) -> bool:
+    """The document's own number or date line, which an overlay drawn over the header may touch."""
+    f = line.folded
+    return bool((NUMBER_LABEL.match(f) and "/" in f) or find_date_words(f))
+
+
 def _together(pieces: dict[int, TextLine], i: int, j: int) -> bool:
     """Lines ``i`` and ``j`` belong to one block: near each other (by boxes, else at most 3 lines apart)."""
     return _near(pieces[j], pieces[i]) and (pieces[i].box is not None or abs(i - j) <= 3)
@@ -199,7 +205,7 @@ def _read_block(
         pad = 0.5 * min(b[3] for b in boxes)
         # whatever was read inside the stamp's frame (values that wrapped, its logo, noise) is the stamp's
         for j, line in enumerate(lines):
-            if j not in members and line.page == page and _inside(line, box, pad):
+            if j not in members and line.page == page and _inside(line, box, pad) and not _printed(line):
                 members[j] = 0
     else:
         # plain text: the lines between the labelled ones

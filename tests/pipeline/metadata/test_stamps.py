@@ -127,6 +127,13 @@ def test_a_stamp_in_the_page_changes_no_field(where, x, y, seed):
     assert m.needs_review == PLAIN.needs_review
 
 
+@pytest.mark.parametrize("seed", [None, *range(4)])
+def test_a_stamp_right_above_the_date_line_leaves_it_in_the_text(seed):
+    # the overlay drawn over the right header column, its last line touching the date line (y 300)
+    m = extract(doc_of(page(stamped(document(), 900, 216, seed=seed))))
+    assert (m.value("so_ky_hieu"), m.value("ngay_ban_hanh")) == ("215/SNgV-VP", "2025-02-05")
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_what_a_noisy_stamp_says_is_kept(seed):
     lines, stamps = split_stamps(page_lines(page(stamped(document(), 1120, 40, seed=seed))))
