@@ -33,6 +33,7 @@ from pipeline.metadata.consistency import (
     check_issuer,
     check_number,
     codes_disagree,
+    issuer_code_agrees,
     repair_type_code,
     vote_code,
 )
@@ -222,9 +223,23 @@ def _vietnamese(
     code_type = type_from_number(ky_code) if ky_code else (None, None)
     # the issuer after the code's repairs: its abbreviation in the code is one of its witnesses
     issuer, out["co_quan_chu_quan"] = find_issuer(lines)
+    parent = out["co_quan_chu_quan"]
     if issuer is not None:
         snap = snap_issuer(str(issuer.value))
         issuer = Hit(snap.value, issuer.parts, issuer.score)
+        if (
+            ky_code
+            and parent is not None
+            and not snap.known
+            and issuer_code_agrees(ky_code, str(issuer.value)) is False
+            and issuer_code_agrees(ky_code, str(parent.value))
+        ):
+            # an unknown lowest line the code does not abbreviate, under a body it does (a signature
+            # overlay's TRUNG TÂM CÔNG BÁO VÀ TIN HỌC under ỦY BAN NHÂN DÂN TỈNH …): the body above
+            # is the issuer, in doubt
+            issuer, out["co_quan_chu_quan"] = Hit(parent.value, parent.parts, 0.5), None
+            snap = snap_issuer(str(issuer.value))
+            notes["co_quan_ban_hanh"] = "co_quan_ban_hanh.code_mismatch"
         issuer, note = check_issuer(issuer, ky_code, snap.known, w)
         if note:
             notes["co_quan_ban_hanh"] = note

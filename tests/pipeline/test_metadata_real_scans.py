@@ -232,6 +232,18 @@ def test_a_two_word_signer_is_completed_by_the_text_that_names_them_longer():
     assert extract(doc_of(page(rows))).value("nguoi_ky") == "Trần Hoàng Tuấn"
 
 
+def test_an_unknown_lowest_line_the_code_does_not_abbreviate_yields_to_the_body_it_does():
+    # a signature overlay's organisation line, read in the issuer column without its labels
+    rows = header("Số: 88/QĐ-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "QUYẾT ĐỊNH")
+    rows.insert(2, (255, [("TRUNG TÂM CÔNG BÁO VÀ TIN HỌC", 300)]))
+    m = extract(doc_of(page(rows)))
+    assert m.value("co_quan_ban_hanh") == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+    assert "co_quan_ban_hanh.code_mismatch" in m.reasons and m.needs_review
+    # a known body under its superior keeps its place, whatever the code says (both in doubt then)
+    rows[2] = (255, [("SỞ NGOẠI VỤ", 300)])
+    assert extract(doc_of(page(rows))).value("co_quan_ban_hanh") == "SỞ NGOẠI VỤ"
+
+
 def test_issuer_is_the_lower_line_under_its_superior_body():
     text = (
         "UBND TỈNH QUẢNG NGÃI\nSỞ NGOẠI VỤ\nSố: 215/SNgV-VP\nV/v cấp hộ chiếu công vụ\n"
