@@ -249,6 +249,17 @@ def _two_digit_day(vote: BlankVote, blank: BlankReading | None) -> BlankVote:
     return replace(vote, value=longer.pop(), agreement="disagree", neural_conf=0.0)
 
 
+def _seven_for_one(vote: BlankVote) -> BlankVote:
+    """A day of no month (``73``) whose first digit is a handwritten 1 read as 7 (its flag and stroke).
+
+    ``73`` is no day, ``13`` is: the likelier reading, in review as a disagreement.
+    """
+    v = vote.value
+    if v is None or len(v) != 2 or not v.isdigit() or int(v) <= 31 or v[0] != "7":
+        return vote
+    return replace(vote, value="1" + v[1], agreement="disagree", neural_conf=0.0)
+
+
 def _signed_soon_after(date: dt.date, signed: dt.date | None) -> bool:
     return signed is not None and 0 <= (signed - date).days <= _SIGNING_WINDOW_DAYS
 
@@ -269,7 +280,7 @@ def check_date(
     blanks = blanks or {}
     if reading is not None:
         votes = {part: vote_blank(blanks.get(part)) for part in ("day", "month")}
-        votes["day"] = _two_digit_day(votes["day"], blanks.get("day"))
+        votes["day"] = _seven_for_one(_two_digit_day(votes["day"], blanks.get("day")))
         day, month = _complete(votes["day"].value, "day"), _complete(votes["month"].value, "month")
         fill: dict[str, int] = {}
         if reading.day is None and day is not None and 1 <= int(day) <= 31:

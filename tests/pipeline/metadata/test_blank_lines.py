@@ -252,3 +252,12 @@ def test_a_month_every_reader_of_the_page_lost_is_read_on_the_networks_date_line
     other = day.model_copy(update={"line_text": "ngày 04 tháng 01 năm 2020"})
     m = extract(doc_of(p.model_copy(update={"blanks": [other]})))
     assert m.value("ngay_ban_hanh") != "2020-01-04" and m.needs_review
+
+
+def test_a_day_of_no_month_read_with_a_seven_is_the_one_it_likelier_is():
+    p = page(header("Số: 01/KH-UBND", "Quảng Ngãi, ngày “32 tháng 4 năm 2018", "KẾ HOẠCH"))
+    day = blank("day", first="“32", neural="73", conf=0.86, line="73", line_conf=0.95,
+                text="ngày73 tháng 4 năm 2018", x=1100)  # fmt: skip
+    m = extract(doc_of(p.model_copy(update={"blanks": [day]})))
+    assert m.value("ngay_ban_hanh") == "2018-04-13"  # a handwritten 1 read as 7: 73 is no day
+    assert m.needs_review and any(r.startswith("ngay_ban_hanh") for r in m.reasons)
