@@ -28,18 +28,12 @@ _CODE = regex.compile(r"/\s*((?:\d{4}\s*/\s*)?[A-Za-zĐđ][\wĐđ.]*(?:\s*[-–]
 _CODE_SINGLE = regex.compile(r"/\s*((?:\d{4}\s*/\s*)?[A-Za-zĐđ][\wĐđ.]{1,9})\b")
 
 
-#: letters whose capital is the small letter enlarged: OCR reads them in either case
-_CASELESS = "cosuvwxz"
-
-
 def clean_code(code: str) -> str:
     """Tidy an OCR'd ký hiệu: no spaces around separators, known type codes restored (QD → QĐ)."""
     code = re.sub(r"\s*([-–/])\s*", r"\1", code.strip()).replace("–", "-")
     # a ký hiệu has no underscores: at its ends they are the blank's dotted or ruled line read as print
     code = code.strip("_").rstrip(".,;:-/_")
     parts = re.split(r"([-/])", code)
-    # a part that opens with such a letter small, before a capital, opens with the capital (vTLTNN)
-    parts = [p[:1].upper() + p[1:] if p[:1] in _CASELESS and p[1:2].isupper() else p for p in parts]
     for i, part in enumerate(parts):
         if part in "-/" or not part or part.isdigit():
             continue

@@ -185,14 +185,6 @@ def test_glued_capitals_and_wrong_tones_snap_to_the_known_body():
     assert not unknown.known and unknown.value == "TRUNG TÂM CÔNG BÁO VÀ TIN HỌC"
 
 
-def test_a_code_part_opening_with_a_caseless_letter_read_small_opens_with_the_capital():
-    from pipeline.metadata.numbers import clean_code
-
-    assert clean_code("BC-vTLTNN") == "BC-VTLTNN" and clean_code("QĐ-sNgV") == "QĐ-SNgV"
-    assert clean_code("TTr-SNgV") == "TTr-SNgV"  # a small letter inside a part is its own
-    assert read_number("Số: 06/BC-vTLTNN").value == "06/BC-VTLTNN"
-
-
 def test_debris_of_a_merged_number_line_is_no_part_of_the_issuer():
     body = "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
     assert snap_issuer(f"{body} URND").value == body
