@@ -43,6 +43,7 @@ _TITLES = (
     "PHÓ TRƯỞNG BAN", "THỦ TƯỚNG", "PHÓ THỦ TƯỚNG", "TỔNG GIÁM ĐỐC", "TỔNG CỤC TRƯỞNG", "HIỆU TRƯỞNG",
     "CHÁNH ÁN", "ĐẠI SỨ", "TỔNG LÃNH SỰ",
 )  # fmt: skip
+_TITLE_KEYS = tuple(fold(t) for t in _TITLES)
 #: a garbled title is taken for a usual one from this similarity (0-100), this far ahead of the next
 _TITLE_MIN, _TITLE_MARGIN = 82.0, 5.0
 _NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][a-zđà-ỹ]+$")
@@ -239,10 +240,8 @@ def _snapped_title(line: TextLine) -> str | None:
     """The usual title a garbled title line is close to (``GHỨ TỊCH``, ``⁄ZCUG "TRƯỞNG``), else None."""
     from rapidfuzz import fuzz, process
 
-    folded = [fold(t) for t in _TITLES]
-
     def snap(key: str) -> str | None:
-        best = process.extract(key, folded, scorer=fuzz.ratio, limit=2) if len(key) >= 6 else []
+        best = process.extract(key, _TITLE_KEYS, scorer=fuzz.ratio, limit=2) if len(key) >= 6 else []
         second = best[1][1] if len(best) > 1 else 0.0
         if best and best[0][1] >= _TITLE_MIN and best[0][1] - second >= _TITLE_MARGIN:
             return _TITLES[best[0][2]]
@@ -284,7 +283,7 @@ def _implied_authority(block: list[TextLine], i: int) -> re.Match[str] | None:
     # the next line with words: a speck of the seal between the two is no line
     nxt = next((ln.text for ln in block[i + 1 :] if len(re.findall(r"[^\W\d_]", ln.text)) >= 3), "")
     below = fold(clean_spaces(nxt)).strip(" .-")
-    if key and below == f"pho {key}" and key in {fold(t) for t in _TITLES}:
+    if key and below == f"pho {key}" and key in _TITLE_KEYS:
         return _AUTH.match(f"KT. {rest}")
     if garbled and _COLLECTIVE.match(key) and _is_caps(rest):
         return _AUTH.match(f"TM. {rest}")
@@ -331,8 +330,8 @@ def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
             0.7 if any(i in implied for i, _ in auth[:2]) else 0.92,
         )
     after = auth[-1][0] + 1 if auth else 0
-    title_lines = [ln for ln in block[after:] if _is_caps(ln.text) and not _AUTH.match(ln.text.strip())]
-    title_lines = [ln for ln in title_lines if _POSITION.match(fold(clean_spaces(ln.text)).strip(" .-"))]
+    capitals = [ln for ln in block[after:] if _is_caps(ln.text) and not _AUTH.match(ln.text.strip())]
+    title_lines = [ln for ln in capitals if _POSITION.match(fold(clean_spaces(ln.text)).strip(" .-"))]
     # the same printed title read twice (the page pass and a block read under the seal) is one title
     title_lines = [
         ln for k, ln in enumerate(title_lines) if k == 0 or _title_key(ln) != _title_key(title_lines[k - 1])
@@ -347,8 +346,7 @@ def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
     else:
         # a title line OCR garbled (under the seal, on a damaged scan) that is close to a usual title,
         # the lowest such line: the title stands right above the signature
-        garbled = [ln for ln in block[after:] if _is_caps(ln.text) and not _AUTH.match(ln.text.strip())]
-        snapped = next(((ln, t) for ln in reversed(garbled) if (t := _snapped_title(ln)) is not None), None)
+        snapped = next(((ln, t) for ln in reversed(capitals) if (t := _snapped_title(ln)) is not None), None)
         if snapped is not None:
             title = sentence_case_position(snapped[1])
             deputy = _deputy_of(title, auth[-1][1]) if auth else None

@@ -22,8 +22,9 @@ import re
 from collections import Counter
 from dataclasses import dataclass, replace
 
-from pipeline.metadata.dates import DateReading, read_date
+from pipeline.metadata.dates import DateReading
 from pipeline.metadata.evidence import Hit
+from pipeline.metadata.header import line_date
 from pipeline.metadata.normalize import fold
 from pipeline.metadata.numbers import NumberReading, agrees, number_from_file_name, type_part
 from pipeline.metadata.witnesses import Witnesses
@@ -264,14 +265,6 @@ def _signed_soon_after(date: dt.date, signed: dt.date | None) -> bool:
     return signed is not None and 0 <= (signed - date).days <= _SIGNING_WINDOW_DAYS
 
 
-def _line_date(blank: BlankReading | None) -> DateReading | None:
-    """The date the network read on the day blank's whole line, else None."""
-    if blank is None or not blank.line_text:
-        return None
-    text = re.sub(r"(?<=[a-z])(?=\d)", " ", fold(blank.line_text))  # "thang01": the space lost
-    return read_date(text)
-
-
 def check_date(
     h: Hit, reading: DateReading | None, w: Witnesses, blanks: dict[str, BlankReading] | None = None
 ) -> tuple[Hit, str | None]:
@@ -307,7 +300,7 @@ def check_date(
             reading = replace(reading, **{part: None})  # type: ignore[arg-type]
             fill[part] = int(value)
         lost = [part for part in ("day", "month") if getattr(reading, part) is None and part not in fill]
-        line = _line_date(blanks.get("day")) if lost else None
+        line = line_date(blanks.get("day")) if lost else None
         from_line = {}
         if line is not None and line.year == reading.year:
             # a part the page and the blank's own readers all lost, read on the network's reading of the

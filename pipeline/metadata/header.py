@@ -175,6 +175,13 @@ def number_from_line_reading(
     return hit(reading.value, line, 0, len(line.text), 0.6), reading
 
 
+def line_date(blank: BlankReading | None) -> DateReading | None:
+    """The date line as the neural recognizer read it around the day blank, parsed; None without one."""
+    if blank is None or blank.kind != "day" or not blank.line_text:
+        return None
+    return read_date(fold(blank.line_text))
+
+
 def date_from_line_reading(
     lines: list[TextLine], blank: BlankReading | None
 ) -> tuple[Hit | None, DateReading | None]:
@@ -183,9 +190,7 @@ def date_from_line_reading(
     ``ngay 27 thang 12 nam 2021`` where Tesseract gave ``ngàv 2# thúnq 12``: too far from the printed
     words to match; the caller sends the value to review.
     """
-    if blank is None or blank.kind != "day" or not blank.line_text:
-        return None, None
-    reading = read_date(fold(blank.line_text))
+    reading = line_date(blank)
     line = _line_at(_header_top(lines, 30), blank)
     if reading is None or reading.date is None or line is None:
         return None, None

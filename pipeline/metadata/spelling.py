@@ -157,12 +157,13 @@ def repair_nonwords(value: str) -> str:
 
 
 @lru_cache(maxsize=1)
-def _unit_before_name() -> re.Pattern[str]:
+def _unit_before_name() -> tuple[re.Pattern[str], dict[str, str]]:
+    """The folded two-word unit kinds as a pattern, and each folded kind's spelling in law."""
     from pipeline.metadata.reference import LOCAL_UNITS
 
     two = sorted((u for u in LOCAL_UNITS if " " in u), key=len, reverse=True)
     words = "|".join(r"\s+".join(fold(w) for w in u.split()) for u in two)
-    return re.compile(rf"(?<!\w)({words})(?=\s+\w)")
+    return re.compile(rf"(?<!\w)({words})(?=\s+\w)"), {fold(u): u for u in LOCAL_UNITS}
 
 
 def repair_units(value: str) -> str:
@@ -171,14 +172,12 @@ def repair_units(value: str) -> str:
     Only the two-word kinds (``thị trấn``, ``thị xã``, ``thành phố``, ``đặc khu``): before a capitalised
     name their folded letters mean nothing else, while ``xa`` or ``quan`` alone are ordinary words.
     """
-    from pipeline.metadata.reference import LOCAL_UNITS
-
-    canonical = {fold(u): u for u in LOCAL_UNITS}
+    pattern, canonical = _unit_before_name()
     folded = fold(value)
     if len(folded) != len(value):
         return value
     out = value
-    for m in _unit_before_name().finditer(folded):
+    for m in pattern.finditer(folded):
         read = value[m.start() : m.end()]
         unit = canonical.get(" ".join(m.group(1).lower().split()))
         # spaced as the law spells it (one space), or left as read
