@@ -33,9 +33,9 @@ from pipeline.metadata.consistency import (
     check_issuer,
     check_number,
     codes_disagree,
-    issuer_code_agrees,
     repair_type_code,
     vote_code,
+    yields_to_parent,
 )
 from pipeline.metadata.english import find_english, is_english
 from pipeline.metadata.evidence import Hit, hit, to_field
@@ -227,16 +227,8 @@ def _vietnamese(
     if issuer is not None:
         snap = snap_issuer(str(issuer.value))
         issuer = Hit(snap.value, issuer.parts, issuer.score)
-        if (
-            ky_code
-            and parent is not None
-            and not snap.known
-            and issuer_code_agrees(ky_code, str(issuer.value)) is False
-            and issuer_code_agrees(ky_code, str(parent.value))
-        ):
-            # an unknown lowest line the code does not abbreviate, under a body it does (a signature
-            # overlay's TRUNG TÂM CÔNG BÁO VÀ TIN HỌC under ỦY BAN NHÂN DÂN TỈNH …): the body above
-            # is the issuer, in doubt
+        if ky_code and parent is not None and yields_to_parent(ky_code, issuer, parent, snap.known):
+            # the lowest line is debris (a signature overlay's organisation): the body above, in doubt
             issuer, out["co_quan_chu_quan"] = Hit(parent.value, parent.parts, 0.5), None
             snap = snap_issuer(str(issuer.value))
             notes["co_quan_ban_hanh"] = "co_quan_ban_hanh.code_mismatch"

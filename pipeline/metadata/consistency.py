@@ -407,6 +407,20 @@ def check_issuer(
     return h, None
 
 
+def yields_to_parent(ky_hieu: str, issuer: Hit, parent: Hit, known: bool) -> bool:
+    """Whether the header's lowest line is no issuer but debris under it, so the body above issues.
+
+    An unknown line that the ký hiệu does not abbreviate, under a body it does (a signature overlay's
+    ``TRUNG TÂM CÔNG BÁO VÀ TIN HỌC`` under ``ỦY BAN NHÂN DÂN TỈNH …`` with ``QĐ-UBND``); the caller
+    takes the body above, in doubt.
+    """
+    return (
+        not known
+        and issuer_code_agrees(ky_hieu, str(issuer.value)) is False
+        and bool(issuer_code_agrees(ky_hieu, str(parent.value)))
+    )
+
+
 def check_code_issuer(number: Hit, ky_hieu: str, issuer: str) -> tuple[Hit, str | None]:
     """Lower a number whose ký hiệu does not abbreviate the issuer: two fields that disagree both doubt.
 
