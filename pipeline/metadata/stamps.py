@@ -127,11 +127,16 @@ def _together(pieces: dict[int, TextLine], i: int, j: int) -> bool:
 
 
 def _inside(line: TextLine, box: Box, pad: float) -> bool:
+    """Whether the line's centre lies in the stamp's frame, padded except below its last line.
+
+    The signing time closes a stamp; a line right under it (a wrapped value aside, taken apart) is the
+    page's own, as the issuer's first line is when the overlay sits on the header's top.
+    """
     if line.box is None:
         return False
     cx = line.box[0] + line.box[2] / 2
     cy = line.box[1] + line.box[3] / 2
-    return box[0] - pad <= cx <= box[0] + box[2] + pad and box[1] - pad <= cy <= box[1] + box[3] + pad
+    return box[0] - pad <= cx <= box[0] + box[2] + pad and box[1] - pad <= cy < box[1] + box[3]
 
 
 def split_stamps(lines: list[TextLine]) -> tuple[list[TextLine], tuple[PageStamp, ...]]:

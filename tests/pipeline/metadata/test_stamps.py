@@ -134,6 +134,14 @@ def test_a_stamp_right_above_the_date_line_leaves_it_in_the_text(seed):
     assert (m.value("so_ky_hieu"), m.value("ngay_ban_hanh")) == ("215/SNgV-VP", "2025-02-05")
 
 
+@pytest.mark.parametrize("seed", [None, *range(4)])
+def test_a_stamp_whose_last_line_touches_the_issuer_leaves_the_issuer_whole(seed):
+    # the overlay over the issuer column, its time line (y 165-185) touching the parent's line (y 180)
+    m = extract(doc_of(page(stamped(document(), 240, 93, seed=seed))))
+    assert m.value("co_quan_chu_quan") == "UBND TỈNH QUẢNG NINH"
+    assert m.value("co_quan_ban_hanh") == "SỞ NGOẠI VỤ"
+
+
 @pytest.mark.parametrize("seed", range(8))
 def test_what_a_noisy_stamp_says_is_kept(seed):
     lines, stamps = split_stamps(page_lines(page(stamped(document(), 1120, 40, seed=seed))))
