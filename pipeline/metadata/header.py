@@ -13,7 +13,7 @@ import re
 from pipeline.metadata.casing import repair_place, repair_upper
 from pipeline.metadata.dates import DateReading, read_date
 from pipeline.metadata.evidence import Hit, hit, hits_join
-from pipeline.metadata.layout import BODY, HEADER_LEFT, HEADER_RIGHT, TextLine, join_lines
+from pipeline.metadata.layout import BODY, HEADER_LEFT, HEADER_RIGHT, TextLine, join_lines, number_cut
 from pipeline.metadata.lexicon import type_by_code, type_by_name
 from pipeline.metadata.names import syllable_ok
 from pipeline.metadata.normalize import clean_spaces, fold
@@ -97,11 +97,18 @@ def _rows(lines: list[TextLine]) -> list[TextLine]:
             and prev.page == ln.page
             and abs((prev.box[1] + prev.box[3] / 2) - (ln.box[1] + ln.box[3] / 2))
             < 0.5 * max(prev.box[3], ln.box[3])
+            and not _issuer_then_number(prev, ln)
         ):
             out[-1] = join_lines(prev, ln) if prev.box[0] <= ln.box[0] else join_lines(ln, prev)
         else:
             out.append(ln)
     return out
+
+
+def _issuer_then_number(a: TextLine, b: TextLine) -> bool:
+    """Whether ``a`` and ``b`` are an issuer line and the number line the layout cut from it."""
+    left, right = (a, b) if a.box and b.box and a.box[0] <= b.box[0] else (b, a)
+    return number_cut(f"{left.text} {right.text}") == len(left.text) + 1
 
 
 def _number_candidates(lines: list[TextLine]) -> list[TextLine]:
@@ -136,13 +143,20 @@ def find_number(lines: list[TextLine]) -> tuple[Hit | None, NumberReading | None
     # The label itself lost (handwriting drawn over it, a fold): a left-column line that is only a
     # number and a printed code with its dash (``246 /TTr-CLS``) is the number line; less sure.
     for ln in candidates:
-        reading = read_number(ln.text, labelled=False) if ln.zone == HEADER_LEFT else None
-        if reading is None or "-" not in reading.code:
-            continue
-        if re.search(r"[^\W\d]", ln.text[: reading.end].split("/")[0]):
-            continue  # letters before the slash ("V/v …"): not a number
-        return hit(reading.value, ln, reading.start, reading.end, 0.8), reading
+        reading = _unlabelled_number(ln.text) if ln.zone == HEADER_LEFT else None
+        if reading is not None:
+            return hit(reading.value, ln, reading.start, reading.end, 0.8), reading
     return None, None
+
+
+def _unlabelled_number(text: str) -> NumberReading | None:
+    """A number and a printed code with its dash and no label (``246 /TTr-CLS``, ``/QĐ-UBND``)."""
+    reading = read_number(text, labelled=False)
+    if reading is None or "-" not in reading.code:
+        return None
+    if re.search(r"[^\W\d]", text[: reading.end].split("/")[0]):
+        return None  # letters before the slash ("V/v …"): not a number
+    return reading
 
 
 def line_number(blank: BlankReading | None) -> NumberReading | None:
@@ -377,6 +391,7 @@ def find_issuer(lines: list[TextLine]) -> tuple[Hit | None, Hit | None]:
         if (
             NUMBER_LINE.match(f)
             or read_number(ln.text) is not None
+            or _unlabelled_number(ln.text) is not None
             or re.match(r"^\W{0,2}(v\s*[/|l1]\s*v|ve viec)\b", f)
         ):
             break

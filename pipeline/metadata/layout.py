@@ -35,6 +35,7 @@ __all__ = [
     "CLOSING_RIGHT",
     "TextLine",
     "join_lines",
+    "number_cut",
     "page_lines",
     "text_lines",
     "union",
@@ -138,6 +139,25 @@ def _right_cut(line: str) -> int | None:
     return min(cuts) if cuts else None
 
 
+#: inside a left-column line, where a number part starts: the ``Số:`` label, or a number and code
+#: with its dash (``12/QĐ-SYT``, ``/QĐ-SYT`` when the blank is empty)
+_NUMBER_PART = re.compile(r"(?<=\s)(?:s[o06]\s*[:;.]|(?:[0-9oil|]{1,6}\s*)?/\s*[a-z]{1,6}\w*\s*-\s*\w)")
+
+
+def number_cut(line: str) -> int | None:
+    """Index where the number starts in an issuer line that the number line ran into, else None.
+
+    At low resolution or under a skew the issuer's last line and the number line under it come back as
+    one OCR line (``SỞ Y TẾ /QĐ-SYT``, ``TỈNH QUẢNG NGÃI Số: 4 /QĐ-UBND``); the capitals before the
+    number are the issuer's, not debris of the number.
+    """
+    for m in _NUMBER_PART.finditer(fold(line)):
+        letters = [c for c in line[: m.start()] if c.isalpha()]
+        if len(letters) >= 4 and sum(c.isupper() for c in letters) / len(letters) >= 0.8:
+            return m.start()
+    return None
+
+
 def _split_header_text(lines: list[str]) -> tuple[list[str], list[str], int]:
     """Split the top of a plain-text page into left and right header columns.
 
@@ -157,10 +177,10 @@ def _split_header_text(lines: list[str]) -> tuple[list[str], list[str], int]:
                 break
             if f.startswith(("kinh gui", "can cu")):
                 break
-            left.append(line)
+            left += _cut_number(line)
         else:
             if line[:cut].strip():
-                left.append(line[:cut].strip())
+                left += _cut_number(line[:cut].strip())
             right.append(line[cut:].strip())
             if _DATE_AFTER_PLACE.search(f) or _DATE_ANY.search(f):
                 seen_date = True
@@ -170,6 +190,11 @@ def _split_header_text(lines: list[str]) -> tuple[list[str], list[str], int]:
     if not right and not seen_number:
         return [], [], 0
     return left, right, used
+
+
+def _cut_number(line: str) -> list[str]:
+    cut = number_cut(line)
+    return [line] if cut is None else [line[:cut].strip(), line[cut:].strip()]
 
 
 def _is_title_like(line: str) -> bool:
@@ -351,22 +376,30 @@ def _header_bottom(segs: list[_Seg], mid: float, h: float, height: float = 0.0) 
 
 
 def _split_merged_header(segs: list[_Seg], h: float) -> list[_Seg]:
-    """Cut header segments that still hold both columns (narrow gap) where right-column text starts."""
+    """Cut header segments where right-column text starts and where an issuer ran into the number.
+
+    A narrow gap leaves both columns in one segment; low resolution or a skew merges the issuer's last
+    line with the number line under it.
+    """
     out: list[_Seg] = []
     for i, s in enumerate(segs):
-        cut = _right_cut(s.text) if i < 20 else None
-        if not cut:
+        if i >= 20:
             out.append(s)
             continue
-        pos = 0
-        for j, w in enumerate(s.words):
-            if pos >= cut:
-                out.extend([_Seg(s.words[:j]), _Seg(s.words[j:])])
-                break
-            pos += len(w.text) + 1
-        else:
-            out.append(s)
+        left, right = _cut_seg(s, _right_cut(s.text))
+        issuer, number = _cut_seg(left, number_cut(left.text))
+        out += [x for x in (issuer, number, right) if x is not None]
     return out
+
+
+def _cut_seg(s: _Seg, cut: int | None) -> tuple[_Seg, _Seg | None]:
+    """``s`` cut at the word that starts at or after character ``cut`` (None: not cut)."""
+    pos = 0
+    for j, w in enumerate(s.words):
+        if cut and pos >= cut and j:
+            return _Seg(s.words[:j]), _Seg(s.words[j:])
+        pos += len(w.text) + 1
+    return s, None
 
 
 def _to_line(seg: _Seg, page: int, zone: str) -> TextLine:

@@ -23,16 +23,17 @@ from pipeline.metadata.normalize import fold
 
 __all__ = ["NumberReading", "agrees", "clean_code", "number_from_file_name", "read_number", "type_part"]
 
-# The printed code: ``/QĐ-UBND``, ``/2024/QĐ-UBND``, ``/SNgV-VP``, ``/CT-UBND``; OCR may space the separators.
-_CODE = regex.compile(r"/\s*((?:\d{4}\s*/\s*)?[A-Za-zĐđ][\wĐđ.]*(?:\s*[-–]\s*[\wĐđ.]+)+)")
-_CODE_SINGLE = regex.compile(r"/\s*((?:\d{4}\s*/\s*)?[A-Za-zĐđ][\wĐđ.]{1,9})\b")
+# The printed code: ``/QĐ-UBND``, ``/2024/QĐ-UBND``, ``/SNgV-VP``, ``/CT-UBND``, ``/SNN&PTNT-KH`` (an
+# ampersand joins the initials of a "... và ..." department); OCR may space the separators.
+_CODE = regex.compile(r"/\s*((?:\d{4}\s*/\s*)?[A-Za-zĐđ][\wĐđ.&]*(?:\s*[-–]\s*[\wĐđ.&]+)+)")
+_CODE_SINGLE = regex.compile(r"/\s*((?:\d{4}\s*/\s*)?[A-Za-zĐđ][\wĐđ.&]{1,9})\b")
 
 
 def clean_code(code: str) -> str:
     """Tidy an OCR'd ký hiệu: no spaces around separators, known type codes restored (QD → QĐ)."""
     code = re.sub(r"\s*([-–/])\s*", r"\1", code.strip()).replace("–", "-")
     # a ký hiệu has no underscores: at its ends they are the blank's dotted or ruled line read as print
-    code = code.strip("_").rstrip(".,;:-/_")
+    code = code.strip("_").rstrip(".,;:-/_&")
     parts = re.split(r"([-/])", code)
     for i, part in enumerate(parts):
         if part in "-/" or not part or part.isdigit():

@@ -79,6 +79,17 @@ def test_the_blanks_ruled_line_read_as_underscores_is_not_part_of_the_code():
     assert read_number("Số: 14 /QĐ-UBND__").code == "QĐ-UBND"
 
 
+@pytest.mark.parametrize("code", ["QĐ-SKH&ĐT", "SNN&PTNT-KH", "KH-SGD&ĐT", "TB-SVHTT&DL"])
+def test_an_ampersand_in_the_code_is_part_of_the_number(code):
+    """GIVEN a department's initials joined by ``&`` (Sở Nông nghiệp và Phát triển nông thôn: SNN&PTNT)
+    THEN the whole code is kept: a number cut at the ``&`` would be wrong and look right."""
+    rows = header(f"Số: 12/{code}", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "QUYẾT ĐỊNH")
+    rows[0] = (180, [("UBND TỈNH QUẢNG NGÃI", 300), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 800)])
+    rows[1] = (220, [("SỞ KẾ HOẠCH VÀ ĐẦU TƯ", 300), ("Độc lập - Tự do - Hạnh phúc", 880)])
+    assert extract(doc_of(page(rows))).value("so_ky_hieu") == f"12/{code}"
+    assert read_number(f"Số: 12/{code} & Hà Nội").value == f"12/{code}"
+
+
 def test_file_name_confirms_a_number_only_next_to_the_same_type_code():
     assert number_from_file_name("88 QĐ UB.signed_20250513_162547.pdf", "QĐ-UBND") == "88"
     assert number_from_file_name("16CT.signed.pdf", "CT-UBND") == "16"
@@ -183,6 +194,36 @@ def test_glued_capitals_and_wrong_tones_snap_to_the_known_body():
     assert snap_issuer("SỞ NGOAI VU").value == "SỞ NGOẠI VỤ"
     unknown = snap_issuer("TRUNG TÂM CÔNG BÁO VÀ TIN HỌC")
     assert not unknown.known and unknown.value == "TRUNG TÂM CÔNG BÁO VÀ TIN HỌC"
+
+
+@pytest.mark.parametrize(
+    ("merged", "number"),
+    [
+        ("SỞ Y TẾ /QĐ-SYT", "/QĐ-SYT"),  # the label lost, the blank empty
+        ("SỞ Y TẾ Số: 12/QĐ-SYT", "12/QĐ-SYT"),
+        ("SỞ Y TẾ 12/QĐ-SYT", "12/QĐ-SYT"),
+        ("BAN QUẢN LÝ DỰ ÁN /QĐ-BQLDA", "/QĐ-BQLDA"),  # an unknown body: no reference data cuts the code off
+    ],
+)
+@pytest.mark.parametrize("with_boxes", [True, False])
+def test_an_issuer_line_merged_with_the_number_line_under_it_keeps_both(merged, number, with_boxes):
+    """GIVEN the issuer's last line and the number line read as one line (low resolution, skew)
+    THEN the capitals before the number are the issuer, under its parent, and the number is kept."""
+    parent, date = "UBND TỈNH QUẢNG NGÃI", "Quảng Ngãi, ngày 05 tháng 02 năm 2025"
+    if with_boxes:
+        rows = header("", date, "QUYẾT ĐỊNH")
+        rows[0] = (180, [(parent, 300), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 800)])
+        rows[1] = (220, [(merged, 300), ("Độc lập - Tự do - Hạnh phúc", 880)])
+        rows[2] = (300, [(date, 860)])
+        m = extract(doc_of(page(rows)))
+    else:
+        m = extract_text(
+            f"{parent}   CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n{merged}   Độc lập - Tự do - Hạnh phúc\n{date}\n"
+            "QUYẾT ĐỊNH\nVề việc phê duyệt kế hoạch\nCăn cứ Luật Tổ chức chính quyền địa phương;\n"
+        )
+    issuer = merged.split(" /")[0].split(" Số")[0].split(" 12")[0]
+    assert (m.value("co_quan_ban_hanh"), m.value("co_quan_chu_quan")) == (issuer, parent)
+    assert m.value("so_ky_hieu") == number
 
 
 def test_debris_of_a_merged_number_line_is_no_part_of_the_issuer():
