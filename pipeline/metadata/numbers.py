@@ -25,13 +25,19 @@ __all__ = ["NumberReading", "agrees", "clean_code", "number_from_file_name", "re
 
 # The printed code: ``/QĐ-UBND``, ``/2024/QĐ-UBND``, ``/SNgV-VP``, ``/CT-UBND``, ``/SNN&PTNT-KH`` (an
 # ampersand joins the initials of a "... và ..." department); OCR may space the separators.
-_CODE = regex.compile(r"/\s*((?:\d{4}\s*/\s*)?[A-Za-zĐđ][\wĐđ.&]*(?:\s*[-–]\s*[\wĐđ.&]+)+)")
+_CODE = regex.compile(
+    r"/\s*((?:\d{4}\s*/\s*)?[A-Za-zĐđ][\wĐđ.&]*(?:\s[A-ZĐ][\wĐđ.&]*(?=\s*[-–]))?(?:\s*[-–]\s*[\wĐđ.&]+)+)"
+)
 _CODE_SINGLE = regex.compile(r"/\s*((?:\d{4}\s*/\s*)?[A-Za-zĐđ][\wĐđ.&]{1,9})\b")
+#: a labelled line whose slash OCR lost or read as a stroke glued to the code (``88 1QĐ-UBND``,
+#: ``88 |QĐ-UBND``, ``88 QĐ-UBND``): the code in capitals with its dash, the stroke before it dropped
+_CODE_SLASH_LOST = regex.compile(r"(?<![^\s\d])[1lI|\\]?([A-ZĐ][A-Za-zĐđ&.]*(?:\s*[-–]\s*[\wĐđ.&]+)+)")
 
 
 def clean_code(code: str) -> str:
     """Tidy an OCR'd ký hiệu: no spaces around separators, known type codes restored (QD → QĐ)."""
     code = re.sub(r"\s*([-–/])\s*", r"\1", code.strip()).replace("–", "-")
+    code = re.sub(r"(?<=\w)\s+(?=\w)", "", code)  # a type code OCR split in two (``Q Đ-UBND``)
     # a ký hiệu has no underscores: at its ends they are the blank's dotted or ruled line read as print
     code = code.strip("_").rstrip(".,;:-/_&")
     parts = re.split(r"([-/])", code)
@@ -87,9 +93,18 @@ def read_number(text: str, *, labelled: bool = True) -> NumberReading | None:
             return None
         start = m.end()
     code_m = _CODE.search(text, start) or _CODE_SINGLE.search(text, start)
+    lost_slash = code_m is None and labelled
+    if lost_slash:
+        code_m = _CODE_SLASH_LOST.search(text, start)
     if code_m is None:
         return None
     between = text[start : code_m.start()]
+    if lost_slash and (
+        not re.fullmatch(r"[\dOoIl|\s.,]*", between) or not (re.search(r"\d", between) or ":" in f[:start])
+    ):
+        # only a number may stand before a code that lost its slash, and an issuer in short ("SỞ
+        # TN-MT") has neither the number nor the label's colon
+        return None
     if len(between) > 12 or re.search(r"[A-Za-zÀ-ỹ]{3,}", between):
         return None  # words before the slash: not a number line
     code = clean_code(code_m.group(1))
@@ -97,7 +112,8 @@ def read_number(text: str, *, labelled: bool = True) -> NumberReading | None:
         return None
     raw = between.strip()
     digits, repaired = read_digits(raw.replace(" ", ""))
-    blank = bool(re.search(r"\s$", between)) or not raw
+    # without its slash the line cannot tell where the number ends ("881QĐ": 88 or 881): a blank to check
+    blank = bool(re.search(r"\s$", between)) or not raw or lost_slash
     if digits is not None and int(digits) == 0:
         digits = None
     return NumberReading(

@@ -90,6 +90,20 @@ def test_an_ampersand_in_the_code_is_part_of_the_number(code):
     assert read_number(f"Số: 12/{code} & Hà Nội").value == f"12/{code}"
 
 
+@pytest.mark.parametrize(
+    "line", ["Số: 88 1QĐ-UBND", "Số: 881QĐ-UBND", "Số: 88 |QĐ-UBND", "Số: 88 IQĐ-UBND", "Số: 88 QĐ-UBND"]
+)
+def test_a_number_whose_slash_ocr_lost_keeps_its_code_and_goes_to_review(line):
+    """GIVEN the slash of ``88 /QĐ-UBND`` read as a stroke glued to the code, or lost THEN the printed
+    code is kept, and the number, whose end the line no longer shows, is a blank a clerk checks."""
+    m = extract(doc_of(page(header(line, "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "QUYẾT ĐỊNH"))))
+    assert m.value("so_ky_hieu") == "88/QĐ-UBND"
+    assert "so_ky_hieu.handwritten" in m.reasons
+    assert read_number("Số: 88 /Q Đ-UBND").value == "88/QĐ-UBND"  # the type code split in two
+    # an issuer in short has a dash but neither a number nor the label's colon
+    assert read_number("SỞ TN-MT") is None and read_number("SỞ LĐ-TB&XH") is None
+
+
 def test_file_name_confirms_a_number_only_next_to_the_same_type_code():
     assert number_from_file_name("88 QĐ UB.signed_20250513_162547.pdf", "QĐ-UBND") == "88"
     assert number_from_file_name("16CT.signed.pdf", "CT-UBND") == "16"
