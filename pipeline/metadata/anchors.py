@@ -39,9 +39,9 @@ NOI_NHAN = regex.compile(r"^\W{0,3}(?:noi\s*nhan){e<=1}\s*[:;.]?\s*")
 AUTHORITY = regex.compile(r"^\W{0,2}(K\.?T|T\.?M|T\.?L|TUQ|Q)(?:\s*[.,:;]+\s*|\s+(?=[A-ZĐÀ-Ỹ]{2}))(.+)$")
 #: the words of a date line; the values between them are parsed by ``pipeline.metadata.dates``
 DATE_WORDS = regex.compile(
-    r"(?:(?P<ngay>(?:ngay){e<=1})\s*(?P<d>\S{0,4}?)\s*[,.]?\s*)?"
-    r"(?P<thang>(?:thang){e<=1})\s*(?P<m>\S{0,4}?)\s*[,.]?\s*"
-    r"(?P<nam>(?:nam){e<=1})\s*(?P<y>[0-9OolI|]{4})(?!\d)",
+    r"(?:(?P<ngay>(?:ngay){e<=1})\s*(?P<d>\d\s\d|\S{0,4}?)\s*[,.]?\s*)?"
+    r"(?P<thang>(?:thang){e<=1})\s*(?P<m>\d\s\d|\S{0,4}?)\s*[,.]?\s*"
+    r"(?P<nam>(?:nam){e<=1})\s*(?P<y>[0-9OolIs|]{2}\s?[0-9OolIs|]{2})(?!\d)",
     regex.BESTMATCH,
 )
 

@@ -75,7 +75,8 @@ class DateReading:
 def _part(token: str | None, low: int, high: int) -> tuple[int | None, bool]:
     if token is None:
         return None, False
-    digits, repaired = read_digits(token)
+    # two digits OCR set apart ("0 5" of a handwritten day, "20 25" of a year) are one part
+    digits, repaired = read_digits(re.sub(r"(?<=\w)\s(?=\w)", "", token))
     if digits is None or not low <= int(digits) <= high:
         return None, False
     return int(digits), repaired

@@ -166,6 +166,20 @@ def test_noisy_date_anchors_still_give_the_date():
     assert m.value("ngay_ban_hanh") == "2025-02-05"
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Quảng Ngãi, ngày 05 tháng 02 năm 20 25",  # the printed year set apart
+        "Quảng Ngãi, ngày 05 tháng 02 năm 202S",  # its last digit read as a letter
+        "Quảng Ngãi, ngày 0 5 tháng 02 năm 2025",  # the handwritten day's digits apart
+        "Quảng Ngãi, ngày 05 tháng 0 2 năm 2025",
+    ],
+)
+def test_digits_ocr_set_apart_or_read_as_letters_still_give_the_date(line):
+    m = extract(doc_of(page(header("Số: 12/CT-UBND", line))))
+    assert m.value("ngay_ban_hanh") == "2025-02-05"
+
+
 def test_lost_ngay_still_gives_the_date():
     m = extract(doc_of(page(header("Số: 12/CT-UBND", "Quảng Ngãi, 05 tháng 02 năm 2025"))))
     assert m.value("ngay_ban_hanh") == "2025-02-05"
