@@ -13,7 +13,7 @@ from pipeline.metadata.anchors import AUTHORITY
 from pipeline.metadata.body import _split_items
 from pipeline.metadata.casing import repair_upper, sentence_case_position
 from pipeline.metadata.evidence import Hit, hit, hits_join
-from pipeline.metadata.layout import CLOSING_LEFT, CLOSING_RIGHT, TextLine, join_lines
+from pipeline.metadata.layout import CLOSING_LEFT, CLOSING_RIGHT, TextLine, join_lines, join_rows
 from pipeline.metadata.names import letters_only, plausible_name, syllable_ok
 from pipeline.metadata.normalize import clean_spaces, fold
 
@@ -330,8 +330,14 @@ def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
             0.7 if any(i in implied for i, _ in auth[:2]) else 0.92,
         )
     after = auth[-1][0] + 1 if auth else 0
-    capitals = [ln for ln in block[after:] if _is_caps(ln.text) and not _AUTH.match(ln.text.strip())]
-    title_lines = [ln for ln in capitals if _POSITION.match(fold(clean_spaces(ln.text)).strip(" .-"))]
+    title_lines: list[TextLine] = []
+    # the pieces a seal cut a row into joined (``°BỘ`` | ``TRƯỜNG`` is no ``Trường``), then, when that
+    # gives no title (a speck joined to it), the lines as read
+    for lines_ in (join_rows(block[after:]), block[after:]):
+        capitals = [ln for ln in lines_ if _is_caps(ln.text) and not _AUTH.match(ln.text.strip())]
+        title_lines = [ln for ln in capitals if _POSITION.match(fold(clean_spaces(ln.text)).strip(" .-"))]
+        if title_lines or any(_snapped_title(ln) for ln in capitals):
+            break
     # the same printed title read twice (the page pass and a block read under the seal) is one title
     title_lines = [
         ln for k, ln in enumerate(title_lines) if k == 0 or _title_key(ln) != _title_key(title_lines[k - 1])
@@ -351,4 +357,19 @@ def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
             title = sentence_case_position(snapped[1])
             deputy = _deputy_of(title, auth[-1][1]) if auth else None
             found["chuc_vu_ky"] = hits_join(deputy or title, [(snapped[0], 0, len(snapped[0].text))], 0.6)
+        elif auth and capitals and (by_form := _title_by_authority(auth[-1][1])) is not None:
+            # a title line is there but unreadable: the form of the authority line says whose it is
+            found["chuc_vu_ky"] = hits_join(by_form, [(ln, 0, len(ln.text)) for ln in capitals], 0.5)
     return found
+
+
+def _title_by_authority(authority: re.Match[str]) -> str | None:
+    """The signer's title that a ``KT.`` line implies (Decree 30, art. 13), else None.
+
+    ``KT. GIÁM ĐỐC``: a deputy signs for the head (``Phó Giám đốc``; a minister's is a ``Thứ trưởng``).
+    ``TM. ỦY BAN NHÂN DÂN`` implies nothing: its ``KT. CHỦ TỊCH`` line may be the one the seal took.
+    """
+    head = fold(clean_spaces(authority.group(2))).strip(" .-")
+    if _kind(authority) == "KT" and head in _TITLE_KEYS and not head.startswith("pho "):
+        return _deputy_of(_TITLES[_TITLE_KEYS.index(head)], authority)
+    return None

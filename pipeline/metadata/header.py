@@ -13,7 +13,7 @@ import re
 from pipeline.metadata.casing import repair_place, repair_upper
 from pipeline.metadata.dates import DateReading, read_date
 from pipeline.metadata.evidence import Hit, hit, hits_join
-from pipeline.metadata.layout import BODY, HEADER_LEFT, HEADER_RIGHT, TextLine, join_lines, number_cut
+from pipeline.metadata.layout import BODY, HEADER_LEFT, HEADER_RIGHT, TextLine, join_rows, number_cut
 from pipeline.metadata.lexicon import type_by_code, type_by_name
 from pipeline.metadata.names import syllable_ok
 from pipeline.metadata.normalize import clean_spaces, fold
@@ -86,23 +86,7 @@ def parse_date(text: str) -> tuple[dt.date, int, int] | None:
 
 def _rows(lines: list[TextLine]) -> list[TextLine]:
     """Lines of one zone with pieces on the same row joined left to right (a blank cut them apart)."""
-    out: list[TextLine] = []
-    for ln in lines:
-        prev = out[-1] if out else None
-        if (
-            prev is not None
-            and prev.box is not None
-            and ln.box is not None
-            and prev.zone == ln.zone
-            and prev.page == ln.page
-            and abs((prev.box[1] + prev.box[3] / 2) - (ln.box[1] + ln.box[3] / 2))
-            < 0.5 * max(prev.box[3], ln.box[3])
-            and not _issuer_then_number(prev, ln)
-        ):
-            out[-1] = join_lines(prev, ln) if prev.box[0] <= ln.box[0] else join_lines(ln, prev)
-        else:
-            out.append(ln)
-    return out
+    return join_rows(lines, apart=_issuer_then_number)
 
 
 def _issuer_then_number(a: TextLine, b: TextLine) -> bool:

@@ -17,6 +17,7 @@ right closing. It knows nothing of the fields themselves.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from statistics import median
 
@@ -35,6 +36,7 @@ __all__ = [
     "CLOSING_RIGHT",
     "TextLine",
     "join_lines",
+    "join_rows",
     "number_cut",
     "page_lines",
     "text_lines",
@@ -91,6 +93,36 @@ def join_lines(a: TextLine, b: TextLine) -> TextLine:
     confs = [w.conf for w in words]
     conf = sum(confs) / len(confs) if confs else a.conf
     return TextLine(f"{a.text} {b.text}", a.page, a.zone, union(boxes) if boxes else None, conf, words)
+
+
+def join_rows(
+    lines: list[TextLine], apart: Callable[[TextLine, TextLine], bool] = lambda a, b: False
+) -> list[TextLine]:
+    """The lines with consecutive pieces of one row joined left to right, word boxes kept.
+
+    A blank of the form, or a seal over a title, cuts a printed line into pieces OCR returns apart
+    (``Số: 88`` | ``/QĐ-UBND``, ``°BỘ`` | ``TRƯỞNG``). Pieces are of one row when their middles are less
+    than half a line apart and they lie side by side: two readings of the same words on top of each
+    other stay two lines, and so do the pieces ``apart`` says to keep apart.
+    """
+    out: list[TextLine] = []
+    for ln in lines:
+        prev = out[-1] if out else None
+        if (
+            prev is not None
+            and prev.box is not None
+            and ln.box is not None
+            and prev.zone == ln.zone
+            and prev.page == ln.page
+            and abs((prev.box[1] + prev.box[3] / 2) - (ln.box[1] + ln.box[3] / 2))
+            < 0.5 * max(prev.box[3], ln.box[3])
+            and (ln.box[0] >= prev.box[0] + prev.box[2] or ln.box[0] + ln.box[2] <= prev.box[0])
+            and not apart(prev, ln)
+        ):
+            out[-1] = join_lines(prev, ln) if prev.box[0] <= ln.box[0] else join_lines(ln, prev)
+        else:
+            out.append(ln)
+    return out
 
 
 def union(boxes: list[Box]) -> Box:
@@ -486,7 +518,10 @@ def page_lines(page: OcrPage) -> list[TextLine]:
     if start is not None:
         top = segs[start].box[1] - 0.6 * h
         for i, s in enumerate(segs):
-            if zones[i] == BODY and s.box[1] >= top:
+            # the signer column's first line stands level with "Nơi nhận"; a seal over it makes its box
+            # tall, so its middle, not its top, says which row it is on
+            y = s.box[1] + s.box[3] / 2 if cx(s) >= mid else s.box[1]
+            if zones[i] == BODY and y >= top:
                 zones[i] = CLOSING_LEFT if cx(s) < mid else CLOSING_RIGHT
     return _order([_to_line(s, page.number, z) for s, z in zip(segs, zones, strict=True)])
 

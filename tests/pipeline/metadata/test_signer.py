@@ -215,6 +215,42 @@ def test_a_garbled_title_close_to_a_usual_one_is_taken_for_it_less_sure():
         assert m.value("chuc_vu_ky") is None
 
 
+def test_a_title_line_a_seal_made_tall_is_still_in_the_signer_block():
+    # the seal's ink around "KT. CỤC TRƯỞNG" makes its box three lines tall, its top above "Nơi nhận"
+    rows = [*TOP, (1850, "Nguyễn Văn An", 1090)]
+    p = page(rows)
+    at = next(i for i, r in enumerate(rows) if r[1] == "KT. CỤC TRƯỞNG")
+    tall = words_of("KT. CỤC TRƯỞNG", 1080, 1560, at, line_h=3 * LINE_H)
+    p = p.model_copy(update={"words": [w for w in p.words if w.line != at] + tall})
+    m = extract(doc_of(p))
+    assert (m.value("hinh_thuc_ky"), m.value("chuc_vu_ky")) == ("KT. CỤC TRƯỞNG", "Phó Cục trưởng")
+
+
+def test_a_title_a_seal_cut_in_two_pieces_is_read_whole():
+    # "BỘ TRƯỞNG" under a seal: two OCR lines side by side, the second alone a title it is not
+    rows = [r for r in TOP if r[1] not in ("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")]
+    m = extract(
+        doc_of(page([*rows, (1600, "°BỘ", 1010), (1604, "TRƯỞNG", 1241), (1850, "Nguyễn Văn An", 1090)]))
+    )
+    assert m.value("chuc_vu_ky") == "Bộ trưởng"
+    # a speck joined to a title it stands beside leaves the title as read
+    m = extract(doc_of(page([*rows, (1600, "KT. CỤC TRƯỞNG", 1080), (1640, "PHÓ CỤC TRƯỞNG", 1070),
+                             (1644, "Sâu", 900), (1850, "Nguyễn Văn An", 1090)])))  # fmt: skip
+    assert m.value("chuc_vu_ky") == "Phó Cục trưởng"
+
+
+def test_an_unreadable_title_under_kt_is_the_deputys_less_sure():
+    # Decree 30: under KT. the deputy signs; the title line is there, but the seal left only capitals
+    rows = [r for r in TOP if r[1] not in ("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")]
+    name = (1850, "Nguyễn Văn An", 1090)
+    m = extract(doc_of(page([*rows, (1600, "KT. BỘ TRƯỞNG", 1080), (1640, "XZ£UG ƯỚN", 1080), name])))
+    assert m.value("chuc_vu_ky") == "Thứ trưởng" and m.fields["chuc_vu_ky"].confidence <= 0.5
+    # no line there at all, or TM. (whose KT. line may be the one lost): no title
+    assert extract(doc_of(page([*rows, (1600, "KT. BỘ TRƯỞNG", 1080), name]))).value("chuc_vu_ky") is None
+    m = extract(doc_of(page([*rows, (1600, "TM. ỦY BAN NHÂN DÂN", 1060), (1640, "XZ£UG ƯỚN", 1080), name])))
+    assert m.value("chuc_vu_ky") is None
+
+
 def test_a_name_typed_in_capitals_is_read_in_title_case():
     rows = [*_closing_with("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")[:-1], (1850, "NGUYỄN VĂN AN", 1090)]
     m = extract(doc_of(page(rows)))
