@@ -269,6 +269,13 @@ def _deputy_of(title: str, authority: re.Match[str]) -> str | None:
     return "Thứ trưởng" if head == "bo truong" else sentence_case_position(f"PHÓ {title.upper()}")
 
 
+def _close(garbled: str, title: str) -> bool:
+    """Whether a garbled title (folded) is the usual ``title``, compared on its letters alone."""
+    from rapidfuzz import fuzz
+
+    return fuzz.ratio(garbled.replace(" ", ""), title.replace(" ", "")) >= _TITLE_MIN
+
+
 def _implied_authority(block: list[TextLine], i: int) -> re.Match[str] | None:
     """The authority line ``block[i]`` is when OCR garbled or lost its ``KT.``/``TM.``, else None.
 
@@ -285,6 +292,10 @@ def _implied_authority(block: list[TextLine], i: int) -> re.Match[str] | None:
     below = fold(clean_spaces(nxt)).strip(" .-")
     if key and below == f"pho {key}" and key in _TITLE_KEYS:
         return _AUTH.match(f"KT. {rest}")
+    head = below.removeprefix("pho ")
+    if garbled and head != below and head in _TITLE_KEYS and _close(key, head):
+        # ``KỸ. CUÈTRƯỞNG`` over ``PHÓ CỤC TRƯỞNG``: the KT. line, garbled; its head is the title's
+        return _AUTH.match(f"KT. {_TITLES[_TITLE_KEYS.index(head)]}")
     if garbled and _COLLECTIVE.match(key) and _is_caps(rest):
         return _AUTH.match(f"TM. {rest}")
     return None
@@ -360,7 +371,40 @@ def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
         elif auth and capitals and (by_form := _title_by_authority(auth[-1][1])) is not None:
             # a title line is there but unreadable: the form of the authority line says whose it is
             found["chuc_vu_ky"] = hits_join(by_form, [(ln, 0, len(ln.text)) for ln in capitals], 0.5)
+    _lost_kt(found, block, auth)
     return found
+
+
+def _lost_kt(found: dict[str, Hit], block: list[TextLine], auth: list[tuple[int, re.Match[str]]]) -> None:
+    """Add the ``KT.`` line a deputy's title implies when the seal left only a piece of it.
+
+    A deputy signs ``KT.`` for the head (Decree 30, art. 13): over ``PHÓ GIÁM ĐỐC`` stands ``KT. GIÁM
+    ĐỐC``, under a ``TM.`` line too. Only with something of that line read above the title (``ĐỐC``):
+    a block with nothing there may be a deputy signing in his own name.
+    """
+    title = found.get("chuc_vu_ky")
+    if title is None or any(_kind(m) == "KT" for _, m in auth) or len(auth) > 1:
+        return
+    key = fold(title.value)
+    head = "bo truong" if key == "thu truong" else key.removeprefix("pho ")
+    if head == key or head not in _TITLE_KEYS:
+        return
+    boxes = [line.box for line, _, _ in title.parts if line.box is not None]
+    if not boxes:
+        return
+    middle = min(b[1] + b[3] / 2 for b in boxes)
+    below = max((b[1] + b[3] / 2 for i, _ in auth if (b := block[i].box) is not None), default=-1.0)
+    taken = {i for i, _ in auth} | {id(line) for line, _, _ in title.parts}
+    pieces = [
+        ln for k, ln in enumerate(block)
+        if k not in taken and id(ln) not in taken and ln.box is not None and _is_caps(ln.text)
+        and below < ln.box[1] + ln.box[3] / 2 < middle
+    ]  # fmt: skip
+    if not pieces:
+        return
+    kt = f"KT. {_TITLES[_TITLE_KEYS.index(head)]}"
+    form = f"{found['hinh_thuc_ky'].value} {kt}" if "hinh_thuc_ky" in found else kt
+    found["hinh_thuc_ky"] = hits_join(form, [(ln, 0, len(ln.text)) for ln in pieces], 0.6)
 
 
 def _title_by_authority(authority: re.Match[str]) -> str | None:

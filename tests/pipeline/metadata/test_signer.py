@@ -251,6 +251,23 @@ def test_an_unreadable_title_under_kt_is_the_deputys_less_sure():
     assert m.value("chuc_vu_ky") is None
 
 
+def test_a_kt_line_the_seal_garbled_or_cut_is_implied_by_the_deputys_title():
+    rows = [r for r in TOP if r[1] not in ("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")]
+    name = (1850, "Nguyễn Văn An", 1090)
+    # the KT. line garbled past the usual title, the deputy's title read under it
+    m = extract(doc_of(page([*rows, (1600, "KỸ. CUÈTRƯỞNG", 1080), (1640, "PHO CỤC TRƯƠNG", 1070), name])))
+    assert m.value("hinh_thuc_ky") == "KT. CỤC TRƯỞNG"
+    # only a piece of it read ("ĐỐC" of "KT. GIÁM ĐỐC"), and under a TM. line too
+    m = extract(doc_of(page([*rows, (1600, "ĐỐC", 1250), (1640, "PHÓ GIÁM ĐỐC", 1070), name])))
+    assert m.value("hinh_thuc_ky") == "KT. GIÁM ĐỐC" and m.fields["hinh_thuc_ky"].confidence <= 0.6
+    tm = [(1600, "TM. ỦY BAN NHÂN DÂN", 1060), (1640, "TỊC", 1200), (1680, "PHÓ CHỦ TỊCH", 1070)]
+    m = extract(doc_of(page([*rows, *tm, name])))
+    assert m.value("hinh_thuc_ky") == "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH"
+    # nothing read above the deputy's title: no form is guessed
+    m = extract(doc_of(page([*rows, (1640, "PHÓ GIÁM ĐỐC", 1070), name])))
+    assert m.value("hinh_thuc_ky") is None
+
+
 def test_a_name_typed_in_capitals_is_read_in_title_case():
     rows = [*_closing_with("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")[:-1], (1850, "NGUYỄN VĂN AN", 1090)]
     m = extract(doc_of(page(rows)))
