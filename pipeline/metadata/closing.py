@@ -122,6 +122,8 @@ def _signer_name(line: TextLine) -> tuple[str, int, int, float] | None:
         confs = [w.conf for w in line.words if w.end > start and w.start < end]
         if confs and (min(confs) < _MIN_WORD_CONF or sum(confs) / len(confs) < _MIN_LINE_CONF):
             return None
+    # no syllable of a name is one small letter: one between two words is a speck (``rần n Ngọc Căng``)
+    text = re.sub(r"(?<=\S) [a-zđà-ỹ](?= \S)", "", text)
     name = plausible_name(text)
     if name is None and re.match(r"\w ", text):
         # no family name is one letter: a lone letter in front is a speck of the seal or signature
