@@ -32,6 +32,7 @@ from pipeline.metadata.consistency import (
     check_date,
     check_issuer,
     check_number,
+    code_garbled,
     codes_disagree,
     repair_type_code,
     vote_code,
@@ -220,6 +221,9 @@ def _vietnamese(
     elif ky_code and codes_disagree(ky_code, second):
         ky_code = _recode(out, ky_code, LOW_CONFIDENCE - 0.1)
         notes.setdefault("so_ky_hieu", "so_ky_hieu.code_disagree")
+    elif ky_code and code_garbled(ky_code):
+        ky_code = _recode(out, ky_code, LOW_CONFIDENCE - 0.1)
+        notes.setdefault("so_ky_hieu", "so_ky_hieu.code_garbled")
     code_type = type_from_number(ky_code) if ky_code else (None, None)
     # the issuer after the code's repairs: its abbreviation in the code is one of its witnesses
     issuer, out["co_quan_chu_quan"] = find_issuer(lines)

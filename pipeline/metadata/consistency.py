@@ -501,6 +501,31 @@ def vote_code(printed: str, second: str | None) -> str | None:
     return second if Levenshtein.distance(fold(printed), fold(second)) <= budget else None
 
 
+#: a part of a ký hiệu as offices spell them: initials in capitals, each perhaps with the second
+#: letter of its consonant (``Ng`` of Ngoại, ``Tr`` of Trình, ``Th``, ``Tg`` of Thủ tướng), joined by
+#: ``&`` or ``.`` (``SNN&PTNT``, ``KH.UBND``); or a year
+_SPELT_PART = re.compile(r"^(?:\d{4}|(?:[A-ZĐ][ghr]?)+(?:[&.](?:[A-ZĐ][ghr]?)+)*)$")
+
+
+def code_garbled(ky_hieu: str) -> bool:
+    """Whether OCR garbled a ký hiệu's letters: a part no office spells (``SNgv``, ``SNqV``, ``5NgV``).
+
+    The check is of form only: a well-spelt code may still be another office's; the issuer and the
+    title check that (``co_quan_ban_hanh.code_mismatch``, ``loai_van_ban.code_mismatch``).
+    """
+    parts = [p for p in re.split(r"[-/]", ky_hieu.split("/", 1)[1] if "/" in ky_hieu else ky_hieu) if p]
+    return not all(_spelt(p) for p in parts)
+
+
+def _spelt(part: str) -> bool:
+    from pipeline.metadata.lexicon import type_by_code
+
+    if _SPELT_PART.match(part):
+        return True
+    listed = type_by_code(part)  # a type code of Decree 30's list is spelt as listed (``QyĐ``)
+    return listed is not None and listed.code == part
+
+
 def codes_disagree(printed: str, second: str | None) -> bool:
     """Whether the network's reading of the number line gives another ký hiệu than the printed one.
 

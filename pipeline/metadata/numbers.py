@@ -26,7 +26,8 @@ __all__ = ["NumberReading", "agrees", "clean_code", "number_from_file_name", "re
 # The printed code: ``/QĐ-UBND``, ``/2024/QĐ-UBND``, ``/SNgV-VP``, ``/CT-UBND``, ``/SNN&PTNT-KH`` (an
 # ampersand joins the initials of a "... và ..." department); OCR may space the separators.
 _CODE = regex.compile(
-    r"/\s*((?:\d{4}\s*/\s*)?[A-Za-zĐđ][\wĐđ.&]*(?:\s[A-ZĐ][\wĐđ.&]*(?=\s*[-–]))?(?:\s*[-–]\s*[\wĐđ.&]+)+)"
+    r"/\s*((?:\d{4}\s*/\s*)?[A-Za-zĐđ][\wĐđ.&]*(?:\s[A-ZĐ][\wĐđ.&]*(?=\s*[-–]))?"
+    r"(?:\s*[-–]\s*[\wĐđ.&]+(?:\s[A-ZĐ](?![\wĐđ/]))?)+)"
 )
 _CODE_SINGLE = regex.compile(r"/\s*((?:\d{4}\s*/\s*)?[A-Za-zĐđ][\wĐđ.&]{1,9})\b")
 #: a labelled line whose slash OCR lost or read as a stroke glued to the code (``88 1QĐ-UBND``,
@@ -38,6 +39,7 @@ def clean_code(code: str) -> str:
     """Tidy an OCR'd ký hiệu: no spaces around separators, known type codes restored (QD → QĐ)."""
     code = re.sub(r"\s*([-–/])\s*", r"\1", code.strip()).replace("–", "-")
     code = re.sub(r"(?<=\w)\s+(?=\w)", "", code)  # a type code OCR split in two (``Q Đ-UBND``)
+    code = re.sub(r"[.,]+(?=[-/])", "", code)  # a speck read as a dot before a separator (``SNgV.-VP``)
     # a ký hiệu has no underscores: at its ends they are the blank's dotted or ruled line read as print
     code = code.strip("_").rstrip(".,;:-/_&")
     parts = re.split(r"([-/])", code)

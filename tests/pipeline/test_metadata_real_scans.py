@@ -12,6 +12,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.metadata import Witnesses, extract, extract_text
+from pipeline.metadata.consistency import code_garbled
 from pipeline.metadata.numbers import agrees, number_from_file_name, read_number
 from pipeline.metadata.reference import snap_issuer
 from sohoa.model.ocr import BlankReading, OcrDocument, OcrPage, PageSource
@@ -102,6 +103,37 @@ def test_a_number_whose_slash_ocr_lost_keeps_its_code_and_goes_to_review(line):
     assert read_number("Số: 88 /Q Đ-UBND").value == "88/QĐ-UBND"  # the type code split in two
     # an issuer in short has a dash but neither a number nor the label's colon
     assert read_number("SỞ TN-MT") is None and read_number("SỞ LĐ-TB&XH") is None
+
+
+def _sngv(number_line):
+    rows = header(number_line, "Quảng Ninh, ngày 05 tháng 02 năm 2025", "THÔNG BÁO")
+    rows[0] = (180, [("UBND TỈNH QUẢNG NINH", 300), ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", 800)])
+    rows[1] = (220, [("SỞ NGOẠI VỤ", 330), ("Độc lập - Tự do - Hạnh phúc", 880)])
+    return extract(doc_of(page(rows)))
+
+
+@pytest.mark.parametrize("code", ["TB-SNgv", "TB-SNqV", "TB-SNẹV", "TB-5NgV", "TB-SNgV-VPx"])
+def test_a_code_whose_letters_no_office_spells_goes_to_review(code):
+    """GIVEN OCR changed a letter of Sở Ngoại vụ's SNgV into one no abbreviation has (case, tone, digit)
+    THEN the number is kept as read and a clerk checks it: its initials still fit the issuer."""
+    m = _sngv(f"Số: 215/{code}")
+    assert m.value("so_ky_hieu") == f"215/{code}"
+    assert "so_ky_hieu.code_garbled" in m.reasons and m.needs_review
+
+
+@pytest.mark.parametrize(
+    ("line", "number"),
+    [
+        ("Số: 215/TB-SNgV", "215/TB-SNgV"),
+        ("Số: 215/TB-SNg V", "215/TB-SNgV"),  # its last letter set apart
+        ("Số: 215/TB.-SNgV", "215/TB-SNgV"),  # a speck read as a dot
+    ],
+)
+def test_a_well_spelt_code_is_no_review_reason(line, number):
+    m = _sngv(line)
+    assert m.value("so_ky_hieu") == number and not m.needs_review, m.reasons
+    for code in ("1/QĐ-TTg", "1/QyĐ-UBND", "1/SNN&PTNT-KH", "1/KH.UBND", "1/2025/NĐ-CP", "1/TTr-SNV"):
+        assert not code_garbled(code), code
 
 
 def test_file_name_confirms_a_number_only_next_to_the_same_type_code():
