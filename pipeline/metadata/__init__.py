@@ -34,6 +34,7 @@ from pipeline.metadata.consistency import (
     check_number,
     code_garbled,
     codes_disagree,
+    repair_body_code,
     repair_type_code,
     vote_code,
     yields_to_parent,
@@ -236,6 +237,12 @@ def _vietnamese(
             issuer, out["co_quan_chu_quan"] = Hit(parent.value, parent.parts, 0.5), None
             snap = snap_issuer(str(issuer.value))
             notes["co_quan_ban_hanh"] = "co_quan_ban_hanh.code_mismatch"
+        body_code = repair_body_code(ky_code, str(issuer.value)) if ky_code else None
+        if body_code is not None:
+            # UBNĐ is UBND: a stroke, and no doubt; UBN or UBMD: a letter, which a clerk checks
+            ky_code = _recode(out, body_code[0], 0.85 if body_code[1] else LOW_CONFIDENCE - 0.1)
+            if not body_code[1]:
+                notes["so_ky_hieu"] = "so_ky_hieu.code_repaired"
         issuer, note = check_issuer(issuer, ky_code, snap.known, w)
         if note:
             notes["co_quan_ban_hanh"] = note

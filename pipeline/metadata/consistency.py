@@ -432,6 +432,36 @@ def check_code_issuer(number: Hit, ky_hieu: str, issuer: str) -> tuple[Hit, str 
     return number, None
 
 
+#: the fixed abbreviations of the People's bodies: their codes do not spell the locality
+_BODY_CODES = {"uy ban nhan dan": "UBND", "ubnd": "UBND", "hoi dong nhan dan": "HĐND", "hdnd": "HĐND"}
+
+
+def repair_body_code(ky_hieu: str, issuer: str) -> tuple[str, bool] | None:
+    """The ký hiệu with a People's body's abbreviation restored where OCR changed a letter of it.
+
+    Under ``ỦY BAN NHÂN DÂN TỈNH …`` the issuer part is ``UBND``; ``UBNĐ``, ``UBN``, ``UBMD`` or
+    ``UBDN`` is that code misread (one edit, a swap counting as one). Returns the repaired ký hiệu and
+    whether it differed only by diacritics (``UBNĐ``), else None.
+    """
+    from rapidfuzz.distance import DamerauLevenshtein
+
+    from pipeline.metadata.lexicon import type_by_code
+
+    key = fold(issuer)
+    code = next((c for body, c in _BODY_CODES.items() if key == body or key.startswith(body + " ")), None)
+    if code is None:
+        return None
+    parts = re.split(r"([-/])", ky_hieu)
+    for i, part in enumerate(parts):
+        if part in "-/" or not part or part.isdigit() or (type_by_code(part) is not None and part != code):
+            continue
+        if part == code or len(part) < 3 or DamerauLevenshtein.distance(fold(part), fold(code)) > 1:
+            return None
+        parts[i] = code
+        return "".join(parts), fold(part) == fold(code)
+    return None
+
+
 def repair_type_code(ky_hieu: str, title_code: str, second: str | None = None) -> str | None:
     """The ký hiệu with its type code restored from the title when OCR changed one letter of it.
 

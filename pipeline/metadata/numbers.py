@@ -24,10 +24,11 @@ from pipeline.metadata.normalize import fold
 __all__ = ["NumberReading", "agrees", "clean_code", "number_from_file_name", "read_number", "type_part"]
 
 # The printed code: ``/QĐ-UBND``, ``/2024/QĐ-UBND``, ``/SNgV-VP``, ``/CT-UBND``, ``/SNN&PTNT-KH`` (an
-# ampersand joins the initials of a "... và ..." department); OCR may space the separators.
+# ampersand joins the initials of a "... và ..." department); OCR may space the separators, and set a
+# part's head or last letter apart (``U BND``, ``SNg V``).
 _CODE = regex.compile(
     r"/\s*((?:\d{4}\s*/\s*)?[A-Za-zĐđ][\wĐđ.&]*(?:\s[A-ZĐ][\wĐđ.&]*(?=\s*[-–]))?"
-    r"(?:\s*[-–]\s*[\wĐđ.&]+(?:\s[A-ZĐ](?![\wĐđ/]))?)+)"
+    r"(?:\s*[-–]\s*(?:[\wĐđ.&]{1,2}\s[A-ZĐ]{2,4}(?![\wĐđ/])|[\wĐđ.&]+(?:\s[A-ZĐ](?![\wĐđ/]))?))+)"
 )
 _CODE_SINGLE = regex.compile(r"/\s*((?:\d{4}\s*/\s*)?[A-Za-zĐđ][\wĐđ.&]{1,9})\b")
 #: a labelled line whose slash OCR lost or read as a stroke glued to the code (``88 1QĐ-UBND``,

@@ -136,6 +136,28 @@ def test_a_well_spelt_code_is_no_review_reason(line, number):
         assert not code_garbled(code), code
 
 
+@pytest.mark.parametrize(
+    ("code", "reason"),
+    [
+        ("QĐ-UBNĐ", None),  # a stroke on the D: no doubt
+        ("QĐ-UBN", "so_ky_hieu.code_repaired"),  # a letter lost, swapped or misread: a clerk checks
+        ("QĐ-UBDN", "so_ky_hieu.code_repaired"),
+        ("QĐ-UBMD", "so_ky_hieu.code_repaired"),
+        ("QĐ-U BND", None),  # its head set apart
+    ],
+)
+def test_a_peoples_committees_code_ocr_changed_a_letter_of_is_restored(code, reason):
+    m = extract(doc_of(page(header(f"Số: 88/{code}", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "QUYẾT ĐỊNH"))))
+    assert m.value("so_ky_hieu") == "88/QĐ-UBND"
+    assert (reason in m.reasons) if reason else not m.needs_review, m.reasons
+    # the chairman's own code, an old short one and a unit's code are no misread UBND
+    for other in ("QĐ-CT", "QĐ-UB", "UBND-VX"):
+        m = extract(
+            doc_of(page(header(f"Số: 88/{other}", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "QUYẾT ĐỊNH")))
+        )
+        assert m.value("so_ky_hieu") == f"88/{other}"
+
+
 def test_file_name_confirms_a_number_only_next_to_the_same_type_code():
     assert number_from_file_name("88 QĐ UB.signed_20250513_162547.pdf", "QĐ-UBND") == "88"
     assert number_from_file_name("16CT.signed.pdf", "CT-UBND") == "16"
