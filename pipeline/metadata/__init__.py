@@ -29,6 +29,7 @@ from pipeline.metadata.closing import (
 )
 from pipeline.metadata.consistency import (
     check_code_issuer,
+    check_code_year,
     check_date,
     check_issuer,
     check_number,
@@ -225,6 +226,10 @@ def _vietnamese(
     elif ky_code and code_garbled(ky_code):
         ky_code = _recode(out, ky_code, LOW_CONFIDENCE - 0.1)
         notes.setdefault("so_ky_hieu", "so_ky_hieu.code_garbled")
+    if ky_code and (sk := out.get("so_ky_hieu")) is not None:
+        out["so_ky_hieu"], note = check_code_year(sk, ky_code, out.get("ngay_ban_hanh"))
+        if note:
+            notes.setdefault("so_ky_hieu", note)
     code_type = type_from_number(ky_code) if ky_code else (None, None)
     # the issuer after the code's repairs: its abbreviation in the code is one of its witnesses
     issuer, out["co_quan_chu_quan"] = find_issuer(lines)

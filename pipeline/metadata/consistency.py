@@ -421,6 +421,19 @@ def yields_to_parent(ky_hieu: str, issuer: Hit, parent: Hit, known: bool) -> boo
     )
 
 
+def check_code_year(number: Hit, ky_hieu: str, date: Hit | None) -> tuple[Hit, str | None]:
+    """Lower a number whose year (``12/2025/QĐ-UBND``) is not the issue date's: one of them is misread.
+
+    A legal document's number carries the year it was issued in (Decree 30, art. 8); which of the two
+    readings is wrong the page does not say, so a clerk checks the number.
+    """
+    m = re.match(r"^(\d{4})/", ky_hieu)
+    issued = str(date.value)[:4] if date is not None and date.value else ""
+    if m is None or not issued.isdigit() or m.group(1) == issued:
+        return number, None
+    return _rescore(number, min(number.score, 0.5)), "so_ky_hieu.year_mismatch"
+
+
 def check_code_issuer(number: Hit, ky_hieu: str, issuer: str) -> tuple[Hit, str | None]:
     """Lower a number whose ký hiệu does not abbreviate the issuer: two fields that disagree both doubt.
 

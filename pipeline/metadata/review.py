@@ -34,6 +34,7 @@ REASON_CODES: tuple[str, ...] = (
     "so_ky_hieu.code_disagree",
     "so_ky_hieu.code_garbled",
     "so_ky_hieu.code_repaired",
+    "so_ky_hieu.year_mismatch",
     "so_ky_hieu.code_mismatch",
     "ngay_ban_hanh.day_unread",
     "ngay_ban_hanh.month_unread",

@@ -158,6 +158,20 @@ def test_a_peoples_committees_code_ocr_changed_a_letter_of_is_restored(code, rea
         assert m.value("so_ky_hieu") == f"88/{other}"
 
 
+@pytest.mark.parametrize("line", ["Số: 12/2O25/QĐ-UBND", "Số: 12/20 25/QĐ-UBND", "Số: 12/2025/QĐ-UBND"])
+def test_the_year_of_a_numbered_legal_document_is_read_through_look_alikes(line):
+    m = extract(doc_of(page(header(line, "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "QUYẾT ĐỊNH"))))
+    assert m.value("so_ky_hieu") == "12/2025/QĐ-UBND" and not m.needs_review, m.reasons
+
+
+def test_a_number_whose_year_is_not_the_year_of_issue_goes_to_review():
+    # Decree 30: the number of a legal document carries the year it was issued in; one reading is wrong
+    m = extract(
+        doc_of(page(header("Số: 12/2Ol5/QĐ-UBND", "Quảng Ngãi, ngày 05 tháng 02 năm 2025", "QUYẾT ĐỊNH")))
+    )
+    assert m.value("so_ky_hieu") == "12/2015/QĐ-UBND" and "so_ky_hieu.year_mismatch" in m.reasons
+
+
 def test_file_name_confirms_a_number_only_next_to_the_same_type_code():
     assert number_from_file_name("88 QĐ UB.signed_20250513_162547.pdf", "QĐ-UBND") == "88"
     assert number_from_file_name("16CT.signed.pdf", "CT-UBND") == "16"
