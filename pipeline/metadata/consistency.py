@@ -546,8 +546,8 @@ def vote_code(printed: str, second: str | None) -> str | None:
 
 #: a part of a ký hiệu as offices spell them: initials in capitals, each perhaps with the second
 #: letter of its consonant (``Ng`` of Ngoại, ``Tr`` of Trình, ``Th``, ``Tg`` of Thủ tướng), joined by
-#: ``&`` or ``.`` (``SNN&PTNT``, ``KH.UBND``); or a year
-_SPELT_PART = re.compile(r"^(?:\d{4}|(?:[A-ZĐ][ghr]?)+(?:[&.](?:[A-ZĐ][ghr]?)+)*)$")
+#: ``&`` or ``.`` (``SNN&PTNT``, ``KH.UBND``), a numbered unit's digits after them (``PV01``); or a year
+_SPELT_PART = re.compile(r"^(?:\d{4}|(?:[A-ZĐ][ghr]?)+(?:[&.](?:[A-ZĐ][ghr]?)+)*\d{0,3})$")
 
 
 def code_garbled(ky_hieu: str) -> bool:
