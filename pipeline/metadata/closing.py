@@ -396,11 +396,12 @@ def _lost_kt(found: dict[str, Hit], block: list[TextLine], auth: list[tuple[int,
         return
     middle = min(b[1] + b[3] / 2 for b in boxes)
     below = max((b[1] + b[3] / 2 for i, _ in auth if (b := block[i].box) is not None), default=-1.0)
-    taken = {i for i, _ in auth} | {id(line) for line, _, _ in title.parts}
+    authority = {i for i, _ in auth}
+    title_lines = [line for line, _, _ in title.parts]
     pieces = [
         ln for k, ln in enumerate(block)
-        if k not in taken and id(ln) not in taken and ln.box is not None and _is_caps(ln.text)
-        and below < ln.box[1] + ln.box[3] / 2 < middle
+        if k not in authority and all(ln is not t for t in title_lines) and ln.box is not None
+        and _is_caps(ln.text) and below < ln.box[1] + ln.box[3] / 2 < middle
     ]  # fmt: skip
     if not pieces:
         return
