@@ -44,6 +44,8 @@ _TITLES = (
     "CHÁNH ÁN", "ĐẠI SỨ", "TỔNG LÃNH SỰ",
 )  # fmt: skip
 _TITLE_KEYS = tuple(fold(t) for t in _TITLES)
+#: the one head whose deputy is not ``Phó`` + the head's title (folded head, the deputy's title)
+_MINISTER, _MINISTERS_DEPUTY = "bo truong", "Thứ trưởng"
 #: a garbled title is taken for a usual one from this similarity (0-100), this far ahead of the next
 _TITLE_MIN, _TITLE_MARGIN = 82.0, 5.0
 _NAME_WORD = re.compile(r"^[A-ZĐÀ-Ỹ][a-zđà-ỹ]+$")
@@ -268,7 +270,7 @@ def _deputy_of(title: str, authority: re.Match[str]) -> str | None:
     head = fold(clean_spaces(authority.group(2))).strip(" .-")
     if _kind(authority) != "KT" or fold(title).strip(" .-") != head:
         return None
-    return "Thứ trưởng" if head == "bo truong" else sentence_case_position(f"PHÓ {title.upper()}")
+    return _MINISTERS_DEPUTY if head == _MINISTER else sentence_case_position(f"PHÓ {title.upper()}")
 
 
 def _close(garbled: str, title: str) -> bool:
@@ -346,10 +348,16 @@ def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
     title_lines: list[TextLine] = []
     # the pieces a seal cut a row into joined (``°BỘ`` | ``TRƯỜNG`` is no ``Trường``), then, when that
     # gives no title (a speck joined to it), the lines as read
+    snapped: tuple[TextLine, str] | None = None
     for lines_ in (join_rows(block[after:]), block[after:]):
         capitals = [ln for ln in lines_ if _is_caps(ln.text) and not _AUTH.match(ln.text.strip())]
         title_lines = [ln for ln in capitals if _POSITION.match(fold(clean_spaces(ln.text)).strip(" .-"))]
-        if title_lines or any(_snapped_title(ln) for ln in capitals):
+        if title_lines:
+            break
+        # a title line OCR garbled (under the seal, on a damaged scan) that is close to a usual title,
+        # the lowest such line: the title stands right above the signature
+        snapped = next(((ln, t) for ln in reversed(capitals) if (t := _snapped_title(ln)) is not None), None)
+        if snapped is not None:
             break
     # the same printed title read twice (the page pass and a block read under the seal) is one title
     title_lines = [
@@ -362,17 +370,13 @@ def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
         found["chuc_vu_ky"] = hits_join(
             deputy or title, [(ln, 0, len(ln.text)) for ln in title_lines], 0.7 if deputy else 0.88
         )
-    else:
-        # a title line OCR garbled (under the seal, on a damaged scan) that is close to a usual title,
-        # the lowest such line: the title stands right above the signature
-        snapped = next(((ln, t) for ln in reversed(capitals) if (t := _snapped_title(ln)) is not None), None)
-        if snapped is not None:
-            title = sentence_case_position(snapped[1])
-            deputy = _deputy_of(title, auth[-1][1]) if auth else None
-            found["chuc_vu_ky"] = hits_join(deputy or title, [(snapped[0], 0, len(snapped[0].text))], 0.6)
-        elif auth and capitals and (by_form := _title_by_authority(auth[-1][1])) is not None:
-            # a title line is there but unreadable: the form of the authority line says whose it is
-            found["chuc_vu_ky"] = hits_join(by_form, [(ln, 0, len(ln.text)) for ln in capitals], 0.5)
+    elif snapped is not None:
+        title = sentence_case_position(snapped[1])
+        deputy = _deputy_of(title, auth[-1][1]) if auth else None
+        found["chuc_vu_ky"] = hits_join(deputy or title, [(snapped[0], 0, len(snapped[0].text))], 0.6)
+    elif auth and capitals and (by_form := _title_by_authority(auth[-1][1])) is not None:
+        # a title line is there but unreadable: the form of the authority line says whose it is
+        found["chuc_vu_ky"] = hits_join(by_form, [(ln, 0, len(ln.text)) for ln in capitals], 0.5)
     _lost_kt(found, block, auth)
     return found
 
@@ -388,7 +392,7 @@ def _lost_kt(found: dict[str, Hit], block: list[TextLine], auth: list[tuple[int,
     if title is None or any(_kind(m) == "KT" for _, m in auth) or len(auth) > 1:
         return
     key = fold(title.value)
-    head = "bo truong" if key == "thu truong" else key.removeprefix("pho ")
+    head = _MINISTER if key == fold(_MINISTERS_DEPUTY) else key.removeprefix("pho ")
     if head == key or head not in _TITLE_KEYS:
         return
     boxes = [line.box for line, _, _ in title.parts if line.box is not None]

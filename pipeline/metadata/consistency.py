@@ -446,7 +446,7 @@ def check_code_issuer(number: Hit, ky_hieu: str, issuer: str) -> tuple[Hit, str 
 
 
 #: the fixed abbreviations of the People's bodies: their codes do not spell the locality
-_BODY_CODES = {"uy ban nhan dan": "UBND", "ubnd": "UBND", "hoi dong nhan dan": "HĐND", "hdnd": "HĐND"}
+_BODY_CODES = {"uy ban nhan dan": "UBND", "hoi dong nhan dan": "HĐND"}
 
 
 def repair_body_code(ky_hieu: str, issuer: str) -> tuple[str, bool] | None:
@@ -460,7 +460,7 @@ def repair_body_code(ky_hieu: str, issuer: str) -> tuple[str, bool] | None:
 
     from pipeline.metadata.lexicon import type_by_code
 
-    key = fold(issuer)
+    key = _expand(issuer)  # ``UBND TỈNH …`` written out
     code = next((c for body, c in _BODY_CODES.items() if key == body or key.startswith(body + " ")), None)
     if code is None:
         return None

@@ -36,16 +36,13 @@ _CODE_SINGLE = regex.compile(r"/\s*((?:\d{4}\s*/\s*)?[A-Za-zĐđ][\wĐđ.&]{1,9}
 _CODE_SLASH_LOST = regex.compile(r"(?<![^\s\d])[1lI|\\]?([A-ZĐ][A-Za-zĐđ&.]*(?:\s*[-–]\s*[\wĐđ.&]+)+)")
 
 
-_YEAR_LOOKALIKE = str.maketrans({"O": "0", "o": "0", "I": "1", "l": "1", "|": "1"})
-
-
 def clean_code(code: str) -> str:
     """Tidy an OCR'd ký hiệu: no spaces around separators, known type codes restored (QD → QĐ)."""
     code = re.sub(r"\s*([-–/])\s*", r"\1", code.strip()).replace("–", "-")
     code = re.sub(r"(?<=\w)\s+(?=\w)", "", code)  # a type code OCR split in two (``Q Đ-UBND``)
     code = re.sub(r"[.,]+(?=[-/])", "", code)  # a speck read as a dot before a separator (``SNgV.-VP``)
     # the printed year of a numbered legal document, its digits read as look-alikes (``2O25/QĐ-UBND``)
-    code = re.sub(r"^\d[\dOoIl|]{3}(?=/)", lambda m: m.group().translate(_YEAR_LOOKALIKE), code)
+    code = re.sub(r"^\d[\dOoIl|]{3}(?=/)", lambda m: read_digits(m.group())[0] or m.group(), code)
     # a ký hiệu has no underscores: at its ends they are the blank's dotted or ruled line read as print
     code = code.strip("_").rstrip(".,;:-/_&")
     parts = re.split(r"([-/])", code)
