@@ -44,6 +44,21 @@ SENSOR_SIGMA = 8.0
 REAL_DPI = 200
 
 
+def sensor_noise(gray: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """The page with a scanner sensor's Gaussian noise (sigma :data:`SENSOR_SIGMA`), as 8-bit gray."""
+    noisy = gray.astype(np.float32) + rng.normal(0, SENSOR_SIGMA, gray.shape)
+    return np.clip(noisy, 0, 255).astype(np.uint8)
+
+
+def cache_folder(part: str, salt: str, dpi: int, bilevel: bool) -> str:
+    """The cache folder of one part: ``real-heavy-S`` for another draw, ``real-low-N[-bw]`` per scan."""
+    if part == "real-heavy" and salt:
+        return f"{part}-{salt}"
+    if part == "real-low":
+        return f"{part}-{dpi}{'-bw' if bilevel else ''}"
+    return part
+
+
 def heavy_page(src: Path, dpi: int, name: str, work: Path, salt: str = "") -> Path:
     """The page degraded by its variant and sensor noise, written as a PNG at its (new) resolution.
 
@@ -54,9 +69,9 @@ def heavy_page(src: Path, dpi: int, name: str, work: Path, salt: str = "") -> Pa
     variant = VARIANTS[zlib.crc32(key.encode()) % len(VARIANTS)]
     img, dpi, _ = degrade(gray, dpi, variant, key)
     rng = np.random.default_rng(zlib.crc32(f"{key}/sensor".encode()))
-    noisy = np.clip(img.astype(np.float32) + rng.normal(0, SENSOR_SIGMA, img.shape), 0, 255)
+    noisy = sensor_noise(img, rng)
     out = work / f"{name}-heavy{salt}.png"
-    Image.fromarray(noisy.astype(np.uint8)).save(out, dpi=(dpi, dpi))
+    Image.fromarray(noisy).save(out, dpi=(dpi, dpi))
     return out
 
 
@@ -88,8 +103,7 @@ def real_low_pages(pdf: Path, doc_id: str, work: Path, dpi: int, bilevel: bool =
     out = []
     for i, page in enumerate(convert_from_path(str(pdf), dpi=dpi, grayscale=True), 1):
         rng = np.random.default_rng(zlib.crc32(f"{doc_id}-p{i}/low".encode()))
-        gray = np.array(page, dtype=np.float32)
-        noisy = np.clip(gray + rng.normal(0, SENSOR_SIGMA, gray.shape), 0, 255).astype(np.uint8)
+        noisy = sensor_noise(np.array(page), rng)
         if bilevel:
             target = work / f"{doc_id}-p{i}-low{dpi}bw.png"
             Image.fromarray(noisy).point(lambda v: 255 if v > 150 else 0).convert("1").save(
@@ -126,13 +140,7 @@ def main() -> int:
     work = args.out / "_pages"
     work.mkdir(parents=True, exist_ok=True)
     for part in args.parts:
-        folder = args.out / (
-            f"{part}-{args.salt}"
-            if part == "real-heavy" and args.salt
-            else f"{part}-{args.dpi}{'-bw' if args.bilevel else ''}"
-            if part == "real-low"
-            else part
-        )
+        folder = args.out / cache_folder(part, args.salt, args.dpi, args.bilevel)
         folder.mkdir(exist_ok=True)
         docs_of = real_tuning(args.eval_dir) if part.startswith("real-") else load_docs(args.eval_dir)
         for doc_id, rows in docs_of.items():
