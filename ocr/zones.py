@@ -242,6 +242,10 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
             between = after[: after.index(slash)]
             cut = slash.text.index("/")
             x1 = slash.left + round(slash.width * cut / max(len(slash.text), 1))
+            if not tail and not between and cut == 0:
+                # the label's box swollen by handwriting touching it ("s6" reaching the slash): the
+                # blank starts where the label's letters end, measured on the code's print
+                end = min(end, _label_end(w, end, "so", slash))
             first = tail + "".join(v.text for v in between) + slash.text[:cut]
             # digits set tight against the slash ("692/BC") were typed; digits alone in the gap were
             # written into the blank and are sure only when read confidently
@@ -412,6 +416,9 @@ def _read_neural(
 
 #: letters the network writes for a handwritten digit: an open 0 as O; only next to a digit ("O1")
 _LOOKALIKE = {"O": "0", "o": "0"}
+#: letters the network writes for a handwritten 1 after a digit; marks a speck of the scan makes
+_ONE_LIKE = frozenset("lI")
+_SPECK = frozenset(".,·'`")
 
 
 def _digit(c: str) -> bool:
@@ -424,17 +431,17 @@ def _digit(c: str) -> bool:
 _ONE_CONF = 0.5
 
 
-def _is_one(
-    chars: tuple[tuple[str, float, float, float], ...], i: int, *, after_digits: bool = False
-) -> bool:
+def _is_one(chars: tuple[tuple[str, float, float, float], ...], i: int, *, before: str = "") -> bool:
     """Whether the slash at ``i`` in a number is a handwritten ``1`` (``/95/2025/QD``, ``0/ /TB-CLS``).
 
     A one written as a single slanted stroke reads as a slash. Before any digit of the number, it is taken
     for a digit only when digits follow it at once, another slash comes after them (the number's own), and
     those digits are not a year (``/2024/QĐ-UBND`` is an empty blank before a year-numbered code). After
     the number's digits, only when the next mark, across a gap, is another slash, or more digits and then
-    the code's slash (``12/8/BC`` of a handwritten 1218): a number has one slash before its code.
+    the code's slash (``12/8/BC`` of a handwritten 1218): a number has one slash before its code. After
+    a lone 0, which is no number (they start at 01), the code's slash may follow it at once (``0//VP``).
     """
+    after_digits = bool(before)
     run = ""
     for c, *_ in chars[i + 1 :]:
         if not _digit(c):
@@ -443,7 +450,8 @@ def _is_one(
     rest = "".join(c for c, *_ in chars[i + 1 + len(run) :])
     if after_digits and not run:
         # the blank's gap between the stroke and the printed slash: "1/ /KH", never a doubled "//"
-        return rest[:1].isspace() and rest.lstrip().startswith("/") and rest.lstrip()[1:2].isalpha()
+        gap = rest[:1].isspace() or set(before) == {"0"}
+        return gap and rest.lstrip().startswith("/") and rest.lstrip()[1:2].isalpha()
     if after_digits:
         # between digits, with the code's slash after: "12/8/BC" is 1218 (a number's only other part
         # is its year, "195/2025/QĐ")
@@ -468,7 +476,7 @@ def _line_digits(
         mid = (s + e) / 2
         if mid < lo:
             continue
-        if at_slash and c in "/|" and _is_one(chars, i, after_digits=bool(got)):
+        if at_slash and c in "/|" and _is_one(chars, i, before="".join(d for d, _q in got)):
             got.append(("1", min(p, _ONE_CONF)))
             continue
         if at_slash and c in "/|":
@@ -480,15 +488,24 @@ def _line_digits(
             if not touching:
                 break
         d = c if _digit(c) else None
-        if (
-            d is None
-            and c in _LOOKALIKE
-            and any(chars[j][0].isdigit() for j in (i - 1, i + 1) if 0 <= j < len(chars))
-        ):
+        beside = any(chars[j][0].isdigit() for j in (i - 1, i + 1) if 0 <= j < len(chars))
+        if d is None and c in _LOOKALIKE and beside:
             d = _LOOKALIKE[c]
+        if d is None and c in _ONE_LIKE and got and _digit(chars[i - 1][0]):
+            # a handwritten 1 read as a letter after a digit ("7l/QĐ"); before the digits, a letter is
+            # the label's
+            got.append(("1", min(p, _ONE_CONF)))
+            continue
+        if d is None and c in _SPECK and got and i + 1 < len(chars) and _digit(chars[i + 1][0]):
+            # a speck between two digits ("2.9"): a number has no point inside it
+            got[-1] = (got[-1][0], min(got[-1][1], _ONE_CONF))
+            continue
         if d is not None:
             got.append((d, p))
         elif got and not c.isspace():
+            if at_slash and c.isupper() and chars[i - 1][0] == "1" and len(got) > 1:
+                # the code's slash read as a 1 glued to it ("5261QĐ" of 526/QĐ): the 1 is doubtful
+                got = [(d, min(q, _ONE_CONF)) for d, q in got[:-1]]
             break
     if not got and not at_slash:
         return _lookalike_word(chars, lo, hi)

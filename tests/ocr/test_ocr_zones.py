@@ -231,6 +231,28 @@ def test_a_one_written_as_a_slash_is_read_but_not_trusted():
     assert _line_digits(_reading("So: 88//QD-UBND"), lo, 1.0, at_slash=True) == ("88", 0.99)
 
 
+def test_a_one_read_as_a_letter_or_a_speck_between_digits_is_read_but_not_trusted():
+    from ocr.zones import _line_digits
+
+    lo = 3 / len("So: 7l/QD-SNgV")
+    # a handwritten 1 the network wrote as a letter beside a digit
+    assert _line_digits(_reading("So: 7l/QD-SNgV"), lo, 1.0, at_slash=True) == ("71", 0.5)
+    assert _line_digits(_reading("So: 1I/TB-CLS"), lo, 1.0, at_slash=True) == ("11", 0.5)
+    assert _line_digits(_reading("So:l88/TB-CLS"), lo, 1.0, at_slash=True) == ("88", 0.99)  # the label's
+    # a speck of the scan between two digits: a number has no point inside it
+    assert _line_digits(_reading("So: 2.9/QD-UBND"), lo, 1.0, at_slash=True) == ("29", 0.5)
+    assert _line_digits(_reading("So: 2'9/QD-UBND"), lo, 1.0, at_slash=True) == ("29", 0.5)
+    # the code's slash read as a 1 glued to the code's first letter: that 1 is dropped, unsure
+    assert _line_digits(_reading("So: 5261QD-BTP"), lo, 1.0, at_slash=True) == ("526", 0.5)
+    # a stroke after a lone 0 and before the code's slash is the 1 of "01" (no number is 0)
+    assert _line_digits(_reading("So: 0//VTLTNN-VP"), lo, 1.0, at_slash=True) == ("01", 0.5)
+    assert _line_digits(_reading("So: 88//QD-UBND"), lo, 1.0, at_slash=True) == ("88", 0.99)
+    # guards: a letter away from digits, a point after the last digit, a lone 1 before the code
+    assert _line_digits(_reading("So: 88 l/QD-UBND"), lo, 1.0, at_slash=True) == ("88", 0.99)
+    assert _line_digits(_reading("So: 88./QD-UBND"), lo, 1.0, at_slash=True) == ("88", 0.99)
+    assert _line_digits(_reading("So: 1QD-UBND"), lo, 1.0, at_slash=True) == ("1", 0.99)
+
+
 def test_line_digits_of_a_day_stay_inside_its_blank():
     from ocr.zones import _line_digits
 
@@ -275,6 +297,19 @@ def test_a_number_label_glued_to_the_handwriting_still_opens_the_blank():
     words = [w("s6:/", 320, y=250, width=60), w("#-Š”7BC-SNgV", 400, y=250)]
     (b,) = find_blanks(words, 1654, 2339)
     assert (b.kind, b.first, b.cut) == ("number", "/#-Š”7BC-SNgV", False)
+
+
+def test_a_number_label_swollen_by_the_handwriting_leaves_the_blank_before_the_slash():
+    # "Số" with the handwritten number touching it, read as one word "s6" whose box reaches the slash
+    words = [w("s6", 367, y=282, width=131), w("/TB-CLS", 501, y=282, width=133)]
+    (b,) = find_blanks(words, 1654, 2339)
+    x, _, width, _ = b.box
+    assert b.kind == "number" and b.cut
+    assert 367 + 30 <= x <= 367 + 60 and x + width == 501  # the blank is the label's box past its letters
+    # a label box of the width its letters need is kept as read
+    words = [w("Số:", 320, y=250), w("/TB-CLS", 470, y=250, width=133)]
+    (b,) = find_blanks(words, 1654, 2339)
+    assert b.box[0] == 320 + 14 * 3
 
 
 def test_a_tháng_one_letter_off_is_the_label_only_before_năm():
