@@ -136,8 +136,11 @@ def union(boxes: list[Box]) -> Box:
 
 # --- right-column and closing markers (on folded text) ---------------------------------------------
 _MOTTO = re.compile(r"c[o0]ng\s*h[o0]a\s*x[a4]\s*h[o0]i|d[o0]c\s*l[a4]p\s*[-–—~]?\s*t[uư]\s*d[o0]")
-#: the day may be a handwritten blank OCR read as anything short (``0ø``, ``1ó``) or nothing at all
-_DATE_AFTER_PLACE = re.compile(r",\s*ng[a-z]{1,3}\s*(?:\d{1,2}|\S{0,4}\s)\s*th[a-z]{2,4}\s*\d{1,2}")
+#: ``, ngày … tháng 02``: the day's blank holds a written day, anything short OCR made of it (``0ø``,
+#: ``1ó``), nothing, or two pieces of one (``1 7``)
+_DATE_AFTER_PLACE = re.compile(
+    r",\s*ng[a-z]{1,3}\s*(?:\d{1,2}|\S{0,4}\s|(?:\S{1,3}\s+){2})\s*th[a-z]{2,4}\s*\d{1,2}"
+)
 _DATE_ANY = re.compile(r"\bngay\s*\d{1,2}\s*thang\s*\d{1,2}\s*nam\s*\d{4}")
 _NUMBER_LINE = re.compile(r"^\s*s[o06ố]\s*[:;.]?\s*\d")
 _NOI_NHAN = re.compile(r"^\W{0,3}n[o0]i\s*nh[a4]n\b")

@@ -284,6 +284,20 @@ def test_merged_number_and_date_line_without_column_gap():
     assert m.value("co_quan_ban_hanh") == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
 
 
+@pytest.mark.parametrize("day", ["1 7", "/ 7", "17", ""])
+def test_a_merged_number_and_date_line_is_cut_whatever_the_handwritten_day_became(day):
+    """GIVEN the number line and the date line read as one line, the day's blank read as two pieces
+    THEN the number is still the left column's (before, a day in two pieces dropped the number)."""
+    date = " ".join(f"Quảng Ngãi, ngày {day} tháng 02 năm 2025".split())
+    rows = header("", "")
+    # large print (a 300 dpi scan) and the handwriting filling the gap between the columns: one segment,
+    # its middle right of the page's
+    rows[2] = (300, [("Số: 1 948 /CT-UBND", 320), (date, 700)], (20, 40))
+    m = extract(doc_of(page(rows)))
+    assert m.value("so_ky_hieu") == "1948/CT-UBND"
+    assert m.value("co_quan_ban_hanh") == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
+
+
 def test_glued_capitals_and_wrong_tones_snap_to_the_known_body():
     assert snap_issuer("ỦYBAN NHÂN DÂN TỈNH QUẢNG NGÃI").value == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
     assert snap_issuer("ỦY BAN NHÂN DẪN TĨNH QUẢNG NGÃI").value == "ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI"
