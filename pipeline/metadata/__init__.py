@@ -35,6 +35,7 @@ from pipeline.metadata.consistency import (
     check_number,
     code_garbled,
     codes_disagree,
+    issuer_picks_code,
     repair_body_code,
     repair_type_code,
     vote_code,
@@ -220,8 +221,12 @@ def _vietnamese(
         # one recognizer's word against the other's: a clerk checks
         ky_code = _recode(out, better, LOW_CONFIDENCE - 0.1)
         notes.setdefault("so_ky_hieu", "so_ky_hieu.code_reread")
-    elif ky_code and codes_disagree(ky_code, second):
-        ky_code = _recode(out, ky_code, LOW_CONFIDENCE - 0.1)
+    elif ky_code and second and codes_disagree(ky_code, second):
+        # two readings that both look like a code: the one that abbreviates the issuer is shown (the
+        # issuer is the third witness), and a clerk checks either way
+        ky_code = _recode(
+            out, issuer_picks_code(ky_code, second, find_issuer(lines)[0]), LOW_CONFIDENCE - 0.1
+        )
         notes.setdefault("so_ky_hieu", "so_ky_hieu.code_disagree")
     elif ky_code and code_garbled(ky_code):
         ky_code = _recode(out, ky_code, LOW_CONFIDENCE - 0.1)

@@ -569,6 +569,20 @@ def _spelt(part: str) -> bool:
     return listed is not None and listed.code == part
 
 
+def issuer_picks_code(printed: str, second: str, issuer: Hit | None) -> str:
+    """Of two readings of a ký hiệu that disagree, the network's when only it abbreviates the issuer.
+
+    ``QĐ-VILTNN`` against ``QĐ-VTLTNN`` under ``CỤC VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚC``; ``BC-UuBNDb`` (its
+    capitals still spell UBND, but no office writes it so) against ``BC-UBND``. Otherwise the printed
+    reading stays: Tesseract reads print better than the line's network.
+    """
+    if issuer is None or issuer_code_agrees(second, str(issuer.value)) is not True:
+        return printed
+    if issuer_code_agrees(printed, str(issuer.value)) is False or code_garbled(printed):
+        return second
+    return printed
+
+
 def codes_disagree(printed: str, second: str | None) -> bool:
     """Whether the network's reading of the number line gives another ký hiệu than the printed one.
 

@@ -197,8 +197,32 @@ def test_two_readings_of_the_code_that_both_look_like_one_send_it_to_review():
     number = blank("number", first="1218", neural="1218", conf=0.99, line="1218", line_conf=0.99,
                    text="ső: 1218/BC-UBND Đà")  # fmt: skip
     m = extract(doc_of(p.model_copy(update={"blanks": [number]})))
-    assert m.value("so_ky_hieu") == "1218/BC-UuBNDb"  # the print reading is shown, not trusted
+    # the print reading is garbled (no office writes UuBNDb), the line's spells the issuer: that one is
+    # shown, and neither is trusted
+    assert m.value("so_ky_hieu") == "1218/BC-UBND"
     assert "so_ky_hieu.code_disagree" in m.reasons and m.needs_review
+
+
+def test_of_two_codes_that_disagree_the_one_that_abbreviates_the_issuer_is_shown():
+    from pipeline.metadata.consistency import issuer_picks_code
+    from pipeline.metadata.evidence import Hit
+
+    cuc = Hit("CỤC VĂN THƯ VÀ LƯU TRỮ NHÀ NƯỚC", (), 0.9)
+    assert issuer_picks_code("QĐ-VILTNN", "QĐ-VTLTNN", cuc) == "QĐ-VTLTNN"
+    # both abbreviate the issuer, or neither, or no issuer: the print reading stays
+    ubnd = Hit("ỦY BAN NHÂN DÂN TỈNH QUẢNG NGÃI", (), 0.9)
+    assert issuer_picks_code("UBND-TH", "UBND-VX", ubnd) == "UBND-TH"
+    assert issuer_picks_code("QĐ-VILTNN", "QĐ-VTLTNN", ubnd) == "QĐ-VILTNN"
+    assert issuer_picks_code("QĐ-VILTNN", "QĐ-VTLTNN", None) == "QĐ-VILTNN"
+
+    rows = header("Số: 12 /QĐ-GLS", "Hà Nội, ngày 17 tháng 02 năm 2020", "QUYẾT ĐỊNH")
+    rows[0] = (180, [("BỘ NGOẠI GIAO", 300), rows[0][1][1]])
+    rows[1] = (220, [("CỤC LÃNH SỰ", 310), rows[1][1][1]])
+    number = blank("number", tess=["12"] * 3, neural="12", conf=0.99, line="12", line_conf=0.99,
+                   text="S6: 12 /QD-CLS")  # fmt: skip
+    m = extract(doc_of(page(rows).model_copy(update={"blanks": [number]})))
+    assert m.value("co_quan_ban_hanh") == "CỤC LÃNH SỰ"
+    assert m.value("so_ky_hieu") == "12/QĐ-CLS" and "so_ky_hieu.code_disagree" in m.reasons
 
 
 def test_a_code_that_contradicts_the_issuer_is_in_doubt_too():
