@@ -120,10 +120,15 @@ def _signer_name(line: TextLine) -> tuple[str, int, int, float] | None:
     start, end = tokens[0].start(), tokens[-1].end()
     # Keep the letters of each token ("Lê-Anh" is two words to OCR that read a space as a hyphen).
     text = " ".join(" ".join(letters_only(t.group())) for t in tokens)
+    crossed = False
     if line.words:
         confs = [w.conf for w in line.words if w.end > start and w.start < end]
-        if confs and (min(confs) < _MIN_WORD_CONF or sum(confs) / len(confs) < _MIN_LINE_CONF):
-            return None
+        if confs and _debris(confs):
+            # a signature's stroke ending across the name's first word: the words after it, read surely,
+            # still make the name (its family name repaired from their letters, or none)
+            if len(confs) < 3 or _debris(confs[1:]):
+                return None
+            crossed = True
     # no syllable of a name is one small letter: one between two words is a speck (``rần n Ngọc Căng``)
     text = re.sub(r"(?<=\S) [a-zđà-ỹ](?= \S)", "", text)
     name = plausible_name(text)
@@ -134,7 +139,12 @@ def _signer_name(line: TextLine) -> tuple[str, int, int, float] | None:
         text = text[2:] if name is not None else text
     if name is None:
         return None
-    return name, start, end, 0.9 if name == text else 0.8
+    return name, start, end, 0.7 if crossed else 0.9 if name == text else 0.8
+
+
+def _debris(confs: list[float]) -> bool:
+    """Whether words read at these confidences (0-1) are seal or signature debris rather than print."""
+    return min(confs) < _MIN_WORD_CONF or sum(confs) / len(confs) < _MIN_LINE_CONF
 
 
 def _row(right: list[TextLine], i: int) -> TextLine:

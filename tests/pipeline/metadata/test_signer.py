@@ -289,3 +289,15 @@ def test_a_name_typed_in_capitals_is_read_in_title_case():
         extract(doc_of(page(_closing_with("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")[:-1]))).value("nguoi_ky")
         is None
     )
+
+
+def test_a_name_whose_first_word_a_signature_stroke_crossed_is_read_from_the_rest():
+    # the stroke ends on the family name: it reads at no confidence, the given names surely
+    rows = [*TOP, (1850, "=<guyễn Phước Bình", 1040, [0.0, 97.0, 97.0])]
+    m = extract(doc_of(page(rows)))
+    assert m.value("nguoi_ky") == "Nguyễn Phước Bình"
+    assert m.fields["nguoi_ky"].confidence < 0.9
+    # guards: two words only, or more than the first word unsure, stay debris
+    assert extract(doc_of(page([*TOP, (1850, "=<guyễn Bình", 1040, [0.0, 97.0])]))).value("nguoi_ky") is None
+    rows = [*TOP, (1850, "=<guyễn Phước Bình", 1040, [0.0, 5.0, 97.0])]
+    assert extract(doc_of(page(rows))).value("nguoi_ky") is None
