@@ -11,6 +11,7 @@ from pipeline.metadata.layout import BODY, HEADER_LEFT, HEADER_RIGHT, TextLine, 
 from pipeline.metadata.lexicon import type_by_name
 from pipeline.metadata.names import syllable_ok
 from pipeline.metadata.normalize import clean_spaces
+from pipeline.metadata.numbers import read_number
 
 __all__ = ["find_dossier_code", "find_recipients", "find_subject", "find_title"]
 
@@ -112,24 +113,12 @@ def find_subject(lines: list[TextLine], title_index: int | None) -> Hit | None:
         m = _VV.match(ln.folded)
         if not m or not re.match(r"^\W{0,2}v", ln.folded) or ln.zone == HEADER_RIGHT:
             continue
-        parts = [(ln, m.end(), len(ln.text))]
-        for nxt in top[i + 1 : i + 6]:
-            if nxt.zone != ln.zone or nxt.zone not in (HEADER_LEFT, BODY):
-                break
-            f = nxt.folded
-            if ln.zone == BODY and not re.match(r"^\W{0,2}[a-z0-9(]", nxt.text):
-                break  # in plain text, a wrapped subject line starts in lower case
-            # in the header column the body cannot follow: only a paragraph's or a sentence's opening
-            # (as printed, capitalised) ends the subject there, not "thực hiện", "theo", "tại" wrapped
-            opens = _BODY_START.match(f) if ln.zone == BODY else _PARAGRAPH_START.match(f)
-            if opens or _SENTENCE_START.match(nxt.text) or NUMBER_LINE.match(f) or _caps_line(nxt.text):
-                break
-            parts.append((nxt, 0, len(nxt.text)))
+        parts = _continued(top, i, [(ln, m.end(), len(ln.text))])
         value = _clean_subject(" ".join(a.text[s:e] for a, s, e in parts))
         if value:
             return hits_join(value, parts, 0.93)
     if title_index is None:
-        return None
+        return _label_lost(top)
     title = top[title_index]
     parts = []
     prev: TextLine = title
@@ -155,6 +144,49 @@ def find_subject(lines: list[TextLine], title_index: int | None) -> Hit | None:
         return None
     value = _clean_subject(" ".join(a.text[s:e] for a, s, e in parts))
     return hits_join(value, parts, 0.9) if value else None
+
+
+def _continued(
+    top: list[TextLine], i: int, parts: list[tuple[TextLine, int, int]]
+) -> list[tuple[TextLine, int, int]]:
+    """A công văn's subject begun on line ``i``, with the lines below it in its column that continue it."""
+    ln = top[i]
+    for nxt in top[i + 1 : i + 6]:
+        if nxt.zone != ln.zone or nxt.zone not in (HEADER_LEFT, BODY):
+            break
+        f = nxt.folded
+        if ln.zone == BODY and not re.match(r"^\W{0,2}[a-z0-9(]", nxt.text):
+            break  # in plain text, a wrapped subject line starts in lower case
+        # in the header column the body cannot follow: only a paragraph's or a sentence's opening
+        # (as printed, capitalised) ends the subject there, not "thực hiện", "theo", "tại" wrapped
+        opens = _BODY_START.match(f) if ln.zone == BODY else _PARAGRAPH_START.match(f)
+        if opens or _SENTENCE_START.match(nxt.text) or NUMBER_LINE.match(f) or _caps_line(nxt.text):
+            break
+        parts.append((nxt, 0, len(nxt.text)))
+    return parts
+
+
+def _label_lost(top: list[TextLine]) -> Hit | None:
+    """A công văn's subject whose ``V/v`` OCR lost: the left column's line under the number, in lower case.
+
+    Under the number of a document with no title only the subject is printed in lower case (marks such
+    as ``KHẨN`` are capitals); scored lower than a subject found by its label.
+    """
+    at = next(
+        (i for i, ln in enumerate(top) if ln.zone == HEADER_LEFT and read_number(ln.text) is not None), None
+    )
+    if at is None or at + 1 >= len(top):
+        return None
+    first = top[at + 1]
+    if (
+        first.zone != HEADER_LEFT
+        or not re.match(r"^[a-zà-ỹđ]", first.text)
+        or _SENTENCE_START.match(first.text)
+    ):
+        return None
+    parts = _continued(top, at + 1, [(first, 0, len(first.text))])
+    value = _clean_subject(" ".join(a.text[s:e] for a, s, e in parts))
+    return hits_join(value, parts, 0.7) if value else None
 
 
 def _same_row(a: TextLine, b: TextLine) -> bool:
