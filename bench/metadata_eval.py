@@ -206,11 +206,13 @@ def evaluate(
 
 
 def real_docs(
-    eval_dir: Path, cache: Path, skip: frozenset[str] = frozenset()
+    eval_dir: Path, cache: Path, skip: frozenset[str] = frozenset(), *, read_missing: bool = True
 ) -> tuple[dict[str, Metadata], dict[str, dict]]:
     """Extract every real document (OCR cached under ``cache``) with its signatures and file name.
 
     The documents in ``skip`` are not opened at all (``--tuning-only``: the held-out part stays unseen).
+    A document missing from the cache is read from its PDF only when ``read_missing``: a damaged set's
+    cache (``real-heavy``, ``real-low-100``) holds damaged copies, for which the original must not stand in.
     """
     import logging
 
@@ -232,6 +234,8 @@ def real_docs(
         target = cache / f"{label['id']}.json"
         if target.exists():
             doc = _Doc.model_validate_json(target.read_text(encoding="utf-8"))
+        elif not read_missing:
+            raise SystemExit(f"{target} is missing: build {cache.name}/ with bench/metadata_cache.py first")
         else:
             doc = ocr.ocr_file(pdf, ocr.OcrContext.from_settings(get_settings().ocr), jobs=1)
             target.write_text(doc.model_dump_json(), encoding="utf-8")
@@ -332,7 +336,7 @@ def main() -> None:
         cache = (args.ocr_cache or args.out) / args.real_cache
         held = {x.strip() for x in args.held_out.split(",") if x.strip()}
         skip = frozenset(held) if args.tuning_only else frozenset()
-        results, real_labels = real_docs(args.eval_dir, cache, skip)
+        results, real_labels = real_docs(args.eval_dir, cache, skip, read_missing=args.real_cache == "real")
         tune = {d: m for d, m in results.items() if d not in held}
         out = {d: m for d, m in results.items() if d in held}
         evaluate("real scans, tuning part", tune, real_labels, args.show_errors, GOALS_REAL)
