@@ -278,7 +278,7 @@ def _vietnamese(
         out["loai_van_ban"] = Hit("Công văn", number.parts, 0.9 if vv else 0.7)
     out["kinh_gui"] = find_recipients(lines)
     out["noi_nhan"] = find_recipients_list(lines)
-    out.update(find_signer(lines))
+    out.update(find_signer(lines, str(issuer.value) if issuer is not None else None))
     partial = signer_without_family_name(lines) if "nguoi_ky" not in out else None
     if partial is not None:
         full = w.signer_completing(partial.text) or name_in_text(partial.text, lines, partial)

@@ -315,8 +315,12 @@ def _implied_authority(block: list[TextLine], i: int) -> re.Match[str] | None:
     return None
 
 
-def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
-    """``nguoi_ky``, ``chuc_vu_ky`` and ``hinh_thuc_ky`` from the signer block."""
+def find_signer(lines: list[TextLine], issuer: str | None = None) -> dict[str, Hit]:
+    """``nguoi_ky``, ``chuc_vu_ky`` and ``hinh_thuc_ky`` from the signer block.
+
+    ``issuer``: the issuing body, whose head's title (``CỤC …`` → Cục trưởng) is the title of a signer
+    who signs with no authority line, when that title line is too garbled to read on its own.
+    """
     _, right = _closing(lines)
     if not right:
         # No "Nơi nhận": the signer is the last name-like line of the last page.
@@ -387,6 +391,14 @@ def find_signer(lines: list[TextLine]) -> dict[str, Hit]:
     elif auth and capitals and (by_form := _title_by_authority(auth[-1][1])) is not None:
         # a title line is there but unreadable: the form of the authority line says whose it is
         found["chuc_vu_ky"] = hits_join(by_form, [(ln, 0, len(ln.text)) for ln in capitals], 0.5)
+    elif not auth and issuer and (head := _head_title(issuer)) is not None:
+        # no authority line: the head of the issuing body signs (Decree 30, art. 13); a garbled title
+        # line that ends as that head's title does (``ƯỞNG``, ``xz£UG TRƯỞNG`` under a Cục) is it
+        # two such lines are a KT. line and a deputy's title that both lost their heads: whose is unsure
+        alike = [ln for ln in capitals if _ends_like(ln.text, head)]
+        line = alike[0] if len(alike) == 1 else None
+        if line is not None:
+            found["chuc_vu_ky"] = hits_join(sentence_case_position(head), [(line, 0, len(line.text))], 0.5)
     _lost_kt(found, block, auth)
     return found
 
@@ -422,6 +434,33 @@ def _lost_kt(found: dict[str, Hit], block: list[TextLine], auth: list[tuple[int,
     kt = f"KT. {_TITLES[_TITLE_KEYS.index(head)]}"
     form = f"{found['hinh_thuc_ky'].value} {kt}" if "hinh_thuc_ky" in found else kt
     found["hinh_thuc_ky"] = hits_join(form, [(ln, 0, len(ln.text)) for ln in pieces], 0.6)
+
+
+#: the issuing body's kind (its name's head, folded) → the title of its head (Decree 30/2020, art. 13;
+#: the Law on Government Organisation and the Law on Local Government name these heads)
+_HEADS = (
+    ("uy ban nhan dan", "CHỦ TỊCH"), ("ubnd", "CHỦ TỊCH"), ("hoi dong nhan dan", "CHỦ TỊCH"),
+    ("chinh phu", "THỦ TƯỚNG"), ("tong cuc", "TỔNG CỤC TRƯỞNG"), ("cuc", "CỤC TRƯỞNG"), ("bo", "BỘ TRƯỞNG"),
+    ("vu", "VỤ TRƯỞNG"), ("so", "GIÁM ĐỐC"), ("van phong", "CHÁNH VĂN PHÒNG"),
+    ("thanh tra", "CHÁNH THANH TRA"), ("ban", "TRƯỞNG BAN"),
+)  # fmt: skip
+#: a garbled line is a title when it ends with at least this many of the title's letters
+_TITLE_TAIL = 4
+
+
+def _head_title(issuer: str) -> str | None:
+    """The title of the issuing body's head (``SỞ NGOẠI VỤ`` → ``GIÁM ĐỐC``), or None for another kind."""
+    key = fold(issuer)
+    return next((title for kind, title in _HEADS if key == kind or key.startswith(kind + " ")), None)
+
+
+def _ends_like(text: str, title: str) -> bool:
+    """Whether a garbled line's letters end as ``title``'s do, on :data:`_TITLE_TAIL` letters or more."""
+    have, want = re.sub(r"[^a-z]", "", fold(text)), re.sub(r"[^a-z]", "", fold(title))
+    n = 0
+    while n < min(len(have), len(want)) and have[-1 - n] == want[-1 - n]:
+        n += 1
+    return n >= _TITLE_TAIL
 
 
 def _title_by_authority(authority: re.Match[str]) -> str | None:

@@ -301,3 +301,17 @@ def test_a_name_whose_first_word_a_signature_stroke_crossed_is_read_from_the_res
     assert extract(doc_of(page([*TOP, (1850, "=<guyễn Bình", 1040, [0.0, 97.0])]))).value("nguoi_ky") is None
     rows = [*TOP, (1850, "=<guyễn Phước Bình", 1040, [0.0, 5.0, 97.0])]
     assert extract(doc_of(page(rows))).value("nguoi_ky") is None
+
+
+def test_a_garbled_title_with_no_authority_line_is_the_issuing_bodys_head():
+    # no KT./TM./TL. line: the head of the Cục signs; the seal left the end of the title line
+    head = [row for row in TOP if "TRƯỞNG" not in row[1]]
+    for garbled in ("ƯỞNG", "XZ£UG TRƯỞNG"):
+        m = extract(doc_of(page([*head, (1640, garbled, 1090), (1850, "Nguyễn Minh Hạnh", 1040)])))
+        assert m.value("chuc_vu_ky") == "Cục trưởng", garbled
+        assert m.fields["chuc_vu_ky"].confidence <= 0.5
+    # guards: a tail no head's title has, two lines that both end so (a KT. line and a deputy's title
+    # that lost their heads), or no line at all, give no title
+    for rows in ([(1640, "ĐỨC", 1090)], [(1600, "ƯỞNG", 1090), (1640, "ƯỞNG", 1090)], []):
+        m = extract(doc_of(page([*head, *rows, (1850, "Nguyễn Minh Hạnh", 1040)])))
+        assert m.value("chuc_vu_ky") is None, rows
