@@ -393,12 +393,13 @@ def find_signer(lines: list[TextLine], issuer: str | None = None) -> dict[str, H
         found["chuc_vu_ky"] = hits_join(by_form, [(ln, 0, len(ln.text)) for ln in capitals], 0.5)
     elif not auth and issuer and (head := _head_title(issuer)) is not None:
         # no authority line: the head of the issuing body signs (Decree 30, art. 13); a garbled title
-        # line that ends as that head's title does (``ƯỞNG``, ``xz£UG TRƯỞNG`` under a Cục) is it
+        # line that ends as that head's title does (``ƯỞNG``, ``XZ£UG TRƯỞNG`` under a Cục) is it;
         # two such lines are a KT. line and a deputy's title that both lost their heads: whose is unsure
         alike = [ln for ln in capitals if _ends_like(ln.text, head)]
-        line = alike[0] if len(alike) == 1 else None
-        if line is not None:
-            found["chuc_vu_ky"] = hits_join(sentence_case_position(head), [(line, 0, len(line.text))], 0.5)
+        if len(alike) == 1:
+            found["chuc_vu_ky"] = hits_join(
+                sentence_case_position(head), [(alike[0], 0, len(alike[0].text))], 0.5
+            )
     _lost_kt(found, block, auth)
     return found
 
