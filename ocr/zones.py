@@ -245,7 +245,7 @@ def find_blanks(words: list[RawWord], width: int, height: int) -> list[Blank]:
             if not tail and not between and cut == 0:
                 # the label's box swollen by handwriting touching it ("s6" reaching the slash): the
                 # blank starts where the label's letters end, measured on the code's print
-                end = min(end, _label_end(w, end, "so", slash))
+                end = _label_end(w, end, "so", slash)
             first = tail + "".join(v.text for v in between) + slash.text[:cut]
             # digits set tight against the slash ("692/BC") were typed; digits alone in the gap were
             # written into the blank and are sure only when read confidently

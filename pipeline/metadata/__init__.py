@@ -215,6 +215,8 @@ def _vietnamese(
         fixed = repair_type_code(ky_code, title.value.code, second)
         if fixed is not None:
             ky_code = _recode(out, fixed, 0.85)
+    # the issuer as printed: a witness of a disputed code here, and snapped and checked further down
+    found_issuer, found_parent = find_issuer(lines)
     better = vote_code(ky_code, second) if ky_code else None
     if better is not None:
         # the network's reading of the line restored what handwriting damaged in the printed code;
@@ -224,9 +226,7 @@ def _vietnamese(
     elif ky_code and second and codes_disagree(ky_code, second):
         # two readings that both look like a code: the one that abbreviates the issuer is shown (the
         # issuer is the third witness), and a clerk checks either way
-        ky_code = _recode(
-            out, issuer_picks_code(ky_code, second, find_issuer(lines)[0]), LOW_CONFIDENCE - 0.1
-        )
+        ky_code = _recode(out, issuer_picks_code(ky_code, second, found_issuer), LOW_CONFIDENCE - 0.1)
         notes.setdefault("so_ky_hieu", "so_ky_hieu.code_disagree")
     elif ky_code and code_garbled(ky_code):
         ky_code = _recode(out, ky_code, LOW_CONFIDENCE - 0.1)
@@ -237,7 +237,7 @@ def _vietnamese(
             notes.setdefault("so_ky_hieu", note)
     code_type = type_from_number(ky_code) if ky_code else (None, None)
     # the issuer after the code's repairs: its abbreviation in the code is one of its witnesses
-    issuer, out["co_quan_chu_quan"] = find_issuer(lines)
+    issuer, out["co_quan_chu_quan"] = found_issuer, found_parent
     parent = out["co_quan_chu_quan"]
     if issuer is not None:
         snap = snap_issuer(str(issuer.value))

@@ -7,6 +7,7 @@ name in title case below the signature.
 
 from __future__ import annotations
 
+import os
 import re
 
 from pipeline.metadata.anchors import AUTHORITY
@@ -457,11 +458,8 @@ def _head_title(issuer: str) -> str | None:
 
 def _ends_like(text: str, title: str) -> bool:
     """Whether a garbled line's letters end as ``title``'s do, on :data:`_TITLE_TAIL` letters or more."""
-    have, want = re.sub(r"[^a-z]", "", fold(text)), re.sub(r"[^a-z]", "", fold(title))
-    n = 0
-    while n < min(len(have), len(want)) and have[-1 - n] == want[-1 - n]:
-        n += 1
-    return n >= _TITLE_TAIL
+    have, want = (re.sub(r"[^a-z]", "", fold(t))[::-1] for t in (text, title))
+    return len(os.path.commonprefix([have, want])) >= _TITLE_TAIL
 
 
 def _title_by_authority(authority: re.Match[str]) -> str | None:
