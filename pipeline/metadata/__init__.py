@@ -25,6 +25,7 @@ from pipeline.metadata.closing import (
     find_recipients_list,
     find_signer,
     name_in_text,
+    name_off_axis,
     signer_without_family_name,
 )
 from pipeline.metadata.consistency import (
@@ -294,6 +295,10 @@ def _vietnamese(
         longer = w.signer_completing(str(signer.value)) or name_in_text(str(signer.value), lines, line)
         if longer is not None:
             out["nguoi_ky"] = signer = Hit(longer, signer.parts, min(signer.score, 0.9))
+        elif name_off_axis(signer, lines):
+            # and off its block's axis, it lost a word: not guessed, a clerk completes it
+            del out["nguoi_ky"]
+            signer, notes["nguoi_ky"] = None, "nguoi_ky.family_name_lost"
     if signer is not None and (spelled := w.signer_spelling(str(signer.value))) is not None:
         out["nguoi_ky"] = Hit(spelled, signer.parts, max(signer.score, 0.97))
     out.update(find_marks(lines))

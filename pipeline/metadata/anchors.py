@@ -35,8 +35,9 @@ VE_VIEC = regex.compile(r"^\W{0,2}(?:v(?:\s*[/|l1i]\s*[vy]|v)\b|(?:ve\s*viec){e<
 KINH_GUI = regex.compile(r"^\W{0,2}(?:kinh\s*gui){e<=1}\s*[:;.]?\s*")
 NOI_NHAN = regex.compile(r"^\W{0,3}(?:noi\s*nhan){e<=1}\s*[:;.]?\s*")
 #: authority prefixes of a signer block: TM., KT., TL., TUQ., Q.; the dot is small and often lost,
-#: doubled or read as a comma or semicolon (``TM ỦY BAN``, ``K.T. CHỦ TỊCH``, ``KT; GIÁM ĐỐC``)
-AUTHORITY = regex.compile(r"^\W{0,2}(K\.?T|T\.?M|T\.?L|TUQ|Q)(?:\s*[.,:;]+\s*|\s+(?=[A-ZĐÀ-Ỹ]{2}))(.+)$")
+#: doubled or read as a comma or semicolon (``TM ỦY BAN``, ``K.T. CHỦ TỊCH``, ``KT; GIÁM ĐỐC``); a
+#: signature's stroke may be glued in front (``—_KT,``)
+AUTHORITY = regex.compile(r"^[\W_]{0,3}(K\.?T|T\.?M|T\.?L|TUQ|Q)(?:\s*[.,:;]+\s*|\s+(?=[A-ZĐÀ-Ỹ]{2}))(.+)$")
 #: the words of a date line; the values between them are parsed by ``pipeline.metadata.dates``
 DATE_WORDS = regex.compile(
     r"(?:(?P<ngay>(?:ngay){e<=1})\s*(?P<d>\d\s\d|\S{0,4}?)\s*[,.]?\s*)?"

@@ -14,11 +14,17 @@ from pipeline.metadata.anchors import AUTHORITY
 from pipeline.metadata.body import _split_items
 from pipeline.metadata.casing import repair_upper, sentence_case_position
 from pipeline.metadata.evidence import Hit, hit, hits_join
-from pipeline.metadata.layout import CLOSING_LEFT, CLOSING_RIGHT, TextLine, join_lines, join_rows
+from pipeline.metadata.layout import CLOSING_LEFT, CLOSING_RIGHT, TextLine, join_lines, join_rows, union
 from pipeline.metadata.names import letters_only, plausible_name, syllable_ok
 from pipeline.metadata.normalize import clean_spaces, fold
 
-__all__ = ["find_recipients_list", "find_signer", "name_in_text", "signer_without_family_name"]
+__all__ = [
+    "find_recipients_list",
+    "find_signer",
+    "name_in_text",
+    "name_off_axis",
+    "signer_without_family_name",
+]
 
 _NOI_NHAN = re.compile(r"^\W{0,3}n[o0]i\s*nh[a4]n\s*[:;.]?\s*")
 _AUTH = AUTHORITY
@@ -189,6 +195,47 @@ def signer_without_family_name(lines: list[TextLine]) -> TextLine | None:
         if all(w[:1].isupper() and w[1:].islower() and syllable_ok(w) for w in words):
             return line if plausible_name(" ".join(words)) is None else None
     return None
+
+
+#: a name centred this many line heights or more off its block's axis lost a word at one end: a family
+#: name and its space are two to four heights of print, so the line moved by at least one
+_OFF_AXIS = 0.75
+
+
+def name_off_axis(name: Hit, lines: list[TextLine]) -> bool:
+    """Whether the signer's name lies off the axis of the authority and title lines above it.
+
+    Decree 30 (Appendix I) centres the signer block: authority, title and name share one axis. A name
+    read off that axis by more than :data:`_OFF_AXIS` of a line's height lost a word at one end (``Hoàng
+    Tuấn`` of ``Trần Hoàng Tuấn``, the family name under the signature). The axis is the widest capitals
+    line's: the one that lost nothing, when another did (``CHỦ TỊCH`` of ``PHÓ CHỦ TỊCH``).
+    """
+    line, start, end = name.parts[0]
+    # the name's own words: the span may hold debris the signature left before it (``3X Hoàng Tuấn``)
+    words = set(str(name.value).split())
+    own = [
+        w.box for w in line.words if start < w.end and w.start < end and line.text[w.start : w.end] in words
+    ]
+    box = union(own) if own else line.evidence(start, end)[0]
+    _, right = _closing(lines)
+    if box is None:
+        return False
+    above = [
+        ln.box
+        for ln in right
+        if ln.page == line.page
+        and ln.box is not None
+        and ln.box[1] + ln.box[3] <= box[1] + box[3] / 2
+        and _is_caps(ln.text)
+        and not _is_name(ln.text)
+        and len(ln.text.strip()) >= 4
+    ]
+    if not above:
+        return False
+    # measured in the lowest of those lines' heights: a box grows with the signature's strokes, the
+    # name's and a title's too
+    x, _y, w, _h = max(above, key=lambda b: b[2])
+    return abs(box[0] + box[2] / 2 - (x + w / 2)) >= _OFF_AXIS * min(b[3] for b in above)
 
 
 def name_in_text(partial: str, lines: list[TextLine], signer: TextLine) -> str | None:
@@ -401,8 +448,48 @@ def find_signer(lines: list[TextLine], issuer: str | None = None) -> dict[str, H
             found["chuc_vu_ky"] = hits_join(
                 sentence_case_position(head), [(alike[0], 0, len(alike[0].text))], 0.5
             )
+    _deputy_below(found, block, auth)
     _lost_kt(found, block, auth)
     return found
+
+
+#: how far below the head's title line (in its heights, middle to middle) the deputy's title line stands
+_NEXT_LINE = (0.6, 2.2)
+
+
+def _deputy_below(
+    found: dict[str, Hit], block: list[TextLine], auth: list[tuple[int, re.Match[str]]]
+) -> None:
+    """The deputy's title when a piece of it stands under a head's title read under ``TM.``.
+
+    Under ``TM. ỦY BAN NHÂN DÂN`` the head signs as ``CHỦ TỊCH``, or a deputy as ``KT. CHỦ TỊCH`` over
+    ``PHÓ CHỦ TỊCH`` (Decree 30, art. 13). A title line read as the head's with, on the next line, a
+    piece of the same title (``TỊC``, ``HỦ TỊC``: the seal took the rest) is that second form: the first
+    line lost its ``KT.``, the second is the deputy's title. Scored 0.5: read from pieces; the ``KT.``
+    line is then added by :func:`_lost_kt`.
+    """
+    title = found.get("chuc_vu_ky")
+    if title is None or len(auth) != 1 or _kind(auth[0][1]) != "TM":
+        return
+    key = fold(title.value)
+    if key not in _TITLE_KEYS or key.startswith("pho ") or key == _MINISTER:
+        return
+    last = title.parts[-1][0]
+    if last.box is None:
+        return
+    middle, height = last.box[1] + last.box[3] / 2, last.box[3]
+    deputy = re.sub(r"[^a-z]", "", f"pho {key}")
+    skip = {i for i, _ in auth}
+    for k, ln in enumerate(block):
+        if k in skip or ln.box is None or not _is_caps(ln.text) or any(ln is t for t, _, _ in title.parts):
+            continue
+        below = (ln.box[1] + ln.box[3] / 2 - middle) / height
+        letters = re.sub(r"[^a-z]", "", fold(ln.text))
+        piece = len(letters) >= 3 and (letters in deputy or _ends_like(ln.text, key))
+        if _NEXT_LINE[0] <= below <= _NEXT_LINE[1] and piece:
+            deputy_title = sentence_case_position(f"PHÓ {_TITLES[_TITLE_KEYS.index(key)]}")
+            found["chuc_vu_ky"] = hits_join(deputy_title, [(ln, 0, len(ln.text))], 0.5)
+            return
 
 
 def _lost_kt(found: dict[str, Hit], block: list[TextLine], auth: list[tuple[int, re.Match[str]]]) -> None:

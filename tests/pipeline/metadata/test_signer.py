@@ -315,3 +315,40 @@ def test_a_garbled_title_with_no_authority_line_is_the_issuing_bodys_head():
     for rows in ([(1640, "ĐỨC", 1090)], [(1600, "ƯỞNG", 1090), (1640, "ƯỞNG", 1090)], []):
         m = extract(doc_of(page([*head, *rows, (1850, "Nguyễn Minh Hạnh", 1040)])))
         assert m.value("chuc_vu_ky") is None, rows
+
+
+def test_a_two_word_name_off_the_signer_blocks_axis_lost_its_family_name():
+    # the block (KT. line, title, name) is centred on one axis (Decree 30, Appendix I); "Hoàng Tuấn" read
+    # right of it is "Trần Hoàng Tuấn" whose "Trần" the signature covered: not guessed, flagged
+    centre = 1080 + 14 * 14 // 2
+    centred = extract(doc_of(page([*TOP, (1850, "Hoàng Tuấn", centre - 70)])))
+    assert centred.value("nguoi_ky") == "Hoàng Tuấn" and "nguoi_ky.family_name_lost" not in centred.reasons
+    shifted = extract(doc_of(page([*TOP, (1850, "Hoàng Tuấn", centre - 105 + 70)])))
+    assert shifted.value("nguoi_ky") is None and "nguoi_ky.family_name_lost" in shifted.reasons
+    # a full name a little off the axis is a full name
+    full = extract(doc_of(page([*TOP, (1850, "Trần Hoàng Tuấn", centre - 105 + 20)])))
+    assert full.value("nguoi_ky") == "Trần Hoàng Tuấn"
+
+
+def test_a_piece_of_a_title_under_the_heads_title_under_tm_is_the_deputys():
+    # "TM. ỦY BAN NHÂN DÂN / KT. CHỦ TỊCH / PHÓ CHỦ TỊCH" whose KT. and most of the deputy's title the
+    # seal took: the head's title twice is a deputy signing for the head
+    rows = [r for r in TOP if r[1] not in ("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")]
+    rows += [(1600, "TM. ỦY BAN NHÂN DÂN", 1060), (1640, "CHỦ TỊCH", 1120)]
+    name = (1850, "Nguyễn Văn An", 1090)
+    for piece in ("TỊC", "HỦ TỊC", "CHỦ"):
+        m = extract(doc_of(page([*rows, (1680, piece, 1150), name])))
+        assert m.value("chuc_vu_ky") == "Phó Chủ tịch", piece
+        assert m.fields["chuc_vu_ky"].confidence <= 0.5
+        assert m.value("hinh_thuc_ky") == "TM. ỦY BAN NHÂN DÂN KT. CHỦ TỊCH", piece
+    # guards: a line that is no piece of the title (the seal's ring), or a second reading of the same row
+    for other in ((1680, "NHÂN", 1150), (1645, "TỊC", 1150)):
+        m = extract(doc_of(page([*rows, other, name])))
+        assert m.value("chuc_vu_ky") == "Chủ tịch" and m.value("hinh_thuc_ky") == "TM. ỦY BAN NHÂN DÂN", other
+
+
+def test_an_authority_line_with_a_signatures_stroke_glued_in_front_is_still_one():
+    rows = [r for r in TOP if r[1] not in ("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")]
+    rows += [(1600, "—_KT, CHỦ TỊCH", 1080), (1640, "CHỦ TỊCH", 1120), (1850, "Nguyễn Văn An", 1090)]
+    m = extract(doc_of(page(rows)))
+    assert m.value("hinh_thuc_ky") == "KT. CHỦ TỊCH" and m.value("chuc_vu_ky") == "Phó Chủ tịch"
