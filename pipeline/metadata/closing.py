@@ -439,6 +439,13 @@ def find_signer(lines: list[TextLine], issuer: str | None = None) -> dict[str, H
     elif auth and capitals and (by_form := _title_by_authority(auth[-1][1])) is not None:
         # a title line is there but unreadable: the form of the authority line says whose it is
         found["chuc_vu_ky"] = hits_join(by_form, [(ln, 0, len(ln.text)) for ln in capitals], 0.5)
+    elif auth and (ending := _tail_title(capitals)) is not None:
+        # the authority line is read, the title lost its first word to the seal (``VĂN PHÒNG`` under
+        # ``TL. CHỦ TỊCH``): the one usual title that ends so
+        deputy = _deputy_of(ending[1], auth[-1][1])
+        found["chuc_vu_ky"] = hits_join(
+            deputy or sentence_case_position(ending[1]), [(ending[0], 0, len(ending[0].text))], 0.5
+        )
     elif not auth and issuer and (head := _head_title(issuer)) is not None:
         # no authority line: the head of the issuing body signs (Decree 30, art. 13); a garbled title
         # line that ends as that head's title does (``ƯỞNG``, ``XZ£UG TRƯỞNG`` under a Cục) is it;
@@ -547,6 +554,37 @@ def _ends_like(text: str, title: str) -> bool:
     """Whether a garbled line's letters end as ``title``'s do, on :data:`_TITLE_TAIL` letters or more."""
     have, want = (re.sub(r"[^a-z]", "", fold(t))[::-1] for t in (text, title))
     return len(os.path.commonprefix([have, want])) >= _TITLE_TAIL
+
+
+#: a title line that lost its first word keeps at least this many of the usual title's last letters
+_TAIL_MIN = 6
+
+
+def _tail_title(capitals: list[TextLine]) -> tuple[TextLine, str] | None:
+    """The lowest capitals line that ends as one usual title does, on :data:`_TAIL_MIN` letters or more.
+
+    ``VĂN PHÒNG`` and ``2zz-SRÁNH VĂN PHÒNG`` end as ``CHÁNH VĂN PHÒNG``; a deputy's title ends as its
+    head's, so a line that keeps no more than the head's letters is the head's (``_deputy_of`` makes it
+    the deputy's under ``KT.``). A tail two heads share (``ƯỞNG``) gives none, and so does what is left
+    of an authority line.
+    """
+    for line in reversed(capitals):
+        if _GARBLED_AUTH.match(line.text.strip()):
+            continue  # what is left of an authority line (``N[. CHỦ TỊCH``) holds the head's title
+        have = re.sub(r"[^a-z]", "", fold(line.text))[::-1]
+        tails = {
+            t: len(os.path.commonprefix([have, k.replace(" ", "")[::-1]]))
+            for t, k in zip(_TITLES, _TITLE_KEYS, strict=True)
+        }
+        best = max(tails.values())
+        if best < _TAIL_MIN:
+            continue
+        matched = {t for t, n in tails.items() if n == best}
+        heads = {t.removeprefix("PHÓ ") for t in matched}
+        if len(matched) == 1:
+            return line, matched.pop()
+        return (line, heads.pop()) if len(heads) == 1 and heads <= matched else None
+    return None
 
 
 def _title_by_authority(authority: re.Match[str]) -> str | None:

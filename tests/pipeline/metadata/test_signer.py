@@ -352,3 +352,20 @@ def test_an_authority_line_with_a_signatures_stroke_glued_in_front_is_still_one(
     rows += [(1600, "—_KT, CHỦ TỊCH", 1080), (1640, "CHỦ TỊCH", 1120), (1850, "Nguyễn Văn An", 1090)]
     m = extract(doc_of(page(rows)))
     assert m.value("hinh_thuc_ky") == "KT. CHỦ TỊCH" and m.value("chuc_vu_ky") == "Phó Chủ tịch"
+
+
+def test_a_title_that_lost_its_first_word_is_the_one_usual_title_that_ends_so():
+    rows = [r for r in TOP if r[1] not in ("KT. CỤC TRƯỞNG", "PHÓ CỤC TRƯỞNG")]
+    name = (1850, "Nguyễn Quốc Việt", 1090)
+    for authority, garbled, title in (
+        ("TL. CHỦ TỊCH", "VĂN PHÒNG", "Chánh Văn phòng"),
+        ("TL. CHỦ TỊCH", "2zz-SRÁNH VĂN PHÒNG", "Chánh Văn phòng"),
+        ("KT. CHÁNH VĂN PHÒNG", "VĂN PHÒNG", "Phó Chánh Văn phòng"),
+    ):
+        m = extract(doc_of(page([*rows, (1600, authority, 1080), (1640, garbled, 1100), name])))
+        assert m.value("chuc_vu_ky") == title, garbled
+        assert m.fields["chuc_vu_ky"].confidence <= 0.5
+    # guards: a tail many titles share, and what is left of an authority line, give no title
+    for authority, garbled in (("TL. CHỦ TỊCH", "Z£ TRƯỞNG"), ("TM. ỦY BAN NHÂN DÂN", "N[. CHỦ TỊCH")):
+        m = extract(doc_of(page([*rows, (1600, authority, 1080), (1640, garbled, 1100), name])))
+        assert m.value("chuc_vu_ky") is None, garbled
