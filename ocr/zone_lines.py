@@ -13,8 +13,10 @@ Which lines: on page 1, those in the top 40% of the page (the two header columns
 subject); on any page, those from the closing's first anchor (``Nơi nhận`` on the left, an authority line
 ``KT.``/``TM.``/``TL.``/``TUQ.`` or a signer title on the right) down, right column first. Lines read
 confidently already (every word at :data:`_SURE` or better) are not read again, except in the signer
-block (the right column of the closing), whose lines are read across the whole column. At most
-:data:`_MAX_LINES` lines per zone and :data:`_VARIANTS` calls per page.
+block (the right column of the closing), whose lines are read across the whole column, and except a
+title or subject line off the axis of the line above it (it lost words at one end), which is read over
+its centred extent, its rules cleared, in stacks of its own. At most :data:`_MAX_LINES` lines per zone
+and one Tesseract call per page.
 """
 
 from __future__ import annotations
@@ -53,6 +55,11 @@ _SURE = 88.0
 _REACH = 3.0
 #: share of the page height the header (with title and subject) occupies on page 1
 _HEADER_SHARE = 0.40
+#: a straight stroke this many line heights long in a line's crop is a rule (a stamp's frame), not print
+_RULE = 3.0
+#: a title or subject line is centred under the one above it; off that axis by more than this many of its
+#: heights, it lost words at one end (a stamp's edge over them) and is read over its centred extent
+_OFF_AXIS = 1.5
 
 _NOI_NHAN = re.compile(r"^\W{0,3}n[o0]i\s*nh[a4]n")
 _AUTHORITY = re.compile(r"^\W{0,3}(?:kt|tm|tl|tuq|q)\s*[.,]\s*\S")
@@ -108,6 +115,38 @@ def zone_lines(lines: list[Line], width: int, height: int, number: int) -> list[
     return picked
 
 
+def _centred(index: int, lines: list[Line], width: int) -> Box | None:
+    """The box a header line would have, centred under the line above it, when it is off that axis.
+
+    The title and the subject are centred on the page (Decree 30, Appendix I): a continuation line whose
+    middle lies well right of the axis of the line above it has lost its first words, and the other
+    way round (a short last line is centred too). The box is stretched to be symmetric
+    about the axis; lines of the two header columns (whose axes are off the page's centre) never are.
+    """
+    x, y, w, h = lines[index].box
+    if lines[index].region != "body":
+        return None  # a line of the two header columns is never, even under a merged row's middle
+    above = [
+        ln.box
+        for j, ln in enumerate(lines)
+        if j != index and ln.text.strip() and 0 < y - ln.box[1] <= 2.5 * h and sum(ln.box[1::2]) <= y + h / 2
+    ]
+    if not above:
+        return None
+    ax, _ay, aw, _ah = max(above, key=lambda b: b[1])
+    axis = ax + aw / 2
+    if abs(axis - width / 2) > 0.1 * width:
+        return None
+    off = x + w / 2 - axis
+    if off > _OFF_AXIS * h:
+        left = max(0, round(2 * axis - (x + w)))
+        return (left, y, x + w - left, h)
+    if -off > _OFF_AXIS * h:
+        right = min(width, round(2 * axis - x))
+        return (x, y, right - x, h)
+    return None
+
+
 def _right_column(box: Box, width: int) -> bool:
     return box[0] + box[2] / 2 > 0.5 * width
 
@@ -159,8 +198,13 @@ def _threshold(img: pp.Gray, how: str) -> pp.Gray:
     return img
 
 
-def _stack(gray: pp.Gray, boxes: list[tuple[int, Box]], text_h: int, how: str) -> tuple[pp.Gray, list[_Row]]:
-    """One image of the line crops, each scaled so its text is ``text_h`` pixels high, a gap between."""
+def _stack(
+    gray: pp.Gray, boxes: list[tuple[int, Box]], text_h: int, how: str, clear: frozenset[int] = frozenset()
+) -> tuple[pp.Gray, list[_Row]]:
+    """One image of the line crops, each scaled so its text is ``text_h`` pixels high, a gap between.
+
+    ``clear``: the lines whose crops lose their rules first (:func:`ocr.preprocess.clear_rules`).
+    """
     page_h, page_w = gray.shape[:2]
     crops: list[tuple[int, int, int, float, pp.Gray, int, int]] = []
     for index, (x, y, w, h) in boxes:
@@ -174,6 +218,8 @@ def _stack(gray: pp.Gray, boxes: list[tuple[int, Box]], text_h: int, how: str) -
         keep = round(0.25 * h)
         crop[: max(0, y - keep - y0)] = 255
         crop[y + h + keep - y0 :] = 255
+        if index in clear:
+            crop = pp.clear_rules(crop, round(_RULE * h))
         scale = max(0.5, min(4.0, text_h / max(h, 1)))
         img = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
         crops.append((index, x0, y0, scale, _threshold(img, how), round((y - y0) * scale), round(h * scale)))
@@ -207,7 +253,11 @@ def _to_page(rw: RawWord, row: _Row) -> Word:
 def _read_stacks(
     stacks: list[tuple[pp.Gray, list[_Row]]], ctx: OcrContext, workdir: Path, number: int
 ) -> list[dict[int, LineReading]]:
-    """Every variant's stacked image read in one Tesseract call; the readings per variant, in order."""
+    """Every stacked image read in one Tesseract call; the readings per image, in order.
+
+    The stacks come in :data:`_VARIANTS` order, once or more (the stacks of the lines read over their
+    centred extent follow the others').
+    """
     tsvs = read_crops(
         [canvas for canvas, _rows in stacks],
         workdir / f"page-{number:05d}-lines",
@@ -219,7 +269,9 @@ def _read_stacks(
     )
     return [
         _readings(tsv, rows, ctx, variant)
-        for tsv, (_canvas, rows), (variant, _h, _how) in zip(tsvs, stacks, _VARIANTS, strict=True)
+        for tsv, (_canvas, rows), (variant, _h, _how) in zip(
+            tsvs, stacks, _VARIANTS * (len(stacks) // len(_VARIANTS)), strict=True
+        )
     ]
 
 
@@ -280,35 +332,58 @@ def reread_lines(
     todo = [
         (i, zone) for i, zone in picked if (i in signer or not _sure(i, words)) and lines[i].box[3] <= tall
     ]
+    # so is a line off its axis, over its centred extent, in stacks of its own: the other lines' stacks
+    # stay as they were (Tesseract reads a line of a stack a little otherwise when the stack changes)
+    centred = {
+        i: b
+        for i, zone in picked
+        if zone == "header" and lines[i].box[3] <= tall and (b := _centred(i, lines, w)) is not None
+    }
+    todo += [(i, "header") for i in centred if (i, "header") not in todo]
     if not todo:
         return []
     t = time.perf_counter()
     column = _column([lines[i].box for i, _ in todo if i in signer])
 
-    def box(i: int) -> Box:
-        if i not in signer:
-            return lines[i].box
-        mine = lines[i].box
+    def row(i: int) -> tuple[Box, ...]:
         # a speck the first pass made a line of (the seal's grain) is no neighbour to stop at
-        row = tuple(
+        mine = lines[i].box
+        return tuple(
             ln.box
             for j, ln in enumerate(lines)
             if j != i and sum(c.isalnum() for c in ln.text) >= 2 and _same_row(mine, ln.box)
         )
-        return _widen(mine, column, row, round(_REACH * mine[3]) if _mixed_case(lines[i].text) else 0)
 
-    boxes = [(i, box(i)) for i, _ in todo]
+    def box(i: int) -> Box:
+        if i not in signer:
+            return lines[i].box
+        reach = round(_REACH * lines[i].box[3]) if _mixed_case(lines[i].text) else 0
+        return _widen(lines[i].box, column, row(i), reach)
+
+    def centred_box(i: int) -> Box:
+        x0, _y, cw, _h = centred[i]
+        return _widen(lines[i].box, (x0, x0 + cw), row(i))
+
+    boxes = [(i, box(i)) for i, _ in todo if i not in centred or not _sure(i, words)]
+    wide = [(i, centred_box(i)) for i in centred]
     readings: dict[int, list[LineReading]] = {i: [] for i, _ in todo}
-    stacks = [_stack(gray, boxes, text_h, how) for _variant, text_h, how in _VARIANTS]
+    stacks = [_stack(gray, boxes, text_h, how) for _variant, text_h, how in _VARIANTS] if boxes else []
+    # an off-axis line's crop is cleared of rules: what took its words is what stands over them there
+    # (a stamp's frame); elsewhere a long straight stroke may be a signature's, through a name
+    extra = (
+        [_stack(gray, wide, text_h, how, frozenset(centred)) for _v, text_h, how in _VARIANTS] if wide else []
+    )
     try:
-        per_variant = _read_stacks(stacks, ctx, workdir, number)
+        per_stack = _read_stacks(stacks + extra, ctx, workdir, number)
     except OcrError as e:
         # a second reading is a bonus: the page keeps its first reading
         log.warning("page %d: line re-read failed: %s", number, e.message)
-        per_variant = []
-    for got in per_variant:
+        per_stack = []
+    for k, got in enumerate(per_stack):
         for i, reading in got.items():
-            readings[i].append(reading)
+            # a centred line's own readings are those of its centred extent
+            if (i in centred) == (k >= len(stacks)):
+                readings[i].append(reading)
     log.info(
         "page %d: %d header/closing lines re-read in %d variants (%.2f s)",
         *(number, len(todo), len(_VARIANTS), time.perf_counter() - t),

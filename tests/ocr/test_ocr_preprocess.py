@@ -177,3 +177,21 @@ def test_a_shadow_over_a_faint_page_is_not_a_border(page: np.ndarray) -> None:
     faint = np.clip(faint, 0, 255).astype(np.uint8)
     cleaned, whitened = pp.remove_borders(faint)
     assert whitened == 0 and np.array_equal(cleaned, faint)
+
+
+def test_a_rule_drawn_across_a_line_is_cleared_and_the_letters_strokes_are_kept() -> None:
+    """GIVEN a line of strokes as tall and wide as print, crossed by a stamp frame's ragged edge, WHEN
+    rules of three line heights or more are cleared, THEN the rule is gone, every letter-sized stroke
+    stays, and an image with no rule comes back as it was."""
+    img = np.full((60, 600), 255, np.uint8)
+    for x in range(20, 580, 40):
+        img[10:50, x : x + 6] = 0  # a letter's stem
+        img[10:16, x : x + 30] = 0  # a letter's bar, shorter than any rule
+    img[40:44, 0:600] = 0  # the rule, through the bottom of the stems
+    img[39, 3:9] = 0  # its ragged edge: a bit above it that no long run holds
+    out = pp.clear_rules(img, 3 * 40)
+    assert (out[40:44, 10:20] == 255).all() and out[39, 3:9].min() == 255
+    assert (out[10:16, 20:50] == 0).all() and (out[20:38, 20:26] == 0).all()
+    clean = img.copy()
+    clean[39:44] = 255
+    assert pp.clear_rules(clean, 120) is clean

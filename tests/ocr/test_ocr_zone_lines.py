@@ -177,3 +177,55 @@ def test_a_name_line_reaches_past_a_column_measured_on_lines_that_lost_the_same_
         200,
         9,
     )
+
+
+def test_a_subject_line_off_its_axis_is_read_over_its_centred_extent_with_the_rule_across_it_cleared(
+    tmp_path, monkeypatch
+):
+    """GIVEN a centred two-line subject whose second line's first words are crossed by a receipt stamp's
+    top edge, so the first pass kept only the words right of the stamp (confidently), WHEN the header is
+    re-read THEN that line is read over the extent it has centred under the line above, the rule
+    cleared, and the lost words are found; the lines of the two header columns are never re-centred."""
+    from sohoa.model.ocr import Word
+
+    img = Image.new("L", (W, H), 255)
+    draw = ImageDraw.Draw(img)
+    bold = font(32, bold=True)
+    first, second = "Về việc tăng cường quản lý nhà nước về hỗ trợ", "nhà đầu tư thực hiện dự án tại tỉnh"
+    for text, y in ((first, 480), (second, 530)):
+        draw.text(((W - bold.getlength(text)) / 2, y), text, font=bold, fill=0)
+    x2 = round((W - bold.getlength(second)) / 2)
+    lost = round(bold.getlength("nhà đầu tư "))
+    # the stamp's frame: its top edge runs through the bottom of "nhà đầu tư", its side down the margin
+    draw.rectangle((x2 - 120, 560, x2 + lost - 8, 700), outline=0, width=4)
+    gray = np.asarray(img)
+    w1, w2 = round(bold.getlength(first)), round(bold.getlength(second))
+    lines = [
+        Line(text="UBND TỈNH KHÁNH HÒA", conf=95.0, box=(120, 90, 380, 36)),
+        Line(text="TỈNH KHÁNH HÒA", conf=95.0, box=(160, 140, 300, 36)),
+        Line(text=first, conf=95.0, box=((W - w1) // 2, 480, w1, 42)),
+        Line(text="thực hiện dự án tại tỉnh", conf=95.0, box=(x2 + lost, 530, w2 - lost, 42)),
+    ]
+    words = [Word(text=t, conf=95.0, box=b.box, line=k) for k, b in enumerate(lines) for t in b.text.split()]
+    assert zone_lines._centred(1, lines, W) is None  # the left column's axis is off the page's centre
+    assert zone_lines._centred(2, lines, W) is None  # the first subject line is on its axis
+    # under the two header columns read as one row (its middle on the page's), a column's line stays
+    merged = Line(text="ỦY BAN NHÂN DÂN … CỘNG HÒA XÃ HỘI CHỦ NGHĨA", conf=90.0, box=(120, 90, 1400, 36))
+    issuer = Line(text="SỞ NGOẠI VỤ", conf=90.0, box=(200, 140, 240, 36), region="header-left")
+    assert zone_lines._centred(1, [merged, issuer], W) is None
+    assert zone_lines._centred(1, [merged, issuer.model_copy(update={"region": "body"})], W) is not None
+    cx, _y, cw, _h = zone_lines._centred(3, lines, W)
+    assert abs(cx - x2) <= 4 and abs(cx + cw - (x2 + w2)) <= 1
+    found = zone_lines.reread_lines(gray, lines, words, ocr.OcrContext(), tmp_path, 1)
+    rereads = {rr.line: rr for rr in found}
+    assert 3 in rereads and 2 not in rereads  # sure and on its axis: not read again
+    assert [r.text for r in rereads[3].readings] == ["nhà đầu tư thực hiện dự án tại tỉnh"] * 2
+    # the centred line is read in stacks of its own: the other lines read again are read as without it
+    unsure = [wd.model_copy(update={"conf": 40.0}) if wd.line == 2 else wd for wd in words]
+    with_it = {
+        rr.line: rr for rr in zone_lines.reread_lines(gray, lines, unsure, ocr.OcrContext(), tmp_path, 1)
+    }
+    monkeypatch.setattr(zone_lines, "_centred", lambda *_a: None)
+    found = zone_lines.reread_lines(gray, lines, unsure, ocr.OcrContext(), tmp_path, 1)
+    without = {rr.line: rr for rr in found}
+    assert 3 in with_it and 3 not in without and with_it[2] == without[2]
