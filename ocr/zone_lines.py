@@ -118,9 +118,10 @@ def zone_lines(lines: list[Line], width: int, height: int, number: int) -> list[
 def _centred(index: int, lines: list[Line], width: int) -> Box | None:
     """The box a header line would have, centred under the line above it, when it is off that axis.
 
-    The title and the subject are centred on the page (Decree 30, Appendix I): a continuation line whose
-    middle lies well right of the axis of the line above it has lost its first words, and the other
-    way round (a short last line is centred too). The box is stretched to be symmetric
+    The title and the subject are centred on the page (Decree 30, Appendix I): under a centred line
+    (clear of the text block's margins on both sides, as no paragraph's line is), a continuation line
+    whose middle lies well right of its axis has lost its first words, and the other way round (a short
+    last line is centred too). The box is stretched to be symmetric
     about the axis; lines of the two header columns (whose axes are off the page's centre) never are.
     """
     x, y, w, h = lines[index].box
@@ -137,6 +138,14 @@ def _centred(index: int, lines: list[Line], width: int) -> Box | None:
     axis = ax + aw / 2
     if abs(axis - width / 2) > 0.1 * width:
         return None
+    # the line above is centred itself: clear of the text block's margins on both sides (a paragraph's
+    # lines start at the left margin or end at the right one, however short or indented)
+    wide = [ln.box for ln in lines if ln.box[2] > 0.5 * width]
+    if not wide:
+        return None
+    left, right = min(b[0] for b in wide), max(b[0] + b[2] for b in wide)
+    if ax - left < h or right - (ax + aw) < h:
+        return None
     off = x + w / 2 - axis
     if off > _OFF_AXIS * h:
         left = max(0, round(2 * axis - (x + w)))
@@ -145,6 +154,23 @@ def _centred(index: int, lines: list[Line], width: int) -> Box | None:
         right = min(width, round(2 * axis - x))
         return (x, y, right - x, h)
     return None
+
+
+#: share of a strip's middle rows that must be ink for it to hold print the first pass lost
+_LOST_INK = 0.04
+
+
+def _lost_ink(gray: pp.Gray, box: Box, wide: Box) -> bool:
+    """Whether the part of ``wide`` beyond a line's ``box`` holds ink: the words the first pass lost.
+
+    A paragraph's short or indented line, off a centred line's axis too, has paper there; a rule alone
+    (a stamp's frame beside a line read whole) is no print.
+    """
+    x, y, w, h = box
+    x0, x1 = wide[0], wide[0] + wide[2]
+    band = pp.clear_rules(gray[y + h // 4 : y + h - h // 4, x0:x1], round(_RULE * h))
+    strips = [band[:, : x - x0], band[:, x + w - x0 :]]
+    return any(s.size and float((s < 128).mean()) >= _LOST_INK for s in strips)
 
 
 def _right_column(box: Box, width: int) -> bool:
@@ -337,9 +363,14 @@ def reread_lines(
     centred = {
         i: b
         for i, zone in picked
-        if zone == "header" and lines[i].box[3] <= tall and (b := _centred(i, lines, w)) is not None
+        if zone == "header"
+        and lines[i].box[3] <= tall
+        and (b := _centred(i, lines, w)) is not None
+        and _lost_ink(gray, lines[i].box, b)
     }
     todo += [(i, "header") for i in centred if (i, "header") not in todo]
+    for i, b in centred.items():
+        log.info("page %d: line %d %r is off its axis: read over %s", number, i, lines[i].text[:40], b)
     if not todo:
         return []
     t = time.perf_counter()

@@ -198,22 +198,33 @@ def test_a_subject_line_off_its_axis_is_read_over_its_centred_extent_with_the_ru
     lost = round(bold.getlength("nhà đầu tư "))
     # the stamp's frame: its top edge runs through the bottom of "nhà đầu tư", its side down the margin
     draw.rectangle((x2 - 120, 560, x2 + lost - 8, 700), outline=0, width=4)
-    gray = np.asarray(img)
     w1, w2 = round(bold.getlength(first)), round(bold.getlength(second))
+    body = "Ủy ban nhân dân tỉnh đề nghị các sở, ban, ngành và địa phương thực hiện tốt các nội dung sau"
+    draw.text((140, 760), body, font=font(30), fill=0)
+    gray = np.asarray(img)
     lines = [
         Line(text="UBND TỈNH KHÁNH HÒA", conf=95.0, box=(120, 90, 380, 36)),
         Line(text="TỈNH KHÁNH HÒA", conf=95.0, box=(160, 140, 300, 36)),
         Line(text=first, conf=95.0, box=((W - w1) // 2, 480, w1, 42)),
         Line(text="thực hiện dự án tại tỉnh", conf=95.0, box=(x2 + lost, 530, w2 - lost, 42)),
+        # a paragraph's line: the text block's margins, which the subject lines stand clear of
+        Line(text=body, conf=95.0, box=(140, 760, round(font(30).getlength(body)), 36)),
     ]
     words = [Word(text=t, conf=95.0, box=b.box, line=k) for k, b in enumerate(lines) for t in b.text.split()]
     assert zone_lines._centred(1, lines, W) is None  # the left column's axis is off the page's centre
     assert zone_lines._centred(2, lines, W) is None  # the first subject line is on its axis
     # under the two header columns read as one row (its middle on the page's), a column's line stays
-    merged = Line(text="ỦY BAN NHÂN DÂN … CỘNG HÒA XÃ HỘI CHỦ NGHĨA", conf=90.0, box=(120, 90, 1400, 36))
+    merged = Line(text="ỦY BAN NHÂN DÂN … CỘNG HÒA XÃ HỘI CHỦ NGHĨA", conf=90.0, box=(200, 90, 1300, 36))
     issuer = Line(text="SỞ NGOẠI VỤ", conf=90.0, box=(200, 140, 240, 36), region="header-left")
-    assert zone_lines._centred(1, [merged, issuer], W) is None
-    assert zone_lines._centred(1, [merged, issuer.model_copy(update={"region": "body"})], W) is not None
+    assert zone_lines._centred(1, [merged, issuer, lines[4]], W) is None
+    assert zone_lines._centred(1, [merged, issuer.model_copy(update={"region": "body"}), lines[4]], W)
+    # a paragraph's short last line under its first is off that line's axis, but no centred line's
+    para = Line(text="năm 2024 như sau:", conf=95.0, box=(140, 800, 300, 36))
+    assert zone_lines._centred(1, [lines[4], para], W) is None
+    # nor is a line read whole (its box already holds all its ink) when it stands off an axis
+    assert zone_lines._lost_ink(gray, lines[3].box, zone_lines._centred(3, lines, W))
+    whole = (x2, 530, w2, 42)
+    assert not zone_lines._lost_ink(gray, whole, (x2 - 150, 530, w2 + 150, 42))
     cx, _y, cw, _h = zone_lines._centred(3, lines, W)
     assert abs(cx - x2) <= 4 and abs(cx + cw - (x2 + w2)) <= 1
     found = zone_lines.reread_lines(gray, lines, words, ocr.OcrContext(), tmp_path, 1)
