@@ -214,12 +214,12 @@ def name_off_axis(name: Hit, lines: list[TextLine]) -> bool:
     # the name's own words: the span may hold debris the signature left before it (``3X Hoàng Tuấn``)
     words = set(str(name.value).split())
     own = [
-        w.box for w in line.words if start < w.end and w.start < end and line.text[w.start : w.end] in words
+        s.box for s in line.words if start < s.end and s.start < end and line.text[s.start : s.end] in words
     ]
     box = union(own) if own else line.evidence(start, end)[0]
-    _, right = _closing(lines)
     if box is None:
         return False
+    _, right = _closing(lines)
     above = [
         ln.box
         for ln in right
@@ -289,8 +289,9 @@ def _is_caps(text: str) -> bool:
     return len(letters) >= 3 and sum(c.isupper() for c in letters) / len(letters) > 0.8
 
 
-def _title_key(line: TextLine) -> str:
-    return re.sub(r"[^a-z]", "", fold(line.text))
+def _letters(text: str) -> str:
+    """A line's letters alone, folded: no marks, spaces, digits or signs (``CHỦ TỊCH`` → ``chutich``)."""
+    return re.sub(r"[^a-z]", "", fold(text))
 
 
 def _kind(authority: re.Match[str]) -> str:
@@ -423,7 +424,9 @@ def find_signer(lines: list[TextLine], issuer: str | None = None) -> dict[str, H
             break
     # the same printed title read twice (the page pass and a block read under the seal) is one title
     title_lines = [
-        ln for k, ln in enumerate(title_lines) if k == 0 or _title_key(ln) != _title_key(title_lines[k - 1])
+        ln
+        for k, ln in enumerate(title_lines)
+        if k == 0 or _letters(ln.text) != _letters(title_lines[k - 1].text)
     ]
     if title_lines:
         raw = clean_spaces(" ".join(re.sub(r"[^\w\s,.-]", " ", ln.text) for ln in title_lines)).strip(" .-")
@@ -485,13 +488,13 @@ def _deputy_below(
     if last.box is None:
         return
     middle, height = last.box[1] + last.box[3] / 2, last.box[3]
-    deputy = re.sub(r"[^a-z]", "", f"pho {key}")
+    deputy = _letters(f"pho {key}")
     skip = {i for i, _ in auth}
     for k, ln in enumerate(block):
         if k in skip or ln.box is None or not _is_caps(ln.text) or any(ln is t for t, _, _ in title.parts):
             continue
         below = (ln.box[1] + ln.box[3] / 2 - middle) / height
-        letters = re.sub(r"[^a-z]", "", fold(ln.text))
+        letters = _letters(ln.text)
         piece = len(letters) >= 3 and (letters in deputy or _ends_like(ln.text, key))
         if _NEXT_LINE[0] <= below <= _NEXT_LINE[1] and piece:
             deputy_title = sentence_case_position(f"PHÓ {_TITLES[_TITLE_KEYS.index(key)]}")
@@ -550,10 +553,14 @@ def _head_title(issuer: str) -> str | None:
     return next((title for kind, title in _HEADS if key == kind or key.startswith(kind + " ")), None)
 
 
+def _common_tail(text: str, title: str) -> int:
+    """How many of ``title``'s last letters a garbled line's letters end with."""
+    return len(os.path.commonprefix([_letters(text)[::-1], _letters(title)[::-1]]))
+
+
 def _ends_like(text: str, title: str) -> bool:
     """Whether a garbled line's letters end as ``title``'s do, on :data:`_TITLE_TAIL` letters or more."""
-    have, want = (re.sub(r"[^a-z]", "", fold(t))[::-1] for t in (text, title))
-    return len(os.path.commonprefix([have, want])) >= _TITLE_TAIL
+    return _common_tail(text, title) >= _TITLE_TAIL
 
 
 #: a title line that lost its first word keeps at least this many of the usual title's last letters
@@ -571,11 +578,7 @@ def _tail_title(capitals: list[TextLine]) -> tuple[TextLine, str] | None:
     for line in reversed(capitals):
         if _GARBLED_AUTH.match(line.text.strip()):
             continue  # what is left of an authority line (``N[. CHỦ TỊCH``) holds the head's title
-        have = re.sub(r"[^a-z]", "", fold(line.text))[::-1]
-        tails = {
-            t: len(os.path.commonprefix([have, k.replace(" ", "")[::-1]]))
-            for t, k in zip(_TITLES, _TITLE_KEYS, strict=True)
-        }
+        tails = {t: _common_tail(line.text, t) for t in _TITLES}
         best = max(tails.values())
         if best < _TAIL_MIN:
             continue
