@@ -115,14 +115,18 @@ def zone_lines(lines: list[Line], width: int, height: int, number: int) -> list[
     return picked
 
 
+def _bottom(box: Box) -> int:
+    return box[1] + box[3]
+
+
 def _centred(index: int, lines: list[Line], width: int) -> Box | None:
     """The box a header line would have, centred under the line above it, when it is off that axis.
 
     The title and the subject are centred on the page (Decree 30, Appendix I): under a centred line
     (clear of the text block's margins on both sides, as no paragraph's line is), a continuation line
     whose middle lies well right of its axis has lost its first words, and the other way round (a short
-    last line is centred too). The box is stretched to be symmetric
-    about the axis; lines of the two header columns (whose axes are off the page's centre) never are.
+    last line is centred too). The box is stretched to be symmetric about the axis; lines of the two
+    header columns (whose axes are off the page's centre) never are.
     """
     x, y, w, h = lines[index].box
     if lines[index].region != "body":
@@ -130,7 +134,7 @@ def _centred(index: int, lines: list[Line], width: int) -> Box | None:
     above = [
         ln.box
         for j, ln in enumerate(lines)
-        if j != index and ln.text.strip() and 0 < y - ln.box[1] <= 2.5 * h and sum(ln.box[1::2]) <= y + h / 2
+        if j != index and ln.text.strip() and 0 < y - ln.box[1] <= 2.5 * h and _bottom(ln.box) <= y + h / 2
     ]
     if not above:
         return None
@@ -143,8 +147,8 @@ def _centred(index: int, lines: list[Line], width: int) -> Box | None:
     wide = [ln.box for ln in lines if ln.box[2] > 0.5 * width]
     if not wide:
         return None
-    left, right = min(b[0] for b in wide), max(b[0] + b[2] for b in wide)
-    if ax - left < h or right - (ax + aw) < h:
+    margin_left, margin_right = min(b[0] for b in wide), max(b[0] + b[2] for b in wide)
+    if ax - margin_left < h or margin_right - (ax + aw) < h:
         return None
     off = x + w / 2 - axis
     if off > _OFF_AXIS * h:
@@ -358,6 +362,7 @@ def reread_lines(
     todo = [
         (i, zone) for i, zone in picked if (i in signer or not _sure(i, words)) and lines[i].box[3] <= tall
     ]
+    stacked = [i for i, _ in todo]
     # so is a line off its axis, over its centred extent, in stacks of its own: the other lines' stacks
     # stay as they were (Tesseract reads a line of a stack a little otherwise when the stack changes)
     centred = {
@@ -395,7 +400,7 @@ def reread_lines(
         x0, _y, cw, _h = centred[i]
         return _widen(lines[i].box, (x0, x0 + cw), row(i))
 
-    boxes = [(i, box(i)) for i, _ in todo if i not in centred or not _sure(i, words)]
+    boxes = [(i, box(i)) for i in stacked]
     wide = [(i, centred_box(i)) for i in centred]
     readings: dict[int, list[LineReading]] = {i: [] for i, _ in todo}
     stacks = [_stack(gray, boxes, text_h, how) for _variant, text_h, how in _VARIANTS] if boxes else []
