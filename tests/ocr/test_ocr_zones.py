@@ -192,6 +192,13 @@ def _reading(text, confs=None):
     return DigitReading(text=text, runs=(), chars=chars)
 
 
+def _number(text, lo):
+    """The number ``_line_digits`` reads in a whole number line, from ``lo`` across it to its end."""
+    from ocr.zones import _line_digits
+
+    return _line_digits(_reading(text), lo, 1.0, at_slash=True)
+
+
 def test_line_digits_skip_the_label_and_stop_at_the_slash():
     from ocr.zones import _line_digits
 
@@ -199,8 +206,8 @@ def test_line_digits_skip_the_label_and_stop_at_the_slash():
     lo = 3 / len(text)  # the blank starts after "S6:"
     assert _line_digits(_reading(text), lo, 1.0, at_slash=True) == ("88", 0.99)
     # an open handwritten 0 is an "O" beside a digit; a slash the network lost: the code's letters end it
-    assert _line_digits(_reading("So: O1/TTr-UBND"), lo, 1.0, at_slash=True)[0] == "01"
-    assert _line_digits(_reading("So:915BC-SNgV"), lo, 1.0, at_slash=True)[0] == "915"
+    assert _number("So: O1/TTr-UBND", lo)[0] == "01"
+    assert _number("So:915BC-SNgV", lo)[0] == "915"
     # digits spaced apart in the blank are one number, as sure as its least sure digit
     assert _line_digits(
         _reading(":4 6 /CT", [0.9, 0.27, 0.9, 0.99, 0.9, 0.9, 0.9, 0.9]), 0.0, 1.0, at_slash=True
@@ -209,48 +216,46 @@ def test_line_digits_skip_the_label_and_stop_at_the_slash():
         0.27,
     )
     # nothing between the label and the slash: no reading (not the code's digits)
-    assert _line_digits(_reading("So: /2024/QD-UBND"), lo, 1.0, at_slash=True) == (None, 0.0)
+    assert _number("So: /2024/QD-UBND", lo) == (None, 0.0)
 
 
 def test_a_one_written_as_a_slash_is_read_but_not_trusted():
-    from ocr.zones import _line_digits
 
     lo = 3 / len("So: /95/2025/QD-BNG")
-    assert _line_digits(_reading("So: /95/2025/QD-BNG"), lo, 1.0, at_slash=True) == ("195", 0.5)
-    assert _line_digits(_reading("So: /8 /QD-UBND"), lo, 1.0, at_slash=True) == ("18", 0.5)
+    assert _number("So: /95/2025/QD-BNG", lo) == ("195", 0.5)
+    assert _number("So: /8 /QD-UBND", lo) == ("18", 0.5)
     # a slash with no number slash after its digits is the number's own slash, digits are the code's
-    assert _line_digits(_reading("So: /95QD-UBND"), lo, 1.0, at_slash=True) == (None, 0.0)
+    assert _number("So: /95QD-UBND", lo) == (None, 0.0)
     # after the digits, a slash that another slash follows before the code is the 1 of "01", "11"
-    assert _line_digits(_reading("So: 0/ /TB-CLS"), lo, 1.0, at_slash=True) == ("01", 0.5)
-    assert _line_digits(_reading("So: 1/ /KH-SNgV"), lo, 1.0, at_slash=True) == ("11", 0.5)
+    assert _number("So: 0/ /TB-CLS", lo) == ("01", 0.5)
+    assert _number("So: 1/ /KH-SNgV", lo) == ("11", 0.5)
     # between the number's digits, with the code's slash after them: the 1 of "1218", "12 18"
-    assert _line_digits(_reading("So: 12/8/BC-UBND"), lo, 1.0, at_slash=True) == ("1218", 0.5)
-    assert _line_digits(_reading("So: 12/8 /BC-UBND"), lo, 1.0, at_slash=True) == ("1218", 0.5)
+    assert _number("So: 12/8/BC-UBND", lo) == ("1218", 0.5)
+    assert _number("So: 12/8 /BC-UBND", lo) == ("1218", 0.5)
     # the slash before a year-numbered code is the number's own, and so is a slash OCR doubled
-    assert _line_digits(_reading("So: 25/2024/QD-UBND"), lo, 1.0, at_slash=True) == ("25", 0.99)
-    assert _line_digits(_reading("So: 88//QD-UBND"), lo, 1.0, at_slash=True) == ("88", 0.99)
+    assert _number("So: 25/2024/QD-UBND", lo) == ("25", 0.99)
+    assert _number("So: 88//QD-UBND", lo) == ("88", 0.99)
 
 
 def test_a_one_read_as_a_letter_or_a_speck_between_digits_is_read_but_not_trusted():
-    from ocr.zones import _line_digits
 
     lo = 3 / len("So: 7l/QD-SNgV")
     # a handwritten 1 the network wrote as a letter beside a digit
-    assert _line_digits(_reading("So: 7l/QD-SNgV"), lo, 1.0, at_slash=True) == ("71", 0.5)
-    assert _line_digits(_reading("So: 1I/TB-CLS"), lo, 1.0, at_slash=True) == ("11", 0.5)
-    assert _line_digits(_reading("So:l88/TB-CLS"), lo, 1.0, at_slash=True) == ("88", 0.99)  # the label's
+    assert _number("So: 7l/QD-SNgV", lo) == ("71", 0.5)
+    assert _number("So: 1I/TB-CLS", lo) == ("11", 0.5)
+    assert _number("So:l88/TB-CLS", lo) == ("88", 0.99)  # the label's
     # a speck of the scan between two digits: a number has no point inside it
-    assert _line_digits(_reading("So: 2.9/QD-UBND"), lo, 1.0, at_slash=True) == ("29", 0.5)
-    assert _line_digits(_reading("So: 2'9/QD-UBND"), lo, 1.0, at_slash=True) == ("29", 0.5)
+    assert _number("So: 2.9/QD-UBND", lo) == ("29", 0.5)
+    assert _number("So: 2'9/QD-UBND", lo) == ("29", 0.5)
     # the code's slash read as a 1 glued to the code's first letter: that 1 is dropped, unsure
-    assert _line_digits(_reading("So: 5261QD-BTP"), lo, 1.0, at_slash=True) == ("526", 0.5)
+    assert _number("So: 5261QD-BTP", lo) == ("526", 0.5)
     # a stroke after a lone 0 and before the code's slash is the 1 of "01" (no number is 0)
-    assert _line_digits(_reading("So: 0//VTLTNN-VP"), lo, 1.0, at_slash=True) == ("01", 0.5)
-    assert _line_digits(_reading("So: 88//QD-UBND"), lo, 1.0, at_slash=True) == ("88", 0.99)
+    assert _number("So: 0//VTLTNN-VP", lo) == ("01", 0.5)
+    assert _number("So: 88//QD-UBND", lo) == ("88", 0.99)
     # guards: a letter away from digits, a point after the last digit, a lone 1 before the code
-    assert _line_digits(_reading("So: 88 l/QD-UBND"), lo, 1.0, at_slash=True) == ("88", 0.99)
-    assert _line_digits(_reading("So: 88./QD-UBND"), lo, 1.0, at_slash=True) == ("88", 0.99)
-    assert _line_digits(_reading("So: 1QD-UBND"), lo, 1.0, at_slash=True) == ("1", 0.99)
+    assert _number("So: 88 l/QD-UBND", lo) == ("88", 0.99)
+    assert _number("So: 88./QD-UBND", lo) == ("88", 0.99)
+    assert _number("So: 1QD-UBND", lo) == ("1", 0.99)
 
 
 def test_line_digits_of_a_day_stay_inside_its_blank():
