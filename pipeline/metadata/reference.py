@@ -20,6 +20,7 @@ from pipeline.metadata.normalize import fold
 __all__ = [
     "LOCAL_UNITS",
     "Snap",
+    "compounds",
     "deglue",
     "known_issuers",
     "name_syllables",
@@ -59,6 +60,12 @@ def _lines(name: str) -> list[str]:
     """The lines of a plain data file, without blank lines and ``#`` comments."""
     text = resources.files("pipeline.metadata").joinpath("data", name).read_text(encoding="utf-8")
     return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+@lru_cache(maxsize=1)
+def compounds() -> tuple[str, ...]:
+    """The two-syllable words of Vietnamese, lower case (``compounds.txt``: pyvi's word list)."""
+    return tuple(_lines("compounds.txt"))
 
 
 @lru_cache(maxsize=1)

@@ -5,7 +5,9 @@ reads the same words right elsewhere on the page. A word of a value is rewritten
 document's text mostly gives it next to the same neighbours (its word pairs, compared folded: no
 diacritics). Pairs, not single words, so that two real words that fold alike (``chiều``/``chiếu``) are
 told apart by their neighbour; and only when the other spelling is clearly more frequent (at least
-twice, and more often than the value's own).
+twice, and more often than the value's own). Where the counts tie, the pair that is a word of
+Vietnamese wins, and a pair read as a word is never respelt into none (``data/compounds.txt``, the
+two-syllable words of pyvi's word list, MIT): a damaged scan misreads the same words all through.
 
 :func:`repair_nonwords` handles the words the document never spells right: a syllable that is no word
 of Vietnamese (``buỗi``) is taken for the common word it folds to (``buổi``). The word list and its
@@ -50,11 +52,50 @@ def _pairs(text: str) -> dict[tuple[str, str], Counter[tuple[str, str]]]:
     return table
 
 
+def _tone_key(text: str) -> tuple[str, ...]:
+    """Each word of ``text`` in lower case, its tone mark apart from where it sits (``xoá`` as ``xóa``)."""
+    key = []
+    for word in text.lower().split():
+        nfd = unicodedata.normalize("NFD", word)
+        key.append(strip_tones(nfd) + "".join(sorted(c for c in nfd if c in TONE_MARKS)))
+    return tuple(key)
+
+
 def _same_word(a: str, b: str) -> bool:
     """Whether two spellings differ only in where the tone mark sits (``xoá``/``xóa``, ``thuỷ``/``thủy``)."""
-    da, db = unicodedata.normalize("NFD", a.lower()), unicodedata.normalize("NFD", b.lower())
-    tone = lambda s: sorted(c for c in s if c in TONE_MARKS)  # noqa: E731
-    return strip_tones(da) == strip_tones(db) and tone(da) == tone(db)
+    return _tone_key(a) == _tone_key(b)
+
+
+@lru_cache(maxsize=1)
+def _compounds() -> frozenset[tuple[str, ...]]:
+    """The two-syllable words of Vietnamese (``data/compounds.txt``, source in ``data/README.md``)."""
+    from pipeline.metadata.reference import compounds
+
+    return frozenset(_tone_key(w) for w in compounds())
+
+
+def _is_word(pair: tuple[str, str]) -> bool:
+    return _tone_key(" ".join(pair)) in _compounds()
+
+
+def _word_among(seen: Counter[tuple[str, str]], own: tuple[str, str]) -> tuple[str, str] | None:
+    """The one spelling the document gives a pair that is a word, when the value's spelling is none.
+
+    A damaged scan misreads the same words all through (``sử đụng`` as often as ``sử dụng``), so its
+    counts can tie. The lexicon breaks the tie, and only a tie: the word must be printed elsewhere at
+    least as often as the value's spelling is. Two words that fold alike (``tại khoản``, ``tài khoản``)
+    are left as read when the document never prints the other, and ``địa bàn tỉnh`` keeps its ``tỉnh``
+    when one misread ``bàn tính`` (a word) stands against the many ``bàn tỉnh``.
+    """
+    if _is_word(own):
+        return None
+    elsewhere = seen[own] - 1  # the value itself is read once in the page text
+    words = {
+        _tone_key(" ".join(p)): p
+        for p, n in seen.most_common()
+        if p != own and n >= max(elsewhere, 1) and _is_word(p)
+    }
+    return next(iter(words.values())) if len(words) == 1 else None
 
 
 def _cased(word: str, like: str) -> str:
@@ -93,9 +134,14 @@ def respell(value: str, document_text: str) -> str:
         seen = table.get(key)
         if not seen:
             continue
-        own = seen[(a.group().lower(), b.group().lower())]
-        (best_a, best_b), count = seen.most_common(1)[0]
-        if count >= 2 and count > own:
+        read = (a.group().lower(), b.group().lower())
+        best, count = seen.most_common(1)[0]
+        if _is_word(read) and not _is_word(best):
+            continue  # a word as read is never respelt into no word (``địa bàn`` into ``địa bản``)
+        if count < 2 or count <= seen[read]:
+            best = _word_among(seen, read) or read
+        best_a, best_b = best
+        if best != read:
             # both spellings of a word are right when only the tone's place differs: keep the printed one
             if not _same_word(best_a, a.group()) and not _vetoed(table, matches, i, best_a, i - 1):
                 replaced[i] = _cased(best_a, a.group())
@@ -109,11 +155,20 @@ def respell(value: str, document_text: str) -> str:
 
 
 def _vetoed(table: dict, matches: list[re.Match[str]], j: int, spelling: str, start: int) -> bool:
-    """Whether the other pair of word ``j`` (the one starting at ``start``) says it is printed right."""
+    """Whether the other pair of word ``j`` (the one starting at ``start``) says it is printed right.
+
+    It does when the document spells the word there as printed more often, or when that pair is a word
+    as printed and would be none respelt (``điện tử`` keeps its ``tử`` against ``tứ quý``).
+    """
     if start < 0 or start + 1 >= len(matches):
         return False
-    side = _side(table, matches[start].group(), matches[start + 1].group(), j - start)
-    return side[matches[j].group().lower()] > side[spelling]
+    pos = j - start
+    pair = (matches[start].group().lower(), matches[start + 1].group().lower())
+    respelt = (spelling, pair[1]) if pos == 0 else (pair[0], spelling)
+    if _is_word(pair) and not _is_word(respelt):
+        return True
+    side = _side(table, *pair, pos)
+    return side[pair[pos]] > side[spelling]
 
 
 @lru_cache(maxsize=1)
@@ -166,11 +221,23 @@ def _unit_before_name() -> tuple[re.Pattern[str], dict[str, str]]:
     return re.compile(rf"(?<!\w)({words})(?=\s+\w)"), {fold(u): u for u in LOCAL_UNITS}
 
 
+@lru_cache(maxsize=1)
+def _tinh_before_province() -> tuple[re.Pattern[str], dict[str, str]]:
+    """``tinh`` before a province's folded name (not a city's: ``thành phố`` goes before those)."""
+    from pipeline.metadata.reference import provinces
+
+    names = {fold(name): name for name, kind, _, _ in provinces() if kind == "tỉnh"}
+    alternatives = "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True))
+    return re.compile(rf"(?<!\w)tinh (?P<name>{alternatives})(?!\w)"), names
+
+
 def repair_units(value: str) -> str:
     """A local unit's kind spelt as the law spells it when a place name follows (``thị trần Mộ Đức``).
 
-    Only the two-word kinds (``thị trấn``, ``thị xã``, ``thành phố``, ``đặc khu``): before a capitalised
+    The two-word kinds (``thị trấn``, ``thị xã``, ``thành phố``, ``đặc khu``): before a capitalised
     name their folded letters mean nothing else, while ``xa`` or ``quan`` alone are ordinary words.
+    ``tỉnh`` only before the folded name of a province (``tại tĩnh Quảng Ngãi``), and that name then as
+    the law spells it (``tỉnh Quảng Ngải`` → ``tỉnh Quảng Ngãi``).
     """
     pattern, canonical = _unit_before_name()
     folded = fold(value)
@@ -184,4 +251,11 @@ def repair_units(value: str) -> str:
         named = value[m.end() :].lstrip()[:1].isupper()  # fold lowercased the name: look at the value
         if unit is not None and named and read.lower() != unit and len(read) == len(unit):
             out = out[: m.start()] + _cased(unit, read) + out[m.end() :]
+    tinh, names = _tinh_before_province()
+    for m in tinh.finditer(folded):
+        name = names[m.group("name")]
+        start, end = m.start("name"), m.end("name")
+        if out[start].isupper() and len(name) == end - start:
+            cased = _cased(name, out[start:end])
+            out = out[: m.start()] + _cased("tỉnh", out[m.start() : m.start() + 4]) + " " + cased + out[end:]
     return out
