@@ -5,9 +5,10 @@ reads the same words right elsewhere on the page. A word of a value is rewritten
 document's text mostly gives it next to the same neighbours (its word pairs, compared folded: no
 diacritics). Pairs, not single words, so that two real words that fold alike (``chiều``/``chiếu``) are
 told apart by their neighbour; and only when the other spelling is clearly more frequent (at least
-twice, and more often than the value's own). Where the counts tie, the pair that is a word of
-Vietnamese wins, and a pair read as a word is never respelt into none (``data/compounds.txt``, the
-two-syllable words of pyvi's word list, MIT): a damaged scan misreads the same words all through.
+twice, and more often than the value's own). A damaged scan misreads the same words all through, so
+a lexicon of two-syllable words (``data/compounds.txt``, from pyvi's word list, MIT) decides what the
+counts cannot: a pair read as no word takes the document's one spelling of it that is a word (only on a
+tie when the pair spans two words), and a pair read as a word is never respelt into none.
 
 :func:`repair_nonwords` handles the words the document never spells right: a syllable that is no word
 of Vietnamese (``buỗi``) is taken for the common word it folds to (``buổi``). The word list and its
@@ -78,22 +79,21 @@ def _is_word(pair: tuple[str, str]) -> bool:
     return _tone_key(" ".join(pair)) in _compounds()
 
 
-def _word_among(seen: Counter[tuple[str, str]], own: tuple[str, str]) -> tuple[str, str] | None:
+def _word_among(seen: Counter[tuple[str, str]], own: tuple[str, str], bound: bool) -> tuple[str, str] | None:
     """The one spelling the document gives a pair that is a word, when the value's spelling is none.
 
-    A damaged scan misreads the same words all through (``sử đụng`` as often as ``sử dụng``), so its
-    counts can tie. The lexicon breaks the tie, and only a tie: the word must be printed elsewhere at
-    least as often as the value's spelling is. Two words that fold alike (``tại khoản``, ``tài khoản``)
-    are left as read when the document never prints the other, and ``địa bàn tỉnh`` keeps its ``tỉnh``
-    when one misread ``bàn tính`` (a word) stands against the many ``bàn tỉnh``.
+    A damaged scan misreads the same words all through (``tố chức`` more often than ``tổ chức``), so its
+    counts cannot decide; the lexicon can. A pair one of whose words makes a word with its other
+    neighbour (``bàn tỉnh`` of ``địa bàn tỉnh``: ``bound``) spans two words, and there the lexicon only
+    breaks a tie: one misread ``bàn tính`` (a word) does not stand against the many ``bàn tỉnh``. Two
+    words that fold alike (``tại khoản``, ``tài khoản``) are left as read when the document never
+    prints the other.
     """
     if _is_word(own):
         return None
-    elsewhere = seen[own] - 1  # the value itself is read once in the page text
+    least = max(seen[own] - 1, 1) if bound else 1  # the value itself is read once in the page text
     words = {
-        _tone_key(" ".join(p)): p
-        for p, n in seen.most_common()
-        if p != own and n >= max(elsewhere, 1) and _is_word(p)
+        _tone_key(" ".join(p)): p for p, n in seen.most_common() if p != own and n >= least and _is_word(p)
     }
     return next(iter(words.values())) if len(words) == 1 else None
 
@@ -139,7 +139,11 @@ def respell(value: str, document_text: str) -> str:
         if _is_word(read) and not _is_word(best):
             continue  # a word as read is never respelt into no word (``địa bàn`` into ``địa bản``)
         if count < 2 or count <= seen[read]:
-            best = _word_among(seen, read) or read
+            words = [m.group() for m in matches[max(i - 1, 0) : i + 3]]
+            bound = (i > 0 and _is_word((words[0], words[1]))) or (
+                i + 2 < len(matches) and _is_word((words[-2], words[-1]))
+            )
+            best = _word_among(seen, read, bound) or read
         best_a, best_b = best
         if best != read:
             # both spellings of a word are right when only the tone's place differs: keep the printed one

@@ -48,12 +48,15 @@ def test_a_local_units_kind_before_a_place_name_is_spelt_as_the_law_spells_it():
     assert repair_units("đi xa Hà Nội") == "đi xa Hà Nội"
 
 
-def test_a_tie_between_the_documents_spellings_goes_to_the_one_that_is_a_word():
+def test_a_pair_read_as_no_word_takes_the_documents_spelling_of_it_that_is_a_word():
     from pipeline.metadata.spelling import respell
 
     # a damaged scan misreads the same word all through: as many sử đụng as sử dụng (the value counted)
     body = "dự án sử đụng vốn ngân sách; sử dụng đất; sử đụng nguồn vốn; sử dụng hóa đơn"
     assert respell("dự án sử đụng vốn ngân sách", body) == "dự án sử dụng vốn ngân sách"
+    # a pair that spans no word boundary is the word even when the misread is the more common
+    body = "Tố chức đón tiếp đoàn; tố chức hội nghị; tố chức thực hiện; các tổ chức"
+    assert respell("Tố chức đón tiếp đoàn", body) == "Tổ chức đón tiếp đoàn"
     # the document never prints the other spelling: two words that fold alike are left as read
     body = "quy định tại khoản 2 Điều 5; tại khoản 3"
     assert respell("quy định tại khoản 2 Điều 5", body) == "quy định tại khoản 2 Điều 5"
