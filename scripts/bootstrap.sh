@@ -53,8 +53,12 @@ fi
 
 # eark-validator (tests of the E-ARK packages) pins lxml 5.1, older than what pikepdf needs here: it gets
 # a venv of its own, .venv-eark, run as a separate program by tests/pipeline/archive/eark_validate.py.
-if [ ! -x .venv-eark/bin/python ] || ! .venv-eark/bin/python -c "import eark_validator" 2>/dev/null; then
+stamp=.venv-eark/.sohoa-installed
+want=$(sha256sum scripts/constraints-eark.txt | cut -d' ' -f1)
+if [ ! -x .venv-eark/bin/python ] || ! .venv-eark/bin/python -c "import eark_validator" 2>/dev/null \
+   || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "bootstrap: creating .venv-eark for eark-validator" >&2
   "$PY" -m venv .venv-eark
-  .venv-eark/bin/python -m pip install -q "eark-validator==1.1.3"
+  .venv-eark/bin/python -m pip install -q "eark-validator==1.1.3" -c scripts/constraints-eark.txt
+  echo "$want" > "$stamp"
 fi
