@@ -67,6 +67,9 @@ __all__ = ["Witnesses", "extract", "extract_lines", "extract_text", "normalize"]
 
 log = logging.getLogger(__name__)
 
+#: the free-text fields whose tone marks are repaired (``spelling``): the subject and the recipients
+_RESPELT = ("trich_yeu", "noi_nhan", "kinh_gui")
+
 
 def extract(doc: OcrDocument, witnesses: Witnesses | None = None) -> Metadata:
     """Extract the metadata fields of one OCR'd document.
@@ -101,6 +104,13 @@ def extract(doc: OcrDocument, witnesses: Witnesses | None = None) -> Metadata:
     return meta
 
 
+def _respelt(value: str | list[str], document_text: str) -> str | list[str]:
+    """A free-text value (or each item of a list) with its tone marks repaired (``spelling``)."""
+    if isinstance(value, list):
+        return [str(_respelt(v, document_text)) for v in value]
+    return repair_units(repair_nonwords(respell(value, document_text)))
+
+
 def extract_text(text: str, witnesses: Witnesses | None = None) -> Metadata:
     """Extract the metadata fields of a plain-text document (pages separated by form feeds)."""
     lines: list[TextLine] = []
@@ -129,11 +139,13 @@ def extract_lines(
     language = "en" if is_english(full) else "vi"
     notes: dict[str, str] = {}
     hits = _english(lines) if language == "en" else _vietnamese(lines, witnesses, notes, blanks or {})
-    subject = hits.get("trich_yeu")
-    if subject is not None and isinstance(subject.value, str):
-        respelt = repair_units(repair_nonwords(respell(subject.value, "\n".join(page_texts.values()))))
-        if respelt != subject.value:
-            hits["trich_yeu"] = Hit(respelt, subject.parts, subject.score)
+    document_text = "\n".join(page_texts.values())
+    for name in _RESPELT:
+        hit = hits.get(name)
+        if hit is not None:
+            value = _respelt(hit.value, document_text)
+            if value != hit.value:
+                hits[name] = Hit(value, hit.parts, hit.score)
     fields: dict[str, ExtractedField] = {name: ExtractedField() for name in FIELD_NAMES}
     for name, h in hits.items():
         if h is not None and h.value not in (None, "", []):

@@ -264,3 +264,14 @@ def test_a_subject_typed_in_capitals_under_the_title_is_kept_as_typed():
         "Quy định mức chi tiếp khách nước ngoài trên địa bàn tỉnh", "VỀ VIỆC QUY ĐỊNH MỨC CHI TIẾP KHÁCH"
     )
     assert values(text)["trich_yeu"] == "QUY ĐỊNH MỨC CHI TIẾP KHÁCH"
+
+
+def test_recipients_tone_marks_are_repaired_as_the_subjects_are():
+    """``Lứu`` is no word, ``tinh`` before a province is ``tỉnh``, ``thành phô`` is ``thành phố``."""
+    noisy = CONG_VAN.replace("- Sở Công Thương các tỉnh, thành phố;", "- Công an tinh Hà Tĩnh;").replace(
+        "- Như trên;\n- Lưu: VT, XNK.", "- Như trên;\n- UBND thành phô Đà Nẵng;\n- Lứu: VT, XNK."
+    )
+    v = values(noisy)
+    assert v["kinh_gui"] == ["Công an tỉnh Hà Tĩnh", "Hiệp hội Dệt may Việt Nam"]
+    assert v["noi_nhan"] == ["Như trên", "UBND thành phố Đà Nẵng", "Lưu: VT, XNK"]
+    assert values(CONG_VAN)["noi_nhan"] == ["Như trên", "Lưu: VT, XNK"]
