@@ -60,6 +60,9 @@ def test_a_pair_read_as_no_word_takes_the_documents_spelling_of_it_that_is_a_wor
     # the document never prints the other spelling: two words that fold alike are left as read
     body = "quy định tại khoản 2 Điều 5; tại khoản 3"
     assert respell("quy định tại khoản 2 Điều 5", body) == "quy định tại khoản 2 Điều 5"
+    # ... and when it does, the many ``định tại`` of the document keep the value's ``tại``
+    body = "quy định tại khoản 2 Điều 5; quy định tại khoản 3; quy định tại khoản 4; sao kê tài khoản"
+    assert respell("quy định tại khoản 2 Điều 5", body) == "quy định tại khoản 2 Điều 5"
     # one misread that is a word (bàn tính) does not outvote the value's spelling printed twice more
     body = "trên địa bàn tỉnh Quảng Ngãi; địa bàn tỉnh; địa bàn tỉnh; bàn tính"
     assert respell("trên địa bàn tỉnh Quảng Ngãi", body) == "trên địa bàn tỉnh Quảng Ngãi"
