@@ -147,9 +147,11 @@ def respell(value: str, document_text: str) -> str:
         best_a, best_b = best
         if best != read:
             # both spellings of a word are right when only the tone's place differs: keep the printed one
-            if not _same_word(best_a, a.group()) and not _vetoed(table, matches, i, best_a, i - 1):
+            # a word printed elsewhere at least as often as the value's spelling is
+            word = _is_word(best) and seen[best] >= max(seen[read] - 1, 1)
+            if not _same_word(best_a, a.group()) and not _vetoed(table, matches, i, best_a, i - 1, word):
                 replaced[i] = _cased(best_a, a.group())
-            if not _same_word(best_b, b.group()) and not _vetoed(table, matches, i + 1, best_b, i + 1):
+            if not _same_word(best_b, b.group()) and not _vetoed(table, matches, i + 1, best_b, i + 1, word):
                 replaced[i + 1] = _cased(best_b, b.group())
     for i in sorted(replaced, reverse=True):
         m = matches[i]
@@ -158,19 +160,25 @@ def respell(value: str, document_text: str) -> str:
     return "".join(out)
 
 
-def _vetoed(table: dict, matches: list[re.Match[str]], j: int, spelling: str, start: int) -> bool:
+def _vetoed(table: dict, matches: list[re.Match[str]], j: int, spelling: str, start: int, word: bool) -> bool:
     """Whether the other pair of word ``j`` (the one starting at ``start``) says it is printed right.
 
-    It does when the document spells the word there as printed more often, or when that pair is a word
-    as printed and would be none respelt (``điện tử`` keeps its ``tử`` against ``tứ quý``).
+    It does when that pair is a word as printed and would be none respelt (``điện tử`` keeps its ``tử``
+    against ``tứ quý``), or when the document spells the word there as printed more often. Those counts
+    do not stand against a respelling into a ``word`` at least as well attested as the value's spelling
+    when the pair is no word either way: the ``nhà đột`` a damaged scan repeats does not keep ``đột``
+    against as many ``dột nát``. Against a word less attested (one ``tài khoản`` in a text of
+    ``quy định tại khoản``) they do.
     """
     if start < 0 or start + 1 >= len(matches):
         return False
     pos = j - start
     pair = (matches[start].group().lower(), matches[start + 1].group().lower())
     respelt = (spelling, pair[1]) if pos == 0 else (pair[0], spelling)
-    if _is_word(pair) and not _is_word(respelt):
-        return True
+    if _is_word(pair):
+        return not _is_word(respelt)
+    if word and not _is_word(respelt):
+        return False
     side = _side(table, *pair, pos)
     return side[pair[pos]] > side[spelling]
 
