@@ -146,9 +146,9 @@ def respell(value: str, document_text: str) -> str:
             best = _word_among(seen, read, bound) or read
         best_a, best_b = best
         if best != read:
-            # both spellings of a word are right when only the tone's place differs: keep the printed one
             # a word printed elsewhere at least as often as the value's spelling is
             word = _is_word(best) and seen[best] >= max(seen[read] - 1, 1)
+            # both spellings of a word are right when only the tone's place differs: keep the printed one
             if not _same_word(best_a, a.group()) and not _vetoed(table, matches, i, best_a, i - 1, word):
                 replaced[i] = _cased(best_a, a.group())
             if not _same_word(best_b, b.group()) and not _vetoed(table, matches, i + 1, best_b, i + 1, word):
@@ -166,8 +166,8 @@ def _vetoed(table: dict, matches: list[re.Match[str]], j: int, spelling: str, st
     It does when that pair is a word as printed and would be none respelt (``điện tử`` keeps its ``tử``
     against ``tứ quý``), or when the document spells the word there as printed more often. Those counts
     do not stand against a respelling into a ``word`` at least as well attested as the value's spelling
-    when the pair is no word either way: the ``nhà đột`` a damaged scan repeats does not keep ``đột``
-    against as many ``dột nát``. Against a word less attested (one ``tài khoản`` in a text of
+    when the pair is no word either way: the ``Trường Mâm`` a damaged scan repeats does not keep
+    ``mâm`` against ``mầm non``. Against a word less attested (one ``tài khoản`` in a text of
     ``quy định tại khoản``) they do.
     """
     if start < 0 or start + 1 >= len(matches):
