@@ -104,10 +104,8 @@ def extract(doc: OcrDocument, witnesses: Witnesses | None = None) -> Metadata:
     return meta
 
 
-def _respelt(value: str | list[str], document_text: str) -> str | list[str]:
-    """A free-text value (or each item of a list) with its tone marks repaired (``spelling``)."""
-    if isinstance(value, list):
-        return [str(_respelt(v, document_text)) for v in value]
+def _respelt(value: str, document_text: str) -> str:
+    """A free-text value with its tone marks repaired (``spelling``)."""
     return repair_units(repair_nonwords(respell(value, document_text)))
 
 
@@ -143,7 +141,10 @@ def extract_lines(
     for name in _RESPELT:
         hit = hits.get(name)
         if hit is not None:
-            value = _respelt(hit.value, document_text)
+            if isinstance(hit.value, str):
+                value: str | list[str] = _respelt(hit.value, document_text)
+            else:  # the recipients: a list, each item repaired as a value of its own
+                value = [_respelt(v, document_text) for v in hit.value]
             if value != hit.value:
                 hits[name] = Hit(value, hit.parts, hit.score)
     fields: dict[str, ExtractedField] = {name: ExtractedField() for name in FIELD_NAMES}

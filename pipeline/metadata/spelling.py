@@ -80,7 +80,7 @@ def _is_word(pair: tuple[str, str]) -> bool:
 
 
 def _word_among(seen: Counter[tuple[str, str]], own: tuple[str, str], bound: bool) -> tuple[str, str] | None:
-    """The one spelling the document gives a pair that is a word, when the value's spelling is none.
+    """The one spelling the document gives a pair that is a word (the value's spelling is none).
 
     A damaged scan misreads the same words all through (``tố chức`` more often than ``tổ chức``), so its
     counts cannot decide; the lexicon can. A pair one of whose words makes a word with its other
@@ -89,8 +89,6 @@ def _word_among(seen: Counter[tuple[str, str]], own: tuple[str, str], bound: boo
     words that fold alike (``tại khoản``, ``tài khoản``) are left as read when the document never
     prints the other.
     """
-    if _is_word(own):
-        return None
     least = max(seen[own] - 1, 1) if bound else 1  # the value itself is read once in the page text
     words = {
         _tone_key(" ".join(p)): p for p, n in seen.most_common() if p != own and n >= least and _is_word(p)
@@ -135,24 +133,27 @@ def respell(value: str, document_text: str) -> str:
         if not seen:
             continue
         read = (a.group().lower(), b.group().lower())
+        read_is_word = _is_word(read)
         best, count = seen.most_common(1)[0]
-        if _is_word(read) and not _is_word(best):
+        if read_is_word and not _is_word(best):
             continue  # a word as read is never respelt into no word (``địa bàn`` into ``địa bản``)
         if count < 2 or count <= seen[read]:
-            words = [m.group() for m in matches[max(i - 1, 0) : i + 3]]
-            bound = (i > 0 and _is_word((words[0], words[1]))) or (
-                i + 2 < len(matches) and _is_word((words[-2], words[-1]))
+            if read_is_word:
+                continue
+            bound = (i > 0 and _is_word((matches[i - 1].group(), a.group()))) or (
+                i + 2 < len(matches) and _is_word((b.group(), matches[i + 2].group()))
             )
             best = _word_among(seen, read, bound) or read
         best_a, best_b = best
         if best != read:
-            # a word printed elsewhere at least as often as the value's spelling is
-            word = _is_word(best) and seen[best] >= max(seen[read] - 1, 1)
+            attested = _is_word(best) and seen[best] >= max(seen[read] - 1, 1)
             # both spellings of a word are right when only the tone's place differs: keep the printed one
-            if not _same_word(best_a, a.group()) and not _vetoed(table, matches, i, best_a, i - 1, word):
-                replaced[i] = _cased(best_a, a.group())
-            if not _same_word(best_b, b.group()) and not _vetoed(table, matches, i + 1, best_b, i + 1, word):
-                replaced[i + 1] = _cased(best_b, b.group())
+            for j, spelling, other in ((i, best_a, i - 1), (i + 1, best_b, i + 1)):
+                word = matches[j].group()
+                if not _same_word(spelling, word) and not _vetoed(
+                    table, matches, j, spelling, other, attested
+                ):
+                    replaced[j] = _cased(spelling, word)
     for i in sorted(replaced, reverse=True):
         m = matches[i]
         if len(replaced[i]) == len(m.group()):
@@ -160,14 +161,16 @@ def respell(value: str, document_text: str) -> str:
     return "".join(out)
 
 
-def _vetoed(table: dict, matches: list[re.Match[str]], j: int, spelling: str, start: int, word: bool) -> bool:
+def _vetoed(
+    table: dict, matches: list[re.Match[str]], j: int, spelling: str, start: int, attested: bool
+) -> bool:
     """Whether the other pair of word ``j`` (the one starting at ``start``) says it is printed right.
 
     It does when that pair is a word as printed and would be none respelt (``điện tử`` keeps its ``tử``
     against ``tứ quý``), or when the document spells the word there as printed more often. Those counts
-    do not stand against a respelling into a ``word`` at least as well attested as the value's spelling
-    when the pair is no word either way: the ``Trường Mâm`` a damaged scan repeats does not keep
-    ``mâm`` against ``mầm non``. Against a word less attested (one ``tài khoản`` in a text of
+    do not stand against a respelling into a word printed at least as often as the value's spelling
+    (``attested``) when the pair is no word either way: the ``Trường Mâm`` a damaged scan repeats does
+    not keep ``mâm`` against ``mầm non``. Against a word less attested (one ``tài khoản`` in a text of
     ``quy định tại khoản``) they do.
     """
     if start < 0 or start + 1 >= len(matches):
@@ -177,7 +180,7 @@ def _vetoed(table: dict, matches: list[re.Match[str]], j: int, spelling: str, st
     respelt = (spelling, pair[1]) if pos == 0 else (pair[0], spelling)
     if _is_word(pair):
         return not _is_word(respelt)
-    if word and not _is_word(respelt):
+    if attested and not _is_word(respelt):
         return False
     side = _side(table, *pair, pos)
     return side[pair[pos]] > side[spelling]
@@ -240,7 +243,7 @@ def _tinh_before_province() -> tuple[re.Pattern[str], dict[str, str]]:
 
     names = {fold(name): name for name, kind, _, _ in provinces() if kind == "tỉnh"}
     alternatives = "|".join(re.escape(k) for k in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<!\w)tinh (?P<name>{alternatives})(?!\w)"), names
+    return re.compile(rf"(?<!\w)(?P<unit>tinh) (?P<name>{alternatives})(?!\w)"), names
 
 
 def repair_units(value: str) -> str:
@@ -266,8 +269,8 @@ def repair_units(value: str) -> str:
     tinh, names = _tinh_before_province()
     for m in tinh.finditer(folded):
         name = names[m.group("name")]
-        start, end = m.start("name"), m.end("name")
+        start, end = m.span("name")
         if out[start].isupper() and len(name) == end - start:
-            cased = _cased(name, out[start:end])
-            out = out[: m.start()] + _cased("tỉnh", out[m.start() : m.start() + 4]) + " " + cased + out[end:]
+            unit = _cased("tỉnh", out[m.start("unit") : m.end("unit")])
+            out = out[: m.start()] + unit + " " + _cased(name, out[start:end]) + out[end:]
     return out
